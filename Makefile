@@ -1,0 +1,66 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app tracker
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages the PDFs and the browser tests need.
+DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+PYTEST_ARGS ?=
+
+.PHONY: help install system-deps fonts-check setup run test lint clean
+
+help:
+	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite in instance/)"
+	@echo "make test   set everything up and run the test suite"
+	@echo "             (PostgreSQL too: TRACKER_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test make test)"
+	@echo "make lint   ruff"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Installs what is missing when run as root with apt (CI, these dev machines);
+# elsewhere says exactly what to install and stops.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; echo "Install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+fonts-check:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  echo "WARNING: Noto CJK fonts are missing: Japanese, Korean and Chinese titles will show as empty boxes in PDFs."; \
+	  echo "         Install them with: sudo apt-get install fonts-noto-core fonts-noto-cjk"; \
+	fi
+
+setup: install fonts-check
+	@mkdir -p instance
+	TRACKER_ENV=development $(FLASK) setup
+
+run: setup
+	TRACKER_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install system-deps fonts-check
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

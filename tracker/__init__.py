@@ -1,0 +1,56 @@
+"""Cyber Norms Tracker: how States turn the UN cyber norms into national policy."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from tracker import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.load(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from tracker import extensions
+    from tracker.models import import_all
+
+    import_all()
+
+    extensions.db.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    extensions.limiter.init_app(app)
+
+    from tracker import database, web
+
+    database.init_app(app)
+    web.init_app(app)
+
+    from tracker.accounts import auth
+    from tracker.api.views import bp as api_bp
+    from tracker.jurisdictions.views import bp as jurisdictions_bp
+    from tracker.measures.views import bp as measures_bp
+    from tracker.norms.views import bp as norms_bp
+    from tracker.site.views import bp as site_bp
+
+    auth.init_app(app)
+    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, api_bp):
+        app.register_blueprint(blueprint)
+    extensions.csrf.exempt(api_bp)
+
+    # Content kinds register how they are copied and snapshotted.
+    import tracker.measures.services  # noqa: F401
+    from tracker import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,144 @@
+"""Command-line interface: `flask --app tracker <group> <command>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from tracker.datafiles import DataFileError
+from tracker.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+norms_cli = AppGroup("norms", help="The UN framework: documents, norms, commitments, topics.")
+jurisdictions_cli = AppGroup("jurisdictions", help="ISO 3166-1 jurisdictions and regional organisations.")
+demo_cli = AppGroup("demo", help="Demo data taken from shared/reference/facts.yaml.")
+
+
+def alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    return cfg
+
+
+def run_alembic(action: str, revision: str) -> None:
+    """Run an Alembic command on the app's own engine."""
+    from alembic import command
+
+    cfg = alembic_config()
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        getattr(command, action)(cfg, revision)
+
+
+def migrations_current() -> bool:
+    """True when the database is at the newest migration (used by /readyz)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    run_alembic("upgrade", revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. base)."""
+    run_alembic("downgrade", revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+def _commit_or_fail(loader, path: Path, what: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        report = loader(path)
+        db.session.commit()
+    except DataFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc} (nothing was loaded)") from None
+    click.echo(f"{what}: {report}.")
+
+
+@norms_cli.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "norms.yaml")
+def norms_load(path: Path) -> None:
+    """Load the framework file (validated whole; loading twice changes nothing)."""
+    from tracker.norms import loader
+
+    _commit_or_fail(loader.load, path, str(path))
+
+
+@jurisdictions_cli.command("sync")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "jurisdictions.yaml")
+def jurisdictions_sync(path: Path) -> None:
+    """Fill jurisdictions from ISO 3166-1 (pycountry) and regional organisations."""
+    from tracker.jurisdictions import loader
+
+    _commit_or_fail(loader.sync, path, "jurisdictions")
+
+
+def demo_loaders() -> list[tuple[str, object]]:
+    """(file name, loader) pairs, in load order; later domains add theirs here."""
+    from tracker.measures import demo as measures_demo
+
+    return [("measures.yaml", measures_demo.load)]
+
+
+@demo_cli.command("load")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=DATA / "demo")
+def demo_load(directory: Path) -> None:
+    """Load the demo records that are not in the database yet."""
+    try:
+        for name, loader in demo_loaders():
+            report = loader(directory / name)  # type: ignore[operator]
+            click.echo(f"{name}: {report}.")
+        db.session.commit()
+    except DataFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc} (nothing was loaded)") from None
+
+
+def database_is_empty() -> bool:
+    """No records yet (reference data alone does not count)."""
+    from tracker.records.models import Record
+
+    return not db.session.scalar(sa.select(sa.func.count()).select_from(Record))
+
+
+@click.command("setup")
+@click.option("--demo/--no-demo", default=True, help="Load the demo data into an empty database.")
+def setup_command(demo: bool) -> None:
+    """Migrate, then load reference data and (into an empty database) the demo data."""
+    run_alembic("upgrade", "head")
+    empty = database_is_empty()
+    ctx = click.get_current_context()
+    ctx.invoke(jurisdictions_sync)
+    ctx.invoke(norms_load)
+    if empty and demo:
+        ctx.invoke(demo_load)
+    elif not empty:
+        click.echo("Database already has data: demo data not loaded.")
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, norms_cli, jurisdictions_cli, demo_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(setup_command)
+

@@ -1,0 +1,85 @@
+"""Configuration defaults. Everything can be overridden with TRACKER_* environment variables.
+
+| variable | meaning | default |
+|---|---|---|
+| TRACKER_ENV | "development" or "production" | production |
+| TRACKER_SECRET_KEY | signs sessions and CSRF tokens | required outside development |
+| TRACKER_DATABASE_URL | SQLAlchemy URL (sqlite:/// or postgresql://) | SQLite file in instance/ |
+| TRACKER_REDIS_URL | Redis for shared rate limits, report cache and job queue | unset (in-process) |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask
+
+#: Placeholder values that must never sign sessions outside development.
+UNSAFE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "REDIS_URL": None,
+    "PAGE_SIZE": 50,
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 2000,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SECURE": True,
+    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration would be unsafe or unusable."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres URLs (as Heroku-style hosts give them)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def default_database_url(instance_path: str | os.PathLike[str]) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "tracker.db")
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("TRACKER")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    development = app.config["ENV"] == "development" or app.testing
+    url = app.config.get("DATABASE_URL") or default_database_url(app.instance_path)
+    app.config["DATABASE_URL"] = url = normalise_database_url(url)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or url
+
+    key = app.config.get("SECRET_KEY")
+    if not key or key in UNSAFE_SECRET_KEYS:
+        if not development:
+            raise ConfigError(
+                "TRACKER_SECRET_KEY is missing or is a placeholder. Set it to a long random "
+                'value, e.g. TRACKER_SECRET_KEY="$(python -c \'import secrets; '
+                "print(secrets.token_hex(32))')\"; "
+                "or set TRACKER_ENV=development for a local run."
+            )
+        # Development only: a per-process key (sessions end when the server restarts).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if development:
+        # The development server speaks plain HTTP on 127.0.0.1.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False

@@ -1,0 +1,1 @@
+"""National and regional policy measures and their mappings to norms and commitments."""

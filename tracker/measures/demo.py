@@ -1,0 +1,161 @@
+"""Load the demo measures (data/demo/measures.yaml), published, with their sources.
+
+Every value in the demo file comes from shared/reference/facts.yaml; see
+data/demo/README.md. The file is validated whole before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.datafiles import DataFileError, Reader, load_yaml
+from tracker.db import Verification, parse_partial_date
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import services
+from tracker.measures.models import (
+    EventKind,
+    MappingBasis,
+    MeasureStatus,
+    MeasureType,
+    RelationKind,
+)
+from tracker.norms.loader import LoadReport, read_sources
+from tracker.norms.models import Commitment, Norm, Topic
+from tracker.records import services as records
+from tracker.records.models import Record, RecordKind, WorkflowState
+
+MEASURE_FIELDS = {
+    "key", "jurisdiction", "title_original", "title_lang", "title_en", "short_name", "type",
+    "issuing_body", "status", "status_note", "official_identifier", "official_url",
+    "description", "verification", "verification_note", "topics", "events", "relations",
+    "mappings", "sources",
+}
+
+
+def parse(path: str | Path) -> list[dict[str, Any]]:
+    """Validate the demo file against the reference data; returns measure snapshots with keys."""
+    doc = load_yaml(path)
+    if not isinstance(doc, list):
+        raise DataFileError(path, getattr(doc, "line", 1), "expected a list of measures")
+    jurisdictions = set(db.session.scalars(sa.select(Jurisdiction.code)))
+    topics = set(db.session.scalars(sa.select(Topic.slug)))
+    norms = set(db.session.scalars(sa.select(Norm.letter)))
+    commitments = set(db.session.scalars(sa.select(Commitment.key)))
+    if not norms:
+        raise DataFileError(path, None, "load the norms first (flask --app tracker norms load data/norms.yaml)")
+    keys = [item.get("key") for item in doc if isinstance(item, dict)]
+    measures = []
+    for i, item in enumerate(doc):
+        r = Reader(path, item, f"measures[{i}]")
+        r.unknown_keys(MEASURE_FIELDS)
+        key = r.str("key", required=True, max_len=120)
+        if keys.count(key) > 1:
+            raise r.fail("key", f"duplicate key {key!r}")
+        code = r.str("jurisdiction", required=True)
+        if code not in jurisdictions:
+            raise r.fail("jurisdiction", f"unknown jurisdiction code {code!r}")
+        url = r.str("official_url", max_len=2000)
+        if url and not url.startswith(("http://", "https://")):
+            raise r.fail("official_url", f"{url!r} is not an http(s) URL")
+        snap: dict[str, Any] = {
+            "key": key,
+            "jurisdiction_code": code,
+            "title_original": r.str("title_original", required=True, max_len=1000),
+            "title_lang": r.str("title_lang", max_len=16) or "en",
+            "title_en": r.str("title_en", max_len=1000),
+            "short_name": r.str("short_name", max_len=200),
+            "type": r.choice("type", MeasureType).value,
+            "issuing_body": r.str("issuing_body", max_len=500),
+            "status": r.choice("status", MeasureStatus).value,
+            "status_note": r.str("status_note"),
+            "official_identifier": r.str("official_identifier", max_len=500),
+            "official_url": url,
+            "description": r.str("description"),
+            "verification": r.choice("verification", Verification).value,
+            "verification_note": r.str("verification_note"),
+        }
+        for t in r.list("topics"):
+            if t not in topics:
+                raise r.fail("topics", f"unknown topic {t!r}")
+        snap["topics"] = list(r.list("topics"))
+        events = []
+        for j, ev in enumerate(r.list("events")):
+            er = Reader(path, ev, f"measures[{i}].events[{j}]")
+            er.unknown_keys({"kind", "date", "note"})
+            kind = er.choice("kind", EventKind)
+            text = er.str("date", required=True)
+            try:
+                parse_partial_date(text)
+            except ValueError as exc:
+                raise er.fail("date", str(exc)) from None
+            events.append({"kind": kind.value, "date": text, "note": er.str("note", max_len=500)})
+        snap["events"] = events
+        relations = []
+        for j, rel in enumerate(r.list("relations")):
+            rr = Reader(path, rel, f"measures[{i}].relations[{j}]")
+            rr.unknown_keys({"kind", "target", "note"})
+            target = rr.str("target", required=True)
+            if target not in keys:
+                raise rr.fail("target", f"unknown measure key {target!r}")
+            relations.append({"kind": rr.choice("kind", RelationKind).value, "target_key": target, "note": rr.str("note")})
+        snap["relations"] = relations
+        mappings = []
+        for j, m in enumerate(r.list("mappings")):
+            mr = Reader(path, m, f"measures[{i}].mappings[{j}]")
+            mr.unknown_keys({"norm", "commitment", "locator", "rationale", "basis"})
+            norm, commitment = mr.str("norm"), mr.str("commitment")
+            if bool(norm) == bool(commitment):
+                raise mr.fail(None, "a mapping needs exactly one of norm or commitment")
+            if norm and norm not in norms:
+                raise mr.fail("norm", f"unknown norm {norm!r}")
+            if commitment and commitment not in commitments:
+                raise mr.fail("commitment", f"unknown commitment {commitment!r}")
+            mappings.append({
+                "norm": norm,
+                "commitment": commitment,
+                "locator": mr.str("locator", max_len=300),
+                "rationale": mr.str("rationale"),
+                "basis": (mr.choice("basis", MappingBasis, required=False) or MappingBasis.INFERRED).value,
+            })
+        snap["mappings"] = mappings
+        snap["sources"] = read_sources(path, r)
+        if not snap["sources"]:
+            raise r.fail("sources", "a published measure needs at least one source")
+        snap["_line"] = r.node.line
+        measures.append(snap)
+    return measures
+
+
+def load(path: str | Path) -> LoadReport:
+    """Create the demo measures that are not there yet, as published records."""
+    measures = parse(path)
+    report = LoadReport()
+    existing = set(db.session.scalars(sa.select(Record.key).where(Record.kind == RecordKind.MEASURE)))
+    created: list[tuple[Record, Any, dict[str, Any]]] = []
+    # Records first, so relations between demo measures can point at each other.
+    for snap in measures:
+        if snap["key"] in existing:
+            continue
+        record = Record(kind=RecordKind.MEASURE, key=snap["key"], state=WorkflowState.DRAFT)
+        db.session.add(record)
+        created.append((record, None, snap))
+    db.session.flush()
+    for index, (record, _none, snap) in enumerate(created):
+        content = services.Measure(record_id=record.id, is_draft=True, is_live=False)
+        db.session.add(content)
+        data = {k: v for k, v in snap.items() if k not in {"key", "_line"}}
+        try:
+            services.apply(content, data)
+        except ValueError as exc:
+            raise DataFileError(path, snap["_line"], str(exc)) from None
+        db.session.flush()
+        records.publish(record)
+        records.write_revision(record, content, action="import", summary="Loaded from the demo data (facts.yaml)")
+        created[index] = (record, content, snap)
+        report.count("created", "measures")
+    db.session.flush()
+    return report

@@ -1,0 +1,264 @@
+"""Measures (content rows of measure records) and their children.
+
+A measure row is one *copy* of a measure record's content (see tracker.records):
+``is_draft`` marks the working copy, ``is_live`` the published one. Children
+(events, sources, topics, relations, mappings) belong to a copy and are copied
+with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import (
+    Base,
+    DatePrecision,
+    LabelledEnum,
+    Verification,
+    enum_type,
+    format_partial_date,
+)
+
+if TYPE_CHECKING:
+    from tracker.jurisdictions.models import Jurisdiction
+    from tracker.norms.models import Commitment, Norm, Topic
+    from tracker.records.models import Record
+
+
+class MeasureType(LabelledEnum):
+    LAW = ("law", "Law")
+    REGULATION = ("regulation", "Regulation")
+    EXECUTIVE_ORDER = ("executive_order", "Executive order")
+    STRATEGY = ("strategy", "Strategy")
+    STANDARD_GUIDANCE = ("standard_guidance", "Standard or guidance")
+    PROGRAMME = ("programme", "Programme")
+    PROCUREMENT_RULE = ("procurement_rule", "Procurement rule")
+
+
+class MeasureStatus(LabelledEnum):
+    PROPOSED = ("proposed", "Proposed")
+    ADOPTED = ("adopted", "Adopted")
+    IN_FORCE = ("in_force", "In force")
+    PARTLY_APPLICABLE = ("partly_applicable", "Partly applicable")
+    AMENDED = ("amended", "Amended")
+    SUPERSEDED = ("superseded", "Superseded")
+    RESCINDED = ("rescinded", "Rescinded")
+
+
+class EventKind(LabelledEnum):
+    ANNOUNCED = ("announced", "Announced")
+    ADOPTED = ("adopted", "Adopted")
+    PUBLISHED = ("published", "Published")
+    IN_FORCE = ("in_force", "In force")
+    APPLIES_FROM = ("applies_from", "Applies from")
+    RESCINDED = ("rescinded", "Rescinded")
+
+
+class RelationKind(LabelledEnum):
+    AMENDS = ("amends", "Amends")
+    IMPLEMENTS = ("implements", "Implements")
+    TRANSPOSES = ("transposes", "Transposes")
+    SUPERSEDES = ("supersedes", "Supersedes")
+    RESCINDS = ("rescinds", "Rescinds")
+
+
+class MappingBasis(LabelledEnum):
+    #: the measure itself names the norm or commitment
+    EXPLICIT = ("explicit", "Named in the measure")
+    #: an analyst's inference from the measure's content
+    INFERRED = ("inferred", "Analyst's inference")
+
+
+class MappingState(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    PUBLISHED = ("published", "Published")
+
+
+measure_topics = sa.Table(
+    "measure_topics",
+    Base.metadata,
+    sa.Column("measure_id", sa.ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Measure(Base):
+    __tablename__ = "measures"
+    __table_args__ = (
+        # At most one working copy and one live copy per record.
+        sa.Index(
+            "uq_measures_record_draft",
+            "record_id",
+            unique=True,
+            sqlite_where=sa.text("is_draft"),
+            postgresql_where=sa.text("is_draft"),
+        ),
+        sa.Index(
+            "uq_measures_record_live",
+            "record_id",
+            unique=True,
+            sqlite_where=sa.text("is_live"),
+            postgresql_where=sa.text("is_live"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
+    is_draft: Mapped[bool] = mapped_column(default=True)
+    is_live: Mapped[bool] = mapped_column(default=False, index=True)
+
+    jurisdiction_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("jurisdictions.code"), index=True
+    )
+    title_original: Mapped[str] = mapped_column(sa.String(1000))
+    title_lang: Mapped[str] = mapped_column(sa.String(16), default="en")
+    title_en: Mapped[Optional[str]] = mapped_column(sa.String(1000))
+    short_name: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    type: Mapped[MeasureType] = mapped_column(enum_type(MeasureType), index=True)
+    issuing_body: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    status: Mapped[MeasureStatus] = mapped_column(enum_type(MeasureStatus), index=True)
+    status_note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    official_identifier: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    official_url: Mapped[Optional[str]] = mapped_column(sa.String(2000))
+    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    verification: Mapped[Verification] = mapped_column(
+        enum_type(Verification), default=Verification.UNVERIFIED
+    )
+    verification_note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    #: year of the earliest dated event, kept for the year filter and sorting
+    year: Mapped[Optional[int]] = mapped_column(index=True)
+
+    record: Mapped[Record] = relationship()
+    jurisdiction: Mapped[Jurisdiction] = relationship()
+    events: Mapped[list[MeasureEvent]] = relationship(
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        order_by="(MeasureEvent.date, MeasureEvent.id)",
+    )
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="Source.position"
+    )
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=measure_topics, order_by="Topic.position"
+    )
+    relations: Mapped[list[MeasureRelation]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureRelation.id"
+    )
+    mappings: Mapped[list[Mapping]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="Mapping.id"
+    )
+
+    @property
+    def title(self) -> str:
+        """The English title where one is recorded, else the official title."""
+        return self.title_en or self.title_original
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.title
+
+    def compute_year(self) -> None:
+        dates = [e.date for e in self.events if e.date is not None]
+        self.year = min(dates).year if dates else None
+
+
+class MeasureEvent(Base):
+    """A dated step in a measure's life; several per kind allowed (staggered application)."""
+
+    __tablename__ = "measure_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind))
+    date: Mapped[dt.date]
+    precision: Mapped[DatePrecision] = mapped_column(
+        enum_type(DatePrecision), default=DatePrecision.DAY
+    )
+    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+
+    measure: Mapped[Measure] = relationship(back_populates="events")
+
+    @property
+    def date_text(self) -> str:
+        return format_partial_date(self.date, self.precision)
+
+
+class Source(Base):
+    """Where a claim about a measure can be checked."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    url: Mapped[Optional[str]] = mapped_column(sa.String(2000))
+    title: Mapped[str] = mapped_column(sa.String(1000))
+    accessed: Mapped[Optional[dt.date]]
+
+    measure: Mapped[Measure] = relationship(back_populates="sources")
+
+
+class MeasureRelation(Base):
+    """This measure amends / implements / ... another measure record."""
+
+    __tablename__ = "measure_relations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RelationKind] = mapped_column(enum_type(RelationKind))
+    target_record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+
+    measure: Mapped[Measure] = relationship(back_populates="relations")
+    target_record: Mapped[Record] = relationship()
+
+
+class Mapping(Base):
+    """A measure implements a norm or a commitment, with a pinpoint and a rationale."""
+
+    __tablename__ = "mappings"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(norm_id IS NULL) <> (commitment_id IS NULL)", name="norm_xor_commitment"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    norm_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("norms.id"), index=True)
+    commitment_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("commitments.id"), index=True
+    )
+    locator: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    rationale: Mapped[Optional[str]] = mapped_column(sa.Text)
+    basis: Mapped[MappingBasis] = mapped_column(
+        enum_type(MappingBasis), default=MappingBasis.INFERRED
+    )
+    #: follows the measure copy it belongs to: published on the live copy
+    state: Mapped[MappingState] = mapped_column(
+        enum_type(MappingState), default=MappingState.DRAFT
+    )
+
+    measure: Mapped[Measure] = relationship(back_populates="mappings")
+    norm: Mapped[Optional[Norm]] = relationship()
+    commitment: Mapped[Optional[Commitment]] = relationship()
+
+    @property
+    def target_label(self) -> str:
+        if self.norm is not None:
+            return self.norm.label
+        return self.commitment.title if self.commitment else ""

@@ -1,0 +1,203 @@
+"""Snapshots, copies and restores of measure content (registered with tracker.records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.db import Verification, parse_partial_date, partial_date_text
+from tracker.extensions import db
+from tracker.measures.models import (
+    EventKind,
+    Mapping,
+    MappingBasis,
+    MappingState,
+    Measure,
+    MeasureEvent,
+    MeasureRelation,
+    MeasureStatus,
+    MeasureType,
+    RelationKind,
+    Source,
+)
+from tracker.norms.models import Commitment, Norm, Topic
+from tracker.records import services as records
+from tracker.records.models import Record, RecordKind
+
+SCALAR_FIELDS = (
+    "jurisdiction_code",
+    "title_original",
+    "title_lang",
+    "title_en",
+    "short_name",
+    "type",
+    "issuing_body",
+    "status",
+    "status_note",
+    "official_identifier",
+    "official_url",
+    "description",
+    "verification",
+    "verification_note",
+)
+ENUM_FIELDS = {"type": MeasureType, "status": MeasureStatus, "verification": Verification}
+
+
+def snapshot(measure: Measure) -> dict[str, Any]:
+    """A JSON-ready picture of the measure, with children by stable keys rather than ids."""
+    data: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        value = getattr(measure, name)
+        data[name] = value.value if hasattr(value, "value") else value
+    data["events"] = [
+        {
+            "kind": e.kind.value,
+            "date": partial_date_text(e.date, e.precision),
+            "note": e.note,
+        }
+        for e in measure.events
+    ]
+    data["sources"] = [
+        {
+            "url": s.url,
+            "title": s.title,
+            "accessed": s.accessed.isoformat() if s.accessed else None,
+        }
+        for s in measure.sources
+    ]
+    data["topics"] = [t.slug for t in measure.topics]
+    data["relations"] = [
+        {
+            "kind": r.kind.value,
+            "target_record_id": r.target_record_id,
+            "target_key": r.target_record.key if r.target_record else None,
+            "note": r.note,
+        }
+        for r in measure.relations
+    ]
+    data["mappings"] = [
+        {
+            "norm": m.norm.letter if m.norm else None,
+            "commitment": m.commitment.key if m.commitment else None,
+            "locator": m.locator,
+            "rationale": m.rationale,
+            "basis": m.basis.value,
+        }
+        for m in measure.mappings
+    ]
+    return data
+
+
+def clone(measure: Measure) -> Measure:
+    """A new, unsaved measure row with the same content and copied children."""
+    new = Measure(record_id=measure.record_id)
+    for name in SCALAR_FIELDS:
+        setattr(new, name, getattr(measure, name))
+    new.year = measure.year
+    new.events = [
+        MeasureEvent(kind=e.kind, date=e.date, precision=e.precision, note=e.note)
+        for e in measure.events
+    ]
+    new.sources = [
+        Source(position=s.position, url=s.url, title=s.title, accessed=s.accessed)
+        for s in measure.sources
+    ]
+    new.topics = list(measure.topics)
+    new.relations = [
+        MeasureRelation(kind=r.kind, target_record_id=r.target_record_id, note=r.note)
+        for r in measure.relations
+    ]
+    new.mappings = [
+        Mapping(
+            norm_id=m.norm_id,
+            commitment_id=m.commitment_id,
+            locator=m.locator,
+            rationale=m.rationale,
+            basis=m.basis,
+            state=MappingState.DRAFT,
+        )
+        for m in measure.mappings
+    ]
+    return new
+
+
+def apply(measure: Measure, data: dict[str, Any]) -> None:
+    """Make ``measure`` hold exactly the content of a snapshot (used by restore and import)."""
+    for name in SCALAR_FIELDS:
+        value = data.get(name)
+        if name in ENUM_FIELDS and value is not None:
+            value = ENUM_FIELDS[name](value)
+        setattr(measure, name, value)
+
+    events = []
+    for e in data.get("events", []):
+        date, precision = parse_partial_date(e["date"])
+        events.append(
+            MeasureEvent(kind=EventKind(e["kind"]), date=date, precision=precision, note=e.get("note"))
+        )
+    measure.events = events
+    measure.sources = [
+        Source(
+            position=i,
+            url=s.get("url"),
+            title=s["title"],
+            accessed=dt.date.fromisoformat(s["accessed"]) if s.get("accessed") else None,
+        )
+        for i, s in enumerate(data.get("sources", []))
+    ]
+    slugs = data.get("topics", [])
+    topics = {t.slug: t for t in db.session.scalars(sa.select(Topic).where(Topic.slug.in_(slugs)))}
+    measure.topics = [topics[s] for s in slugs if s in topics]
+
+    relations = []
+    for r in data.get("relations", []):
+        target_id = r.get("target_record_id")
+        if r.get("target_key"):
+            by_key = db.session.scalar(sa.select(Record.id).where(Record.key == r["target_key"]))
+            target_id = by_key or target_id
+        if target_id is not None:
+            relations.append(
+                MeasureRelation(kind=RelationKind(r["kind"]), target_record_id=target_id, note=r.get("note"))
+            )
+    measure.relations = relations
+
+    norms = {n.letter: n.id for n in db.session.scalars(sa.select(Norm))}
+    keys = [m["commitment"] for m in data.get("mappings", []) if m.get("commitment")]
+    commitments = {
+        key: id_
+        for key, id_ in db.session.execute(
+            sa.select(Commitment.key, Commitment.id).where(Commitment.key.in_(keys))
+        )
+    }
+    unknown = [
+        m.get("norm") or m.get("commitment")
+        for m in data.get("mappings", [])
+        if m.get("norm") not in norms and m.get("commitment") not in commitments
+    ]
+    if unknown:
+        raise ValueError(f"mapping to an unknown norm or commitment: {', '.join(map(str, unknown))}")
+    measure.mappings = [
+        Mapping(
+            norm_id=norms.get(m["norm"]) if m.get("norm") else None,
+            commitment_id=commitments.get(m["commitment"]) if m.get("commitment") else None,
+            locator=m.get("locator"),
+            rationale=m.get("rationale"),
+            basis=MappingBasis(m.get("basis") or "inferred"),
+            state=MappingState.PUBLISHED if measure.is_live else MappingState.DRAFT,
+        )
+        for m in data.get("mappings", [])
+    ]
+    measure.compute_year()
+
+
+def mark_published(measure: Measure) -> None:
+    for mapping in measure.mappings:
+        mapping.state = MappingState.PUBLISHED
+
+
+records.register(
+    RecordKind.MEASURE,
+    records.ContentOps(model=Measure, snapshot=snapshot, clone=clone, apply=apply, on_publish=mark_published),
+)

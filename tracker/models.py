@@ -1,0 +1,9 @@
+"""Import every domain's models so the metadata is complete (for Alembic and tests)."""
+
+
+def import_all() -> None:
+    from tracker.accounts import models as _accounts  # noqa: F401
+    from tracker.jurisdictions import models as _jurisdictions  # noqa: F401
+    from tracker.measures import models as _measures  # noqa: F401
+    from tracker.norms import models as _norms  # noqa: F401
+    from tracker.records import models as _records  # noqa: F401

@@ -1,0 +1,1 @@
+"""The UN framework: documents, the eleven norms, OEWG commitments and the topic taxonomy."""

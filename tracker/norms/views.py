@@ -1,0 +1,5 @@
+"""Views of the norms domain."""
+
+from flask import Blueprint
+
+bp = Blueprint("norms", __name__)

@@ -1,0 +1,97 @@
+"""Record identity, workflow state and append-only revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, LabelledEnum, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import User
+
+
+class WorkflowState(LabelledEnum):
+    #: being written; only staff see it
+    DRAFT = ("draft", "Draft")
+    #: submitted; reviewers may comment, request changes or approve
+    IN_REVIEW = ("in_review", "In review")
+    #: a reviewer sent it back to the editor
+    CHANGES_REQUESTED = ("changes_requested", "Changes requested")
+    #: enough approvals; an editor may publish it
+    APPROVED = ("approved", "Approved")
+    #: the working copy is the live copy
+    PUBLISHED = ("published", "Published")
+    #: taken off the public site
+    WITHDRAWN = ("withdrawn", "Withdrawn")
+
+
+class RecordKind(LabelledEnum):
+    MEASURE = ("measure", "Measure")
+    PAPER = ("paper", "Policy paper")
+    ATTRIBUTION = ("attribution", "Attribution")
+
+
+class Record(Base):
+    """Identity and workflow of one reviewable record; its content lives elsewhere."""
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RecordKind] = mapped_column(enum_type(RecordKind), index=True)
+    #: stable external key (demo data and imports use it); unique when set
+    key: Mapped[Optional[str]] = mapped_column(sa.String(120), unique=True)
+    state: Mapped[WorkflowState] = mapped_column(
+        enum_type(WorkflowState), default=WorkflowState.DRAFT, index=True
+    )
+    #: optimistic-locking counter, carried in edit forms
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(
+        sa.DateTime(timezone=True), index=True
+    )
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    updated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[Optional[User]] = relationship(foreign_keys=[updated_by_id])
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="record", order_by="Revision.number", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Revision(Base):
+    """An append-only snapshot of a record's working copy, written with every save."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (sa.UniqueConstraint("record_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    #: what happened: create, edit, restore, delete, undelete, publish, import ...
+    action: Mapped[str] = mapped_column(sa.String(32))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    #: workflow state after this revision
+    state: Mapped[WorkflowState] = mapped_column(enum_type(WorkflowState))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    record: Mapped[Record] = relationship(back_populates="revisions")
+    author: Mapped[Optional[User]] = relationship()

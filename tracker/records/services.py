@@ -1,0 +1,152 @@
+"""Draft and live copies, publication and revisions, for every kind of record.
+
+Each content model registers a ``ContentOps`` for its record kind; the
+functions here then work on any record without knowing its fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+
+
+@dataclass(frozen=True)
+class ContentOps:
+    """How to copy, snapshot and restore one kind of content row."""
+
+    model: type
+    snapshot: Callable[[Any], dict[str, Any]]
+    clone: Callable[[Any], Any]
+    apply: Callable[[Any, dict[str, Any]], None]
+    #: called after a copy becomes live, e.g. to mark mappings published
+    on_publish: Optional[Callable[[Any], None]] = None
+
+
+_registry: dict[RecordKind, ContentOps] = {}
+
+
+def register(kind: RecordKind, ops: ContentOps) -> None:
+    _registry[kind] = ops
+
+
+def ops_for(record: Record) -> ContentOps:
+    return _registry[record.kind]
+
+
+def working_copy(record: Record) -> Any:
+    """The copy staff edit and review (None only for a record being created)."""
+    model = ops_for(record).model
+    return db.session.scalar(
+        sa.select(model).where(model.record_id == record.id, model.is_draft)
+    )
+
+
+def live_copy(record: Record) -> Any:
+    """The copy the public sees, or None when the record is not published."""
+    model = ops_for(record).model
+    return db.session.scalar(sa.select(model).where(model.record_id == record.id, model.is_live))
+
+
+def editable_copy(record: Record) -> Any:
+    """The working copy, split off from the live copy first if they are the same row.
+
+    After this, changes to the returned row cannot reach the public until the
+    record is published again.
+    """
+    draft = working_copy(record)
+    if draft is not None and draft.is_live:
+        new = ops_for(record).clone(draft)
+        draft.is_draft = False
+        db.session.flush()  # free the partial unique index before the new draft lands
+        new.is_draft = True
+        new.is_live = False
+        db.session.add(new)
+        db.session.flush()
+        return new
+    return draft
+
+
+def has_unpublished_changes(record: Record) -> bool:
+    draft = working_copy(record)
+    return draft is not None and not draft.is_live
+
+
+def publish(record: Record) -> Any:
+    """Make the working copy the live copy, in the caller's transaction."""
+    ops = ops_for(record)
+    draft = working_copy(record)
+    if draft is None:
+        raise ValueError("record has no working copy to publish")
+    live = live_copy(record)
+    if live is not None and live is not draft:
+        db.session.delete(live)
+        db.session.flush()
+    draft.is_live = True
+    if ops.on_publish:
+        ops.on_publish(draft)
+    record.state = WorkflowState.PUBLISHED
+    record.published_at = utcnow()
+    return draft
+
+
+def withdraw(record: Record) -> None:
+    """Take the record off the public site; the working copy stays for staff."""
+    live = live_copy(record)
+    if live is not None:
+        if live.is_draft:
+            live.is_live = False
+        else:
+            db.session.delete(live)
+    record.state = WorkflowState.WITHDRAWN
+
+
+def next_revision_number(record: Record) -> int:
+    current = db.session.scalar(
+        sa.select(sa.func.max(Revision.number)).where(Revision.record_id == record.id)
+    )
+    return (current or 0) + 1
+
+
+def write_revision(
+    record: Record,
+    content: Any,
+    *,
+    action: str,
+    summary: str = "",
+    author_id: Optional[int] = None,
+    at: Optional[dt.datetime] = None,
+) -> Revision:
+    """Append a snapshot of ``content`` to the record's history (same transaction)."""
+    db.session.flush()
+    revision = Revision(
+        record_id=record.id,
+        number=next_revision_number(record),
+        action=action,
+        summary=summary,
+        author_id=author_id,
+        state=record.state,
+        snapshot=ops_for(record).snapshot(content),
+        created_at=at or utcnow(),
+    )
+    db.session.add(revision)
+    return revision
+
+
+def soft_delete(record: Record, author_id: Optional[int] = None) -> None:
+    record.deleted_at = utcnow()
+    content = working_copy(record) or live_copy(record)
+    write_revision(record, content, action="delete", summary="Deleted", author_id=author_id)
+
+
+def undelete(record: Record, author_id: Optional[int] = None) -> None:
+    record.deleted_at = None
+    content = working_copy(record) or live_copy(record)
+    write_revision(record, content, action="undelete", summary="Restored", author_id=author_id)

@@ -1,0 +1,34 @@
+"""Start page and health checks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from tracker.measures import queries as measure_queries
+from tracker.norms import queries as norm_queries
+from tracker.records.queries import include_drafts_requested
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    drafts = include_drafts_requested(request.args.get("drafts"))
+    norms = norm_queries.supply_chain_norms()
+    letters = [n.letter for n in norms]
+    return render_template(
+        "site/index.html",
+        counts=norm_queries.counts(include_drafts=drafts),
+        norms=norms,
+        grid=measure_queries.coverage(letters, include_drafts=drafts),
+        jurisdictions=norm_queries.jurisdictions_by_code(
+            measure_queries.coverage(letters, include_drafts=drafts).keys()
+        ),
+        recent=measure_queries.recently_changed(include_drafts=drafts),
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """The process is up (no database access)."""
+    return {"status": "ok"}, 200

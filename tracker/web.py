@@ -1,0 +1,117 @@
+"""Cross-cutting web concerns: error pages, template helpers and response headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from tracker.db import Verification, format_partial_date
+from tracker.text import render_markdown
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"])
+        == "application/json"
+    )
+
+
+def handle_http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, error.name)
+    message = error.description or ""
+    if wants_json():
+        response = {"error": {"status": code, "title": title, "message": message}}
+        return response, code, _extra_headers(error)
+    return (
+        render_template("errors/error.html", code=code, title=title, message=message),
+        code,
+        _extra_headers(error),
+    )
+
+
+def _extra_headers(error: HTTPException) -> dict[str, str]:
+    headers = {}
+    if error.code == 429 and getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return headers
+
+
+def set_security_headers(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    return response
+
+
+def verification_class(value: Verification | str | None) -> str:
+    return f"verification-{Verification(value).value}" if value else "verification-unverified"
+
+
+#: Main navigation; entries appear once their blueprint is registered.
+NAV_ITEMS = [
+    ("norms.index", "Norms", False),
+    ("jurisdictions.index", "Jurisdictions", False),
+    ("measures.index", "Measures", False),
+    ("reports.compare", "Compare", False),
+    ("papers.index", "Papers", False),
+    ("attribution.index", "Attributions", False),
+    ("search.index", "Search", False),
+    ("review.queue", "Review", True),
+]
+
+
+def nav_items() -> list[tuple[str, str]]:
+    from tracker.records.queries import viewer_is_staff
+
+    staff = viewer_is_staff()
+    return [
+        (endpoint, label)
+        for endpoint, label, staff_only in NAV_ITEMS
+        if endpoint in current_app.view_functions and (staff or not staff_only)
+    ]
+
+
+def url_endpoints() -> set[str]:
+    return set(current_app.view_functions)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.after_request(set_security_headers)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["partial_date"] = format_partial_date
+    app.jinja_env.filters["verification_class"] = verification_class
+    app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["url_endpoints"] = url_endpoints
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
