@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from tracker.accounts.permissions import public
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
 from tracker.records.queries import include_drafts_requested
@@ -12,6 +13,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
+@public
 def index() -> str:
     drafts = include_drafts_requested(request.args.get("drafts"))
     norms = norm_queries.supply_chain_norms()
@@ -29,6 +31,7 @@ def index() -> str:
 
 
 @bp.get("/healthz")
+@public
 def healthz() -> tuple[dict[str, str], int]:
     """The process is up (no database access)."""
     return {"status": "ok"}, 200

@@ -1,0 +1,102 @@
+"""Authorisation, decided in one place and denied by default.
+
+Every view declares who may reach it, with ``@public`` or ``@requires(...)``.
+A before-request hook enforces the declaration; a view that declares nothing is
+refused (403), so a forgotten decorator fails closed, and a test walks every
+route to prove each one declares a policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from tracker.accounts.models import Role
+from tracker.db import LabelledEnum
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Permission(LabelledEnum):
+    #: see unpublished (draft) records and ask for them in lists and briefs
+    VIEW_DRAFTS = ("view_drafts", "See drafts")
+    #: create and edit records
+    EDIT = ("edit", "Edit records")
+    #: soft-delete and restore records
+    DELETE = ("delete", "Delete and restore records")
+    #: submit for review and publish approved records
+    PUBLISH = ("publish", "Publish")
+    #: comment, request changes, approve
+    REVIEW = ("review", "Review")
+    #: manage accounts and read the audit log
+    ADMIN = ("admin", "Administer")
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.EDITOR: frozenset({Permission.VIEW_DRAFTS, Permission.EDIT, Permission.DELETE, Permission.PUBLISH}),
+    Role.REVIEWER: frozenset({Permission.VIEW_DRAFTS, Permission.REVIEW}),
+}
+
+PUBLIC = "public"
+
+
+def has_permission(user: Any, permission: Permission) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return False
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def public(view: F) -> F:
+    """Anyone may call this view (it must still show published content only)."""
+    view._access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def requires(*permissions: Permission) -> Callable[[F], F]:
+    """Only signed-in users holding every one of ``permissions`` may call this view."""
+
+    def decorate(view: F) -> F:
+        view._access = frozenset(permissions)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def policy_of(endpoint: str | None) -> Any:
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    # Unwrap decorators that used functools.wraps.
+    while view is not None and not hasattr(view, "_access") and hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+    return getattr(view, "_access", None)
+
+
+def enforce() -> Any:
+    """Before every request: allow only what the view's declared policy allows."""
+    if request.endpoint is None:  # 404 / 405 are handled by routing
+        return None
+    policy = policy_of(request.endpoint)
+    if policy == PUBLIC:
+        return None
+    if policy is None:
+        current_app.logger.error("view %s declares no access policy: refused", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        if request.method == "GET" and "accounts.login" in current_app.view_functions:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if not all(has_permission(current_user, p) for p in policy):
+        abort(403, "Your account does not have permission for this page.")
+    return None
+
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce)
