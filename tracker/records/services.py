@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.records import signals
 from tracker.records.models import Record, RecordKind, Revision, WorkflowState
 
 
@@ -86,6 +87,7 @@ def publish(record: Record) -> Any:
     if draft is None:
         raise ValueError("record has no working copy to publish")
     live = live_copy(record)
+    previous = ops.snapshot(live) if live is not None else None
     if live is not None and live is not draft:
         db.session.delete(live)
         db.session.flush()
@@ -94,18 +96,21 @@ def publish(record: Record) -> Any:
         ops.on_publish(draft)
     record.state = WorkflowState.PUBLISHED
     record.published_at = utcnow()
+    signals.record_published.send(record, content=draft, previous=previous)
     return draft
 
 
 def withdraw(record: Record) -> None:
     """Take the record off the public site; the working copy stays for staff."""
     live = live_copy(record)
+    previous = ops_for(record).snapshot(live) if live is not None else None
     if live is not None:
         if live.is_draft:
             live.is_live = False
         else:
             db.session.delete(live)
     record.state = WorkflowState.WITHDRAWN
+    signals.record_withdrawn.send(record, content=live, previous=previous)
 
 
 def next_revision_number(record: Record) -> int:
@@ -144,9 +149,11 @@ def soft_delete(record: Record, author_id: Optional[int] = None) -> None:
     record.deleted_at = utcnow()
     content = working_copy(record) or live_copy(record)
     write_revision(record, content, action="delete", summary="Deleted", author_id=author_id)
+    signals.record_deleted.send(record, content=live_copy(record), previous=None)
 
 
 def undelete(record: Record, author_id: Optional[int] = None) -> None:
     record.deleted_at = None
     content = working_copy(record) or live_copy(record)
     write_revision(record, content, action="undelete", summary="Restored", author_id=author_id)
+    signals.record_undeleted.send(record, content=live_copy(record), previous=None)
