@@ -13,6 +13,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,18 @@ def make_app(database_url: str, **overrides: Any) -> Any:
     }
     config.update(overrides)
     return create_app(config)
+
+
+@contextmanager
+def standalone_app(database_url: str, **overrides: Any) -> Iterator[Any]:
+    """An app on a real database (no rolled-back transaction), its pool closed afterwards."""
+    app = make_app(database_url, **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def seed(app: Any, *, demo: bool = True) -> None:

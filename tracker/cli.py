@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker.datafiles import DataFileError
 from tracker.extensions import db
@@ -45,8 +45,7 @@ def migrations_current() -> bool:
     from alembic.script import ScriptDirectory
 
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    with db.engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
+    current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
     return current == heads
 
 
@@ -123,6 +122,7 @@ def database_is_empty() -> bool:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--demo/--no-demo", default=True, help="Load the demo data into an empty database.")
 def setup_command(demo: bool) -> None:
     """Migrate, then load reference data and (into an empty database) the demo data."""
@@ -137,8 +137,39 @@ def setup_command(demo: bool) -> None:
         click.echo("Database already has data: demo data not loaded.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back up the database to PATH (SQLite online backup API, or pg_dump)."""
+    from tracker.ops.backup import BackupError, backup
+
+    try:
+        backup(db.engine.url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore PATH into the configured database, which must be empty."""
+    from tracker.ops.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(db.engine.url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored from {path}.")
+
+
 def init_app(app: Flask) -> None:
     for group in (db_cli, norms_cli, jurisdictions_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
