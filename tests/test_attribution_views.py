@@ -137,3 +137,42 @@ def test_api_rejects_bad_parameters_with_json(client, query, message) -> None:
 def test_api_detail_unknown_is_json_404(client) -> None:
     response = client.get("/api/v1/attributions/999999")
     assert response.status_code == 404 and response.is_json
+
+
+def count_queries(app, client, path: str) -> int:
+    import sqlalchemy as sa
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/attributions/", "/attributions/norms", "/attributions/by-state/US", "/attributions/against/AQ", "/api/v1/attributions"],
+)
+def test_pages_use_a_fixed_number_of_queries(app, client, path) -> None:
+    from tests.attribution_helpers import create_attribution
+
+    create_attribution(app, attributing=["IS"], invoked_norms=[{"norm": "j", "basis": "explicit"}])
+    before = count_queries(app, client, path)
+    for n in range(5):
+        create_attribution(
+            app,
+            attributing=["IS", "NO", "US"],
+            supported_by=["SE"],
+            attributed_state="AQ",
+            date=f"201{n}-02-03",
+            invoked_norms=[{"norm": "i", "basis": "implicit"}, {"norm": "j", "basis": "explicit"}],
+        )
+    assert count_queries(app, client, path) == before

@@ -79,9 +79,12 @@ class BesideMeasures:
         return not (self.groups or self.without_norm)
 
 
-def statements_for(jurisdiction: Jurisdiction, *, include_drafts: bool = False) -> list[StatementRef]:
+def statements_for(
+    jurisdiction: Jurisdiction, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+) -> list[StatementRef]:
     """Its own statements (attributing, supporting, recalled) and those of its organisations."""
-    practice = queries.state_practice(jurisdiction, include_drafts=include_drafts)
+    if practice is None:
+        practice = queries.state_practice(jurisdiction, include_drafts=include_drafts)
     refs = [StatementRef(a, "attributing") for a in practice.attributed]
     refs += [StatementRef(a, "supporting") for a in practice.supported]
     refs += [StatementRef(a, "recalled") for a in practice.recalled]
@@ -90,13 +93,16 @@ def statements_for(jurisdiction: Jurisdiction, *, include_drafts: bool = False) 
     return refs
 
 
-def attributions_beside_measures(code: str, *, include_drafts: bool = False) -> BesideMeasures | None:
+def attributions_beside_measures(
+    code: str, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+) -> BesideMeasures | None:
     """A jurisdiction's statements grouped by the norms they invoke, beside its measures
-    mapped to the same norms. None when the code is unknown."""
+    mapped to the same norms. None when the code is unknown. A caller that already has
+    the jurisdiction's ``state_practice`` may pass it to save its queries."""
     jurisdiction = db.session.get(Jurisdiction, code)
     if jurisdiction is None:
         return None
-    refs = statements_for(jurisdiction, include_drafts=include_drafts)
+    refs = statements_for(jurisdiction, include_drafts=include_drafts, practice=practice)
     by_letter: dict[str, list[StatementRef]] = {}
     norms: dict[str, Norm] = {}
     without = []

@@ -101,7 +101,7 @@ def by_state(code: str) -> Any:
         return jurisdiction
     drafts = _drafts()
     practice = queries.state_practice(jurisdiction, include_drafts=drafts)
-    beside = sections.attributions_beside_measures(jurisdiction.code, include_drafts=drafts)
+    beside = sections.attributions_beside_measures(jurisdiction.code, include_drafts=drafts, practice=practice)
     return render_template("attribution/by_state.html", practice=practice, beside=beside, j=jurisdiction)
 
 
