@@ -88,6 +88,8 @@ def test_a_draft_appears_nowhere_public(app, client, login) -> None:
     login(staff, "editor")
     assert SECRET in staff.get("/attributions/?drafts=1").get_data(as_text=True)
     assert SECRET in staff.get(f"/attributions/{draft.record_id}?drafts=1").get_data(as_text=True)
+    page = staff.get(f"/attributions/{draft.record_id}").get_data(as_text=True)
+    assert SECRET in page and "Working copy." in page  # staff following a plain link
     assert SECRET not in staff.get("/attributions/").get_data(as_text=True)
     # The API is published-only, even for staff.
     assert staff.get(f"/api/v1/attributions/{draft.record_id}").status_code == 404

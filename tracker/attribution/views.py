@@ -16,7 +16,7 @@ from tracker.attribution import api, queries, sections
 from tracker.attribution.models import AttributionForm, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
-from tracker.records.queries import include_drafts_requested
+from tracker.records.queries import include_drafts_requested, viewer_is_staff
 
 bp = Blueprint("attribution", __name__)
 
@@ -80,7 +80,11 @@ def index() -> str:
 @bp.get("/attributions/<int:record_id>")
 @public
 def detail(record_id: int) -> str:
-    attribution = queries.get_attribution(record_id, include_drafts=_drafts())
+    drafts = _drafts()
+    attribution = queries.get_attribution(record_id, include_drafts=drafts)
+    if attribution is None and not drafts and viewer_is_staff():
+        # Staff following a link to a statement that is not published yet see its working copy.
+        attribution = queries.get_attribution(record_id, include_drafts=True)
     if attribution is None:
         abort(404, f"No published attribution statement has the number {record_id}.")
     return render_template("attribution/detail.html", a=attribution)
