@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from tracker.accounts import auth, permissions
     from tracker.api.views import bp as api_bp
+    from tracker.attribution.views import bp as attribution_bp
     from tracker.jurisdictions.views import bp as jurisdictions_bp
     from tracker.measures.views import bp as measures_bp
     from tracker.norms.views import bp as norms_bp
@@ -45,11 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
     permissions.init_app(app)
-    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, api_bp):
+    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
     # Content kinds register how they are copied and snapshotted.
+    import tracker.attribution.services  # noqa: F401
     import tracker.measures.services  # noqa: F401
     from tracker import cli
 

@@ -95,9 +95,10 @@ def jurisdictions_sync(path: Path) -> None:
 
 def demo_loaders() -> list[tuple[str, object]]:
     """(file name, loader) pairs, in load order; later domains add theirs here."""
+    from tracker.attribution import demo as attribution_demo
     from tracker.measures import demo as measures_demo
 
-    return [("measures.yaml", measures_demo.load)]
+    return [("measures.yaml", measures_demo.load), ("attributions.yaml", attribution_demo.load)]
 
 
 @demo_cli.command("load")
