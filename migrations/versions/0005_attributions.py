@@ -124,4 +124,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attributions_attributed_state_code'))
 
     op.drop_table('attributions')
-    # ### end Alembic commands ###
+    # The records (and their revisions) of the dropped content go with it, so no
+    # record is left without content after a downgrade.
+    op.execute("DELETE FROM revisions WHERE record_id IN (SELECT id FROM records WHERE kind = 'attribution')")
+    op.execute("DELETE FROM records WHERE kind = 'attribution'")
