@@ -74,9 +74,9 @@ def make_app(database_url: str, **overrides: Any) -> Any:
 
 
 def seed(app: Any, *, demo: bool = True) -> None:
-    """Migrate, then load jurisdictions, the framework file and (optionally) the demo data."""
+    """Migrate, then load jurisdictions, the framework files and (optionally) the demo data."""
     runner = app.test_cli_runner()
-    commands = [["db", "upgrade"], ["jurisdictions", "sync"], ["norms", "load"]]
+    commands = [["db", "upgrade"], ["jurisdictions", "sync"], ["norms", "load"], ["catalogues", "load"]]
     if demo:
         commands.append(["demo", "load"])
     for args in commands:

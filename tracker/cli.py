@@ -19,6 +19,7 @@ db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 norms_cli = AppGroup("norms", help="The UN framework: documents, norms, commitments, topics.")
 jurisdictions_cli = AppGroup("jurisdictions", help="ISO 3166-1 jurisdictions and regional organisations.")
 demo_cli = AppGroup("demo", help="Demo data taken from shared/reference/facts.yaml.")
+catalogues_cli = AppGroup("catalogues", help="Catalogues of practical actions from the UN framework.")
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
@@ -94,11 +95,26 @@ def jurisdictions_sync(path: Path) -> None:
     _commit_or_fail(loader.sync, path, "jurisdictions")
 
 
+@catalogues_cli.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "catalogues.yaml")
+def catalogues_load(path: Path) -> None:
+    """Load the catalogues of practical actions (reference data; needs the norms loaded)."""
+    from tracker.catalogues import loader
+
+    _commit_or_fail(loader.load, path, str(path))
+
+
 def demo_loaders() -> list[tuple[str, object]]:
     """(file name, loader) pairs, in load order; later domains add theirs here."""
     from tracker.measures import demo as measures_demo
+    from tracker.measures import implementations
+    from tracker.workinggroups import demo as workinggroups_demo
 
-    return [("measures.yaml", measures_demo.load)]
+    return [
+        ("measures.yaml", measures_demo.load),
+        ("working_groups.yaml", workinggroups_demo.load),
+        ("implementations.yaml", implementations.load_demo),
+    ]
 
 
 @demo_cli.command("load")
@@ -131,6 +147,7 @@ def setup_command(demo: bool) -> None:
     ctx = click.get_current_context()
     ctx.invoke(jurisdictions_sync)
     ctx.invoke(norms_load)
+    ctx.invoke(catalogues_load)
     if empty and demo:
         ctx.invoke(demo_load)
     elif not empty:
@@ -138,7 +155,7 @@ def setup_command(demo: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, norms_cli, jurisdictions_cli, demo_cli):
+    for group in (db_cli, norms_cli, jurisdictions_cli, catalogues_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
 
