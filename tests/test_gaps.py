@@ -203,7 +203,7 @@ def test_comparison_page(client) -> None:
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Germany" in page and "France" in page
-    assert "No measure for i.1, i.2, i.3, i.5, i.6, j.2." in page
+    assert "No measure for actions i.1, i.2, i.3, i.5, i.6, j.2." in page
     # Comma-separated codes and lower case work too.
     assert client.get("/gaps?j=de,fr,us").status_code == 200
     # Without parameters: the form, no grid.

@@ -191,3 +191,25 @@ def test_paper_record_kind_and_state(app, make_paper) -> None:
 def test_empty_list_says_so(client) -> None:
     page = client.get("/papers/").get_data(as_text=True)
     assert "No policy papers have been published yet." in page
+
+
+def test_implemented_by_hides_recommendations_of_unpublished_papers(app, make_paper, make_measure) -> None:
+    public, draft = make_paper(title="Public paper"), make_paper(published=False, title="Draft paper")
+    measure = make_measure(implementations=[
+        implementation(action="i-6", degree="partial"),
+        implementation(recommendation_id=rec_id(public, "2")),
+        implementation(recommendation_id=rec_id(draft, "1")),
+    ])
+    with app.app_context():
+        items = queries.implemented_by([measure.id])[measure.id]
+        assert [(i.kind, i.number, i.source_title) for i in items] == [
+            ("action", "i.6", "2021 GGE report (A/76/135): guidance under norms 13(i) and 13(j)"),
+            ("recommendation", "2", "Public paper"),
+        ]
+        assert items[0].context == "recommendations to suppliers on"
+        staff = queries.implemented_by([measure.id], include_drafts=True)[measure.id]
+        assert "Draft paper" in [i.source_title for i in staff]
+        with app.test_request_context():
+            html = app.jinja_env.get_template("gaps/_implements.html").module.implements_list(items)
+        assert "recommendations to suppliers on:</span> asset inventories" in html
+        assert "Draft paper" not in html

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.catalogues.models import Catalogue, CatalogueAction
 from tracker.extensions import db
 from tracker.jurisdictions.models import Membership
-from tracker.measures.models import Measure, MeasureImplementation
+from tracker.measures.models import (
+    ImplementationDegree,
+    MappingBasis,
+    Measure,
+    MeasureImplementation,
+)
 from tracker.papers.models import Paper, PaperRecommendation
 from tracker.records.queries import visible
 
@@ -111,3 +118,59 @@ def implementation_counts(papers: list[Paper], *, include_drafts: bool = False) 
     )
     implemented = set(db.session.scalars(stmt))
     return {p.id: sum(1 for r in p.recommendations if r.recommendation_id in implemented) for p in papers}
+
+
+@dataclass(frozen=True)
+class Implements:
+    """One thing a measure implements, as its page shows it (see templates/gaps/_implements.html)."""
+
+    kind: str  # "action" or "recommendation"
+    number: str
+    text: str
+    context: str | None
+    #: catalogue title, or the paper's title
+    source_title: str
+    #: the paper's record id (for a link), None for catalogue actions
+    paper_record_id: int | None
+    degree: ImplementationDegree
+    basis: MappingBasis
+    locator: str | None
+    rationale: str
+
+
+def implemented_by(measure_ids: Iterable[int], *, include_drafts: bool = False) -> dict[int, list[Implements]]:
+    """For each measure row id, the actions and recommendations it implements (2 queries).
+
+    Recommendations appear only when the reader may see their paper: a published
+    measure linked to a draft paper never reveals the draft's text.
+    """
+    ids = list(measure_ids)
+    result: dict[int, list[Implements]] = defaultdict(list)
+    if not ids:
+        return {}
+    actions = (
+        sa.select(MeasureImplementation, CatalogueAction, Catalogue.title)
+        .join(CatalogueAction, CatalogueAction.id == MeasureImplementation.action_id)
+        .join(Catalogue, Catalogue.id == CatalogueAction.catalogue_id)
+        .where(MeasureImplementation.measure_id.in_(ids))
+        .order_by(Catalogue.key, CatalogueAction.position)
+    )
+    for link, action, title in db.session.execute(actions):
+        result[link.measure_id].append(Implements(
+            "action", action.number, action.text, action.context, title, None,
+            link.degree, link.basis, link.locator, link.rationale,
+        ))
+    recommendations = (
+        visible(Paper, include_drafts=include_drafts)
+        .join(PaperRecommendation, PaperRecommendation.paper_id == Paper.id)
+        .join(MeasureImplementation, MeasureImplementation.recommendation_id == PaperRecommendation.recommendation_id)
+        .where(MeasureImplementation.measure_id.in_(ids))
+        .add_columns(PaperRecommendation, MeasureImplementation)
+        .order_by(Paper.title, PaperRecommendation.position)
+    )
+    for paper, rec, link in db.session.execute(recommendations):
+        result[link.measure_id].append(Implements(
+            "recommendation", rec.number, rec.text, rec.addressee, paper.title, paper.record_id,
+            link.degree, link.basis, link.locator, link.rationale,
+        ))
+    return dict(result)
