@@ -46,7 +46,9 @@ def test_public_page_shows_names_and_affiliations_but_no_accounts(app, client, m
     assert "Kerstin Zettl-Schabath" in page and "University of Heidelberg" in page
     assert "King’s College London" in page
     assert "hidden.reviewer@example.org" not in page and "Reviewer account name" not in page
-    assert "@" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "@" not in main
+    assert "SNV team description" in main and "shared/context" not in main
 
 
 def test_only_active_reviewer_accounts_can_be_linked(app, make_user) -> None:
