@@ -21,3 +21,4 @@ def test_upgrade_empty_database_to_head_matches_models(fresh_database_url) -> No
             assert {"norms", "measures", "records", "revisions", "mappings"} <= tables
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
