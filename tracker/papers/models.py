@@ -114,6 +114,10 @@ class Paper(Base):
         return format_partial_date(self.publication_date, self.publication_date_precision)
 
 
+    @property
+    def label(self) -> str:
+        return self.title
+
 class PaperAuthor(Base):
     __tablename__ = "paper_authors"
 
