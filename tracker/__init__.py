@@ -36,7 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     web.init_app(app)
 
-    from tracker.accounts import auth, permissions
+    from tracker.accounts import auth, permissions, throttle
+    from tracker.accounts.views import bp as accounts_bp
     from tracker.api.views import bp as api_bp
     from tracker.jurisdictions.views import bp as jurisdictions_bp
     from tracker.measures.views import bp as measures_bp
@@ -45,7 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
     permissions.init_app(app)
-    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, api_bp):
+    throttle.init_app(app)
+    for blueprint in (site_bp, accounts_bp, norms_bp, jurisdictions_bp, measures_bp, api_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
