@@ -132,3 +132,14 @@ def test_public_pages_show_markup_as_text(app, client, login, hostile):
     # Plain-text fields are shown as typed; the description goes through Markdown, which
     # escapes the HTML and drops the javascript: link (its text stays).
     assert_inert(html, shows=[payload("title_original"), payload("mappings-0-rationale"), payload("sources-0-title"), "click me"])
+
+
+def test_render_markdown_neutralises_markup():
+    """Every page and PDF renders descriptions through this one function."""
+    from tracker.text import render_markdown
+
+    html = str(render_markdown(f"Intro **bold** {SCRIPT} {IMG}\n\n{LINK}\n\n![img](https://example.org/x.png) [ok](https://example.org/)"))
+    assert_inert(html, shows=[SCRIPT, IMG, "click me", "bold"])
+    assert "<strong>bold</strong>" in html
+    assert '<a href="https://example.org/"' in html  # an http(s) link survives
+    assert "<img" not in html
