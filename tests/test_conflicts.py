@@ -51,6 +51,7 @@ def test_two_editors_save_the_same_measure(app, login, make_measure):
     assert "Saved by Alice Editor" in html and "Yours (not saved)" in html
     assert "Amended" in html and "In force" in html and "Bob&#39;s name" in html
     assert "changed by them since you opened the form" in html and "changed by you" in html
+    assert "also undoes their changes" in html
     assert len(revisions(app, rid)) == len(after_alice)
     with app.app_context():
         assert records.working_copy(db.session.get(Record, rid)).short_name == "Original"

@@ -204,7 +204,7 @@ def history(record_id: int) -> Any:
     measure = _content(record)
     return render_template(
         "measures/history.html", record=record, measure=measure, revisions=revisions,
-        problems=services.publication_problems(measure), action_form=ActionForm(),
+        problems=services.publication_problems(measure),
         unpublished=records.has_unpublished_changes(record), public_url=measure_page_url(record.id),
     )
 
@@ -230,7 +230,7 @@ def compare(record_id: int) -> Any:
     show_all = request.args.get("all") == "1"
     return render_template(
         "measures/compare.html", record=record, measure=_content(record), old=found[a], new=found[b],
-        diff=diff, show_all=show_all, action_form=ActionForm(),
+        diff=diff, show_all=show_all,
     )
 
 
@@ -310,7 +310,7 @@ def deleted() -> Any:
         .where(Record.kind == RecordKind.MEASURE, Record.deleted_at.is_not(None))
         .order_by(Record.deleted_at.desc())
     ).all()
-    return render_template("measures/deleted.html", rows=rows, action_form=ActionForm())
+    return render_template("measures/deleted.html", rows=rows)
 
 
 @bp.post("/measures/<int:record_id>/publish")
