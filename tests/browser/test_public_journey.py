@@ -29,7 +29,7 @@ def test_diplomat_follows_the_grid_to_a_measure_and_filters(page) -> None:
     assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
     # The grid: Germany, norm (i). The number says how many measures the list will show.
-    row = page.locator("table.coverage tbody tr", has=page.get_by_role("link", name="Germany", exact=True))
+    row = page.locator("table.coverage-grid tbody tr", has=page.get_by_role("link", name="Germany", exact=True))
     cell = row.locator("td").first.get_by_role("link")
     expected = int(re.match(r"\d+", cell.inner_text()).group(0))
     cell.click()

@@ -34,14 +34,18 @@ MAX_PAGE = 1_000_000
 @bp.get("/")
 @public
 def index() -> dict[str, Any]:
+    endpoints = {
+        "norms": url_for("api.norms", _external=True),
+        "jurisdictions": url_for("api.jurisdictions", _external=True),
+        "measures": url_for("api.measures", _external=True),
+    }
+    # Other domains add their own API routes to their blueprints.
+    if "attribution.api_list" in current_app.view_functions:
+        endpoints["attributions"] = url_for("attribution.api_list", _external=True)
     return {
         "name": "Cyber Norms Tracker API",
         "version": 1,
-        "endpoints": {
-            "norms": url_for("api.norms", _external=True),
-            "jurisdictions": url_for("api.jurisdictions", _external=True),
-            "measures": url_for("api.measures", _external=True),
-        },
+        "endpoints": endpoints,
         "notes": "Published records only. Lists take page and per_page; measures take the "
         "filters of the HTML list: jurisdiction, norm, topic, type, status, year.",
     }

@@ -149,12 +149,15 @@ def detail(record_id: int) -> str:
         {r.target_record_id for r in measure.relations}, include_drafts=showing_draft
     )
     pending = viewer_is_staff() and not showing_draft and records.has_unpublished_changes(measure.record)
+    from tracker.papers.queries import implemented_by
+
     return render_template(
         "measures/detail.html",
         measure=measure,
         targets=targets,
         inbound=queries.inbound_relations(record_id, include_drafts=showing_draft),
         inverse_labels=INVERSE_LABELS,
+        implements=implemented_by([measure.id], include_drafts=showing_draft).get(measure.id, []),
         showing_draft=showing_draft,
         pending=pending,
     )
