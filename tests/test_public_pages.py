@@ -547,3 +547,19 @@ def test_deleted_records_vanish_everywhere_and_from_counts(app_ctx, client) -> N
     # The EU row's norm (i) cell dropped by one too.
     cell = r'href="/measures/\?jurisdiction=EU&amp;norm=i">(\d+)<'
     assert int(re.search(cell, after).group(1)) == int(re.search(cell, before).group(1)) - 1
+
+
+def test_stylesheet_blocks_are_balanced() -> None:
+    """A lost closing brace (easy to drop when merging CSS sections) silently puts every
+    later rule inside the preceding @media block, so desktop pages lose their styles."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "static" / "css" / "site.css").read_text()
+    depth = 0
+    for line_number, line in enumerate(re.sub(r"/\*.*?\*/", "", css, flags=re.S).splitlines(), 1):
+        # Inside a block, lines are indented; an unindented rule there means a lost "}".
+        unindented = bool(line) and not line[0].isspace() and not line.startswith("}")
+        assert not (depth == 1 and unindented), f"line {line_number}: a top-level rule inside an unclosed block"
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"line {line_number}: unbalanced closing brace"
+    assert depth == 0
