@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
@@ -130,7 +130,17 @@ def set_security_headers(response: Any) -> Any:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
+    if _signed_in() or getattr(g, "shows_drafts", False):
+        # Staff pages may hold drafts: never let a browser or proxy keep them.
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 def verification_class(value: Verification | str | None) -> str:
@@ -202,8 +212,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints
     app.jinja_env.add_extension("jinja2.ext.do")
-
-
     app.jinja_env.globals["current_url"] = current_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
