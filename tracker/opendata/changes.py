@@ -123,7 +123,7 @@ def atom_feed(changes: list[Change]) -> bytes:
         text = f"{change.kind_label} {change.action_label.lower()}: {p.label}."
         if p.summary:
             text += f" {p.summary}"
-        entry.summary(text)
+        entry.content(text, type="text")
         if change.url:
             entry.link(href=change.url, rel="alternate", type="text/html")
     return feed.atom_str(pretty=True)
