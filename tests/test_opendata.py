@@ -11,7 +11,13 @@ from openpyxl import load_workbook
 
 from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
 from tracker.db import DatePrecision, Verification
-from tracker.measures.models import EventKind, MappingBasis, MeasureStatus, MeasureType, RelationKind
+from tracker.measures.models import (
+    EventKind,
+    MappingBasis,
+    MeasureStatus,
+    MeasureType,
+    RelationKind,
+)
 from tracker.opendata.formats import (
     decode_items,
     decode_list,
@@ -143,10 +149,6 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(app, make_measure, cli
     # JSON keeps the values as they are.
     item = client.get("/export/measures.json?jurisdiction=CH").get_json()["items"][0]
     assert item["title_original"] == '=HYPERLINK("http://evil.example","click")'
-
-
-def _normalise(item: dict) -> dict:
-    return {k: v for k, v in item.items()}
 
 
 @pytest.mark.parametrize("dataset", [MEASURES, ATTRIBUTIONS], ids=["measures", "attributions"])

@@ -173,8 +173,8 @@ SHAPES = {
     "text": "text",
     "integer": "integer",
     "boolean": "yes or no",
-    "list": "list: one value per line",
-    "items": "structured list: one item per line, fields separated by \" | \"",
+    "list": "list, one value per line",
+    "items": "structured list, one item per line with these fields:",
 }
 
 FORMATS = {

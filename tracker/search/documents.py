@@ -49,8 +49,9 @@ class Doc:
 
     def columns(self) -> dict[str, Any]:
         title = index_text(self.title)
-        alt = index_text("\n".join(v for v in self.alt if v))
-        body = index_text("\n".join(v for v in self.body if v))
+        # " · " keeps fields apart in snippets (the engines ignore the dot).
+        alt = index_text(" · ".join(v for v in self.alt if v))
+        body = index_text(" · ".join(v for v in self.body if v))
         joined = "\n".join((title, alt, body))
         folded = fold(joined)
         return {
