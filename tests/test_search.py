@@ -315,3 +315,26 @@ def test_search_page_without_a_query(client) -> None:
     page = client.get("/search/").get_data(as_text=True)
     assert 'type="search"' in page and 'for="search-q"' in page
     assert "Include drafts" not in page
+
+
+def test_a_search_runs_a_fixed_number_of_queries(app, make_measure) -> None:
+    for _ in range(3):
+        make_measure(description="A querycountish rule.")
+    for _ in range(15):
+        make_measure(description="A pagecountish rule.")
+    with app.app_context():
+        counts = []
+        for word in ("querycountish", "pagecountish"):
+            search(word)  # warm up lazily loaded metadata
+            seen: list[int] = []
+
+            def listener(*args, seen=seen) -> None:
+                seen.append(1)
+
+            sa.event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert search(word).total in (3, 15)
+            finally:
+                sa.event.remove(db.engine, "before_cursor_execute", listener)
+            counts.append(len(seen))
+        assert 0 < counts[0] == counts[1] <= 8, counts
