@@ -126,6 +126,12 @@ def _forms(record: Record, revision: int | None, given: dict[str, Any] | None = 
     for name, form in forms.items():
         if isinstance(form, StepForm) and not (given and name in given):
             form.revision.data = str(revision or "")
+    if not (given and "publish" in given) and record.state is workflow.S.APPROVED:
+        draft = records.working_copy(record)
+        live = records.live_copy(record)
+        previous = records.ops_for(record).snapshot(live) if live is not None and live is not draft else None
+        if draft is not None and not draft.is_live:
+            forms["publish"].summary.data = workflow.default_public_summary(record, previous, draft)
     suggestion = workflow.suggested_group(record)
     if suggestion is not None and not (given and "submit" in given):
         forms["submit"].working_group.data = suggestion.id

@@ -304,6 +304,10 @@ def check(record: Record, action: Action | str, user: Any, **details: Any) -> No
         raise error
 
 
+#: the order in which the review page offers the steps (the usual one first)
+DISPLAY_ORDER = [Action.SUBMIT, Action.APPROVE, Action.REQUEST_CHANGES, Action.PUBLISH, Action.REOPEN, Action.WITHDRAW]
+
+
 @dataclass
 class Option:
     action: Action
@@ -313,6 +317,10 @@ class Option:
     @property
     def allowed(self) -> bool:
         return self.refusal is None
+
+    @property
+    def order(self) -> int:
+        return DISPLAY_ORDER.index(self.action)
 
 
 def options(record: Record, user: Any, status: ReviewStatus | None = None) -> list[Option]:
