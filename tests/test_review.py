@@ -659,3 +659,53 @@ def test_groups_cli_links_accounts_and_contacts(app, runner, make_user) -> None:
     assert result.exit_code != 0 and "No working group 'wg-nope'" in result.output
     assert runner.invoke(args=["groups", "unlink", "wg-attribution", user.email]).exit_code == 0
     assert "cli.reviewer@example.org" not in runner.invoke(args=["groups", "list"]).output
+
+
+def test_queue_and_review_page_queries_do_not_grow_with_the_records(app, make_user, make_measure) -> None:
+    """/review/ and /review/<id> cost a fixed number of SQL statements, for 3 or 12 records
+    in review and for 1 or 8 comment threads."""
+    from tests.test_query_counts import counting
+
+    editor = make_user("editor")
+    rita = make_member(app, make_user)
+    reviewer, staff = app.test_client(), app.test_client()
+    sign_in(reviewer, rita)
+    sign_in(staff, editor)
+
+    def add(n: int) -> list[int]:
+        rids = [make_measure(published=False).record_id for _ in range(n)]
+        for rid in rids:
+            take(app, rid, "submit", editor.id)
+        return rids
+
+    def cost(client: Any, path: str) -> int:
+        with app.app_context():
+            connection = db.engine
+        client.get(path)  # the first request of a client loads its session; count the second
+        with counting(connection) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    def comment(rid: int, n: int, parent: int | None = None) -> int:
+        from tracker.review import comments
+
+        with app.test_request_context():
+            new = comments.add(db.session.get(Record, rid), db.session.get(User, rita.id), f"Test comment {n}",
+                               field="sources" if n % 2 else None, parent_id=parent)
+            db.session.commit()
+            return new.id
+
+    def costs() -> dict[tuple[str, str], int]:
+        return {(name, path): cost(c, path) for name, c in (("reviewer", reviewer), ("editor", staff))
+                for path in ("/review/", f"/review/{first[1]}")}
+
+    first = add(3)
+    take(app, first[0], "approve", rita.id)
+    comment(first[1], 1, comment(first[1], 0))
+    small = costs()
+    add(9)
+    for n in range(2, 9):
+        comment(first[1], n, comment(first[1], 100 + n))
+    large = costs()
+    assert large == small
+    assert max(small.values()) <= 40, small

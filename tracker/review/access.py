@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 
 from tracker.extensions import db
 from tracker.records import services as records
@@ -67,14 +68,22 @@ def record_jurisdictions(record: Record) -> set[str]:
 
 
 def relation(user: Any, record: Record) -> Relation:
-    """Membership and right of reply of ``user`` for ``record`` (nothing before submission)."""
+    """Membership and right of reply of ``user`` for ``record`` (nothing before submission).
+
+    Remembered for the rest of the request (the access check, the page and its forms all
+    ask), keyed by what it depends on.
+    """
     user_id = getattr(user, "id", None)
     if user_id is None or record.working_group_id is None or record.deleted_at is not None:
         return Relation()
-    member = record.working_group_id in group_ids_of(user_id)
-    codes = contact_codes_of(user_id)
-    contact_for = frozenset(codes & record_jurisdictions(record)) if codes else frozenset()
-    return Relation(member=member, contact_for=contact_for)
+    cache = g.setdefault("review_relations", {}) if has_app_context() else {}
+    key = (user_id, record.id, record.working_group_id)
+    if key not in cache:
+        member = record.working_group_id in group_ids_of(user_id)
+        codes = contact_codes_of(user_id)
+        contact_for = frozenset(codes & record_jurisdictions(record)) if codes else frozenset()
+        cache[key] = Relation(member=member, contact_for=contact_for)
+    return cache[key]
 
 
 def reviewer_may_see(user: Any, record_id: int) -> bool:

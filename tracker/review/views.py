@@ -115,7 +115,7 @@ def _fill_choices(record: Record, forms: dict[str, Any]) -> None:
         forms["submit"].working_group.choices = [(g.id, f"{g.name} ({g.period})") for g in groups]
 
 
-def _forms(record: Record, revision: int | None, given: dict[str, Any] | None = None) -> dict[str, Any]:
+def _forms(record: Record, revision: int | None, copies: Any, given: dict[str, Any] | None = None) -> dict[str, Any]:
     """A form per step and for comments; ``given`` keeps a refused form's input."""
     forms: dict[str, Any] = {}
     for action in workflow.Action:
@@ -127,8 +127,7 @@ def _forms(record: Record, revision: int | None, given: dict[str, Any] | None = 
         if isinstance(form, StepForm) and not (given and name in given):
             form.revision.data = str(revision or "")
     if not (given and "publish" in given) and record.state is workflow.S.APPROVED:
-        draft = records.working_copy(record)
-        live = records.live_copy(record)
+        draft, live = copies.draft, copies.live
         previous = records.ops_for(record).snapshot(live) if live is not None and live is not draft else None
         if draft is not None and not draft.is_live:
             forms["publish"].summary.data = workflow.default_public_summary(record, previous, draft)
@@ -142,9 +141,8 @@ def _forms(record: Record, revision: int | None, given: dict[str, Any] | None = 
     return forms
 
 
-def _old_snapshot(record: Record, content: Any, status: Any) -> tuple[dict[str, Any] | None, str]:
+def _old_snapshot(record: Record, live: Any, status: Any) -> tuple[dict[str, Any] | None, str]:
     """What the working copy is compared with, and how to name it."""
-    live = records.live_copy(record)
     ops = records.ops_for(record)
     if live is not None:
         return ops.snapshot(live), "Published version"
@@ -158,14 +156,16 @@ def _old_snapshot(record: Record, content: Any, status: Any) -> tuple[dict[str, 
 
 def _render(record: Record, *, error: str | None = None, error_action: str | None = None,
             given: dict[str, Any] | None = None) -> str:
-    content = records.working_copy(record) or records.live_copy(record)
+    copies = workflow.Copies.of(record)
+    content = copies.draft or copies.live
     if content is None:
         abort(404, "This record has no content.")
     status = review_status(record.id)
-    old, old_label = _old_snapshot(record, content, status)
+    old, old_label = _old_snapshot(record, copies.live, status)
     new = records.ops_for(record).snapshot(content)
     diff = records.compare(record, old, new)
     threads = comments.threads(record.id)
+    relation = workflow.access.relation(current_user, record)
     show_all = request.args.get("all") == "1"
     shown = {c.spec.name for c in diff if c.changed or show_all} | threads.fields
     return render_template(
@@ -181,17 +181,17 @@ def _render(record: Record, *, error: str | None = None, error_action: str | Non
         never_published=old is None,
         threads=threads,
         field_labels={c.spec.name: c.spec.label for c in diff},
-        options=workflow.options(record, current_user, status),
-        forms=_forms(record, status.revision, given),
+        options=workflow.options(record, current_user, status, relation, copies),
+        forms=_forms(record, status.revision, copies, given),
         error=error,
         error_action=error_action,
         problems=records.publication_problems(record, content),
-        unpublished=records.has_unpublished_changes(record),
+        unpublished=copies.draft is not None and not copies.draft.is_live,
         kind_links=[(label, url) for label, endpoint in KIND_LINKS[record.kind]
                     if (url := _url_or_none(endpoint, record_id=record.id))],
-        public_url=_url_or_none(PUBLIC_PAGES[record.kind], record_id=record.id) if records.live_copy(record) else None,
+        public_url=_url_or_none(PUBLIC_PAGES[record.kind], record_id=record.id) if copies.live is not None else None,
         may_comment=comments.may_comment(current_user, record),
-        relation=workflow.access.relation(current_user, record),
+        relation=relation,
         resolver=lambda c: comments.may_resolve(current_user, c),
         noun=workflow.noun(record),
     )

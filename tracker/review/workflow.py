@@ -201,6 +201,18 @@ def suggested_group(record: Record) -> WorkingGroup | None:
 # --- Checks (nothing here writes) --------------------------------------------------------
 
 
+@dataclass
+class Copies:
+    """The record's working and live copies, looked up once per check."""
+
+    draft: Any
+    live: Any
+
+    @classmethod
+    def of(cls, record: Record) -> Copies:
+        return cls(records.working_copy(record), records.live_copy(record))
+
+
 def _refusal(
     record: Record,
     action: Action,
@@ -208,6 +220,7 @@ def _refusal(
     status: ReviewStatus,
     relation: access.Relation,
     details: dict[str, Any] | None,
+    copies: Copies | None = None,
 ) -> TransitionError | None:
     """Why ``user`` may not take ``action`` now (None: they may).
 
@@ -236,9 +249,10 @@ def _refusal(
     if (record.state, action) not in TRANSITIONS:
         return TransitionError(f"You cannot {VERBS[action]} now. {STATE_HINTS[record.state]}")
 
-    draft = records.working_copy(record)
+    copies = copies or Copies.of(record)
+    draft = copies.draft
     if action is Action.SUBMIT:
-        if draft is None or (record.state is not S.WITHDRAWN and not records.has_unpublished_changes(record)):
+        if draft is None or (record.state is not S.WITHDRAWN and draft.is_live):
             return TransitionError("There are no unpublished changes to review.")
     elif action is Action.APPROVE:
         if user.id in status.authors:
@@ -258,7 +272,7 @@ def _refusal(
         if problems:
             return TransitionError("Not published yet: " + " ".join(problems))
     elif action is Action.WITHDRAW:
-        if records.live_copy(record) is None:
+        if copies.live is None:
             return TransitionError(f"This {noun(record)} is not on the public site: there is nothing to withdraw.")
 
     if details is None:
@@ -323,16 +337,23 @@ class Option:
         return DISPLAY_ORDER.index(self.action)
 
 
-def options(record: Record, user: Any, status: ReviewStatus | None = None) -> list[Option]:
+def options(
+    record: Record,
+    user: Any,
+    status: ReviewStatus | None = None,
+    relation: access.Relation | None = None,
+    copies: Copies | None = None,
+) -> list[Option]:
     """Each step the user's role could take from the record's state, and whether it is
     allowed now (and if not, why) — the buttons of the review page."""
     status = status or review_status(record.id)
-    relation = access.relation(user, record)
+    relation = relation or access.relation(user, record)
+    copies = copies or Copies.of(record)
     out = []
     for action in Action:
         if (record.state, action) not in TRANSITIONS or not has_permission(user, ACTION_PERMISSIONS[action]):
             continue
-        out.append(Option(action, _refusal(record, action, user, status, relation, None)))
+        out.append(Option(action, _refusal(record, action, user, status, relation, None, copies)))
     return out
 
 
