@@ -153,6 +153,12 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
 
     # 4. The reviewer approves (the revision they saw).
     page = text(reviewer.get(review_page))
+    for html in (page, text(client.get(review_page))):
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        labelled = set(re.findall(r'<label for="([^"]+)"', html))
+        controls = set(re.findall(r'<(?:textarea|select)[^>]*\sid="([^"]+)"', html))
+        assert controls <= labelled, controls - labelled  # every control has its label
     assert "Resolved" in page and "Added." in page and "Test-ID 2024/1" in page
     assert post_form(reviewer, review_page, f"/review/{rid}/approve").status_code == 302
     assert state(app, rid) is S.APPROVED
@@ -378,7 +384,7 @@ def test_government_contact_may_see_and_comment_but_not_approve(app, client, log
     assert fr.get(f"/review/{rid}").status_code == 404
     assert state(app, rid) is S.IN_REVIEW
     # The editors hear of the reply.
-    assert "Dana Contact commented on Dated events on “Test German draft”" in text(client.get("/review/notifications"))
+    assert "Dana Contact commented on “Test German draft” (Dated events): The act entered" in text(client.get("/review/notifications"))
 
 
 # --- Comments -----------------------------------------------------------------------------

@@ -117,14 +117,14 @@ def add(
 def _notify(record: Record, user: Any, comment: Comment, parent: Comment | None, status: Any) -> None:
     label = records.label(records.working_copy(record) or records.live_copy(record))
     participants = set(db.session.scalars(sa.select(Comment.author_id).where(Comment.record_id == record.id)))
-    where = f" on {field_labels(record).get(comment.field, comment.field)}" if comment.field else ""
+    where = f" ({field_labels(record).get(comment.field, comment.field)})" if comment.field else ""
     verb = "replied" if parent is not None else "commented"
     excerpt = comment.body if len(comment.body) <= 160 else comment.body[:157] + "…"
     notify.notify(
         participants | status.authors | status.submitters,
         record,
         "comment",
-        f"{user.display_name} {verb}{where} on “{label}”: {excerpt}",
+        f"{user.display_name} {verb} on “{label}”{where}: {excerpt}",
         actor_id=user.id,
         subject=f"Comment on “{label}”",
     )

@@ -194,6 +194,7 @@ def _render(record: Record, *, error: str | None = None, error_action: str | Non
         relation=relation,
         resolver=lambda c: comments.may_resolve(current_user, c),
         noun=workflow.noun(record),
+        state_hint=workflow.STATE_HINTS[record.state],
     )
 
 
