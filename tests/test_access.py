@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from tests.conftest import csrf_token
+from tests.review_helpers import ATTRIBUTION, group_id, make_member, sign_in, take
 from tracker.accounts.models import AuditEvent
 from tracker.accounts.permissions import policy_of
 from tracker.extensions import db
@@ -34,14 +35,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("measures.new", "POST"): (401, 403, 422, 422),
     ("measures.edit", "GET"): (302, 403, 200, 200),
     ("measures.edit", "POST"): (401, 403, 422, 422),
-    ("measures.history", "GET"): (302, 200, 200, 200),
-    ("measures.compare", "GET"): (302, 200, 200, 200),
+    # A reviewer sees the staff pages only of records submitted to their working group.
+    ("measures.history", "GET"): (302, 403, 200, 200),
+    ("measures.compare", "GET"): (302, 403, 200, 200),
     ("measures.restore_revision", "POST"): (401, 403, 302, 302),
     ("measures.delete", "GET"): (302, 403, 200, 200),
     ("measures.delete", "POST"): (401, 403, 302, 302),
-    ("measures.undelete", "POST"): (404, 403, 302, 302),
+    ("measures.undelete", "POST"): (404, 404, 302, 302),
     ("measures.deleted", "GET"): (302, 403, 200, 200),
-    ("measures.publish", "POST"): (404, 403, 302, 302),
     ("site.readyz", "GET"): (200, 200, 200, 200),
     ("norms.index", "GET"): (200, 200, 200, 200),
     ("norms.detail", "GET"): (200, 200, 200, 200),
@@ -78,18 +79,26 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("gaps.jurisdiction", "GET"): (200, 200, 200, 200),
     ("gaps.compare", "GET"): (200, 200, 200, 200),
     ("workinggroups.index", "GET"): (200, 200, 200, 200),
+    ("review.queue", "GET"): (302, 200, 200, 200),
+    ("review.record", "GET"): (302, 403, 200, 200),
+    # The walk submits a draft nobody has been asked to review yet.
+    ("review.step", "POST"): (404, 404, 302, 302),
+    ("review.comment", "POST"): (401, 403, 422, 422),
+    ("review.resolve", "POST"): (401, 403, 302, 302),
+    ("review.notifications", "GET"): (302, 200, 200, 200),
+    ("review.mark_read", "POST"): (401, 302, 302, 302),
 }
 
 #: which measure a route's <record_id> names (default: a published one)
 RECORD_FOR = {
     "measures.undelete": "deleted",
-    "measures.publish": "draft",
+    "review.step": "draft",
     "attribution.detail": "attribution",
     "attribution.api_detail": "attribution",
     "papers.detail": "paper",
 }
 #: other route arguments and query strings the walk uses
-ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json"}
+ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0}
 QUERY = {"measures.compare": {"a": 1, "b": 1}}
 
 
@@ -114,8 +123,10 @@ def test_every_route_has_an_expectation_and_a_policy(app):
 
 @pytest.fixture
 def records_for_walk(app, make_measure, make_paper):
-    """A published measure with two revisions, a draft with a source, a deleted measure,
-    a published paper and a published (demo) attribution statement."""
+    """A published measure with two revisions and a comment, a draft with a source, a deleted
+    measure, a published paper and a published (demo) attribution statement."""
+    from tracker.review.models import Comment
+
     published = make_measure(published=True).record_id
     draft = make_measure(published=False).record_id
     deleted = make_measure(published=True).record_id
@@ -124,6 +135,10 @@ def records_for_walk(app, make_measure, make_paper):
         db.session.get(Record, deleted).deleted_at = sa.func.now()
         db.session.commit()
         attribution = db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
+        comment = Comment(record_id=published, revision_number=1, body="A comment to resolve")
+        db.session.add(comment)
+        db.session.commit()
+        ARGS["comment_id"] = comment.id
     return {"published": published, "draft": draft, "deleted": deleted, "paper": paper, "attribution": attribution}
 
 
@@ -214,9 +229,23 @@ def test_every_post_without_csrf_token_is_400_and_changes_nothing(app, login, re
 # --- Reviewers ----------------------------------------------------------------------
 
 
-def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(app, client, login, records_for_walk):
-    login(client, "reviewer")
+def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(app, client, login, make_user, records_for_walk):
     rid = records_for_walk["published"]
+    assert client.get(f"/measures/{rid}/history").status_code == 302
+    outsider = login(client, "reviewer")
+    assert client.get(f"/measures/{rid}/history").status_code == 403  # not their group's record
+    before = state_of_everything(app)
+    token = csrf_token(app, client)
+    for url in (f"/review/{rid}/withdraw", f"/review/{rid}/approve"):
+        response = client.post(url, data={"csrf_token": token})
+        assert response.status_code == 403, url
+        assert "not assigned to a working group you belong to" in response.get_data(as_text=True)
+    assert state_of_everything(app) == before and outsider.role.value == "reviewer"
+    # A member of the group the record was submitted to reads its history, but edits nothing.
+    sign_in(client, make_member(app, make_user))
+    with app.app_context():
+        db.session.get(Record, rid).working_group_id = group_id()
+        db.session.commit()
     page = client.get(f"/measures/{rid}/history")
     assert page.status_code == 200  # reviewers may read drafts and history
     before = state_of_everything(app)
@@ -226,10 +255,12 @@ def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(app, client, 
     data = {"csrf_token": token, "version": version, "title_original": "Reviewer was here", "jurisdiction_code": "DE",
             "type": "law", "status": "adopted", "verification": "verified", "title_lang": "en"}
     for url in (f"/measures/{rid}/edit", "/measures/new", f"/measures/{rid}/history/1/restore",
-                f"/measures/{rid}/delete", f"/measures/{rid}/publish"):
+                f"/measures/{rid}/delete"):
         response = client.post(url, data=data)
         assert response.status_code == 403, url
         assert "does not have permission" in response.get_data(as_text=True)
+    response = client.post(f"/review/{rid}/withdraw", data=data)
+    assert response.status_code == 403 and "Only editors can withdraw it" in response.get_data(as_text=True)
     assert state_of_everything(app) == before
 
 
@@ -258,6 +289,19 @@ def test_anonymous_request_for_a_draft_is_404(app, client, records_for_walk):
     assert client.get(f"/measures/{records_for_walk['published']}/history").status_code == 302
 
 
-def test_signed_in_staff_see_drafts(app, client, login, records_for_walk):
-    login(client, "reviewer")
-    assert client.get(f"/measures/{records_for_walk['draft']}/history").status_code == 200
+def test_signed_in_staff_see_drafts(app, client, login, make_user, records_for_walk):
+    draft = records_for_walk["draft"]
+    login(client, "editor")
+    assert client.get(f"/measures/{draft}/history").status_code == 200
+    # A reviewer sees a draft once it is submitted to their working group; a reviewer of
+    # another group gets the same 404 as the public, on every route naming it.
+    member, outsider = app.test_client(), app.test_client()
+    sign_in(member, make_member(app, make_user))
+    sign_in(outsider, make_member(app, make_user, ATTRIBUTION))
+    assert member.get(f"/measures/{draft}/history").status_code == 404
+    take(app, draft, "submit", make_user("editor").id)
+    for path in (f"/measures/{draft}/history", f"/measures/{draft}", f"/review/{draft}"):
+        assert member.get(path).status_code == 200, path
+        response = outsider.get(path)
+        assert response.status_code == 404, path
+        assert "There is no published" in response.get_data(as_text=True)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.pages import as_data, form_fields, replace
+from tests.review_helpers import make_member, publish_through_review, take
 from tracker.extensions import db
 from tracker.measures import queries, services
 from tracker.measures.models import Measure
@@ -232,7 +233,7 @@ def test_selects_offer_grouped_jurisdictions_and_visible_measures(app, client, l
 # --- Edit ---------------------------------------------------------------------------
 
 
-def test_editing_a_published_measure_keeps_the_public_copy(app, client, login, make_measure):
+def test_editing_a_published_measure_keeps_the_public_copy(app, client, login, make_measure, make_user):
     editor = login(client, "editor")
     measure = make_measure(status="in_force", short_name="Published measure")
     rid = measure.record_id
@@ -251,10 +252,8 @@ def test_editing_a_published_measure_keeps_the_public_copy(app, client, login, m
     last = revisions(app, rid)[-1]
     assert (last.action, last.summary, last.author_id, last.state) == ("edit", "Changed status; added 1 source", editor.id, WorkflowState.DRAFT)
 
-    # Publishing makes the working copy live, in one step.
-    history = client.get(f"/measures/{rid}/history").get_data(as_text=True)
-    publish_form = form_fields(history, f"/measures/{rid}/publish")
-    assert client.post(f"/measures/{rid}/publish", data=as_data(publish_form)).status_code == 302
+    # Publishing (after review) makes the working copy live, in one step.
+    publish_through_review(app, rid, editor.id, make_member(app, make_user).id)
     with app.app_context():
         assert queries.get_measure(rid).status.value == "amended"
         assert db.session.get(Record, rid).state is WorkflowState.PUBLISHED
@@ -318,17 +317,16 @@ def test_publication_problems(app_ctx, make_measure):
     assert services.publication_problems(with_source) == []
 
 
-def test_a_measure_without_sources_cannot_be_published(app, client, login, make_measure):
-    login(client, "editor")
+def test_a_measure_without_sources_cannot_be_published(app, client, login, make_measure, make_user):
+    editor = login(client, "editor")
     rid = make_measure(published=False, sources=[]).record_id
+    take(app, rid, "submit", editor.id)
+    take(app, rid, "approve", make_member(app, make_user).id)
+    response = client.post(f"/review/{rid}/publish", data={"csrf_token": csrf_token(app, client)})
+    assert response.status_code == 409
+    assert "Not published yet: Add at least one source" in response.get_data(as_text=True)
     with app.app_context():
-        version = db.session.get(Record, rid).version
-    response = client.post(f"/measures/{rid}/publish", data={"csrf_token": csrf_token(app, client), "version": version})
-    assert response.status_code == 302
-    page = client.get(f"/measures/{rid}/history").get_data(as_text=True)
-    assert "Not published yet: Add at least one source" in page
-    with app.app_context():
-        assert db.session.get(Record, rid).state is WorkflowState.DRAFT
+        assert db.session.get(Record, rid).state is WorkflowState.APPROVED
         assert queries.get_measure(rid) is None
     # The edit page says so before anyone tries.
     assert "Before this can be published" in client.get(f"/measures/{rid}/edit").get_data(as_text=True)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.pages import as_data, form_fields, replace
+from tests.review_helpers import ATTRIBUTION, make_member, sign_in, take
 from tracker.extensions import db
 from tracker.measures import services
 from tracker.measures.history import change_summary, compare_snapshots
@@ -31,7 +32,7 @@ def numbers(app, rid):
         ]
 
 
-def test_history_lists_every_revision_with_who_what_and_state(app, client, login, make_measure):
+def test_history_lists_every_revision_with_who_what_and_state(app, client, login, make_measure, make_user):
     editor = login(client, "editor", name="Edith Editor")
     rid = make_measure(published=False).record_id
     edit(client, rid, status="amended")
@@ -47,11 +48,15 @@ def test_history_lists_every_revision_with_who_what_and_state(app, client, login
     for text in ("Changed status", "Changed description; added 1 source", "Edith Editor", "Edited", "Draft"):
         assert text in html
     assert editor.display_name == "Edith Editor"
-    # A reviewer may read the history but gets no restore buttons.
-    reviewer = app.test_client()
-    login(reviewer, "reviewer")
+    # A reviewer of the working group it is submitted to may read the history but gets no
+    # restore buttons; a reviewer of another group does not learn that it exists.
+    reviewer, outsider = app.test_client(), app.test_client()
+    sign_in(reviewer, make_member(app, make_user))
+    sign_in(outsider, make_member(app, make_user, ATTRIBUTION))
+    take(app, rid, "submit", editor.id)
     html = reviewer.get(f"/measures/{rid}/history").get_data(as_text=True)
     assert "Changed status" in html and ">Restore</button>" not in html
+    assert outsider.get(f"/measures/{rid}/history").status_code == 404
 
 
 def test_compare_two_revisions_field_by_field(app, client, login, make_measure):
@@ -76,7 +81,7 @@ def test_compare_two_revisions_field_by_field(app, client, login, make_measure):
 
 
 def test_compare_refuses_bad_revision_numbers(app, client, login, make_measure):
-    login(client, "reviewer")
+    login(client, "editor")
     rid = make_measure().record_id
     assert client.get(f"/measures/{rid}/history/compare").status_code == 400
     assert client.get(f"/measures/{rid}/history/compare?a=x&b=1").status_code == 400

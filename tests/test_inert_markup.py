@@ -9,6 +9,9 @@ import pytest
 
 from tests.conftest import csrf_token
 from tests.pages import as_data, assert_inert, form_fields, replace
+from tests.review_helpers import make_member, publish_through_review, sign_in, take
+from tracker.extensions import db
+from tracker.records.models import Record
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -115,15 +118,16 @@ def test_url_fields_refuse_other_schemes(app, client, login, make_measure):
         assert_inert(response.get_data(as_text=True))
 
 
-def test_public_pages_show_markup_as_text(app, client, login, hostile):
+def test_public_pages_show_markup_as_text(app, client, login, hostile, make_user):
     """The public measure page and the start page, once the measure is published.
 
     The public measure page (/measures/<record id>) comes from the public-pages branch:
     until that branch is merged, this test fails on its first assertion (404).
     """
     rid = hostile
-    page = client.get(f"/measures/{rid}/history").get_data(as_text=True)
-    assert client.post(f"/measures/{rid}/publish", data=as_data(form_fields(page, f"/measures/{rid}/publish"))).status_code == 302
+    with app.app_context():
+        editor_id = db.session.get(Record, rid).updated_by_id
+    publish_through_review(app, rid, editor_id, make_member(app, make_user).id)
     anonymous = app.test_client()
     assert_inert(anonymous.get("/").get_data(as_text=True))
     response = anonymous.get(f"/measures/{rid}")
@@ -132,6 +136,25 @@ def test_public_pages_show_markup_as_text(app, client, login, hostile):
     # Plain-text fields are shown as typed; the description goes through Markdown, which
     # escapes the HTML and drops the javascript: link (its text stays).
     assert_inert(html, shows=[payload("title_original"), payload("mappings-0-rationale"), payload("sources-0-title"), "click me"])
+
+
+def test_review_pages_show_markup_as_text(app, client, login, hostile, make_user):
+    """The review page (diff and comments), the queue and the notifications."""
+    rid = hostile
+    with app.app_context():
+        editor_id = db.session.get(Record, rid).updated_by_id
+    take(app, rid, "submit", editor_id)
+    reviewer = make_member(app, make_user, name=f"Reviewer {SCRIPT}")
+    take(app, rid, "request_changes", reviewer.id, message=payload("request"), field="description")
+    response = client.post(f"/review/{rid}/comments", data={"csrf_token": csrf_token(app, client), "body": payload("comment"), "field": "sources"})
+    assert response.status_code == 302
+    page = client.get(f"/review/{rid}?all=1").get_data(as_text=True)
+    assert_inert(page, shows=[*everything_typed(), URL, payload("request"), payload("comment"), f"Reviewer {SCRIPT}"])
+    assert_inert(client.get("/review/").get_data(as_text=True), shows=[payload("short_name")])
+    assert_inert(client.get("/review/notifications").get_data(as_text=True), shows=[payload("short_name")])
+    other = app.test_client()
+    sign_in(other, reviewer)
+    assert_inert(other.get("/review/").get_data(as_text=True), shows=[payload("short_name")])
 
 
 def test_render_markdown_neutralises_markup():

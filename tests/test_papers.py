@@ -69,7 +69,12 @@ def test_drafts_are_never_public(app, client, login, make_paper) -> None:
         assert queries.count_papers() == 0
         assert queries.count_papers(include_drafts=True) == 1
         assert paper_brief_data(draft.record_id) is None
-    login(client, "reviewer")
+    # Reviewers see a draft only once it is submitted to their working group (and never in lists).
+    reviewer = app.test_client()
+    login(reviewer, "reviewer")
+    assert reviewer.get(f"/papers/{draft.record_id}?drafts=1").status_code == 404
+    assert "Secret draft paper" not in reviewer.get("/papers/?drafts=1").get_data(as_text=True)
+    login(client, "editor")
     assert client.get(f"/papers/{draft.record_id}?drafts=1").status_code == 200
     assert "Secret draft paper" in client.get("/papers/?drafts=1").get_data(as_text=True)
     assert client.get(f"/papers/{draft.record_id}").status_code == 404  # drafts only when asked

@@ -503,9 +503,19 @@ def test_anonymous_drafts_flag_never_shows_drafts(app_ctx, client, make_measure)
     assert "/jurisdictions/BR" not in after
 
 
-def test_staff_see_drafts_only_when_they_ask(app_ctx, client, make_measure, login) -> None:
+def test_reviewers_never_get_drafts_in_lists(app, client, make_measure, login) -> None:
+    """Reviewers see only the records submitted to their working group, one by one."""
     draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure")
     login(client, "reviewer")
+    for path in ("/measures/?drafts=1", "/norms/i?drafts=1", "/jurisdictions/DE?drafts=1", "/?drafts=1"):
+        body = client.get(path).get_data(as_text=True)
+        assert "Test draft measure" not in body and "Drafts included" not in body, path
+    assert client.get(f"/measures/{draft.record_id}").status_code == 404
+
+
+def test_staff_see_drafts_only_when_they_ask(app_ctx, client, make_measure, login) -> None:
+    draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure")
+    login(client, "editor")
     assert "Test draft measure" not in client.get("/measures/").get_data(as_text=True)
     for path in ("/measures/?drafts=1", "/norms/i?drafts=1", "/jurisdictions/DE?drafts=1", "/?drafts=1"):
         body = client.get(path).get_data(as_text=True)

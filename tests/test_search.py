@@ -101,7 +101,12 @@ def test_a_draft_is_not_found_by_the_public_but_by_staff_with_drafts(app, make_m
         page = client.get(url).get_data(as_text=True)
         assert "Test draft measure" not in page
         assert "No results" in page
-    login(client, "reviewer")
+    # A reviewer sees only drafts submitted to their working group: not this one.
+    reviewer = app.test_client()
+    login(reviewer, "reviewer")
+    page = reviewer.get("/search/?q=blorptastic&drafts=1").get_data(as_text=True)
+    assert "Test draft measure" not in page
+    login(client, "editor")
     page = client.get("/search/?q=blorptastic").get_data(as_text=True)
     assert "Test draft measure" not in page
     page = client.get("/search/?q=blorptastic&drafts=1").get_data(as_text=True)

@@ -6,6 +6,8 @@
 | TRACKER_SECRET_KEY | signs sessions and CSRF tokens | required outside development |
 | TRACKER_DATABASE_URL | SQLAlchemy URL (sqlite:/// or postgresql://) | SQLite file in instance/ |
 | TRACKER_REDIS_URL | Redis for shared rate limits, report cache and job queue | unset (in-process) |
+| TRACKER_REVIEW_APPROVALS_REQUIRED | approvals a change needs before it can be published | 1 |
+| TRACKER_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS | e-mail for review notifications | unset: logged |
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ DEFAULTS: dict[str, Any] = {
     "DB_LOCK_TIMEOUT_MS": 5000,
     #: behind a reverse proxy: trust one hop of X-Forwarded-For/-Proto/-Host
     "PROXY_FIX": False,
+    # Review workflow: approvals (from reviewers who did not write the change) before publishing.
+    "REVIEW_APPROVALS_REQUIRED": 1,
+    # E-mail for review notifications; without SMTP_HOST e-mails are written to the log.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_FROM": "Cyber Norms Tracker <tracker@localhost>",
+    "SMTP_STARTTLS": True,
+    "SMTP_TIMEOUT": 10,
 }
 
 
@@ -86,6 +98,17 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         connect_args.setdefault("connect_timeout", 5)
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    try:
+        approvals = int(app.config["REVIEW_APPROVALS_REQUIRED"])
+    except (TypeError, ValueError):
+        approvals = 0
+    if approvals < 1:
+        raise ConfigError(
+            "TRACKER_REVIEW_APPROVALS_REQUIRED must be a whole number of 1 or more "
+            f"(got {app.config['REVIEW_APPROVALS_REQUIRED']!r})."
+        )
+    app.config["REVIEW_APPROVALS_REQUIRED"] = approvals
+    app.config["SMTP_PORT"] = int(app.config.get("SMTP_PORT") or 587)
 
     key = app.config.get("SECRET_KEY")
     if not key or key in UNSAFE_SECRET_KEYS:

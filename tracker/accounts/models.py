@@ -64,6 +64,11 @@ class AuditAction(LabelledEnum):
     RECORD_RESTORED = ("record_restored", "Deleted record restored")
     REVISION_RESTORED = ("revision_restored", "Earlier revision restored")
     RECORD_PUBLISHED = ("record_published", "Record published")
+    RECORD_SUBMITTED = ("record_submitted", "Submitted for review")
+    CHANGES_REQUESTED = ("changes_requested", "Changes requested")
+    RECORD_APPROVED = ("record_approved", "Approved")
+    RECORD_WITHDRAWN = ("record_withdrawn", "Withdrawn from the public site")
+    RECORD_REOPENED = ("record_reopened", "Returned to draft")
 
 
 class AuditEvent(Base):

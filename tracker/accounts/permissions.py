@@ -7,9 +7,15 @@ route to prove each one declares a policy.
 
 The hook answers, in this order:
 
-* a route (public or not) naming a record (``<record_id>``) that the reader may
-  not see (a draft, a deleted record, or no record at all, for someone without
-  ``VIEW_DRAFTS``): 404, so that nobody learns that an unpublished record exists;
+* a route (public or not) naming a record (``<record_id>``) that is not public (a
+  draft, a deleted record, or no record at all) and that the reader may not see:
+  404, so that nobody learns that an unpublished record exists. Editors and
+  administrators see every draft (``VIEW_ALL_DRAFTS``); a reviewer sees a draft
+  only once it is submitted to a working group they belong to, or, as the
+  government contact of a jurisdiction, when it concerns that jurisdiction
+  (``tracker.review.access``);
+* a reviewer asking for a staff page (one requiring ``VIEW_DRAFTS``) of a published
+  record that is not assigned to them: 403;
 * a public view: allowed (it must still show published content only);
 * signed out: a sign-in redirect for GET, 401 otherwise;
 * signed in without every required permission: 403.
@@ -33,8 +39,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Permission(LabelledEnum):
-    #: see unpublished (draft) records and ask for them in lists and briefs
+    #: see unpublished (draft) records assigned to the reader (reviewers: see tracker.review.access)
     VIEW_DRAFTS = ("view_drafts", "See drafts")
+    #: see every unpublished record and ask for drafts in lists and briefs (``?drafts=1``)
+    VIEW_ALL_DRAFTS = ("view_all_drafts", "See every draft")
     #: create and edit records
     EDIT = ("edit", "Edit records")
     #: soft-delete and restore records
@@ -49,7 +57,9 @@ class Permission(LabelledEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.EDITOR: frozenset({Permission.VIEW_DRAFTS, Permission.EDIT, Permission.DELETE, Permission.PUBLISH}),
+    Role.EDITOR: frozenset(
+        {Permission.VIEW_DRAFTS, Permission.VIEW_ALL_DRAFTS, Permission.EDIT, Permission.DELETE, Permission.PUBLISH}
+    ),
     Role.REVIEWER: frozenset({Permission.VIEW_DRAFTS, Permission.REVIEW}),
 }
 
@@ -73,14 +83,52 @@ RECORD_ARGS = ("record_id",)
 RECORD_LABELS = {"measures": "measure", "attribution": "attribution statement", "papers": "policy paper"}
 
 
-def _names_hidden_record(view_args: dict[str, Any] | None) -> bool:
+def may_see_unpublished(user: Any, record_id: int) -> bool:
+    """Whether ``user`` may see this record's working copy, history and review page.
+
+    Editors and administrators: always. Reviewers: when the record is assigned to
+    one of their working groups, or (right of reply) when they are the government
+    contact of a jurisdiction the record concerns. Everyone else: never.
+    """
+    if has_permission(user, Permission.VIEW_ALL_DRAFTS):
+        return True
+    if not has_permission(user, Permission.VIEW_DRAFTS):
+        return False
+    from tracker.review.access import reviewer_may_see
+
+    return reviewer_may_see(user, record_id)
+
+
+def can_see_unpublished(record_id: int) -> bool:
+    """``may_see_unpublished`` for the current user (also a template global)."""
+    return may_see_unpublished(current_user, record_id)
+
+
+def _record_ids(view_args: dict[str, Any] | None) -> list[int]:
+    return [int(v) for name in RECORD_ARGS if (v := (view_args or {}).get(name)) is not None]
+
+
+def _check_record_access(policy: Any) -> None:
+    """404 for a record that is not public and that the reader may not see; 403 for a
+    reviewer asking for the staff pages of a published record not assigned to them."""
     from tracker.records.queries import record_is_public
 
-    for name in RECORD_ARGS:
-        value = (view_args or {}).get(name)
-        if value is not None and not record_is_public(int(value)):
-            return True
-    return False
+    if has_permission(current_user, Permission.VIEW_ALL_DRAFTS):
+        return
+    for record_id in _record_ids(request.view_args):
+        if not record_is_public(record_id):
+            if not may_see_unpublished(current_user, record_id):
+                # Worded from the route, not the record, so drafts and gaps read the same.
+                blueprint = (request.endpoint or "").split(".")[0]
+                label = RECORD_LABELS.get(blueprint, "record")
+                abort(404, f"There is no published {label} number {record_id}.")
+        elif (
+            policy != PUBLIC
+            and Permission.VIEW_DRAFTS in policy
+            and has_permission(current_user, Permission.VIEW_DRAFTS)
+            and not may_see_unpublished(current_user, record_id)
+        ):
+            abort(403, "This record is not assigned to a working group you belong to.")
 
 
 def public(view: F) -> F:
@@ -120,15 +168,8 @@ def enforce() -> Any:
         current_app.logger.error("view %s declares no access policy: refused", request.endpoint)
         abort(403)
     # Before anything else, public views included: an unpublished record does not exist
-    # for someone who may not see drafts.
-    if not has_permission(current_user, Permission.VIEW_DRAFTS) and _names_hidden_record(
-        request.view_args
-    ):
-        # Worded from the route, not the record, so drafts and gaps read the same.
-        blueprint = (request.endpoint or "").split(".")[0]
-        label = RECORD_LABELS.get(blueprint, "record")
-        number = (request.view_args or {}).get("record_id")
-        abort(404, f"There is no published {label} number {number}.")
+    # for someone who may not see it.
+    _check_record_access(policy)
     if policy == PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -143,4 +184,5 @@ def enforce() -> Any:
 def init_app(app: Flask) -> None:
     app.before_request(enforce)
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["can_see_unpublished"] = can_see_unpublished
     app.jinja_env.globals["Permission"] = Permission

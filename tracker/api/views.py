@@ -190,7 +190,8 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
             if r.target_record_id in targets
         ],
         "verification": _verification(m),
-        "updated_at": m.record.updated_at.isoformat() if m.record.updated_at else None,
+        # When the public version last changed (work on a draft since then does not count).
+        "updated_at": (m.record.published_at or m.record.updated_at).isoformat(),
     }
 
 

@@ -174,7 +174,29 @@ def apply(attribution: Attribution, data: dict[str, Any]) -> None:
     ]
 
 
+def publication_problems(attribution: Attribution) -> list[str]:
+    """Why this copy may not be published yet (the demo loader applies the same rule)."""
+    if not attribution.sources:
+        return ["Add at least one source, so that readers can check the statement."]
+    return []
+
+
+def jurisdictions(attribution: Attribution) -> set[str]:
+    """The States a statement names: the one attributed to, and those attributing or supporting."""
+    codes = {p.jurisdiction_code for p in attribution.parties}
+    if attribution.attributed_state_code:
+        codes.add(attribution.attributed_state_code)
+    return codes
+
+
 records.register(
     RecordKind.ATTRIBUTION,
-    records.ContentOps(model=Attribution, snapshot=snapshot, clone=clone, apply=apply),
+    records.ContentOps(
+        model=Attribution,
+        snapshot=snapshot,
+        clone=clone,
+        apply=apply,
+        publication_problems=publication_problems,
+        jurisdictions=jurisdictions,
+    ),
 )

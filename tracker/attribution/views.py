@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from tracker.accounts.permissions import public
+from tracker.accounts.permissions import can_see_unpublished, public
 from tracker.attribution import api, queries, sections
 from tracker.attribution.models import AttributionForm, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
-from tracker.records.queries import include_drafts_requested, viewer_is_staff
+from tracker.records.queries import include_drafts_requested
 
 bp = Blueprint("attribution", __name__)
 
@@ -82,7 +82,7 @@ def index() -> str:
 def detail(record_id: int) -> str:
     drafts = _drafts()
     attribution = queries.get_attribution(record_id, include_drafts=drafts)
-    if attribution is None and not drafts and viewer_is_staff():
+    if attribution is None and not drafts and can_see_unpublished(record_id):
         # Staff following a link to a statement that is not published yet see its working copy.
         attribution = queries.get_attribution(record_id, include_drafts=True)
     if attribution is None:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.accounts.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.measures import services
@@ -22,6 +23,7 @@ from tracker.measures.history import change_summary
 from tracker.measures.models import Measure
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+from tracker.review import workflow
 
 __all__ = ["StaleDataError", "StaleVersion", "NoChanges", "NotAllowedNow"]
 
@@ -96,9 +98,10 @@ def update(
     _check(record, expected_version)
     current = records.working_copy(record)
     before = services.snapshot(current) if current is not None else None
-    if record.state is WorkflowState.PUBLISHED:
-        # The working copy is about to differ from the live one.
-        record.state = WorkflowState.DRAFT
+    approved_before = workflow.approvers(record)
+    # A published record gets a new draft; an approved one goes back to review (its
+    # approvals were for the revision this edit replaces).
+    record.state = workflow.state_after_edit(record.state)
     _touch(record, expected_version, author_id)
     copy = records.editable_copy(record)
     services.apply(copy, data)
@@ -109,7 +112,9 @@ def update(
     summary = change_summary(before, after)
     if summary_prefix:
         summary = f"{summary_prefix}: {summary[0].lower()}{summary[1:]}"
-    return records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
+    revision = records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
+    workflow.after_edit(record, revision, db.session.get(User, author_id) if author_id else None, approved_before)
+    return revision
 
 
 def restore_revision(record: Record, number: int, *, expected_version: int | None, author_id: int | None) -> Revision:
@@ -139,17 +144,3 @@ def undelete(record: Record, *, expected_version: int | None, author_id: int | N
         raise NotAllowedNow("This measure is not deleted.")
     _touch(record, expected_version, author_id)
     records.undelete(record, author_id=author_id)
-
-
-def publish(record: Record, *, expected_version: int | None, author_id: int | None) -> Revision:
-    if record.deleted_at is not None:
-        raise NotAllowedNow("This measure is deleted. Restore it before publishing it.")
-    draft = records.working_copy(record)
-    problems = services.publication_problems(draft) if draft is not None else ["There is nothing to publish."]
-    if problems:
-        raise NotAllowedNow("Not published yet: " + " ".join(problems))
-    if record.state is WorkflowState.PUBLISHED and not records.has_unpublished_changes(record):
-        raise NotAllowedNow("This version is published already.")
-    _touch(record, expected_version, author_id)
-    live = records.publish(record)
-    return records.write_revision(record, live, action="publish", summary="Published", author_id=author_id)

@@ -1,4 +1,6 @@
-"""Editor routes for measures: create, edit, history, compare, restore, delete, publish.
+"""Editor routes for measures: create, edit, history, compare, restore, delete.
+
+Submitting for review and publishing go through the review workflow (tracker.review).
 
 Registered on the measures blueprint (``tracker.measures.views.bp``); the public
 list and detail pages live in views.py. Every route declares its permission;
@@ -39,7 +41,7 @@ from tracker.records.models import Record, RecordKind, Revision
 
 
 class ActionForm(FlaskForm):
-    """A button-only form (delete, restore, publish) carrying the record version seen."""
+    """A button-only form (delete, restore) carrying the record version seen."""
 
     version = HiddenField()
 
@@ -113,7 +115,11 @@ def new() -> Any:
         return render_template("measures/form.html", form=form, record=None), 422
     record = changes.create(form.to_data(), author_id=current_user.id)
     db.session.commit()
-    flash("Measure created as a draft (revision 1). Only staff can see it until it is published.", "success")
+    flash(
+        "Measure created as a draft (revision 1). Only staff see it until it is published: "
+        "submit it for review from its review page when it is ready.",
+        "success",
+    )
     return redirect(url_for("measures.history", record_id=record.id))
 
 
@@ -257,7 +263,7 @@ def restore_revision(record_id: int, number: int) -> Any:
     return _saved(record, revision)
 
 
-# --- Delete, restore, publish ---------------------------------------------------------
+# --- Delete and restore ---------------------------------------------------------------
 
 
 @bp.route("/<int:record_id>/delete", methods=["GET", "POST"])
@@ -313,25 +319,6 @@ def deleted() -> Any:
     return render_template("measures/deleted.html", rows=rows)
 
 
-@bp.post("/<int:record_id>/publish")
-@requires(Permission.PUBLISH)
-def publish(record_id: int) -> Any:
-    record = _record(record_id)
-    form = ActionForm()
-    try:
-        changes.publish(record, expected_version=_int(form.version.data), author_id=current_user.id)
-        audit.record_event(AuditAction.RECORD_PUBLISHED, subject=f"record:{record.id}")
-        db.session.commit()
-    except (changes.StaleVersion, changes.StaleDataError):
-        return _stale(record, "publish it")
-    except changes.NotAllowedNow as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("measures.history", record_id=record_id))
-    flash("Published: the public now sees this version.", "success")
-    return redirect(url_for("measures.history", record_id=record_id))
-
-
 @bp.app_template_filter("when")
 def format_when(value: Any) -> str:
     """A stored UTC time as '27 November 2026, 08:15 UTC'."""
@@ -349,6 +336,11 @@ ACTION_LABELS = {
     "undelete": "Restored after deletion",
     "publish": "Published",
     "import": "Imported",
+    "submit": "Submitted for review",
+    "request_changes": "Changes requested",
+    "approve": "Approved",
+    "withdraw": "Withdrawn",
+    "reopen": "Back to draft",
 }
 
 

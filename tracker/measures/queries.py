@@ -206,11 +206,14 @@ def coverage(letters: list[str], *, include_drafts: bool = False) -> dict[str, d
 
 
 def recently_changed(limit: int = 8, *, include_drafts: bool = False) -> list[Measure]:
+    """Newest publications first (drafts: newest saves), so that editing a draft does not
+    reorder what the public sees."""
+    changed = Record.updated_at if include_drafts else sa.func.coalesce(Record.published_at, Record.updated_at)
     stmt = (
         with_details(visible(Measure, include_drafts=include_drafts))
         .options(selectinload(Measure.record))
         .join(Record, Record.id == Measure.record_id)
-        .order_by(Record.updated_at.desc(), Measure.id.desc())
+        .order_by(changed.desc(), Measure.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

@@ -257,7 +257,29 @@ def mark_published(measure: Measure) -> None:
         mapping.state = MappingState.PUBLISHED
 
 
+def _compare(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Any]:
+    from tracker.measures.history import compare_snapshots
+
+    return compare_snapshots(old, new)
+
+
+def _fields() -> tuple[Any, ...]:
+    from tracker.measures.history import FIELDS
+
+    return FIELDS
+
+
 records.register(
     RecordKind.MEASURE,
-    records.ContentOps(model=Measure, snapshot=snapshot, clone=clone, apply=apply, on_publish=mark_published),
+    records.ContentOps(
+        model=Measure,
+        snapshot=snapshot,
+        clone=clone,
+        apply=apply,
+        on_publish=mark_published,
+        publication_problems=publication_problems,
+        compare=_compare,
+        jurisdictions=lambda m: {m.jurisdiction_code} if m.jurisdiction_code else set(),
+        fields=_fields(),
+    ),
 )

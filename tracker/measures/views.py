@@ -7,13 +7,13 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
-from tracker.accounts.permissions import public
+from tracker.accounts.permissions import can_see_unpublished, public
 from tracker.extensions import db
 from tracker.measures import queries
 from tracker.measures.models import MeasureStatus, MeasureType, RelationKind
 from tracker.norms import queries as norm_queries
 from tracker.records import services as records
-from tracker.records.queries import include_drafts_requested, viewer_is_staff
+from tracker.records.queries import include_drafts_requested
 from tracker.web import positive_int_arg, with_suggestion
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -134,8 +134,9 @@ def detail(record_id: int) -> str:
     drafts = include_drafts_requested(request.args.get("drafts"))
     measure = queries.get_measure(record_id, include_drafts=drafts)
     showing_draft = drafts
-    if measure is None and not drafts and viewer_is_staff():
-        # Staff following a link to a record that is not published yet see its working copy.
+    if measure is None and not drafts and can_see_unpublished(record_id):
+        # Staff (and its reviewers) following a link to a record that is not published yet
+        # see its working copy.
         measure = queries.get_measure(record_id, include_drafts=True)
         showing_draft = True
     if measure is None:
@@ -148,7 +149,11 @@ def detail(record_id: int) -> str:
     targets = queries.visible_measures_by_record(
         {r.target_record_id for r in measure.relations}, include_drafts=showing_draft
     )
-    pending = viewer_is_staff() and not showing_draft and records.has_unpublished_changes(measure.record)
+    pending = (
+        not showing_draft
+        and records.has_unpublished_changes(measure.record)
+        and can_see_unpublished(record_id)
+    )
     from tracker.papers.queries import implemented_by
 
     return render_template(

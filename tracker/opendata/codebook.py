@@ -133,7 +133,6 @@ _MEASURE_FIELDS: dict[str, str] = {
     "verification_note": "What was and was not verified.",
     "url": "The record's public page (for reading; ignored on import).",
     "published_at": "When the current public version was published (ISO 8601, UTC).",
-    "updated_at": "When the record last changed (ISO 8601, UTC).",
 }
 
 _ATTRIBUTION_FIELDS: dict[str, str] = {
@@ -161,7 +160,6 @@ _ATTRIBUTION_FIELDS: dict[str, str] = {
     "verification_note": "What was and was not verified.",
     "url": "The statement's public page (for reading; ignored on import).",
     "published_at": "When the current public version was published (ISO 8601, UTC).",
-    "updated_at": "When the record last changed (ISO 8601, UTC).",
 }
 
 _DRAFT_FIELDS = {

@@ -102,7 +102,6 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
         "verification": m.verification.value,
         "verification_note": m.verification_note,
         "published_at": _iso(m.record.published_at),
-        "updated_at": _iso(m.record.updated_at),
     }
     if drafts:
         item["draft"] = not m.is_live
@@ -139,7 +138,6 @@ def attribution_item(a: Attribution, *, drafts: bool = False) -> dict[str, Any]:
         "verification": a.verification.value,
         "verification_note": a.verification_note,
         "published_at": _iso(a.record.published_at),
-        "updated_at": _iso(a.record.updated_at),
     }
     if drafts:
         item["draft"] = not a.is_live
@@ -211,7 +209,6 @@ MEASURE_COLUMNS: tuple[Column, ...] = (
     Column("verification_note"),
     Column("url"),
     Column("published_at"),
-    Column("updated_at"),
 )
 
 ATTRIBUTION_COLUMNS: tuple[Column, ...] = (
@@ -239,7 +236,6 @@ ATTRIBUTION_COLUMNS: tuple[Column, ...] = (
     Column("verification_note"),
     Column("url"),
     Column("published_at"),
-    Column("updated_at"),
 )
 
 #: added when staff export with drafts=1

@@ -207,7 +207,16 @@ def create_paper(
     return paper
 
 
+def publication_problems(paper: Paper) -> list[str]:
+    """Why this copy may not be published yet (an empty list: it may)."""
+    if not paper.sources and not paper.url:
+        return ["Add the paper's address or at least one source, so that readers can find it."]
+    return []
+
+
 records.register(
     RecordKind.PAPER,
-    records.ContentOps(model=Paper, snapshot=snapshot, clone=clone, apply=apply),
+    records.ContentOps(
+        model=Paper, snapshot=snapshot, clone=clone, apply=apply, publication_problems=publication_problems
+    ),
 )

@@ -206,3 +206,50 @@ def summarise(changes: Sequence[FieldChange]) -> str:
         return "No changes"
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
+
+
+# --- Kinds without their own field descriptions ----------------------------------------
+
+#: snapshot keys that identify rows rather than describe them
+_ID_KEYS = {"id"}
+
+
+def _label_of(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items() if v not in (None, "", []))
+    return str(value)
+
+
+def generic_specs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldSpec]:
+    """Field descriptions read off two snapshots: lists of objects are rows, lists of
+    values are sets, long or multi-line strings are text, everything else a value."""
+    names = list(dict.fromkeys([*(new or {}), *(old or {})]))
+    specs = []
+    for name in names:
+        values = [s.get(name) for s in (old or {}, new or {}) if s.get(name) is not None]
+        label = _label_of(name)
+        if any(isinstance(v, list) and any(isinstance(i, dict) for i in v) for v in values):
+            keys = list(dict.fromkeys(k for v in values for row in v if isinstance(row, dict) for k in row))
+            columns = tuple((k, _label_of(k)) for k in keys if k not in _ID_KEYS)
+            singular = name[:-1] if name.endswith("s") else name
+            specs.append(FieldSpec(name, label, ROWS, columns=columns, noun=(singular.replace("_", " "), name.replace("_", " "))))
+        elif any(isinstance(v, list) for v in values):
+            specs.append(FieldSpec(name, label, SET, noun=(name.replace("_", " "), name.replace("_", " "))))
+        elif any(isinstance(v, str) and (len(v) > 120 or "\n" in v) for v in values):
+            specs.append(FieldSpec(name, label, TEXT))
+        else:
+            specs.append(FieldSpec(name, label))
+    return specs
+
+
+def generic_compare(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
+    """``compare`` for any snapshot, values shown as plain text."""
+    return compare(generic_specs(old, new), old, new, lambda _f, _c, v: _plain(v))

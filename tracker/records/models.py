@@ -12,6 +12,7 @@ from tracker.db import Base, LabelledEnum, enum_type, utcnow
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User
+    from tracker.workinggroups.models import WorkingGroup
 
 
 class WorkflowState(LabelledEnum):
@@ -59,7 +60,12 @@ class Record(Base):
     )
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     updated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    #: the working group that reviews it (chosen when an editor submits it for review)
+    working_group_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("working_groups.id", ondelete="SET NULL"), index=True
+    )
 
+    working_group: Mapped[Optional[WorkingGroup]] = relationship()
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[Optional[User]] = relationship(foreign_keys=[updated_by_id])
     revisions: Mapped[list[Revision]] = relationship(

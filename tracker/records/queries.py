@@ -17,9 +17,17 @@ def viewer_is_staff() -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
 
 
+def viewer_sees_all_drafts() -> bool:
+    """Editors and administrators; reviewers see only the drafts assigned to them."""
+    from tracker.accounts.permissions import Permission, can
+
+    return can(Permission.VIEW_ALL_DRAFTS)
+
+
 def include_drafts_requested(flag: Any) -> bool:
-    """Staff may ask to include drafts (``?drafts=1``); everyone else never gets them."""
-    return viewer_is_staff() and str(flag or "").lower() in {"1", "true", "yes", "on"}
+    """Editors and administrators may ask to include drafts (``?drafts=1``) in lists,
+    counts and briefs; everyone else (reviewers included) never gets them there."""
+    return viewer_sees_all_drafts() and str(flag or "").lower() in {"1", "true", "yes", "on"}
 
 
 def visibility_clause(model: Any, *, include_drafts: bool = False) -> sa.ColumnElement[bool]:

@@ -29,6 +29,16 @@ class ContentOps:
     apply: Callable[[Any, dict[str, Any]], None]
     #: called after a copy becomes live, e.g. to mark mappings published
     on_publish: Optional[Callable[[Any], None]] = None
+    #: why a copy may not be published yet (readable sentences; empty: it may)
+    publication_problems: Optional[Callable[[Any], list[str]]] = None
+    #: field-by-field comparison of two snapshots (tracker.records.diff.FieldChange list);
+    #: without it, ``diff.generic_compare`` describes the fields from the snapshots
+    compare: Optional[Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], list[Any]]] = None
+    #: the jurisdiction codes a copy concerns (government contacts may reply on them)
+    jurisdictions: Optional[Callable[[Any], set[str]]] = None
+    #: the kind's fields (tracker.records.diff.FieldSpec), for comments anchored to a field;
+    #: without them, the fields are read off a snapshot
+    fields: tuple[Any, ...] = ()
 
 
 _registry: dict[RecordKind, ContentOps] = {}
@@ -40,6 +50,41 @@ def register(kind: RecordKind, ops: ContentOps) -> None:
 
 def ops_for(record: Record) -> ContentOps:
     return _registry[record.kind]
+
+
+def ops_for_kind(kind: RecordKind) -> ContentOps:
+    return _registry[kind]
+
+
+def publication_problems(record: Record, content: Any) -> list[str]:
+    """The kind's own checks before publication (none registered: no problems)."""
+    check = ops_for(record).publication_problems
+    return list(check(content)) if check and content is not None else []
+
+
+def compare(record: Record, old: Optional[dict[str, Any]], new: Optional[dict[str, Any]]) -> list[Any]:
+    """Field-by-field comparison of two snapshots of ``record`` (its kind's, or a generic one)."""
+    from tracker.records.diff import generic_compare
+
+    custom = ops_for(record).compare
+    return custom(old, new) if custom else generic_compare(old, new)
+
+
+def field_specs(record: Record, snapshot: Optional[dict[str, Any]]) -> list[Any]:
+    """The fields of ``record``'s kind (name, label ...), without looking anything up."""
+    from tracker.records.diff import generic_specs
+
+    return list(ops_for(record).fields) or generic_specs(None, snapshot)
+
+
+def content_jurisdictions(record: Record, content: Any) -> set[str]:
+    describe = ops_for(record).jurisdictions
+    return set(describe(content)) if describe and content is not None else set()
+
+
+def label(content: Any) -> str:
+    """How a content row names itself (a measure's short name, a paper's title ...)."""
+    return _label(content)
 
 
 def working_copy(record: Record) -> Any:
