@@ -41,17 +41,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker.jurisdictions.views import bp as jurisdictions_bp
     from tracker.measures.views import bp as measures_bp
     from tracker.norms.views import bp as norms_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.site.views import bp as site_bp
 
     auth.init_app(app)
     permissions.init_app(app)
-    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, api_bp):
+    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, reports_bp, api_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
     # Content kinds register how they are copied and snapshotted.
     import tracker.measures.services  # noqa: F401
-    from tracker import cli
+    from tracker import cli, reports
 
     cli.init_app(app)
+    reports.init_app(app)
     return app
