@@ -86,7 +86,8 @@ def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) ->
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     store = cache.store()
     lim = limits(app, background=background)
-    store.set_state(key, {"state": "running", "started": time.time()}, ttl=int(lim.timeout) + 60)
+    estimate = (store.get_state(key) or {}).get("estimate")
+    store.set_state(key, {"state": "running", "started": time.time(), "estimate": estimate}, ttl=int(lim.timeout) + 60)
     assert app.static_folder is not None
     try:
         data = sandbox.render(html, app.static_folder, lim)

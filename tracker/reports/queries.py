@@ -527,7 +527,8 @@ def _title(params: ReportParams, names: dict[str, str]) -> str:
     if params.kind == "jurisdiction":
         return f"{names.get(params.subject, params.subject)}: national measures and the UN cyber norms"
     if params.kind == "norm":
-        return f"Norm ({params.subject}): how States implement it"
+        title = db.session.scalar(sa.select(Norm.short_title).where(Norm.letter == params.subject))
+        return f"Norm ({params.subject}): {title}" if title else f"Norm ({params.subject})"
     listed = [names.get(c, c) for c in params.jurisdictions]
     if len(listed) <= 4:
         return "Comparison: " + summary.join_names(listed)
@@ -535,6 +536,8 @@ def _title(params: ReportParams, names: dict[str, str]) -> str:
 
 
 def _subtitle(params: ReportParams, columns: list[Column]) -> str:
+    if params.kind == "norm":
+        return "National and regional measures that implement it, A/70/174 para. 13 (" + params.subject + ")"
     if params.by == "topic":
         what = "Software supply-chain topics: " + ", ".join(c.label for c in columns)
     else:

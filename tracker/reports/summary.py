@@ -53,29 +53,38 @@ def _subject(column_label: str, column_title: str, by: str) -> str:
 
 
 def sentences(report: Report) -> list[str]:
-    """Three to a dozen sentences a diplomat can paste into a note."""
+    """A few sentences a diplomat can paste into a note: coverage, gaps, via-only, pending."""
     p = report.params
     on = report.as_of_text
     out: list[str] = []
     rows = report.rows
-    for i, col in enumerate(report.columns):
-        what = _subject(col.label, col.title, p.by)
-        gaps = [r.name for r in rows if r.cells[i].gap]
-        covered = [r for r in rows if not r.cells[i].gap]
-        if not rows:
-            continue
-        if not gaps:
+    if not rows:
+        return [f"No jurisdiction has a recorded measure for this selection as of {on}.",
+                "A gap means that the tracker records no measure; it does not prove that none exists."]
+    subjects = [_subject(c.label, c.title, p.by) for c in report.columns]
+    if p.kind == "norm" and not p.jurisdictions:
+        out.append(
+            f"Measures for {subjects[0]} are recorded for {number(len(rows))} jurisdiction{'s' if len(rows) != 1 else ''} "
+            f"as of {on}: {join_names([r.name for r in rows])}."
+        )
+    else:
+        full = [subjects[i] for i in range(len(report.columns)) if not any(r.cells[i].gap for r in rows)]
+        if full:
             if len(rows) > 2:
-                who = f"All {number(len(rows))} jurisdictions"
+                who = f"All {number(len(rows))} jurisdictions have"
             else:
-                who = "Both jurisdictions" if len(rows) == 2 else sentence_name(rows[0].name, start=True)
-            verb = "has" if len(rows) == 1 else "have"
-            out.append(f"{who} {verb} at least one measure for {what} as of {on}.")
-        elif not covered and len(rows) > 6:
-            out.append(f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}.")
-        else:
-            verb = "has" if len(gaps) == 1 else "have"
-            out.append(f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}.")
+                who = "Both jurisdictions have" if len(rows) == 2 else f"{sentence_name(rows[0].name, start=True)} has"
+            out.append(f"{who} at least one measure for {_and(full)} as of {on}.")
+        for i, what in enumerate(subjects):
+            gaps = [r.name for r in rows if r.cells[i].gap]
+            if not gaps:
+                continue
+            if len(gaps) == len(rows) and len(rows) > 6:
+                out.append(f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}.")
+            else:
+                verb = "has" if len(gaps) == 1 else "have"
+                out.append(f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}.")
+    for i, what in enumerate(subjects):
         via_only = [r.name for r in rows if r.cells[i].via_only]
         if via_only:
             orgs = sorted({item.via for r in rows for item in r.cells[i].items if item.via})
@@ -89,11 +98,10 @@ def sentences(report: Report) -> list[str]:
     if len(rows) > 1 and report.columns:
         counts = {r.name: len({item.measure.record_id for c in r.cells for item in c.items}) for r in rows}
         most = max(counts.values())
-        if most:
-            leaders = [n for n, c in counts.items() if c == most]
-            if len(leaders) < len(rows):
-                verb = "has" if len(leaders) == 1 else "have"
-                out.append(f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation).")
+        leaders = [n for n, c in counts.items() if c == most]
+        if most and len(leaders) < len(rows):
+            verb = "has" if len(leaders) == 1 else "have"
+            out.append(f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation).")
     f = report.figures
     if f["measures"]:
         out.append(
@@ -103,3 +111,7 @@ def sentences(report: Report) -> list[str]:
         )
     out.append("A gap means that the tracker records no measure; it does not prove that none exists.")
     return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
