@@ -159,7 +159,11 @@ def main() -> None:
                 status, body = get(url)
                 cached_times.append(time.perf_counter() - t)
                 assert status == 200 and body == pdf
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        import io
+
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
         same = hashlib.sha256(pdf).hexdigest() == hashlib.sha256(alone).hexdigest()
         rows.append((size, n_j, n_m, pages, len(html) // 1024, statistics.median(path_times), background,
                      statistics.median(alone_times), statistics.median(cached_times), same))
@@ -171,7 +175,8 @@ def main() -> None:
         mode = "bg" if background else "inline"
         print(f"{size:<8} {n_j:>6} {n_m:>8} {pages:>5} {kb:>7} {path_s:>9.2f} s {mode:<3}{alone_s:>14.2f} s "
               f"{path_s / alone_s:>6.2f} {cached_s * 1000:>6.1f} ms {path_s / cached_s:>10.0f}x {'yes' if same else 'NO':>10}")
-    print(f"\nruns per size: {args.runs} (medians); machine: {os.cpu_count()} cores; database: SQLite in {tmp}")
+    print(f"\nruns per size: {args.runs} (medians; large at most 2); machine: {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at the end; database: SQLite in {tmp}")
     server.shutdown()
 
 

@@ -140,3 +140,12 @@ def test_job_spec_round_trips_through_json(app_ctx) -> None:
 
     spec = jobs.JobSpec(ReportParams(jurisdictions=("DE", "FR"), topics=("sbom",), as_of=dt.date(2024, 12, 31), annex=True), drafts=True)
     assert jobs.JobSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+def test_renders_are_rate_limited_per_address(reports, client) -> None:  # noqa: F811
+    reports.config["REPORTS_RENDER_RATE"] = "2/minute"
+    reports.config["REPORTS_INLINE_SECONDS"] = 0  # queue instead of rendering: no render cost here
+    assert client.get("/compare.pdf?j=DE&j=FR").status_code == 202
+    assert client.get("/compare.pdf?j=DE&j=US").status_code == 202
+    limited = client.get("/compare.pdf?j=FR&j=US")
+    assert limited.status_code == 429 and "Too many attempts" in limited.get_data(as_text=True)

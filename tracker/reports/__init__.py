@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_CACHE_DIR": None,
     "REPORTS_REDIS_PREFIX": "tracker:reports:",
     "REPORTS_CACHE_TTL": 7 * 24 * 3600,
+    # uncached renders one address may start (flask-limiter syntax); cached downloads are free
+    "REPORTS_RENDER_RATE": "30/minute;300/day",
     # seconds between reloads of the progress page
     "REPORTS_PROGRESS_REFRESH": 3,
 }

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from tracker.accounts.permissions import Permission, has_permission, public
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
@@ -190,6 +190,9 @@ def serve_pdf(p: params.ReportParams) -> Any:
     if state:
         return _progress(state, p)
 
+    # Only renders count against the per-address limit; cached downloads are free.
+    with limiter.limit(lambda: current_app.config["REPORTS_RENDER_RATE"]):
+        pass
     if html is None:
         html = pdf.render_html(build_report(p, version=version))
     estimate = pdf.estimate_seconds(html)
