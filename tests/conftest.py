@@ -13,6 +13,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,22 @@ def make_app(database_url: str, **overrides: Any) -> Any:
     return create_app(config)
 
 
+@contextmanager
+def standalone_app(database_url: str, **overrides: Any) -> Iterator[Any]:
+    """An app on a real database (no rolled-back transaction), its pool closed afterwards."""
+    app = make_app(database_url, **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def seed(app: Any, *, demo: bool = True) -> None:
-    """Migrate, then load jurisdictions, the framework file and (optionally) the demo data."""
+    """Migrate, then load jurisdictions, the framework files and (optionally) the demo data."""
     runner = app.test_cli_runner()
-    commands = [["db", "upgrade"], ["jurisdictions", "sync"], ["norms", "load"]]
+    commands = [["db", "upgrade"], ["jurisdictions", "sync"], ["norms", "load"], ["catalogues", "load"]]
     if demo:
         commands.append(["demo", "load"])
     for args in commands:
@@ -230,3 +243,49 @@ def make_measure(app: Any) -> Callable[..., Any]:
             return measure
 
     return _make
+
+
+@pytest.fixture
+def make_paper(app: Any) -> Callable[..., Any]:
+    """Create a fictional paper record; ``published=True`` makes it live. Returns the content row."""
+    from tracker.papers import services
+
+    counter = iter(range(1, 1_000_000))
+
+    def _make(published: bool = True, key: str | None = None, **overrides: Any) -> Any:
+        n = next(counter)
+        data: dict[str, Any] = {
+            "title": f"Test paper {n}",
+            "working_group": None,
+            "publication_date": "2024-05",
+            "abstract": "A paper made by the test suite.",
+            "url": "https://example.org/papers/test",
+            "verification": "unverified",
+            "verification_note": None,
+            "authors": [{"name": "Test Author", "affiliation": "Example Org"}],
+            "sources": [{"url": "https://example.org/papers/test", "title": "Example source", "accessed": None}],
+            "recommendations": [
+                {"number": "1", "text": f"Test recommendation 1 of paper {n}", "addressee": "national governments", "norms": ["j"], "commitments": [], "topics": ["vulnerability-disclosure"]},
+                {"number": "2", "text": f"Test recommendation 2 of paper {n}", "addressee": "national governments", "norms": ["i"], "commitments": [], "topics": ["sbom"]},
+            ],
+        }
+        data.update(overrides)
+        with app.app_context():
+            paper = services.create_paper(data, key=key, publish=published)
+            db.session.commit()
+            return paper
+
+    return _make
+
+
+def implementation(*, action: str | None = None, recommendation_id: int | None = None, degree: str = "full", catalogue: str = "gge-2021-guidance") -> dict[str, Any]:
+    """One link in the measure snapshot format, for ``make_measure(implementations=[...])``."""
+    return {
+        "catalogue": catalogue if action else None,
+        "action": action,
+        "recommendation_id": recommendation_id,
+        "degree": degree,
+        "basis": "explicit",
+        "locator": "Art. 1",
+        "rationale": "Test link",
+    }

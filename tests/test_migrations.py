@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.conftest import make_app
+from tests.conftest import standalone_app
 from tracker.db import Base
 from tracker.extensions import db
 
@@ -13,14 +13,12 @@ def test_upgrade_empty_database_to_head_matches_models(fresh_database_url) -> No
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    app = make_app(fresh_database_url)
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        with db.engine.connect() as connection:
+    with standalone_app(fresh_database_url) as app:
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with app.app_context(), db.engine.connect() as connection:
             tables = set(sa.inspect(connection).get_table_names())
             assert {"norms", "measures", "records", "revisions", "mappings"} <= tables
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        db.engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
+

@@ -38,20 +38,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from tracker.accounts import auth, permissions
     from tracker.api.views import bp as api_bp
+    from tracker.attribution.views import bp as attribution_bp
+    from tracker.gaps.views import bp as gaps_bp
     from tracker.jurisdictions.views import bp as jurisdictions_bp
     from tracker.measures.views import bp as measures_bp
     from tracker.norms.views import bp as norms_bp
+    from tracker.papers.views import bp as papers_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.site.views import bp as site_bp
+    from tracker.workinggroups.views import bp as workinggroups_bp
 
     auth.init_app(app)
     permissions.init_app(app)
-    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, reports_bp, api_bp):
+    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (papers_bp, gaps_bp, workinggroups_bp, reports_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
     # Content kinds register how they are copied and snapshotted.
+    import tracker.attribution.services  # noqa: F401
     import tracker.measures.services  # noqa: F401
+    import tracker.papers.services  # noqa: F401
     from tracker import cli, reports
 
     cli.init_app(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker.datafiles import DataFileError
 from tracker.extensions import db
@@ -19,6 +19,7 @@ db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 norms_cli = AppGroup("norms", help="The UN framework: documents, norms, commitments, topics.")
 jurisdictions_cli = AppGroup("jurisdictions", help="ISO 3166-1 jurisdictions and regional organisations.")
 demo_cli = AppGroup("demo", help="Demo data taken from shared/reference/facts.yaml.")
+catalogues_cli = AppGroup("catalogues", help="Catalogues of practical actions from the UN framework.")
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
@@ -45,8 +46,7 @@ def migrations_current() -> bool:
     from alembic.script import ScriptDirectory
 
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    with db.engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
+    current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
     return current == heads
 
 
@@ -94,11 +94,28 @@ def jurisdictions_sync(path: Path) -> None:
     _commit_or_fail(loader.sync, path, "jurisdictions")
 
 
+@catalogues_cli.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "catalogues.yaml")
+def catalogues_load(path: Path) -> None:
+    """Load the catalogues of practical actions (reference data; needs the norms loaded)."""
+    from tracker.catalogues import loader
+
+    _commit_or_fail(loader.load, path, str(path))
+
+
 def demo_loaders() -> list[tuple[str, object]]:
     """(file name, loader) pairs, in load order; later domains add theirs here."""
+    from tracker.attribution import demo as attribution_demo
     from tracker.measures import demo as measures_demo
+    from tracker.measures import implementations
+    from tracker.workinggroups import demo as workinggroups_demo
 
-    return [("measures.yaml", measures_demo.load)]
+    return [
+        ("measures.yaml", measures_demo.load),
+        ("attributions.yaml", attribution_demo.load),
+        ("working_groups.yaml", workinggroups_demo.load),
+        ("implementations.yaml", implementations.load_demo),
+    ]
 
 
 @demo_cli.command("load")
@@ -107,6 +124,9 @@ def demo_load(directory: Path) -> None:
     """Load the demo records that are not in the database yet."""
     try:
         for name, loader in demo_loaders():
+            if not (directory / name).exists():
+                click.echo(f"{name}: no such file in {directory}, skipped.")
+                continue
             report = loader(directory / name)  # type: ignore[operator]
             click.echo(f"{name}: {report}.")
         db.session.commit()
@@ -123,6 +143,7 @@ def database_is_empty() -> bool:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--demo/--no-demo", default=True, help="Load the demo data into an empty database.")
 def setup_command(demo: bool) -> None:
     """Migrate, then load reference data and (into an empty database) the demo data."""
@@ -131,14 +152,46 @@ def setup_command(demo: bool) -> None:
     ctx = click.get_current_context()
     ctx.invoke(jurisdictions_sync)
     ctx.invoke(norms_load)
+    ctx.invoke(catalogues_load)
     if empty and demo:
         ctx.invoke(demo_load)
     elif not empty:
         click.echo("Database already has data: demo data not loaded.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back up the database to PATH (SQLite online backup API, or pg_dump)."""
+    from tracker.ops.backup import BackupError, backup
+
+    try:
+        backup(db.engine.url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore PATH into the configured database, which must be empty."""
+    from tracker.ops.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(db.engine.url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored from {path}.")
+
+
 def init_app(app: Flask) -> None:
-    for group in (db_cli, norms_cli, jurisdictions_cli, demo_cli):
+    for group in (db_cli, norms_cli, jurisdictions_cli, catalogues_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 

@@ -24,8 +24,10 @@ from tracker.db import (
 )
 
 if TYPE_CHECKING:
+    from tracker.catalogues.models import CatalogueAction
     from tracker.jurisdictions.models import Jurisdiction
     from tracker.norms.models import Commitment, Norm, Topic
+    from tracker.papers.models import Recommendation
     from tracker.records.models import Record
 
 
@@ -151,6 +153,10 @@ class Measure(Base):
     mappings: Mapped[list[Mapping]] = relationship(
         back_populates="measure", cascade="all, delete-orphan", order_by="Mapping.id"
     )
+    #: recommendations and catalogue actions this measure implements (papers issue)
+    implementations: Mapped[list[MeasureImplementation]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureImplementation.id"
+    )
 
     @property
     def title(self) -> str:
@@ -262,3 +268,52 @@ class Mapping(Base):
         if self.norm is not None:
             return self.norm.label
         return self.commitment.title if self.commitment else ""
+
+
+# --- Implementation links (papers and gap analysis) ------------------------------------------
+
+
+class ImplementationDegree(LabelledEnum):
+    #: the measure does everything the recommendation or action asks
+    FULL = ("full", "Full")
+    #: the measure covers part of it (a sector, some elements, only some addressees)
+    PARTIAL = ("partial", "Partial")
+
+
+class MeasureImplementation(Base):
+    """This measure implements a paper's recommendation or a catalogue action.
+
+    Part of the measure's content: copied with the measure, reviewed and
+    published with it. ``recommendation_id`` points at the recommendation's
+    stable identity, so the link survives new copies of the paper.
+    """
+
+    __tablename__ = "measure_implementations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(recommendation_id IS NULL) <> (action_id IS NULL)",
+            name="recommendation_xor_action",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    recommendation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("catalogue_actions.id", ondelete="CASCADE"), index=True
+    )
+    degree: Mapped[ImplementationDegree] = mapped_column(enum_type(ImplementationDegree))
+    basis: Mapped[MappingBasis] = mapped_column(
+        enum_type(MappingBasis), default=MappingBasis.INFERRED
+    )
+    #: pinpoint in the measure (article, section), when known
+    locator: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    rationale: Mapped[str] = mapped_column(sa.Text)
+
+    measure: Mapped[Measure] = relationship(back_populates="implementations")
+    recommendation: Mapped[Optional[Recommendation]] = relationship()
+    action: Mapped[Optional[CatalogueAction]] = relationship()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
+from tracker.measures import implementations
 from tracker.measures.models import (
     EventKind,
     Mapping,
@@ -87,6 +88,8 @@ def snapshot(measure: Measure) -> dict[str, Any]:
         }
         for m in measure.mappings
     ]
+    # Links to recommendations and catalogue actions (papers issue).
+    data["implementations"] = implementations.snapshot(measure)
     return data
 
 
@@ -120,6 +123,7 @@ def clone(measure: Measure) -> Measure:
         )
         for m in measure.mappings
     ]
+    new.implementations = implementations.clone(measure)
     return new
 
 
@@ -189,6 +193,7 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
         )
         for m in data.get("mappings", [])
     ]
+    implementations.apply(measure, data.get("implementations", []))
     measure.compute_year()
 
 

@@ -95,3 +95,27 @@ class Revision(Base):
 
     record: Mapped[Record] = relationship(back_populates="revisions")
     author: Mapped[Optional[User]] = relationship()
+
+
+class Publication(Base):
+    """A public change: a record published, republished or withdrawn.
+
+    Written by records.services in the same transaction as the change; the public
+    changelog and feed read only this table (never revisions, which hold drafts).
+    """
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RecordKind] = mapped_column(enum_type(RecordKind))
+    #: published (first time), updated (a new version published), withdrawn
+    action: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    #: the record's label when the change was made (e.g. a measure's short name)
+    label: Mapped[str] = mapped_column(sa.String(1000))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+
+    record: Mapped[Record] = relationship()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.records import signals
-from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+from tracker.records.models import Publication, Record, RecordKind, Revision, WorkflowState
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,11 @@ def has_unpublished_changes(record: Record) -> bool:
     return draft is not None and not draft.is_live
 
 
-def publish(record: Record) -> Any:
-    """Make the working copy the live copy, in the caller's transaction."""
+def publish(record: Record, summary: str = "") -> Any:
+    """Make the working copy the live copy, in the caller's transaction.
+
+    ``summary`` is the public note on the change (shown in /changes and the feed).
+    """
     ops = ops_for(record)
     draft = working_copy(record)
     if draft is None:
@@ -96,6 +99,16 @@ def publish(record: Record) -> Any:
         ops.on_publish(draft)
     record.state = WorkflowState.PUBLISHED
     record.published_at = utcnow()
+    db.session.add(
+        Publication(
+            record_id=record.id,
+            kind=record.kind,
+            action="updated" if previous is not None else "published",
+            at=record.published_at,
+            label=_label(draft),
+            summary=summary,
+        )
+    )
     signals.record_published.send(record, content=draft, previous=previous)
     return draft
 
@@ -110,7 +123,15 @@ def withdraw(record: Record) -> None:
         else:
             db.session.delete(live)
     record.state = WorkflowState.WITHDRAWN
+    if live is not None:
+        db.session.add(
+            Publication(record_id=record.id, kind=record.kind, action="withdrawn", label=_label(live))
+        )
     signals.record_withdrawn.send(record, content=live, previous=previous)
+
+
+def _label(content: Any) -> str:
+    return str(getattr(content, "label", None) or getattr(content, "title", None) or "")[:1000]
 
 
 def next_revision_number(record: Record) -> int:

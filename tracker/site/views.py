@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from tracker.accounts.permissions import public
+from tracker.extensions import db
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
 from tracker.records.queries import include_drafts_requested
@@ -35,3 +37,20 @@ def index() -> str:
 def healthz() -> tuple[dict[str, str], int]:
     """The process is up (no database access)."""
     return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+@public
+def readyz() -> tuple[dict[str, object], int]:
+    """Ready for traffic: the database answers and its schema is at the newest migration."""
+    from tracker.cli import migrations_current
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        current = migrations_current()
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__}, 503
+    if not current:
+        return {"status": "unavailable", "database": "ok", "migrations": "pending"}, 503
+    return {"status": "ok", "database": "ok", "migrations": "current"}, 200

@@ -1,0 +1,112 @@
+"""Operations: readiness, backups with a restore drill, migrations down and up again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from tests.conftest import seed, standalone_app
+from tracker.cli import alembic_config
+from tracker.db import Base
+from tracker.extensions import db
+from tracker.models import import_all
+
+
+def row_counts(url: str) -> dict[str, int]:
+    import_all()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def test_healthz_and_readyz(client) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["migrations"] == "current"
+
+
+def test_readyz_reports_pending_migrations(fresh_database_url) -> None:
+    with standalone_app(fresh_database_url) as app:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade", "0001"]).exit_code == 0
+        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+        response = app.test_client().get("/readyz")
+    if heads == ["0001"]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 503
+        assert response.get_json()["migrations"] == "pending"
+
+
+def test_readyz_when_database_unreachable(tmp_path) -> None:
+    with standalone_app(f"sqlite:///{tmp_path}/missing-dir/nope/db.sqlite") as app:
+        response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_backup_restore_drill(database_url, fresh_database_url, tmp_path: Path) -> None:
+    """Back up the seeded session database, restore into an empty one: same rows."""
+    backup_file = tmp_path / "tracker.backup"
+    with standalone_app(database_url) as source:
+        result = source.test_cli_runner().invoke(args=["backup", str(backup_file)])
+    assert result.exit_code == 0, result.output
+    assert backup_file.stat().st_size > 0
+
+    with standalone_app(fresh_database_url) as target:
+        result = target.test_cli_runner().invoke(args=["restore", str(backup_file)])
+        assert result.exit_code == 0, result.output
+        # The restored database is usable and current.
+        assert target.test_client().get("/readyz").status_code == 200
+
+    expected = row_counts(database_url)
+    assert expected["measures"] > 0 and expected["norms"] == 11
+    assert row_counts(fresh_database_url) == expected
+
+
+def test_backup_refuses_to_overwrite_and_restore_refuses_non_empty(database_url, tmp_path) -> None:
+    existing = tmp_path / "exists.backup"
+    existing.write_bytes(b"keep me")
+    with standalone_app(database_url) as app:
+        result = app.test_cli_runner().invoke(args=["backup", str(existing)])
+        assert result.exit_code != 0 and "already exists" in result.output
+        assert existing.read_bytes() == b"keep me"
+        result = app.test_cli_runner().invoke(args=["restore", str(existing)])
+        assert result.exit_code != 0 and "not empty" in result.output
+
+
+def test_restore_rejects_a_file_that_is_not_a_backup(fresh_database_url, tmp_path) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a database")
+    with standalone_app(fresh_database_url) as app:
+        result = app.test_cli_runner().invoke(args=["restore", str(bogus)])
+    assert result.exit_code != 0
+    assert "is not" in result.output
+
+
+def test_migrations_round_trip_with_data(fresh_database_url) -> None:
+    """Upgrade to head and load data; step down revision by revision to base and back."""
+    with standalone_app(fresh_database_url) as app, app.app_context():
+        runner = app.test_cli_runner()
+        seed(app)
+        script = ScriptDirectory.from_config(alembic_config())
+        revisions = [r.revision for r in script.walk_revisions()]  # head first
+        for revision in revisions:
+            down = script.get_revision(revision).down_revision or "base"
+            result = runner.invoke(args=["db", "downgrade", str(down)])
+            assert result.exit_code == 0, f"downgrade {revision} -> {down}: {result.output}"
+        assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
+        db.session.remove()
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        seed(app)
+        assert db.session.scalar(sa.text("SELECT count(*) FROM norms")) == 11

@@ -1,0 +1,115 @@
+"""JSON API for attribution statements: /api/v1/attributions (published statements only).
+
+The routes are added to the attribution blueprint (see ``register``) so this
+domain does not edit tracker/api. Lists are paginated like the other API lists:
+``items``, ``page``, ``per_page``, ``total``, ``pages``, ``next`` and ``prev``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from tracker.accounts.permissions import public
+from tracker.attribution import queries
+from tracker.attribution.models import Attribution
+from tracker.db import partial_date_text
+from tracker.extensions import db
+
+
+def _jurisdiction(j: Any) -> dict[str, str] | None:
+    return {"code": j.code, "name": j.name} if j is not None else None
+
+
+def to_json(a: Attribution) -> dict[str, Any]:
+    """One statement as the API gives it. ``un_framework_invoked`` is "yes", "no" or
+    "unknown" (the full text was not seen), never a boolean, so unknown cannot read as no."""
+    return {
+        "id": a.record_id,
+        "url": url_for("attribution.detail", record_id=a.record_id, _external=True),
+        "api_url": url_for("attribution.api_detail", record_id=a.record_id, _external=True),
+        "date": partial_date_text(a.date, a.date_precision),
+        "date_precision": a.date_precision.value,
+        "operation": a.operation,
+        "attributing": [_jurisdiction(p.jurisdiction) for p in a.attributing],
+        "attributing_orgs": list(a.attributing_orgs or []),
+        "joint": a.is_joint,
+        "supported_by": [_jurisdiction(p.jurisdiction) for p in a.supporting],
+        "supported_by_orgs": list(a.supporting_orgs or []),
+        "other_states_recalled": {
+            "states": [_jurisdiction(p.jurisdiction) for p in a.recalled],
+            "verified": False,
+            "note": "Named as attributing from recollection only; not verified.",
+        },
+        "attributed_actor": a.attributed_actor,
+        "attributed_state": _jurisdiction(a.attributed_state),
+        "forms": [f.value for f in a.forms],
+        "un_framework_invoked": a.un_framework_invoked.value,
+        "un_framework_invoked_label": a.un_framework_invoked.label,
+        "invoked_norms": [
+            {"norm": i.norm.letter, "basis": i.basis.value, "passage": i.passage, "locator": i.locator}
+            for i in a.invoked_norms
+        ],
+        "passage": a.passage,
+        "basis_note": a.basis_note,
+        "follow_up": a.follow_up,
+        "legal_basis": a.legal_basis,
+        "notes": a.notes,
+        "verification": {"status": a.verification.value, "label": a.verification.label, "note": a.verification_note},
+        "sources": [
+            {"url": s.url, "title": s.title, "accessed": s.accessed.isoformat() if s.accessed else None}
+            for s in a.sources
+        ],
+        "published_at": a.record.published_at.isoformat() if a.record.published_at else None,
+    }
+
+
+def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, f"{name} must be a whole number of at least 1, not {raw[:20]!r}.")
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        abort(400, f"{name} may be at most {maximum}.")
+    return value
+
+
+@public
+def api_list() -> dict[str, Any]:
+    filters = queries.parse_filters(request.args)
+    page = _positive_int("page", 1)
+    per_page = _positive_int(
+        "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
+    )
+    stmt = queries.with_details(queries.filtered_attributions(filters))
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    args = {**filters.as_args(), "per_page": per_page}
+
+    def link(n: int) -> str:
+        return url_for("attribution.api_list", page=n, **args, _external=True)
+
+    return {
+        "items": [to_json(a) for a in result.items],
+        "page": page,
+        "per_page": per_page,
+        "total": result.total,
+        "pages": result.pages,
+        "next": link(page + 1) if result.has_next else None,
+        "prev": link(min(page - 1, result.pages)) if page > 1 and result.pages else None,
+    }
+
+
+@public
+def api_detail(record_id: int) -> dict[str, Any]:
+    attribution = queries.get_attribution(record_id)
+    if attribution is None:
+        abort(404, f"No published attribution statement has the id {record_id}.")
+    return to_json(attribution)
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/api/v1/attributions", "api_list", api_list, methods=["GET"])
+    bp.add_url_rule("/api/v1/attributions/<int:record_id>", "api_detail", api_detail, methods=["GET"])

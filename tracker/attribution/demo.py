@@ -1,0 +1,172 @@
+"""Load the demo attribution statements (data/demo/attributions.yaml), published, with sources.
+
+Every value in the demo file comes from shared/reference/facts.yaml; see
+data/demo/README.md. The whole file is validated before anything is written, and
+an error names the file and the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.attribution import services
+from tracker.attribution.models import (
+    Attribution,
+    AttributionForm,
+    FrameworkInvoked,
+    InvocationBasis,
+)
+from tracker.datafiles import DataFileError, Reader, load_yaml
+from tracker.db import Verification, parse_partial_date
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.norms.loader import LoadReport, read_sources
+from tracker.norms.models import Norm
+from tracker.records import services as records
+from tracker.records.models import Record, RecordKind, WorkflowState
+
+FIELDS = {
+    "key", "date", "operation", "attributing", "attributing_orgs", "supported_by",
+    "supported_by_orgs", "other_states_recalled", "attributed_actor", "attributed_state",
+    "forms", "un_framework_invoked", "invoked_norms", "passage", "basis_note", "follow_up",
+    "legal_basis", "notes", "verification", "verification_note", "sources",
+}
+TEXT_LIMITS = {"passage": 20_000, "basis_note": 5_000, "follow_up": 5_000, "legal_basis": 5_000, "notes": 20_000, "verification_note": 5_000}
+
+
+def _codes(r: Reader, key: str, known: set[str], *, required: bool = False) -> list[str]:
+    values = r.list(key)
+    if required and not values:
+        raise r.fail(key, "needs at least one jurisdiction code")
+    codes = []
+    for value in values:
+        if not isinstance(value, str) or value not in known:
+            raise r.fail(key, f"unknown jurisdiction code {value!r} (use ISO 3166-1 alpha-2, or EU)")
+        if value in codes:
+            raise r.fail(key, f"{value!r} appears twice")
+        codes.append(value)
+    return codes
+
+
+def _names(r: Reader, key: str) -> list[str]:
+    names = []
+    for value in r.list(key):
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise r.fail(key, f"{value!r} is not an organisation name (text up to 200 characters)")
+        names.append(value.strip())
+    return names
+
+
+def _framework(r: Reader) -> FrameworkInvoked:
+    value = r.node.get("un_framework_invoked")
+    if isinstance(value, bool):
+        # YAML 1.1 reads a bare yes/no as a boolean; make the writer quote it.
+        raise r.fail("un_framework_invoked", "write 'yes', 'no' or 'unknown' in quotes (a bare yes or no is read as true/false)")
+    return r.choice("un_framework_invoked", FrameworkInvoked)
+
+
+def parse(path: str | Path) -> list[dict[str, Any]]:
+    """Validate the demo file against the reference data; returns snapshots with keys."""
+    doc = load_yaml(path)
+    if not isinstance(doc, list):
+        raise DataFileError(path, getattr(doc, "line", 1), "expected a list of attribution statements")
+    jurisdictions = set(db.session.scalars(sa.select(Jurisdiction.code)))
+    norms = set(db.session.scalars(sa.select(Norm.letter)))
+    if not norms or not jurisdictions:
+        raise DataFileError(path, None, "load the jurisdictions and norms first (flask --app tracker setup)")
+    keys = [item.get("key") for item in doc if isinstance(item, dict)]
+    statements = []
+    for i, item in enumerate(doc):
+        r = Reader(path, item, f"attributions[{i}]")
+        r.unknown_keys(FIELDS)
+        key = r.str("key", required=True, max_len=120)
+        if keys.count(key) > 1:
+            raise r.fail("key", f"duplicate key {key!r}")
+        date = r.str("date", required=True) or ""
+        try:
+            parse_partial_date(date)
+        except ValueError as exc:
+            raise r.fail("date", str(exc)) from None
+        attributed_state = r.str("attributed_state")
+        if attributed_state is not None and attributed_state not in jurisdictions:
+            raise r.fail("attributed_state", f"unknown jurisdiction code {attributed_state!r}")
+        forms = []
+        for value in r.list("forms"):
+            try:
+                form = AttributionForm.parse(str(value)).value
+            except ValueError as exc:
+                raise r.fail("forms", str(exc)) from None
+            if form in forms:
+                raise r.fail("forms", f"{form!r} appears twice")
+            forms.append(form)
+        if not forms:
+            raise r.fail("forms", "needs at least one form (statement, indictment, ...)")
+        snap: dict[str, Any] = {
+            "key": key,
+            "date": date,
+            "operation": r.str("operation", required=True, max_len=1000),
+            "attributing": _codes(r, "attributing", jurisdictions, required=True),
+            "attributing_orgs": _names(r, "attributing_orgs"),
+            "supported_by": _codes(r, "supported_by", jurisdictions),
+            "supported_by_orgs": _names(r, "supported_by_orgs"),
+            "other_states_recalled": _codes(r, "other_states_recalled", jurisdictions),
+            "attributed_actor": r.str("attributed_actor", required=True, max_len=1000),
+            "attributed_state": attributed_state,
+            "forms": forms,
+            "un_framework_invoked": _framework(r).value,
+            "verification": r.choice("verification", Verification).value,
+        }
+        for name, limit in TEXT_LIMITS.items():
+            snap[name] = r.str(name, max_len=limit)
+        invoked = []
+        for j, item_norm in enumerate(r.list("invoked_norms")):
+            nr = Reader(path, item_norm, f"attributions[{i}].invoked_norms[{j}]")
+            nr.unknown_keys({"norm", "basis", "passage", "locator"})
+            letter = nr.str("norm", required=True)
+            if letter not in norms:
+                raise nr.fail("norm", f"unknown norm {letter!r} (the letters a to k)")
+            invoked.append({
+                "norm": letter,
+                "basis": nr.choice("basis", InvocationBasis).value,
+                "passage": nr.str("passage", max_len=20_000),
+                "locator": nr.str("locator", max_len=300),
+            })
+        snap["invoked_norms"] = invoked
+        snap["sources"] = read_sources(path, r)
+        if not snap["sources"]:
+            raise r.fail("sources", "a published statement needs at least one source")
+        snap["_line"] = r.node.line
+        statements.append(snap)
+    return statements
+
+
+def load(path: str | Path) -> LoadReport:
+    """Create the demo statements that are not there yet, as published records."""
+    statements = parse(path)
+    report = LoadReport()
+    rows = db.session.execute(sa.select(Record.key, Record.kind).where(Record.key.is_not(None)))
+    existing = {key: kind for key, kind in rows}
+    for snap in statements:
+        if existing.get(snap["key"]) is RecordKind.ATTRIBUTION:
+            continue
+        if snap["key"] in existing:
+            raise DataFileError(path, snap["_line"], f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record")
+        record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
+        db.session.add(record)
+        db.session.flush()
+        content = Attribution(record_id=record.id, is_draft=True, is_live=False)
+        db.session.add(content)
+        data = {k: v for k, v in snap.items() if k not in {"key", "_line"}}
+        try:
+            services.apply(content, data)
+        except ValueError as exc:
+            raise DataFileError(path, snap["_line"], str(exc)) from None
+        db.session.flush()
+        records.publish(record)
+        records.write_revision(record, content, action="import", summary="Loaded from the demo data (facts.yaml)")
+        report.count("created", "attribution statements")
+    db.session.flush()
+    return report

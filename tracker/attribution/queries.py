@@ -1,0 +1,468 @@
+"""Queries over attribution statements. Each returns a statement or a small result.
+
+Every query starts from ``tracker.records.queries.visible`` so that the public
+only ever sees live copies of records that are not deleted.
+
+Two kinds of count appear on the pages, and each says which it is:
+
+* *statements*: a joint statement counts once;
+* *attributions by States* (the EU counts as one party): a joint statement
+  counts once for each jurisdiction that made it. Organisations that are not
+  jurisdictions (NATO) are listed but not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import BadRequest
+
+from tracker.attribution.models import (
+    Attribution,
+    AttributionForm,
+    AttributionFormRow,
+    AttributionParty,
+    FrameworkInvoked,
+    InvocationBasis,
+    InvokedNorm,
+    PartyRole,
+)
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.norms.models import Norm
+from tracker.records.queries import visible
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+NORM_LETTERS = "abcdefghijk"
+
+
+@dataclass
+class AttributionFilters:
+    """Validated filters shared by the timeline and the API."""
+
+    attributing: list[str] = field(default_factory=list)
+    attributed: list[str] = field(default_factory=list)
+    norms: list[str] = field(default_factory=list)
+    forms: list[AttributionForm] = field(default_factory=list)
+    framework: list[FrameworkInvoked] = field(default_factory=list)
+    year: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.attributing or self.attributed or self.norms or self.forms or self.framework or self.year)
+
+    def as_args(self) -> dict[str, Any]:
+        """Query-string arguments that reproduce these filters."""
+        args: dict[str, Any] = {}
+        if self.attributing:
+            args["attributing"] = self.attributing
+        if self.attributed:
+            args["attributed"] = self.attributed
+        if self.norms:
+            args["norm"] = self.norms
+        if self.forms:
+            args["form"] = [f.value for f in self.forms]
+        if self.framework:
+            args["un_framework"] = [f.value for f in self.framework]
+        if self.year:
+            args["year"] = self.year
+        return args
+
+
+def _values(args: MappingType[str, Any], name: str) -> list[str]:
+    getlist = getattr(args, "getlist", None)
+    raw = getlist(name) if getlist else ([args[name]] if name in args else [])
+    values: list[str] = []
+    for item in raw:
+        values.extend(v.strip() for v in str(item).split(",") if v.strip())
+    return values
+
+
+def _known_codes(codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise BadRequest(
+            f"Unknown jurisdiction code: {', '.join(unknown)}. "
+            "Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU."
+        )
+    return codes
+
+
+def parse_filters(args: MappingType[str, Any]) -> AttributionFilters:
+    """Read filters from query arguments; a malformed value is a 400 with a message."""
+    filters = AttributionFilters()
+    filters.attributing = _known_codes([c.upper() for c in _values(args, "attributing")])
+    filters.attributed = _known_codes([c.upper() for c in _values(args, "attributed")])
+    letters = [n.lower() for n in _values(args, "norm")]
+    bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
+    if bad:
+        raise BadRequest(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
+    filters.norms = letters
+    try:
+        filters.forms = [AttributionForm.parse(v) for v in _values(args, "form")]  # type: ignore[misc]
+        filters.framework = [FrameworkInvoked.parse(v) for v in _values(args, "un_framework")]  # type: ignore[misc]
+    except ValueError as exc:
+        raise BadRequest(f"Invalid filter: {exc}.") from None
+    years = _values(args, "year")
+    if years:
+        if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
+            raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2021.")
+        filters.year = int(years[0])
+    return filters
+
+
+def with_details(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """Eager-load what list and detail templates show, in a fixed number of queries."""
+    return stmt.options(
+        selectinload(Attribution.parties).selectinload(AttributionParty.jurisdiction),
+        selectinload(Attribution.form_rows),
+        selectinload(Attribution.invoked_norms).selectinload(InvokedNorm.norm),
+        selectinload(Attribution.attributed_state),
+        selectinload(Attribution.sources),
+        selectinload(Attribution.record),
+    )
+
+
+def _has_party(codes: Iterable[str], roles: Iterable[PartyRole] = (PartyRole.ATTRIBUTING,)) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        AttributionParty.attribution_id == Attribution.id,
+        AttributionParty.role.in_(list(roles)),
+        AttributionParty.jurisdiction_code.in_(list(codes)),
+    )
+
+
+def newest_first(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    return stmt.order_by(Attribution.date.desc(), Attribution.id.desc())
+
+
+def filtered_attributions(filters: AttributionFilters, *, include_drafts: bool = False) -> sa.Select[Any]:
+    """Statements matching the filters, newest first."""
+    stmt = visible(Attribution, include_drafts=include_drafts)
+    if filters.attributing:
+        stmt = stmt.where(_has_party(filters.attributing))
+    if filters.attributed:
+        stmt = stmt.where(Attribution.attributed_state_code.in_(filters.attributed))
+    if filters.norms:
+        stmt = stmt.where(
+            sa.exists().where(
+                InvokedNorm.attribution_id == Attribution.id,
+                InvokedNorm.norm_id == Norm.id,
+                Norm.letter.in_(filters.norms),
+            )
+        )
+    if filters.forms:
+        stmt = stmt.where(
+            sa.exists().where(
+                AttributionFormRow.attribution_id == Attribution.id,
+                AttributionFormRow.form.in_(filters.forms),
+            )
+        )
+    if filters.framework:
+        stmt = stmt.where(Attribution.un_framework_invoked.in_(filters.framework))
+    if filters.year:
+        stmt = stmt.where(
+            Attribution.date >= dt.date(filters.year, 1, 1),
+            Attribution.date < dt.date(filters.year + 1, 1, 1),
+        )
+    return newest_first(stmt)
+
+
+def list_attributions(filters: AttributionFilters | None = None, *, include_drafts: bool = False) -> list[Attribution]:
+    stmt = with_details(filtered_attributions(filters or AttributionFilters(), include_drafts=include_drafts))
+    return list(db.session.scalars(stmt))
+
+
+def get_attribution(record_id: int, *, include_drafts: bool = False) -> Attribution | None:
+    """The copy of an attribution record this reader may see, with everything the page shows."""
+    stmt = with_details(visible(Attribution, include_drafts=include_drafts)).where(
+        Attribution.record_id == record_id
+    )
+    return db.session.scalar(stmt)
+
+
+def get_jurisdiction(code: str) -> Jurisdiction | None:
+    return db.session.get(Jurisdiction, code)
+
+
+def suggest_jurisdiction(text: str) -> Jurisdiction | None:
+    """A jurisdiction the reader probably meant by an unknown code: alpha-3 or a name."""
+    text = text.strip()
+    if not text or len(text) > 200:
+        return None
+    stmt = sa.select(Jurisdiction).where(
+        sa.or_(
+            sa.func.upper(Jurisdiction.code) == text.upper(),
+            sa.func.upper(Jurisdiction.alpha3) == text.upper(),
+            sa.func.lower(Jurisdiction.name) == text.lower().replace("-", " "),
+        )
+    )
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+# -- Counting ---------------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """Counts over a list of statements, each saying what it counts."""
+
+    #: statements; a joint statement counts once
+    statements: int = 0
+    #: attributions by States (the EU counts as one): a joint statement counts once per party
+    state_attributions: int = 0
+    #: statements by UN framework invoked (yes / no / unknown, never merged)
+    framework: dict[FrameworkInvoked, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, statements: Iterable[Attribution]) -> Totals:
+        totals = cls(framework={f: 0 for f in FrameworkInvoked})
+        for a in statements:
+            totals.statements += 1
+            totals.state_attributions += len(a.attributing)
+            totals.framework[a.un_framework_invoked] += 1
+        return totals
+
+
+def count_by_party(statements: Iterable[Attribution]) -> list[tuple[Jurisdiction, int]]:
+    """Statements per attributing jurisdiction (a joint statement counts for each), most first."""
+    counts: Counter[str] = Counter()
+    names: dict[str, Jurisdiction] = {}
+    for a in statements:
+        for p in a.attributing:
+            counts[p.jurisdiction_code] += 1
+            names[p.jurisdiction_code] = p.jurisdiction
+    return [(names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))]
+
+
+def count_orgs(statements: Iterable[Attribution]) -> list[tuple[str, int]]:
+    counts: Counter[str] = Counter(org for a in statements for org in a.attributing_orgs or [])
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class YearGroup:
+    year: int
+    statements: list[Attribution]
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.statements)
+
+
+def by_year(statements: list[Attribution]) -> list[YearGroup]:
+    """Group statements (already newest first) by year, newest year first."""
+    groups: dict[int, list[Attribution]] = {}
+    for a in statements:
+        groups.setdefault(a.year, []).append(a)
+    return [YearGroup(year, items) for year, items in sorted(groups.items(), reverse=True)]
+
+
+# -- Per State -------------------------------------------------------------------------
+
+
+@dataclass
+class StatePractice:
+    """What one jurisdiction attributed, supported, and what its organisations attributed."""
+
+    jurisdiction: Jurisdiction
+    attributed: list[Attribution]
+    supported: list[Attribution]
+    recalled: list[Attribution]
+    #: statements of organisations the jurisdiction belongs to (EU), not its own
+    via: list[tuple[Jurisdiction, Attribution]]
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.attributed)
+
+    @property
+    def partners(self) -> list[tuple[Jurisdiction, int]]:
+        """Other jurisdictions in its statements, with how many statements they shared."""
+        return [(j, n) for j, n in count_by_party(self.attributed) if j.code != self.jurisdiction.code]
+
+    @property
+    def attributed_to(self) -> list[tuple[Jurisdiction | None, int]]:
+        counts: Counter[str | None] = Counter(a.attributed_state_code for a in self.attributed)
+        names = {a.attributed_state_code: a.attributed_state for a in self.attributed}
+        return [(names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.attributed or self.supported or self.recalled or self.via)
+
+
+def organisations_of(code: str) -> list[str]:
+    return list(db.session.scalars(sa.select(Membership.org_code).where(Membership.member_code == code)))
+
+
+def state_practice(jurisdiction: Jurisdiction, *, include_drafts: bool = False) -> StatePractice:
+    code = jurisdiction.code
+    base = with_details(visible(Attribution, include_drafts=include_drafts))
+    own = list(db.session.scalars(newest_first(base.where(_has_party([code], PartyRole)))))
+    roles: dict[PartyRole, list[Attribution]] = defaultdict(list)
+    for a in own:
+        for p in a.parties:
+            if p.jurisdiction_code == code:
+                roles[p.role].append(a)
+    orgs = organisations_of(code)
+    via: list[tuple[Jurisdiction, Attribution]] = []
+    if orgs:
+        own_ids = {a.id for a in own}
+        for a in db.session.scalars(newest_first(base.where(_has_party(orgs)))):
+            if a.id not in own_ids:
+                via.append((next(p.jurisdiction for p in a.attributing if p.jurisdiction_code in orgs), a))
+    return StatePractice(
+        jurisdiction=jurisdiction,
+        attributed=roles[PartyRole.ATTRIBUTING],
+        supported=roles[PartyRole.SUPPORTING],
+        recalled=roles[PartyRole.RECALLED],
+        via=via,
+    )
+
+
+@dataclass
+class AgainstState:
+    jurisdiction: Jurisdiction
+    statements: list[Attribution]
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.statements)
+
+    @property
+    def by_party(self) -> list[tuple[Jurisdiction, int]]:
+        return count_by_party(self.statements)
+
+
+def against_state(jurisdiction: Jurisdiction, *, include_drafts: bool = False) -> AgainstState:
+    stmt = with_details(visible(Attribution, include_drafts=include_drafts)).where(
+        Attribution.attributed_state_code == jurisdiction.code
+    )
+    return AgainstState(jurisdiction, list(db.session.scalars(newest_first(stmt))))
+
+
+@dataclass
+class StateCount:
+    jurisdiction: Jurisdiction
+    statements: int
+
+
+def state_index(*, include_drafts: bool = False) -> tuple[list[StateCount], list[StateCount]]:
+    """(attributing jurisdictions, attributed States), each with its number of statements."""
+    sub = visible(Attribution, include_drafts=include_drafts).subquery()
+    attributing = (
+        sa.select(Jurisdiction, sa.func.count(sa.distinct(sub.c.id)))
+        .join(AttributionParty, AttributionParty.jurisdiction_code == Jurisdiction.code)
+        .join(sub, sub.c.id == AttributionParty.attribution_id)
+        .where(AttributionParty.role == PartyRole.ATTRIBUTING)
+        .group_by(Jurisdiction.code)
+    )
+    attributed = (
+        sa.select(Jurisdiction, sa.func.count(sub.c.id))
+        .join(sub, sub.c.attributed_state_code == Jurisdiction.code)
+        .group_by(Jurisdiction.code)
+    )
+
+    def rows(stmt: Any) -> list[StateCount]:
+        result = [StateCount(j, n) for j, n in db.session.execute(stmt)]
+        return sorted(result, key=lambda r: (-r.statements, r.jurisdiction.name))
+
+    return rows(attributing), rows(attributed)
+
+
+# -- Per norm --------------------------------------------------------------------------
+
+
+@dataclass
+class NormRow:
+    """How often one norm is invoked, by whom and when."""
+
+    norm: Norm
+    statements: list[Attribution] = field(default_factory=list)
+    explicit: int = 0
+    implicit: int = 0
+    by_year: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Statements invoking the norm (a joint statement counts once)."""
+        return len(self.statements)
+
+    @property
+    def state_attributions(self) -> int:
+        """Attributions by States invoking it (a joint statement counts once per party)."""
+        return sum(len(a.attributing) for a in self.statements)
+
+    @property
+    def by_party(self) -> list[tuple[Jurisdiction, int]]:
+        return count_by_party(self.statements)
+
+    @property
+    def orgs(self) -> list[tuple[str, int]]:
+        return count_orgs(self.statements)
+
+
+@dataclass
+class NormStats:
+    rows: list[NormRow]
+    #: norms no published statement invokes
+    not_invoked: list[Norm]
+    #: every year from the first statement to the last, oldest first (for the year-by-norm table)
+    years: list[int]
+    statements_by_year: dict[int, int]
+    totals: Totals
+    #: statements that invoke no specific norm
+    without_norm: int
+
+    @property
+    def letters(self) -> list[str]:
+        return [r.norm.letter for r in self.rows]
+
+
+def norm_stats(*, include_drafts: bool = False) -> NormStats:
+    """Per-norm counts over the published statements, in a fixed number of queries."""
+    statements = list_attributions(include_drafts=include_drafts)
+    norms = list(db.session.scalars(sa.select(Norm).order_by(Norm.letter)))
+    rows = {n.letter: NormRow(n) for n in norms}
+    statements_by_year: Counter[int] = Counter()
+    without = 0
+    for a in statements:
+        statements_by_year[a.year] += 1
+        # A statement invoking a norm twice (two passages) still counts once for it.
+        bases: dict[str, set[InvocationBasis]] = defaultdict(set)
+        for inv in a.invoked_norms:
+            bases[inv.norm.letter].add(inv.basis)
+        if not bases:
+            without += 1
+        for letter, kinds in bases.items():
+            row = rows[letter]
+            row.statements.append(a)
+            if InvocationBasis.EXPLICIT in kinds:
+                row.explicit += 1
+            else:
+                row.implicit += 1
+            row.by_year[a.year] = row.by_year.get(a.year, 0) + 1
+    invoked = [r for r in rows.values() if r.statements]
+    return NormStats(
+        rows=invoked,
+        not_invoked=[r.norm for r in rows.values() if not r.statements],
+        years=list(range(min(statements_by_year), max(statements_by_year) + 1)) if statements_by_year else [],
+        statements_by_year=dict(statements_by_year),
+        totals=Totals.of(statements),
+        without_norm=without,
+    )
+
+
+def count_attributions(*, include_drafts: bool = False) -> int:
+    stmt = sa.select(sa.func.count()).select_from(visible(Attribution, include_drafts=include_drafts).subquery())
+    return db.session.scalar(stmt) or 0

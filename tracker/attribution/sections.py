@@ -1,0 +1,310 @@
+"""Attributions as sections of other pages: a jurisdiction's page, the compare view, PDF briefs.
+
+* ``attributions_beside_measures(code)`` feeds the partial
+  ``templates/attribution/_beside_measures.html`` (a jurisdiction's statements
+  grouped by the norms they invoke, beside its measures mapped to those norms).
+* ``attribution_section(codes, as_of=None)`` builds plain, frozen dataclasses
+  (no ORM objects, no lazy loading) for the compare view and the PDF briefs.
+
+Both show published content only unless the caller passes ``include_drafts``
+(which a view must take from ``include_drafts_requested``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tracker.attribution import queries
+from tracker.attribution.models import Attribution, FrameworkInvoked
+from tracker.db import DatePrecision, partial_date_text
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import queries as measure_queries
+from tracker.measures.models import Measure
+from tracker.norms.models import Norm
+
+#: how a jurisdiction stands to a statement shown on its page
+ROLE_LABELS = {
+    "attributing": "Attributed",
+    "supporting": "Supported",
+    "recalled": "Recalled as attributing, not verified",
+    "via": "Statement of {org}, of which it is a member",
+}
+
+
+@dataclass
+class StatementRef:
+    """A statement as it relates to one jurisdiction."""
+
+    attribution: Attribution
+    #: "attributing", "supporting", "recalled" or "via"
+    role: str
+    #: the organisation code when role is "via" (e.g. "EU")
+    via: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role].format(org=self.via or "")
+
+
+@dataclass
+class BesideGroup:
+    norm: Norm
+    statements: list[StatementRef]
+    #: the jurisdiction's measures mapped to this norm (its own and those that apply via the EU)
+    measures: list[Measure]
+
+
+@dataclass
+class BesideMeasures:
+    jurisdiction: Jurisdiction
+    groups: list[BesideGroup]
+    #: statements that invoke no specific norm (with their UN framework status)
+    without_norm: list[StatementRef]
+
+    @property
+    def statement_count(self) -> int:
+        """Statements shown (each once, however many norms it invokes)."""
+        ids = {r.attribution.id for g in self.groups for r in g.statements}
+        ids.update(r.attribution.id for r in self.without_norm)
+        return len(ids)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.groups or self.without_norm)
+
+
+def statements_for(
+    jurisdiction: Jurisdiction, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+) -> list[StatementRef]:
+    """Its own statements (attributing, supporting, recalled) and those of its organisations."""
+    if practice is None:
+        practice = queries.state_practice(jurisdiction, include_drafts=include_drafts)
+    refs = [StatementRef(a, "attributing") for a in practice.attributed]
+    refs += [StatementRef(a, "supporting") for a in practice.supported]
+    refs += [StatementRef(a, "recalled") for a in practice.recalled]
+    refs += [StatementRef(a, "via", org.code) for org, a in practice.via]
+    refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
+    return refs
+
+
+def attributions_beside_measures(
+    code: str, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+) -> BesideMeasures | None:
+    """A jurisdiction's statements grouped by the norms they invoke, beside its measures
+    mapped to the same norms. None when the code is unknown. A caller that already has
+    the jurisdiction's ``state_practice`` may pass it to save its queries."""
+    jurisdiction = db.session.get(Jurisdiction, code)
+    if jurisdiction is None:
+        return None
+    refs = statements_for(jurisdiction, include_drafts=include_drafts, practice=practice)
+    by_letter: dict[str, list[StatementRef]] = {}
+    norms: dict[str, Norm] = {}
+    without = []
+    for ref in refs:
+        letters = []
+        for inv in ref.attribution.invoked_norms:
+            if inv.norm.letter not in letters:
+                letters.append(inv.norm.letter)
+                norms[inv.norm.letter] = inv.norm
+        if not letters:
+            without.append(ref)
+        for letter in letters:
+            by_letter.setdefault(letter, []).append(ref)
+    measures_by_letter: dict[str, list[Measure]] = {letter: [] for letter in by_letter}
+    if by_letter:
+        filters = measure_queries.MeasureFilters(jurisdictions=[code], norms=sorted(by_letter))
+        stmt = measure_queries.with_details(
+            measure_queries.filtered_measures(filters, include_drafts=include_drafts)
+        )
+        for measure in db.session.scalars(stmt):
+            for letter in sorted({m.norm.letter for m in measure.mappings if m.norm is not None}):
+                if letter in measures_by_letter:
+                    measures_by_letter[letter].append(measure)
+    groups = [
+        BesideGroup(norms[letter], by_letter[letter], measures_by_letter[letter])
+        for letter in sorted(by_letter)
+    ]
+    return BesideMeasures(jurisdiction, groups, without)
+
+
+# -- Compare view and PDF briefs -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    url: str | None
+    title: str
+    accessed: str | None
+
+
+@dataclass(frozen=True)
+class InvokedSummary:
+    letter: str
+    basis: str
+    basis_label: str
+    passage: str | None
+    locator: str | None
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    record_id: int
+    #: partial date as written: "2017-12-19", "2023-05" or "2023"
+    date: str
+    #: for reading: "19 December 2017"
+    date_label: str
+    operation: str
+    #: (code, name) of each attributing jurisdiction, in the statement's order
+    attributing: tuple[tuple[str, str], ...]
+    attributing_orgs: tuple[str, ...]
+    attributed_actor: str
+    attributed_state: tuple[str, str] | None
+    forms: tuple[str, ...]
+    #: "yes", "no" or "unknown" (unknown is never "no")
+    un_framework_invoked: str
+    un_framework_label: str
+    invoked_norms: tuple[InvokedSummary, ...]
+    passage: str | None
+    basis_note: str | None
+    verification: str
+    verification_label: str
+    verification_note: str | None
+    sources: tuple[SourceSummary, ...]
+    #: how the section's jurisdiction stands to it: attributing, supporting, recalled or via
+    role: str
+    role_label: str
+
+    @property
+    def is_joint(self) -> bool:
+        return len(self.attributing) + len(self.attributing_orgs) > 1
+
+
+@dataclass(frozen=True)
+class JurisdictionAttributions:
+    code: str
+    name: str
+    statements: tuple[StatementSummary, ...]
+    #: statements it made or joined (role "attributing"); a joint statement counts once
+    attributed_count: int
+    #: its own statements per invoked norm letter
+    norm_counts: dict[str, int]
+    #: its own statements by UN framework invoked: {"yes": n, "no": n, "unknown": n}
+    framework_counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class AttributionSection:
+    as_of: dt.date | None
+    jurisdictions: tuple[JurisdictionAttributions, ...]
+    #: norm letters invoked by any statement in the section
+    norms: tuple[str, ...]
+    #: distinct statements in the section (a joint statement of two chosen States counts once)
+    statement_count: int
+    #: what the counts count, for a footnote
+    note: str
+
+
+COUNT_NOTE = (
+    "Counts are of statements: a joint statement counts once for each jurisdiction that made it. "
+    "\"Unknown\" means the full text of the statement was not seen; it is not counted as \"no\". "
+    "Statements of the EU are shown for its member States but not counted as theirs."
+)
+
+
+def latest_possible_date(date: dt.date, precision: DatePrecision) -> dt.date:
+    """The last day a partially known date may stand for (2023-05 -> 31 May 2023)."""
+    if precision is DatePrecision.YEAR:
+        return dt.date(date.year, 12, 31)
+    if precision is DatePrecision.MONTH:
+        return dt.date(date.year, date.month, calendar.monthrange(date.year, date.month)[1])
+    return date
+
+
+def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSummary:
+    return StatementSummary(
+        record_id=a.record_id,
+        date=partial_date_text(a.date, a.date_precision) or "",
+        date_label=a.date_text,
+        operation=a.operation,
+        attributing=tuple((p.jurisdiction_code, p.jurisdiction.name) for p in a.attributing),
+        attributing_orgs=tuple(a.attributing_orgs or ()),
+        attributed_actor=a.attributed_actor,
+        attributed_state=(a.attributed_state.code, a.attributed_state.name) if a.attributed_state else None,
+        forms=tuple(f.label for f in a.forms),
+        un_framework_invoked=a.un_framework_invoked.value,
+        un_framework_label=a.un_framework_invoked.label,
+        invoked_norms=tuple(
+            InvokedSummary(i.norm.letter, i.basis.value, i.basis.label, i.passage, i.locator)
+            for i in a.invoked_norms
+        ),
+        passage=a.passage,
+        basis_note=a.basis_note,
+        verification=a.verification.value,
+        verification_label=a.verification.label,
+        verification_note=a.verification_note,
+        sources=tuple(
+            SourceSummary(s.url, s.title, s.accessed.isoformat() if s.accessed else None) for s in a.sources
+        ),
+        role=role,
+        role_label=ROLE_LABELS[role].format(org=via or ""),
+    )
+
+
+def attribution_section(
+    codes: list[str], as_of: dt.date | None = None, *, include_drafts: bool = False
+) -> AttributionSection:
+    """The attributions section of a comparison or brief, for the chosen jurisdictions.
+
+    ``as_of`` keeps statements made on or before that day; a date known only to
+    the month or year counts from its last possible day, so the section never
+    claims a statement that may not yet have been made. Raises ValueError for
+    unknown codes.
+    """
+    known = {
+        j.code: j
+        for j in db.session.scalars(sa.select(Jurisdiction).where(Jurisdiction.code.in_(codes)))
+    }
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+    sections = []
+    seen: set[int] = set()
+    letters: set[str] = set()
+    for code in dict.fromkeys(codes):
+        refs = [
+            r
+            for r in statements_for(known[code], include_drafts=include_drafts)
+            if as_of is None or latest_possible_date(r.attribution.date, r.attribution.date_precision) <= as_of
+        ]
+        own = [r.attribution for r in refs if r.role == "attributing"]
+        norm_counts: Counter[str] = Counter()
+        for a in own:
+            for letter in {i.norm.letter for i in a.invoked_norms}:
+                norm_counts[letter] += 1
+        framework = Counter(a.un_framework_invoked.value for a in own)
+        for r in refs:
+            seen.add(r.attribution.id)
+            letters.update(i.norm.letter for i in r.attribution.invoked_norms)
+        sections.append(
+            JurisdictionAttributions(
+                code=code,
+                name=known[code].name,
+                statements=tuple(summarise(r.attribution, r.role, r.via) for r in refs),
+                attributed_count=len(own),
+                norm_counts=dict(sorted(norm_counts.items())),
+                framework_counts={f.value: framework.get(f.value, 0) for f in FrameworkInvoked},
+            )
+        )
+    return AttributionSection(
+        as_of=as_of,
+        jurisdictions=tuple(sections),
+        norms=tuple(sorted(letters)),
+        statement_count=len(seen),
+        note=COUNT_NOTE,
+    )

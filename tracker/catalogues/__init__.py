@@ -1,0 +1,1 @@
+"""Catalogues of practical actions taken from the UN framework (reference data, not reviewed)."""

@@ -1,0 +1,1 @@
+"""Policy papers of the working groups and their numbered recommendations."""

@@ -1,0 +1,1 @@
+"""Working groups of external experts: members, affiliations and (later) reviewer accounts."""
