@@ -69,6 +69,7 @@ def make_app(database_url: str, **overrides: Any) -> Any:
         "SERVER_NAME": None,
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
     config.update(overrides)
     return create_app(config)

@@ -264,3 +264,21 @@ def test_publishing_changes_only_the_versions_in_scope(app_ctx) -> None:
 
 def test_rule_is_shown_on_the_page(client) -> None:
     assert asof.RULE_TEXT in text(client.get("/compare?j=DE&j=FR"))
+
+
+def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(app_ctx, make_measure) -> None:
+    from tracker.measures.models import Measure
+    from tracker.records import services as records
+
+    kept = make_measure(jurisdiction_code="BR", short_name="Kept BR")
+    gone = make_measure(jurisdiction_code="BR", short_name="Deleted BR")
+    pulled = make_measure(jurisdiction_code="BR", short_name="Withdrawn BR")
+    p = ReportParams(kind="jurisdiction", subject="BR", jurisdictions=("BR",))
+    first = data_version(p).digest
+    labels = lambda: {e.label for s in build_report(p).sections for e in s.measures}  # noqa: E731
+    assert labels() == {"Kept BR", "Deleted BR", "Withdrawn BR"}
+    records.soft_delete(db.session.get(Measure, gone.id).record)
+    records.withdraw(db.session.get(Measure, pulled.id).record)
+    db.session.commit()
+    assert data_version(p).digest != first
+    assert labels() == {"Kept BR"} and kept.record_id

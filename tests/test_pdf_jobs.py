@@ -113,6 +113,7 @@ def _live_id(key: str) -> int:
     ],
 )
 def test_publishing_queues_exactly_the_affected_standard_briefs(reports, key, expected) -> None:  # noqa: F811
+    reports.config["REPORTS_PRERENDER"] = True
     reports.add_url_rule("/_test/publish", "test_publish", public(_publish_view))
     with reports.app_context():
         measure_id = _live_id(key)
@@ -126,7 +127,7 @@ def test_publishing_queues_exactly_the_affected_standard_briefs(reports, key, ex
 
 
 def test_no_prerender_when_switched_off(reports) -> None:  # noqa: F811
-    reports.config["REPORTS_PRERENDER"] = False
+    reports.config["REPORTS_PRERENDER"] = False  # (also the default for test apps)
     reports.add_url_rule("/_test/publish", "test_publish", public(_publish_view))
     with reports.app_context():
         measure_id = _live_id("fr-cvd-l2321-4")

@@ -36,7 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     web.init_app(app)
 
-    from tracker.accounts import auth, permissions
+    from tracker.accounts import auth, permissions, throttle
+    from tracker.accounts.views import bp as accounts_bp
     from tracker.api.views import bp as api_bp
     from tracker.attribution.views import bp as attribution_bp
     from tracker.gaps.views import bp as gaps_bp
@@ -50,7 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
     permissions.init_app(app)
-    for blueprint in (site_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
+    throttle.init_app(app)
+    for blueprint in (site_bp, accounts_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
         app.register_blueprint(blueprint)
     for blueprint in (papers_bp, gaps_bp, workinggroups_bp, reports_bp):
         app.register_blueprint(blueprint)

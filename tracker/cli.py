@@ -189,7 +189,9 @@ def restore_command(path: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, norms_cli, jurisdictions_cli, catalogues_cli, demo_cli):
+    from tracker.accounts.cli import users_cli
+
+    for group in (db_cli, norms_cli, jurisdictions_cli, catalogues_cli, demo_cli, users_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)

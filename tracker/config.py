@@ -36,6 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": True,
     "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    # Sign-in rate limit: failures per account and per client address in a sliding window.
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_WINDOW_SECONDS": 60,
+    "LOGIN_THROTTLE_PREFIX": "tracker:login-failures:",
+    # Argon2id cost profile (argon2.profiles); the test suite uses CHEAPEST.
+    "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }
 

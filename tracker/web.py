@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from tracker.db import Verification, format_partial_date
 from tracker.text import render_markdown
 
 ERROR_TITLES = {
     400: "Bad request",
+    401: "Sign-in required",
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
@@ -35,6 +37,19 @@ def wants_json() -> bool:
         request.accept_mimetypes.best_match(["application/json", "text/html"])
         == "application/json"
     )
+
+
+CSRF_MESSAGE = (
+    "This form could not be accepted: its security token is missing or has expired "
+    "(forms expire after some hours, and after you sign in or out). Nothing was saved. "
+    "Go back, reload the page, and submit the form again."
+)
+
+
+def handle_csrf_error(error: CSRFError) -> Any:
+    """A readable 400 for a missing or stale CSRF token (nothing was changed)."""
+    current_app.logger.info("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
+    return handle_http_error(BadRequest(CSRF_MESSAGE))
 
 
 def handle_http_error(error: HTTPException) -> Any:
@@ -76,8 +91,9 @@ def verification_class(value: Verification | str | None) -> str:
     return f"verification-{Verification(value).value}" if value else "verification-unverified"
 
 
-#: Main navigation; entries appear once their blueprint is registered.
-NAV_ITEMS = [
+#: Main navigation; entries appear once their blueprint is registered. The third item:
+#: False for everyone, True for signed-in staff, or a permission value the viewer must hold.
+NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("norms.index", "Norms", False),
     ("jurisdictions.index", "Jurisdictions", False),
     ("measures.index", "Measures", False),
@@ -86,17 +102,27 @@ NAV_ITEMS = [
     ("attribution.index", "Attributions", False),
     ("search.index", "Search", False),
     ("review.queue", "Review", True),
+    ("measures.new", "New measure", "edit"),
+    ("measures.deleted", "Deleted", "delete"),
+    ("accounts.audit_log", "Audit log", "admin"),
 ]
 
 
 def nav_items() -> list[tuple[str, str]]:
+    from tracker.accounts.permissions import can
     from tracker.records.queries import viewer_is_staff
 
     staff = viewer_is_staff()
+
+    def shown(audience: bool | str) -> bool:
+        if isinstance(audience, str):
+            return can(audience)
+        return staff or not audience
+
     return [
         (endpoint, label)
-        for endpoint, label, staff_only in NAV_ITEMS
-        if endpoint in current_app.view_functions and (staff or not staff_only)
+        for endpoint, label, audience in NAV_ITEMS
+        if endpoint in current_app.view_functions and shown(audience)
     ]
 
 
@@ -106,6 +132,7 @@ def url_endpoints() -> set[str]:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.after_request(set_security_headers)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date
@@ -113,5 +140,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

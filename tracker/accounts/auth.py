@@ -1,4 +1,5 @@
-"""Flask-Login wiring. Sign-in views, rate limits and roles come with the editing issue."""
+"""Flask-Login wiring. Sign-in views are in views.py, the rate limit in throttle.py,
+roles and permissions in permissions.py."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""User accounts and roles."""
+"""User accounts, roles and the audit log."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, LabelledEnum, enum_type, utcnow
 
@@ -21,6 +21,11 @@ class Role(LabelledEnum):
     REVIEWER = ("reviewer", "Reviewer")
 
 
+def normalise_email(email: str) -> str:
+    """E-mail addresses are stored and compared lower-cased and trimmed."""
+    return (email or "").strip().lower()
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -31,6 +36,7 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.REVIEWER)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login
@@ -44,3 +50,40 @@ class User(UserMixin, Base):
     def is_staff(self) -> bool:
         """Signed-in team members may see unpublished content."""
         return self.active and self.role in (Role.ADMIN, Role.EDITOR, Role.REVIEWER)
+
+
+class AuditAction(LabelledEnum):
+    LOGIN = ("login", "Signed in")
+    LOGIN_FAILED = ("login_failed", "Failed sign-in")
+    LOGOUT = ("logout", "Signed out")
+    USER_CREATED = ("user_created", "Account created")
+    ROLE_CHANGED = ("role_changed", "Role changed")
+    PASSWORD_CHANGED = ("password_changed", "Password changed")
+    DEACTIVATED = ("deactivated", "Account deactivated")
+    RECORD_DELETED = ("record_deleted", "Record deleted")
+    RECORD_RESTORED = ("record_restored", "Deleted record restored")
+    REVISION_RESTORED = ("revision_restored", "Earlier revision restored")
+    RECORD_PUBLISHED = ("record_published", "Record published")
+
+
+class AuditEvent(Base):
+    """Who did what to accounts and records, from where, and when. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, index=True
+    )
+    #: the signed-in user who acted (None: anonymous, or the command line)
+    actor_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction, length=40), index=True)
+    #: what was acted on, as "user:12" or "record:34"
+    subject: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    #: client address of the request, or "cli"
+    remote_addr: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    actor: Mapped[Optional[User]] = relationship()

@@ -4,6 +4,18 @@ Every view declares who may reach it, with ``@public`` or ``@requires(...)``.
 A before-request hook enforces the declaration; a view that declares nothing is
 refused (403), so a forgotten decorator fails closed, and a test walks every
 route to prove each one declares a policy.
+
+The hook answers, in this order:
+
+* a route (public or not) naming a record (``<record_id>``) that the reader may
+  not see (a draft, a deleted record, or no record at all, for someone without
+  ``VIEW_DRAFTS``): 404, so that nobody learns that an unpublished record exists;
+* a public view: allowed (it must still show published content only);
+* signed out: a sign-in redirect for GET, 401 otherwise;
+* signed in without every required permission: 403.
+
+CSRF is checked before this hook (Flask-WTF's CSRFProtect): a POST without a
+valid token is a 400 whoever sends it.
 """
 
 from __future__ import annotations
@@ -50,6 +62,27 @@ def has_permission(user: Any, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
 
 
+def can(permission: Permission | str) -> bool:
+    """Whether the current user holds ``permission`` (also a template global: ``can('edit')``)."""
+    return has_permission(current_user, Permission(permission))
+
+
+#: view arguments that name a record, and how to tell whether anyone may know of it
+RECORD_ARGS = ("record_id",)
+#: how a route's blueprint names its records in the 404 message
+RECORD_LABELS = {"measures": "measure", "attribution": "attribution statement", "papers": "policy paper"}
+
+
+def _names_hidden_record(view_args: dict[str, Any] | None) -> bool:
+    from tracker.records.queries import record_is_public
+
+    for name in RECORD_ARGS:
+        value = (view_args or {}).get(name)
+        if value is not None and not record_is_public(int(value)):
+            return True
+    return False
+
+
 def public(view: F) -> F:
     """Anyone may call this view (it must still show published content only)."""
     view._access = PUBLIC  # type: ignore[attr-defined]
@@ -83,20 +116,31 @@ def enforce() -> Any:
     if request.endpoint is None:  # 404 / 405 are handled by routing
         return None
     policy = policy_of(request.endpoint)
-    if policy == PUBLIC:
-        return None
     if policy is None:
         current_app.logger.error("view %s declares no access policy: refused", request.endpoint)
         abort(403)
+    # Before anything else, public views included: an unpublished record does not exist
+    # for someone who may not see drafts.
+    if not has_permission(current_user, Permission.VIEW_DRAFTS) and _names_hidden_record(
+        request.view_args
+    ):
+        # Worded from the route, not the record, so drafts and gaps read the same.
+        blueprint = (request.endpoint or "").split(".")[0]
+        label = RECORD_LABELS.get(blueprint, "record")
+        number = (request.view_args or {}).get("record_id")
+        abort(404, f"No published {label} has the number {number}.")
+    if policy == PUBLIC:
+        return None
     if not current_user.is_authenticated:
         if request.method == "GET" and "accounts.login" in current_app.view_functions:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        abort(401)
+        abort(401, "Please sign in first.")
     if not all(has_permission(current_user, p) for p in policy):
         abort(403, "Your account does not have permission for this page.")
     return None
 
 
-
 def init_app(app: Flask) -> None:
     app.before_request(enforce)
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["Permission"] = Permission

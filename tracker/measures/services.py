@@ -197,6 +197,61 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
     measure.compute_year()
 
 
+# --- Checks shared by the editor form and publication ---------------------------------
+
+#: event kinds that cannot happen before the measure is adopted
+AFTER_ADOPTION = (
+    EventKind.PUBLISHED, EventKind.IN_FORCE, EventKind.APPLIES_FROM, EventKind.RESCINDED,
+)
+
+
+def _period(text: str) -> tuple[dt.date, dt.date]:
+    """First and last day a partial date may stand for ('2024-03' -> 1 to 31 March)."""
+    start, precision = parse_partial_date(text)
+    if precision.value == "year":
+        return start, dt.date(start.year, 12, 31)
+    if precision.value == "month":
+        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start, following - dt.timedelta(days=1)
+    return start, start
+
+
+def event_order_problems(events: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """(row index, message) for events dated in an impossible order.
+
+    ``events`` are snapshot rows (kind, date as YYYY[-MM[-DD]]). Partial dates count
+    as out of order only when no day within them could be in order: adopted "2024"
+    and in force "2024-01-15" are fine.
+    """
+    dated = []
+    for i, e in enumerate(events):
+        try:
+            dated.append((i, EventKind(e["kind"]), e["date"], *_period(e["date"])))
+        except (KeyError, ValueError, TypeError):
+            continue
+    adopted = [d for d in dated if d[1] is EventKind.ADOPTED]
+    if not adopted:
+        return []
+    first = min(adopted, key=lambda d: d[3])
+    problems = []
+    for i, kind, text, start, end in dated:
+        if kind in AFTER_ADOPTION and end < first[3]:
+            problems.append((i, f"{kind.label} ({text}) cannot be before the adoption ({first[2]})."))
+        if kind is EventKind.ANNOUNCED and start > first[4]:
+            problems.append((i, f"Announced ({text}) cannot be after the adoption ({first[2]})."))
+    return problems
+
+
+def publication_problems(measure: Measure) -> list[str]:
+    """Why this copy may not be published yet (an empty list: it may)."""
+    data = snapshot(measure)
+    problems = []
+    if not data["sources"]:
+        problems.append("Add at least one source, so that readers can check the measure.")
+    problems.extend(message for _i, message in event_order_problems(data["events"]))
+    return problems
+
+
 def mark_published(measure: Measure) -> None:
     for mapping in measure.mappings:
         mapping.state = MappingState.PUBLISHED

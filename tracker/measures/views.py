@@ -3,3 +3,6 @@
 from flask import Blueprint
 
 bp = Blueprint("measures", __name__)
+
+# Editor routes (create, edit, history, delete, publish) register on this blueprint.
+from tracker.measures import editing  # noqa: E402,F401

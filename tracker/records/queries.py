@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 
+from tracker.extensions import db
 from tracker.records.models import Record
 
 
@@ -32,3 +33,13 @@ def visibility_clause(model: Any, *, include_drafts: bool = False) -> sa.ColumnE
 def visible(model: Any, *, include_drafts: bool = False) -> sa.Select[Any]:
     """``select(model)`` restricted to what the reader may see."""
     return sa.select(model).where(visibility_clause(model, include_drafts=include_drafts))
+
+
+def record_is_public(record_id: int) -> bool:
+    """The record exists, is not deleted and has a live copy: anyone may know of it."""
+    from tracker.records.services import live_copy
+
+    record = db.session.get(Record, record_id)
+    if record is None or record.deleted_at is not None:
+        return False
+    return live_copy(record) is not None

@@ -93,6 +93,11 @@ def worker_command(burst: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if app.testing:
+        # Test apps share one connection inside a rolled-back transaction: no job may run
+        # in another thread, and other domains' tests must not trigger renders.
+        app.config.setdefault("REPORTS_JOB_MODE", "manual")
+        app.config.setdefault("REPORTS_PRERENDER", False)
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     from tracker.reports import jobs

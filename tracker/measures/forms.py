@@ -1,0 +1,421 @@
+"""The measure editor form: every field, with repeatable rows that work without JavaScript.
+
+Rows (events, sources, relations, mappings) are sub-forms in FieldLists. The page
+renders the existing rows plus a few blank ones; an "Add another ..." submit button
+re-renders the form, with everything typed so far, and one more blank row. Blank
+rows and rows ticked "Remove" are ignored. ``to_data`` turns a valid form into a
+snapshot dict that ``services.apply`` writes, so forms, revisions and restores
+share one format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.db import Verification, parse_partial_date, partial_date_text
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
+from tracker.measures import services
+from tracker.measures.models import (
+    EventKind,
+    MappingBasis,
+    Measure,
+    MeasureEvent,
+    MeasureRelation,
+    MeasureStatus,
+    MeasureType,
+    RelationKind,
+    Source,
+)
+from tracker.norms.models import Commitment, Norm, Topic
+from tracker.records.queries import visible
+
+# Length limits: the column sizes, and for unbounded TEXT columns a generous cap.
+DESCRIPTION_MAX = 20_000
+NOTE_MAX = 2_000
+RATIONALE_MAX = 5_000
+BLANK = SelectChoice("", "—")
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+#: blank rows shown per section on a new form and below existing rows on an edit form
+BLANK_ROWS_NEW = {"events": 2, "sources": 2, "relations": 1, "mappings": 2}
+BLANK_ROWS_EDIT = {"events": 1, "sources": 1, "relations": 1, "mappings": 1}
+SECTIONS = ("events", "sources", "relations", "mappings")
+#: rows a form may hold, so that a crafted request cannot make the page enormous
+MAX_ROWS = 100
+
+
+def limit(model: Any, column: str) -> Length:
+    """A Length validator matching the column's size."""
+    size = model.__table__.c[column].type.length
+    return Length(max=size, message=f"Use at most {size} characters (this has %(length)d).")
+
+
+def cap(size: int) -> Length:
+    return Length(max=size, message=f"Use at most {size} characters.")
+
+
+def http_url(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValidationError("Give a web address starting with http:// or https://.")
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValidationError("A web address cannot contain spaces.")
+
+
+def partial_date(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    try:
+        date, _precision = parse_partial_date(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not a real date. Write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-03-15."
+        ) from None
+    if not 1900 <= date.year <= 2100:
+        raise ValidationError("Give a year between 1900 and 2100.")
+
+
+def full_date_not_future(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15.") from None
+    if date > dt.date.today():
+        raise ValidationError("The access date cannot be in the future.")
+    if date.year < 1990:
+        raise ValidationError("Give the date you last opened the source.")
+
+
+def language_tag(_form: Any, field: Any) -> None:
+    if field.data and not LANG_TAG.match(field.data.strip()):
+        raise ValidationError("Give a language code such as en, de, ja or pt-BR.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms SelectChoices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# --- Rows ----------------------------------------------------------------------------
+
+
+class RowForm(Form):
+    remove = BooleanField("Remove this row")
+    #: fields that make a row non-blank when filled in
+    significant: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> bool:
+        blank = all(not (str(self[name].data or "")).strip() for name in self.significant)
+        return blank or bool(self.remove.data)
+
+
+class EventRow(RowForm):
+    significant = ("kind", "date", "note")
+    kind = SelectField("What happened", choices=[BLANK, *options(EventKind.choices())])
+    date = StringField(
+        "Date", validators=[partial_date, Length(max=10, message="Write YYYY-MM-DD, YYYY-MM or YYYY.")],
+        render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 11},
+    )
+    note = StringField("Note", validators=[limit(MeasureEvent, "note")])
+
+
+class SourceRow(RowForm):
+    significant = ("title", "url", "accessed")
+    title = StringField("Title", validators=[limit(Source, "title")])
+    url = URLField("Web address", validators=[limit(Source, "url"), http_url])
+    accessed = StringField(
+        "Accessed", validators=[full_date_not_future], render_kw={"placeholder": "YYYY-MM-DD", "size": 11}
+    )
+
+
+class RelationRow(RowForm):
+    significant = ("kind", "target", "note")
+    kind = SelectField("Relation", choices=[BLANK, *options(RelationKind.choices())])
+    target = SelectField("Other measure", choices=[BLANK], validate_choice=True)
+    note = StringField("Note", validators=[limit(MeasureRelation, "note")])
+
+
+class MappingRow(RowForm):
+    significant = ("target", "locator", "rationale")
+    target = SelectField("Norm or commitment", choices=[BLANK])
+    locator = StringField("Pinpoint (article, section)", validators=[cap(300)])
+    rationale = TextAreaField("Rationale", validators=[cap(RATIONALE_MAX)], render_kw={"rows": 2})
+    basis = RadioField("Basis", choices=options(MappingBasis.choices()), default=MappingBasis.INFERRED.value, validators=[Optional()])
+
+
+# --- Choices loaded from the database -------------------------------------------------
+
+
+@dataclass
+class Choices:
+    jurisdictions: list[SelectChoice]
+    topics: list[SelectChoice]
+    measures: list[SelectChoice]
+    mapping_targets: list[SelectChoice]
+
+
+def load_choices(exclude_record_id: int | None = None, keep_targets: tuple[int, ...] = ()) -> Choices:
+    """Select options: jurisdictions (organisations first, then States by name), topics,
+    other measures staff can see (plus current relation targets), norms and commitments."""
+    juris = db.session.execute(
+        sa.select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.kind).order_by(Jurisdiction.name)
+    ).all()
+    jurisdictions = [SelectChoice("", "— choose —")]
+    for group, kind in (("Regional organisations", JurisdictionKind.REGIONAL_ORG), ("States and territories", JurisdictionKind.STATE)):
+        jurisdictions += [SelectChoice(code, f"{name} ({code})", optgroup=group) for code, name, k in juris if k is kind]
+
+    topics = options(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position)))
+
+    stmt = visible(Measure, include_drafts=True).order_by(Measure.jurisdiction_code, Measure.short_name, Measure.title_original)
+    measures = [
+        (str(m.record_id), f"{m.jurisdiction_code}: {m.label}"[:160])
+        for m in db.session.scalars(stmt)
+        if m.record_id != exclude_record_id
+    ]
+    known = {int(v) for v, _ in measures}
+    for target in keep_targets:
+        if target not in known and target != exclude_record_id:
+            measures.append((str(target), f"record {target} (deleted or unavailable)"))
+
+    targets = [SelectChoice("", "— choose —")]
+    targets += [
+        SelectChoice(f"norm:{n.letter}", f"Norm ({n.letter}): {n.short_title}", optgroup="UN norms (A/70/174 para. 13)")
+        for n in db.session.scalars(sa.select(Norm).order_by(Norm.letter))
+    ]
+    targets += [
+        SelectChoice(f"commitment:{c.key}", c.title, optgroup="Commitments and guidance")
+        for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.kind, Commitment.title))
+    ]
+    return Choices(jurisdictions, topics, [BLANK, *options(measures)], targets)
+
+
+# --- The form ------------------------------------------------------------------------
+
+
+class MeasureForm(FlaskForm):
+    #: the record version the editor started from (optimistic locking)
+    version = HiddenField()
+    #: the revision the editor started from (tells the conflict page who changed what)
+    base_revision = HiddenField()
+
+    jurisdiction_code = SelectField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
+    title_original = StringField(
+        "Official title", validators=[InputRequired("Give the official title."), limit(Measure, "title_original")]
+    )
+    title_lang = StringField(
+        "Language of the official title", default="en",
+        validators=[InputRequired("Give the language code, e.g. en."), limit(Measure, "title_lang"), language_tag],
+        render_kw={"size": 8},
+    )
+    title_en = StringField("English title", validators=[limit(Measure, "title_en")])
+    short_name = StringField("Short name", validators=[limit(Measure, "short_name")])
+    type = SelectField("Type", choices=[BLANK, *options(MeasureType.choices())], validators=[InputRequired("Choose the type.")])
+    issuing_body = StringField("Issuing body", validators=[limit(Measure, "issuing_body")])
+    status = SelectField("Status", choices=[BLANK, *options(MeasureStatus.choices())], validators=[InputRequired("Choose the status.")])
+    status_note = TextAreaField("Status note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2})
+    official_identifier = StringField("Official identifier", validators=[limit(Measure, "official_identifier")])
+    official_url = URLField(
+        "Official web address", validators=[limit(Measure, "official_url"), http_url]
+    )
+    description = TextAreaField("Description", validators=[cap(DESCRIPTION_MAX)], render_kw={"rows": 6})
+    verification = SelectField(
+        "Verification", choices=options(Verification.choices()), default=Verification.UNVERIFIED.value,
+        validators=[InputRequired("Choose how the measure was verified.")],
+    )
+    verification_note = TextAreaField("Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2})
+    topics = MultiCheckboxField("Supply-chain topics", choices=[])
+
+    events = FieldList(FormField(EventRow), max_entries=MAX_ROWS)
+    sources = FieldList(FormField(SourceRow), max_entries=MAX_ROWS)
+    relations = FieldList(FormField(RelationRow), max_entries=MAX_ROWS)
+    mappings = FieldList(FormField(MappingRow), max_entries=MAX_ROWS)
+
+    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.jurisdiction_code.choices = choices.jurisdictions
+        self.topics.choices = choices.topics
+        for section in SECTIONS:
+            for entry in getattr(self, section):
+                self._row_choices(section, entry.form)
+
+    def _row_choices(self, section: str, row: Form) -> None:
+        if section == "relations":
+            row.target.choices = self.choices.measures
+        elif section == "mappings":
+            row.target.choices = self.choices.mapping_targets
+
+    def add_rows(self, counts: dict[str, int]) -> None:
+        for section, n in counts.items():
+            field = getattr(self, section)
+            for _ in range(n):
+                if len(field.entries) >= MAX_ROWS:
+                    break
+                self._row_choices(section, field.append_entry().form)
+
+    def rows(self, section: str) -> list[RowForm]:
+        return [entry.form for entry in getattr(self, section) if not entry.form.skipped]
+
+    # Cross-field checks: each message lands next to the field it is about.
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+
+        def fail(field: Any, message: str) -> None:
+            field.errors.append(message)
+
+        # Rows that are blank or ticked "Remove" are dropped, so they carry no errors.
+        for section in SECTIONS:
+            for entry in getattr(self, section):
+                if entry.form.skipped:
+                    for sub in entry.form:
+                        sub.errors = []
+        for row in self.rows("events"):
+            if not row.kind.data:
+                fail(row.kind, "Choose what happened on this date.")
+            if not (row.date.data or "").strip():
+                fail(row.date, "Give the date as YYYY-MM-DD, YYYY-MM or YYYY.")
+        for row in self.rows("sources"):
+            if not (row.title.data or "").strip():
+                fail(row.title, "Give the source a title (the web address alone is not enough).")
+        seen = set()
+        for row in self.rows("relations"):
+            if not row.kind.data:
+                fail(row.kind, "Choose how the measures are related.")
+            if not row.target.data:
+                fail(row.target, "Choose the other measure.")
+            elif (row.kind.data, row.target.data) in seen:
+                fail(row.target, "This relation is listed twice.")
+            seen.add((row.kind.data, row.target.data))
+        for row in self.rows("mappings"):
+            if not row.target.data:
+                fail(row.target, "Choose the norm or commitment this measure implements.")
+            if not row.basis.data:
+                fail(row.basis, "Say whether the measure names it or it is an inference.")
+
+        rows = self.rows("events")
+        if all(not r.kind.errors and not r.date.errors for r in rows):
+            events = [{"kind": r.kind.data, "date": r.date.data.strip()} for r in rows]
+            for index, message in services.event_order_problems(events):
+                fail(rows[index].date, message)
+        return not self.has_errors()
+
+    def has_errors(self) -> bool:
+        return bool(self.problems()) or bool(self.csrf_token.errors if self.meta.csrf else False)
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) of every error, in page order, for the summary."""
+        out = []
+        for field in self:
+            if field.type == "FieldList":
+                for i, entry in enumerate(field.entries, start=1):
+                    if entry.form.skipped:
+                        continue
+                    for sub in entry.form:
+                        out.extend((sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e) for e in sub.errors)
+            elif field.type != "CSRFTokenField":
+                out.extend((field.id, field.label.text, e) for e in field.errors or [] if isinstance(e, str))
+        return out
+
+    # Conversion to and from snapshots.
+
+    def to_data(self) -> dict[str, Any]:
+        """The submitted content as a snapshot dict (see services.snapshot)."""
+        data: dict[str, Any] = {name: _text(getattr(self, name).data) for name in services.SCALAR_FIELDS}
+        data["title_lang"] = (data["title_lang"] or "en").strip()
+        order = [c.value for c in self.choices.topics]
+        chosen = set(self.topics.data or [])
+        data["topics"] = [slug for slug in order if slug in chosen]
+
+        events = []
+        for r in self.rows("events"):
+            date, precision = parse_partial_date(r.date.data)
+            events.append({"kind": r.kind.data, "date": partial_date_text(date, precision), "note": _text(r.note.data)})
+        events.sort(key=lambda e: parse_partial_date(e["date"])[0])
+        data["events"] = events
+        data["sources"] = [
+            {"url": _text(r.url.data), "title": r.title.data.strip(), "accessed": _text(r.accessed.data)}
+            for r in self.rows("sources")
+        ]
+        data["relations"] = [
+            {"kind": r.kind.data, "target_record_id": int(r.target.data), "target_key": None, "note": _text(r.note.data)}
+            for r in self.rows("relations")
+        ]
+        mappings = []
+        for r in self.rows("mappings"):
+            kind, _, key = r.target.data.partition(":")
+            mappings.append({
+                "norm": key if kind == "norm" else None,
+                "commitment": key if kind == "commitment" else None,
+                "locator": _text(r.locator.data),
+                "rationale": _text(r.rationale.data),
+                "basis": r.basis.data or MappingBasis.INFERRED.value,
+            })
+        data["mappings"] = mappings
+        return data
+
+
+def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as the ``data`` of a MeasureForm (for an edit form)."""
+    data = {name: snapshot.get(name) or "" for name in services.SCALAR_FIELDS}
+    data["topics"] = list(snapshot.get("topics", []))
+    data["events"] = [{"kind": e["kind"], "date": e["date"], "note": e.get("note") or ""} for e in snapshot.get("events", [])]
+    data["sources"] = [
+        {"title": s.get("title") or "", "url": s.get("url") or "", "accessed": s.get("accessed") or ""}
+        for s in snapshot.get("sources", [])
+    ]
+    data["relations"] = [
+        {"kind": r["kind"], "target": str(r.get("target_record_id") or ""), "note": r.get("note") or ""}
+        for r in snapshot.get("relations", [])
+    ]
+    data["mappings"] = [
+        {
+            "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}",
+            "locator": m.get("locator") or "",
+            "rationale": m.get("rationale") or "",
+            "basis": m.get("basis") or MappingBasis.INFERRED.value,
+        }
+        for m in snapshot.get("mappings", [])
+    ]
+    return data

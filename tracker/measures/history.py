@@ -1,0 +1,148 @@
+"""How measure snapshots are compared: the fields, their labels, and readable values.
+
+Used by the history pages (compare two revisions), by saves (each revision's change
+summary) and by the conflict page. Snapshots come from ``services.snapshot``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.db import Verification, format_partial_date, parse_partial_date
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures.models import (
+    EventKind,
+    MappingBasis,
+    Measure,
+    MeasureStatus,
+    MeasureType,
+    RelationKind,
+)
+from tracker.norms.models import Commitment, Topic
+from tracker.records.diff import ROWS, SCALAR, SET, TEXT, FieldChange, FieldSpec, compare, summarise
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("jurisdiction_code", "Jurisdiction"),
+    FieldSpec("title_original", "Official title", TEXT),
+    FieldSpec("title_lang", "Language of the official title", SCALAR, summary="title language"),
+    FieldSpec("title_en", "English title", TEXT),
+    FieldSpec("short_name", "Short name"),
+    FieldSpec("type", "Type"),
+    FieldSpec("issuing_body", "Issuing body"),
+    FieldSpec("status", "Status"),
+    FieldSpec("status_note", "Status note", TEXT),
+    FieldSpec("official_identifier", "Official identifier"),
+    FieldSpec("official_url", "Official URL", summary="official URL"),
+    FieldSpec("description", "Description", TEXT),
+    FieldSpec("verification", "Verification"),
+    FieldSpec("verification_note", "Verification note", TEXT),
+    FieldSpec("topics", "Topics", SET, noun=("topic", "topics")),
+    FieldSpec(
+        "events", "Dated events", ROWS,
+        columns=(("kind", "What"), ("date", "Date"), ("note", "Note")),
+        noun=("event", "events"), summary="events",
+    ),
+    FieldSpec(
+        "sources", "Sources", ROWS,
+        columns=(("title", "Title"), ("url", "URL"), ("accessed", "Accessed")),
+        noun=("source", "sources"),
+    ),
+    FieldSpec(
+        "relations", "Related measures", ROWS,
+        columns=(("kind", "Relation"), ("target_record_id", "Measure"), ("note", "Note")),
+        noun=("relation", "relations"), summary="relations",
+    ),
+    FieldSpec(
+        "mappings", "Norms and commitments", ROWS,
+        columns=(("target", "Maps to"), ("locator", "Pinpoint"), ("rationale", "Rationale"), ("basis", "Basis")),
+        noun=("mapping", "mappings"), summary="mappings",
+    ),
+)
+
+ENUMS: dict[tuple[str, str | None], Any] = {
+    ("type", None): MeasureType,
+    ("status", None): MeasureStatus,
+    ("verification", None): Verification,
+    ("events", "kind"): EventKind,
+    ("relations", "kind"): RelationKind,
+    ("mappings", "basis"): MappingBasis,
+}
+
+
+def for_diff(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A snapshot with a mapping's norm or commitment folded into one "target" value."""
+    if snapshot is None:
+        return None
+    data = dict(snapshot)
+    data["mappings"] = [
+        {**m, "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}"}
+        for m in snapshot.get("mappings", [])
+    ]
+    return data
+
+
+class Labels:
+    """Turns stored codes into what a reader understands, loading each lookup once."""
+
+    @cached_property
+    def jurisdictions(self) -> dict[str, str]:
+        return {k: v for k, v in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name))}  # noqa: C416
+
+    @cached_property
+    def topics(self) -> dict[str, str]:
+        return {k: v for k, v in db.session.execute(sa.select(Topic.slug, Topic.name))}  # noqa: C416
+
+    @cached_property
+    def commitments(self) -> dict[str, str]:
+        return {k: v for k, v in db.session.execute(sa.select(Commitment.key, Commitment.title))}  # noqa: C416
+
+    @cached_property
+    def measures(self) -> dict[int, str]:
+        rows = db.session.execute(
+            sa.select(Measure.record_id, Measure.jurisdiction_code, Measure.short_name, Measure.title_original)
+            .where(Measure.is_draft)
+        )
+        return {rid: f"{code}: {short or title}" for rid, code, short, title in rows}
+
+    def __call__(self, field: str, column: str | None, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        enum = ENUMS.get((field, column))
+        if enum is not None:
+            try:
+                return enum(value).label  # type: ignore[no-any-return]
+            except ValueError:
+                return str(value)
+        if field == "jurisdiction_code":
+            name = self.jurisdictions.get(value)
+            return f"{name} ({value})" if name else str(value)
+        if field == "topics":
+            return self.topics.get(value, str(value))
+        if (field, column) == ("events", "date"):
+            try:
+                return format_partial_date(*parse_partial_date(value))
+            except ValueError:
+                return str(value)
+        if (field, column) == ("relations", "target_record_id"):
+            try:
+                return self.measures.get(int(value), f"record {value}")
+            except (TypeError, ValueError):
+                return str(value)
+        if (field, column) == ("mappings", "target"):
+            kind, _, key = str(value).partition(":")
+            if kind == "norm":
+                return f"Norm ({key})"
+            return self.commitments.get(key, key)
+        return str(value)
+
+
+def compare_snapshots(old: dict[str, Any] | None, new: dict[str, Any] | None, labels: Labels | None = None) -> list[FieldChange]:
+    return compare(FIELDS, for_diff(old), for_diff(new), labels or Labels())
+
+
+def change_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    return summarise(compare_snapshots(old, new))
