@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from tracker.reports.fetcher import StaticOnlyFetcher
 
 if TYPE_CHECKING:  # render children import this module: keep it free of the web stack
-    from tracker.reports.queries import Report
+    from tracker.reports.data import Report
 
 #: Seconds WeasyPrint needs per byte of brief HTML, and a fixed part (fonts, cover,
 #: contents); measured with bench/pdf_bench.py on a 2-core machine and used only to
 #: decide whether a brief is rendered while the request waits or in the background.
-SECONDS_FIXED = 0.35
-SECONDS_PER_KB = 0.011
+SECONDS_FIXED = 0.3
+SECONDS_PER_KB = 0.02
 
 
 def render_html(report: Report, *, mode: str = "pdf", **extra: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tracker.reports.queries import Report
+    from tracker.reports.data import Report
 
 #: Names that read with an article in a sentence ("the United States has ...").
 _WITH_ARTICLE = (

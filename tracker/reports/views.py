@@ -7,6 +7,7 @@ DRAFT on every page, never cached for the public, and sent ``Cache-Control: priv
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -208,10 +209,15 @@ def serve_pdf(p: params.ReportParams) -> Any:
 
 def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
     since = state.get("started") or state.get("queued") or time.time()
+    elapsed = time.time() - since
+    estimate = state.get("estimate")
     refresh = int(current_app.config["REPORTS_PROGRESS_REFRESH"])
+    if estimate and elapsed < estimate:
+        # Come back about when the brief should be ready, but show progress at least every 5 s.
+        refresh = max(1, min(5, math.ceil(estimate - elapsed)))
     html = render_template(
-        "reports/progress.html", state=state.get("state", "queued"), elapsed=max(0, int(time.time() - since)),
-        estimate=state.get("estimate"), refresh=refresh, url=request.full_path.rstrip("?"),
+        "reports/progress.html", state=state.get("state", "queued"), elapsed=max(0, int(elapsed)),
+        estimate=estimate, refresh=refresh, url=request.full_path.rstrip("?"),
         kind=p.kind,
     )
     return html, 202, {"Refresh": str(refresh), "Cache-Control": "no-store"}
