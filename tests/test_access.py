@@ -43,6 +43,28 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("measures.deleted", "GET"): (302, 403, 200, 200),
     ("measures.publish", "POST"): (404, 403, 302, 302),
     ("site.readyz", "GET"): (200, 200, 200, 200),
+    ("norms.index", "GET"): (200, 200, 200, 200),
+    ("norms.detail", "GET"): (200, 200, 200, 200),
+    ("jurisdictions.index", "GET"): (200, 200, 200, 200),
+    ("jurisdictions.detail", "GET"): (200, 200, 200, 200),
+    ("measures.index", "GET"): (200, 200, 200, 200),
+    ("measures.detail", "GET"): (200, 200, 200, 200),
+    ("api.norms", "GET"): (200, 200, 200, 200),
+    ("api.norm", "GET"): (200, 200, 200, 200),
+    ("api.jurisdictions", "GET"): (200, 200, 200, 200),
+    ("api.jurisdiction", "GET"): (200, 200, 200, 200),
+    ("api.measures", "GET"): (200, 200, 200, 200),
+    ("api.measure", "GET"): (200, 200, 200, 200),
+    ("search.index", "GET"): (200, 200, 200, 200),
+    ("opendata.changes", "GET"): (200, 200, 200, 200),
+    ("opendata.changes_feed", "GET"): (200, 200, 200, 200),
+    ("opendata.cite_measure", "GET"): (200, 200, 200, 200),
+    ("opendata.cite_selection", "GET"): (200, 200, 200, 200),
+    ("opendata.codebook", "GET"): (200, 200, 200, 200),
+    ("opendata.codebook_json", "GET"): (200, 200, 200, 200),
+    ("opendata.export_attributions", "GET"): (200, 200, 200, 200),
+    ("opendata.export_measures", "GET"): (200, 200, 200, 200),
+    ("opendata.openapi_document", "GET"): (200, 200, 200, 200),
     ("attribution.index", "GET"): (200, 200, 200, 200),
     ("attribution.detail", "GET"): (200, 200, 200, 200),
     ("attribution.states", "GET"): (200, 200, 200, 200),
@@ -75,7 +97,7 @@ RECORD_FOR = {
     "papers.detail": "paper",
 }
 #: other route arguments and query strings the walk uses
-ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE"}
+ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json"}
 #: (briefs as of 1990 hold no measure, so the walk's PDFs are small and render inline)
 QUERY = {
     "measures.compare": {"a": 1, "b": 1},

@@ -86,7 +86,7 @@ def test_alpha3_code_suggests_the_jurisdiction_and_lower_case_redirects(client) 
 def test_unknown_statement_and_bad_filter(client) -> None:
     response = client.get("/attributions/999999")
     assert response.status_code == 404
-    assert "No published attribution statement has the number 999999" in response.get_data(as_text=True)
+    assert "There is no published attribution statement number 999999" in response.get_data(as_text=True)
     response = client.get("/attributions/?norm=z")
     assert response.status_code == 400 and "Norms are the letters a to k" in response.get_data(as_text=True)
 

@@ -282,3 +282,15 @@ def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(
     db.session.commit()
     assert data_version(p).digest != first
     assert labels() == {"Kept BR"} and kept.record_id
+
+
+def test_web_page_links_measure_pages_and_the_pdf_does_not(app, client) -> None:
+    from tracker.reports.params import ReportParams as P
+    from tracker.reports.pdf import render_html
+
+    body = client.get("/compare?j=DE&j=FR").get_data(as_text=True)
+    assert re.search(r'<h3 class="measure-title"><a href="/measures/\d+">', body)
+    with app.test_request_context():
+        html = render_html(build_report(P(jurisdictions=("DE", "FR"))))
+    assert 'href="/measures/' not in html
+    assert 'href="#m' in html and 'href="#c1"' in html  # internal links only, plus source URLs

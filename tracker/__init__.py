@@ -31,10 +31,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
 
-    from tracker import database, web
+    from tracker import database, faults, web
 
     database.init_app(app)
     web.init_app(app)
+    faults.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client address for
+        # rate limits, https for HSTS and secure cookies).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from tracker.accounts import auth, permissions, throttle
     from tracker.accounts.views import bp as accounts_bp
@@ -57,6 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (papers_bp, gaps_bp, workinggroups_bp, reports_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
+
+    from tracker import opendata, search
+
+    search.init_app(app)
+    opendata.init_app(app)
 
     # Content kinds register how they are copied and snapshotted.
     import tracker.attribution.services  # noqa: F401

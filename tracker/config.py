@@ -43,6 +43,11 @@ DEFAULTS: dict[str, Any] = {
     # Argon2id cost profile (argon2.profiles); the test suite uses CHEAPEST.
     "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: how long a save waits for a lock before giving up with a 503 (SQLite busy
+    #: timeout; PostgreSQL lock_timeout)
+    "DB_LOCK_TIMEOUT_MS": 5000,
+    #: behind a reverse proxy: trust one hop of X-Forwarded-For/-Proto/-Host
+    "PROXY_FIX": False,
 }
 
 
@@ -73,6 +78,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["DATABASE_URL"] = url = normalise_database_url(url)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or url
+
+    if url.startswith("postgresql"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("options", f"-c lock_timeout={int(app.config['DB_LOCK_TIMEOUT_MS'])}")
+        connect_args.setdefault("connect_timeout", 5)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     key = app.config.get("SECRET_KEY")
     if not key or key in UNSAFE_SECRET_KEYS:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from tracker.db import Verification, format_partial_date
+from tracker.db import Verification, format_partial_date, partial_date_text
 from tracker.text import render_markdown
 
 ERROR_TITLES = {
@@ -33,8 +33,9 @@ CSP = (
 
 
 def wants_json() -> bool:
+    # HTML wins a tie, so "Accept: */*" (curl, many tools) gets the page a browser would.
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["application/json", "text/html"])
+        request.accept_mimetypes.best_match(["text/html", "application/json"])
         == "application/json"
     )
 
@@ -52,15 +53,60 @@ def handle_csrf_error(error: CSRFError) -> Any:
     return handle_http_error(BadRequest(CSRF_MESSAGE))
 
 
+def with_suggestion(
+    error: HTTPException, url: str | None, label: str | None, intro: str | None = None
+) -> HTTPException:
+    """Attach a link the error page offers ("Did you mean United Kingdom (GB)?")."""
+    error.suggestion_url = url  # type: ignore[attr-defined]
+    error.suggestion_label = label  # type: ignore[attr-defined]
+    error.suggestion_intro = intro  # type: ignore[attr-defined]
+    return error
+
+
+def not_found(
+    message: str, suggestion_url: str | None = None, suggestion_label: str | None = None
+) -> NotFound:
+    """A 404 with a message that says what was not found (and, if known, what was meant)."""
+    return with_suggestion(NotFound(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
+
+
+def bad_request(message: str, suggestion_url: str | None = None, suggestion_label: str | None = None) -> BadRequest:
+    return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
+
+
+def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
+    """A whole-number query argument such as ``page``; anything else is a 400 that says why."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = int(raw) if raw.isdigit() else 0
+    if value < 1 or (maximum is not None and value > maximum):
+        allowed = f"from 1 to {maximum}" if maximum is not None else "1 or more"
+        raise BadRequest(f"Invalid {name} {raw!r}: give a whole number {allowed}.")
+    return value
+
+
 def handle_http_error(error: HTTPException) -> Any:
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)
     message = error.description or ""
+    suggestion_url = getattr(error, "suggestion_url", None)
+    suggestion_label = getattr(error, "suggestion_label", None)
     if wants_json():
-        response = {"error": {"status": code, "title": title, "message": message}}
-        return response, code, _extra_headers(error)
+        body: dict[str, Any] = {"status": code, "title": title, "message": message}
+        if suggestion_url:
+            body["suggestion"] = {"url": suggestion_url, "label": suggestion_label}
+        return {"error": body}, code, _extra_headers(error)
     return (
-        render_template("errors/error.html", code=code, title=title, message=message),
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            message=message,
+            suggestion_url=suggestion_url,
+            suggestion_label=suggestion_label,
+            suggestion_intro=getattr(error, "suggestion_intro", None),
+        ),
         code,
         _extra_headers(error),
     )
@@ -84,7 +130,18 @@ def set_security_headers(response: Any) -> Any:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
+    if _signed_in() or getattr(g, "shows_drafts", False):
+        # Staff pages may hold drafts: never let a browser or proxy keep them.
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 def verification_class(value: Verification | str | None) -> str:
@@ -126,6 +183,20 @@ def nav_items() -> list[tuple[str, str]]:
     ]
 
 
+def current_url(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (a value of None removes one)."""
+    from flask import url_for
+
+    args: dict[str, Any] = dict(request.view_args or {})
+    args.update(request.args.to_dict(flat=False))
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for(request.endpoint or "site.index", **args)
+
+
 def url_endpoints() -> set[str]:
     return set(current_app.view_functions)
 
@@ -136,10 +207,12 @@ def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date
+    app.jinja_env.filters["partial_date_iso"] = partial_date_text
     app.jinja_env.filters["verification_class"] = verification_class
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["current_url"] = current_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -128,7 +128,7 @@ def enforce() -> Any:
         blueprint = (request.endpoint or "").split(".")[0]
         label = RECORD_LABELS.get(blueprint, "record")
         number = (request.view_args or {}).get("record_id")
-        abort(404, f"No published {label} has the number {number}.")
+        abort(404, f"There is no published {label} number {number}.")
     if policy == PUBLIC:
         return None
     if not current_user.is_authenticated:

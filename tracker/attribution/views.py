@@ -86,7 +86,7 @@ def detail(record_id: int) -> str:
         # Staff following a link to a statement that is not published yet see its working copy.
         attribution = queries.get_attribution(record_id, include_drafts=True)
     if attribution is None:
-        abort(404, f"No published attribution statement has the number {record_id}.")
+        abort(404, f"There is no published attribution statement number {record_id}.")
     return render_template("attribution/detail.html", a=attribution)
 
 

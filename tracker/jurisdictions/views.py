@@ -1,5 +1,103 @@
-"""Views of the jurisdictions domain."""
+"""Views of the jurisdictions domain: who has measures, and what applies to each place."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("jurisdictions", __name__)
+import unicodedata
+from itertools import groupby
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from tracker.accounts.permissions import public
+from tracker.jurisdictions import queries
+from tracker.measures import queries as measure_queries
+from tracker.norms import queries as norm_queries
+from tracker.records.queries import include_drafts_requested
+from tracker.web import not_found, with_suggestion
+
+bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
+
+
+@bp.get("/")
+@public
+def index() -> str:
+    drafts = include_drafts_requested(request.args.get("drafts"))
+    everyone = queries.all_jurisdictions()
+    counts = measure_queries.counts_by_jurisdiction(include_drafts=drafts)
+    orgs_of = queries.memberships()
+    with_measures = [j for j in everyone if j.code in counts]
+    states = sorted((j for j in everyone if not j.is_org), key=lambda j: _sort_key(j.name))
+    by_initial = [
+        (initial, list(group)) for initial, group in groupby(states, key=lambda j: _sort_key(j.name)[:1].upper())
+    ]
+    return render_template(
+        "jurisdictions/index.html",
+        with_measures=with_measures,
+        organisations=[j for j in everyone if j.is_org],
+        by_initial=by_initial,
+        counts=counts,
+        orgs_of=orgs_of,
+        drafts=drafts,
+    )
+
+
+def _sort_key(name: str) -> str:
+    """Sort and group names by their letters without accents ("Åland Islands" under A)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+
+
+@bp.get("/<code>")
+@public
+def detail(code: str) -> str | Response:
+    upper = code.upper()
+    if code != upper and queries.get_jurisdiction(upper) is not None:
+        return redirect(url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301)
+    jurisdiction = queries.get_jurisdiction(upper)
+    if jurisdiction is None:
+        help_ = queries.explain_unknown_code(upper)
+        if help_.suggestion is not None:
+            target = help_.suggestion
+            raise not_found(
+                help_.message,
+                url_for("jurisdictions.detail", code=target.code),
+                f"{target.name} ({target.code})",
+            )
+        raise with_suggestion(
+            NotFound(help_.message), url_for("jurisdictions.index"), "the list of jurisdictions", "See"
+        )
+
+    drafts = include_drafts_requested(request.args.get("drafts"))
+    organisations = queries.organisations_of(jurisdiction.code)
+    scope = [jurisdiction.code, *(o.code for o in organisations)]
+    measures = measure_queries.measures_in(scope, include_drafts=drafts)
+    letters = measure_queries.norm_letters_by_measure(scope, include_drafts=drafts)
+    slugs = measure_queries.topic_slugs_by_measure(scope, include_drafts=drafts)
+
+    by_norm = []
+    gaps = []
+    for norm in norm_queries.all_norms():
+        matching = [m for m in measures if norm.letter in letters.get(m.id, ())]
+        (by_norm.append((norm, matching)) if matching else gaps.append(norm))
+    by_topic = []
+    for topic in norm_queries.all_topics():
+        matching = [m for m in measures if topic.slug in slugs.get(m.id, ())]
+        if matching:
+            by_topic.append((topic, matching))
+    members = queries.members_of(jurisdiction.code) if jurisdiction.is_org else []
+    return render_template(
+        "jurisdictions/detail.html",
+        jurisdiction=jurisdiction,
+        organisations=organisations,
+        members=members,
+        member_counts=measure_queries.counts_by_jurisdiction(include_drafts=drafts) if members else {},
+        measures=measures,
+        own_count=sum(1 for m in measures if m.jurisdiction_code == jurisdiction.code),
+        by_norm=by_norm,
+        gaps=gaps,
+        unmapped=[m for m in measures if not letters.get(m.id)],
+        by_topic=by_topic,
+        untagged=[m for m in measures if not slugs.get(m.id)],
+        drafts=drafts,
+    )
+

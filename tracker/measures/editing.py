@@ -99,7 +99,7 @@ def _add_row_request(form: MeasureForm) -> bool:
     return False
 
 
-@bp.route("/measures/new", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.EDIT)
 def new() -> Any:
     if request.method == "GET":
@@ -117,7 +117,7 @@ def new() -> Any:
     return redirect(url_for("measures.history", record_id=record.id))
 
 
-@bp.route("/measures/<int:record_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
 @requires(Permission.EDIT)
 def edit(record_id: int) -> Any:
     record = _record(record_id)
@@ -193,7 +193,7 @@ def _conflict(record_id: int, form: MeasureForm) -> Any:
 # --- History --------------------------------------------------------------------------
 
 
-@bp.get("/measures/<int:record_id>/history")
+@bp.get("/<int:record_id>/history")
 @requires(Permission.VIEW_DRAFTS)
 def history(record_id: int) -> Any:
     record = _record(record_id)
@@ -209,7 +209,7 @@ def history(record_id: int) -> Any:
     )
 
 
-@bp.get("/measures/<int:record_id>/history/compare")
+@bp.get("/<int:record_id>/history/compare")
 @requires(Permission.VIEW_DRAFTS)
 def compare(record_id: int) -> Any:
     record = _record(record_id)
@@ -234,7 +234,7 @@ def compare(record_id: int) -> Any:
     )
 
 
-@bp.post("/measures/<int:record_id>/history/<int:number>/restore")
+@bp.post("/<int:record_id>/history/<int:number>/restore")
 @requires(Permission.EDIT)
 def restore_revision(record_id: int, number: int) -> Any:
     record = _record(record_id)
@@ -260,7 +260,7 @@ def restore_revision(record_id: int, number: int) -> Any:
 # --- Delete, restore, publish ---------------------------------------------------------
 
 
-@bp.route("/measures/<int:record_id>/delete", methods=["GET", "POST"])
+@bp.route("/<int:record_id>/delete", methods=["GET", "POST"])
 @requires(Permission.DELETE)
 def delete(record_id: int) -> Any:
     record = _record(record_id)
@@ -283,7 +283,7 @@ def delete(record_id: int) -> Any:
     return redirect(url_for("measures.deleted"))
 
 
-@bp.post("/measures/<int:record_id>/undelete")
+@bp.post("/<int:record_id>/undelete")
 @requires(Permission.DELETE)
 def undelete(record_id: int) -> Any:
     record = _record(record_id)
@@ -301,7 +301,7 @@ def undelete(record_id: int) -> Any:
     return redirect(url_for("measures.history", record_id=record.id))
 
 
-@bp.get("/measures/deleted")
+@bp.get("/deleted")
 @requires(Permission.DELETE)
 def deleted() -> Any:
     rows = db.session.execute(
@@ -313,7 +313,7 @@ def deleted() -> Any:
     return render_template("measures/deleted.html", rows=rows)
 
 
-@bp.post("/measures/<int:record_id>/publish")
+@bp.post("/<int:record_id>/publish")
 @requires(Permission.PUBLISH)
 def publish(record_id: int) -> Any:
     record = _record(record_id)

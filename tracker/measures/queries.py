@@ -17,7 +17,14 @@ from werkzeug.exceptions import BadRequest
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
-from tracker.measures.models import Mapping, Measure, MeasureStatus, MeasureType, measure_topics
+from tracker.measures.models import (
+    Mapping,
+    Measure,
+    MeasureRelation,
+    MeasureStatus,
+    MeasureType,
+    measure_topics,
+)
 from tracker.norms.models import Norm, Topic
 from tracker.records.models import Record
 from tracker.records.queries import visible
@@ -75,7 +82,15 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise BadRequest(f"Unknown jurisdiction code: {', '.join(unknown)}. Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU.")
+            from tracker.jurisdictions.queries import explain_unknown_code
+
+            hints = []
+            for code in unknown:
+                suggestion = explain_unknown_code(code).suggestion
+                if suggestion is not None:
+                    hints.append(f"for {code} use {suggestion.code} ({suggestion.name})")
+            hint = f" ({'; '.join(hints)})" if hints else ""
+            raise BadRequest(f"Unknown jurisdiction code: {', '.join(unknown)}{hint}. Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU.")
         filters.jurisdictions = codes
     letters = [n.lower() for n in _values(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in "abcdefghijk"]
@@ -87,13 +102,14 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         known = set(db.session.scalars(sa.select(Topic.slug).where(Topic.slug.in_(slugs))))
         unknown = [s for s in slugs if s not in known]
         if unknown:
-            raise BadRequest(f"Unknown topic: {', '.join(unknown)}.")
+            allowed = ", ".join(db.session.scalars(sa.select(Topic.slug).order_by(Topic.position)))
+            raise BadRequest(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
         filters.topics = slugs
-    try:
-        filters.types = [MeasureType.parse(v) for v in _values(args, "type")]  # type: ignore[misc]
-        filters.statuses = [MeasureStatus.parse(v) for v in _values(args, "status")]  # type: ignore[misc]
-    except ValueError as exc:
-        raise BadRequest(f"Invalid filter: {exc}.") from None
+    for name, enum_cls, attr in (("type", MeasureType, "types"), ("status", MeasureStatus, "statuses")):
+        try:
+            setattr(filters, attr, [enum_cls.parse(v) for v in _values(args, name)])
+        except ValueError as exc:
+            raise BadRequest(f"Invalid {name}: {exc}.") from None
     years = _values(args, "year")
     if years:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
@@ -192,8 +208,145 @@ def coverage(letters: list[str], *, include_drafts: bool = False) -> dict[str, d
 def recently_changed(limit: int = 8, *, include_drafts: bool = False) -> list[Measure]:
     stmt = (
         with_details(visible(Measure, include_drafts=include_drafts))
+        .options(selectinload(Measure.record))
         .join(Record, Record.id == Measure.record_id)
         .order_by(Record.updated_at.desc(), Measure.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+# -- Pages that list every measure of a norm or a jurisdiction ------------------------------
+# These pages are not paginated, so they must not eager-load collections with selectinload
+# (it issues one more query per 500 parents). They fetch flat rows in a fixed number of
+# queries instead, however many measures there are.
+
+
+def measures_for_norm(norm_id: int, *, include_drafts: bool = False) -> list[tuple[Measure, Mapping]]:
+    """(measure, mapping) pairs for every visible measure mapped to the norm, by jurisdiction."""
+    stmt = (
+        visible(Measure, include_drafts=include_drafts)
+        .add_columns(Mapping)
+        .join(Mapping, Mapping.measure_id == Measure.id)
+        .where(Mapping.norm_id == norm_id)
+        .options(selectinload(Measure.jurisdiction))
+        .order_by(Measure.jurisdiction_code, Measure.year.desc().nulls_last(), Measure.id, Mapping.id)
+    )
+    return [(measure, mapping) for measure, mapping in db.session.execute(stmt)]
+
+
+def measures_in(codes: list[str], *, include_drafts: bool = False) -> list[Measure]:
+    """Visible measures of these jurisdictions, newest first (no collections loaded)."""
+    stmt = (
+        visible(Measure, include_drafts=include_drafts)
+        .where(Measure.jurisdiction_code.in_(codes))
+        .options(selectinload(Measure.jurisdiction))
+        .order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def norm_letters_by_measure(codes: list[str], *, include_drafts: bool = False) -> dict[int, list[str]]:
+    """{measure id: [norm letters]} for the visible measures of these jurisdictions."""
+    ids = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(codes))
+    stmt = (
+        sa.select(Mapping.measure_id, Norm.letter)
+        .join(Norm, Norm.id == Mapping.norm_id)
+        .where(Mapping.measure_id.in_(ids.with_only_columns(Measure.id)))
+        .distinct()
+        .order_by(Mapping.measure_id, Norm.letter)
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for measure_id, letter in db.session.execute(stmt):
+        result[measure_id].append(letter)
+    return dict(result)
+
+
+def topic_slugs_by_measure(codes: list[str], *, include_drafts: bool = False) -> dict[int, list[str]]:
+    """{measure id: [topic slugs]} for the visible measures of these jurisdictions."""
+    ids = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(codes))
+    stmt = (
+        sa.select(measure_topics.c.measure_id, Topic.slug)
+        .join(Topic, Topic.id == measure_topics.c.topic_id)
+        .where(measure_topics.c.measure_id.in_(ids.with_only_columns(Measure.id)))
+        .order_by(measure_topics.c.measure_id, Topic.position)
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for measure_id, slug in db.session.execute(stmt):
+        result[measure_id].append(slug)
+    return dict(result)
+
+
+def counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
+    """{jurisdiction code: number of its own visible measures}, in one grouped query."""
+    base = visible(Measure, include_drafts=include_drafts).subquery()
+    stmt = sa.select(base.c.jurisdiction_code, sa.func.count()).group_by(base.c.jurisdiction_code)
+    return {code: n for code, n in db.session.execute(stmt)}
+
+
+def year_options(*, include_drafts: bool = False) -> list[int]:
+    """Years that visible measures start in, newest first (for the year filter)."""
+    base = visible(Measure, include_drafts=include_drafts).subquery()
+    stmt = sa.select(base.c.year).where(base.c.year.is_not(None)).distinct().order_by(base.c.year.desc())
+    return list(db.session.scalars(stmt))
+
+
+def visible_measures_by_record(record_ids: set[int], *, include_drafts: bool = False) -> dict[int, Measure]:
+    """{record id: visible measure} for relation targets: a target the reader may not see is absent."""
+    if not record_ids:
+        return {}
+    stmt = visible(Measure, include_drafts=include_drafts).where(Measure.record_id.in_(sorted(record_ids)))
+    return {m.record_id: m for m in db.session.scalars(stmt)}
+
+
+@dataclass
+class CoverageCell:
+    #: measures that apply: the jurisdiction's own plus those of organisations it belongs to
+    total: int = 0
+    #: of which come from an organisation ("via EU")
+    via: int = 0
+
+
+@dataclass
+class CoverageRow:
+    jurisdiction: Jurisdiction
+    cells: dict[str, CoverageCell]
+    #: every measure that applies to the jurisdiction, whatever the norm
+    measures: CoverageCell
+
+
+def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[CoverageRow]:
+    """The start page's grid: a row per jurisdiction with measures (regional organisations
+    first), a cell per norm. Each cell counts what the filtered measure list behind its
+    link shows, so EU measures count for member States too (as "via EU")."""
+    from tracker.jurisdictions.queries import memberships
+    from tracker.norms.queries import jurisdictions_by_code
+
+    own = counts_by_jurisdiction(include_drafts=include_drafts)
+    grid = coverage(letters, include_drafts=include_drafts)
+    jurisdictions = jurisdictions_by_code(own)
+    orgs = memberships(list(own))
+    rows = []
+    for code, jurisdiction in jurisdictions.items():
+        via_orgs = orgs.get(code, [])
+        cells = {}
+        for letter in letters:
+            via = sum(grid.get(org, {}).get(letter, 0) for org in via_orgs)
+            cells[letter] = CoverageCell(grid.get(code, {}).get(letter, 0) + via, via)
+        via_all = sum(own.get(org, 0) for org in via_orgs)
+        rows.append(CoverageRow(jurisdiction, cells, CoverageCell(own[code] + via_all, via_all)))
+    rows.sort(key=lambda r: (not r.jurisdiction.is_org, r.jurisdiction.name))
+    return rows
+
+
+def inbound_relations(record_id: int, *, include_drafts: bool = False) -> list[tuple[MeasureRelation, Measure]]:
+    """Visible measures that point at this record (it is amended / implemented / ... by them)."""
+    stmt = (
+        visible(Measure, include_drafts=include_drafts)
+        .add_columns(MeasureRelation)
+        .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
+        .where(MeasureRelation.target_record_id == record_id)
+        .options(selectinload(Measure.jurisdiction))
+        .order_by(MeasureRelation.kind, Measure.year, Measure.id)
+    )
+    return [(relation, measure) for measure, relation in db.session.execute(stmt)]

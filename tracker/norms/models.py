@@ -98,6 +98,11 @@ class Commitment(Base):
     document: Mapped[Optional[FrameworkDocument]] = relationship()
     norm: Mapped[Optional[Norm]] = relationship(back_populates="commitments")
 
+    @property
+    def contested(self) -> bool:
+        """The data file flags disputed items by starting the note with 'CONTESTED'."""
+        return bool(self.verification_note and self.verification_note.lstrip().upper().startswith("CONTESTED"))
+
 
 class Topic(Base):
     """A software supply-chain topic (SBOM, vulnerability disclosure, ...)."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import queries as measure_queries
-from tracker.norms.models import Commitment, Norm, Topic
+from tracker.norms.models import Commitment, CommitmentKind, FrameworkDocument, Norm, Topic
 
 
 def all_norms() -> list[Norm]:
@@ -30,6 +30,27 @@ def get_norm(letter: str) -> Norm | None:
         .options(selectinload(Norm.document), selectinload(Norm.commitments).selectinload(Commitment.document))
     )
     return db.session.scalar(stmt)
+
+
+def framework_documents() -> list[FrameworkDocument]:
+    """The UN framework documents, oldest first (undated ones last)."""
+    stmt = sa.select(FrameworkDocument).order_by(
+        FrameworkDocument.date.is_(None), FrameworkDocument.date, FrameworkDocument.id
+    )
+    return list(db.session.scalars(stmt))
+
+
+def commitments_by_kind() -> list[tuple[CommitmentKind, list[Commitment]]]:
+    """Commitments grouped by kind, in the order the kinds are declared."""
+    stmt = (
+        sa.select(Commitment)
+        .options(selectinload(Commitment.document), selectinload(Commitment.norm))
+        .order_by(Commitment.id)
+    )
+    groups: dict[CommitmentKind, list[Commitment]] = {}
+    for commitment in db.session.scalars(stmt):
+        groups.setdefault(commitment.kind, []).append(commitment)
+    return [(kind, groups[kind]) for kind in CommitmentKind if kind in groups]
 
 
 def all_topics() -> list[Topic]:

@@ -24,11 +24,9 @@ def index() -> str:
         "site/index.html",
         counts=norm_queries.counts(include_drafts=drafts),
         norms=norms,
-        grid=measure_queries.coverage(letters, include_drafts=drafts),
-        jurisdictions=norm_queries.jurisdictions_by_code(
-            measure_queries.coverage(letters, include_drafts=drafts).keys()
-        ),
+        rows=measure_queries.coverage_rows(letters, include_drafts=drafts),
         recent=measure_queries.recently_changed(include_drafts=drafts),
+        drafts=drafts,
     )
 
 
