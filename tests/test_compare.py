@@ -294,3 +294,9 @@ def test_web_page_links_measure_pages_and_the_pdf_does_not(app, client) -> None:
         html = render_html(build_report(P(jurisdictions=("DE", "FR"))))
     assert 'href="/measures/' not in html
     assert 'href="#m' in html and 'href="#c1"' in html  # internal links only, plus source URLs
+
+
+def test_jurisdiction_and_norm_pages_link_their_briefs(client) -> None:
+    body = client.get("/jurisdictions/DE").get_data(as_text=True)
+    assert 'href="/jurisdictions/DE/brief.pdf"' in body and 'href="/compare?j=DE"' in body
+    assert 'href="/norms/i/brief.pdf"' in client.get("/norms/i").get_data(as_text=True)
