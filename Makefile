@@ -48,6 +48,10 @@ fonts-check:
 	  echo "WARNING: Noto CJK fonts are missing: Japanese, Korean and Chinese titles will show as empty boxes in PDFs."; \
 	  echo "         Install them with: sudo apt-get install fonts-noto-core fonts-noto-cjk"; \
 	fi
+	@if ! fc-list 2>/dev/null | grep -q "Noto Naskh Arabic"; then \
+	  echo "WARNING: Noto core fonts are missing: Arabic titles will not render properly in PDFs."; \
+	  echo "         Install them with: sudo apt-get install fonts-noto-core"; \
+	fi
 
 setup: install fonts-check
 	@mkdir -p instance

@@ -87,6 +87,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("review.resolve", "POST"): (401, 403, 302, 302),
     ("review.notifications", "GET"): (302, 200, 200, 200),
     ("review.mark_read", "POST"): (401, 302, 302, 302),
+    # comparison and briefs: public; drafts=1 only widens what staff see
+    ("reports.compare", "GET"): (200, 200, 200, 200),
+    ("reports.compare_preview", "GET"): (200, 200, 200, 200),
+    ("reports.compare_pdf", "GET"): (200, 200, 200, 200),
+    ("reports.jurisdiction_preview", "GET"): (200, 200, 200, 200),
+    ("reports.jurisdiction_pdf", "GET"): (200, 200, 200, 200),
+    ("reports.norm_preview", "GET"): (200, 200, 200, 200),
+    ("reports.norm_pdf", "GET"): (200, 200, 200, 200),
 }
 
 #: which measure a route's <record_id> names (default: a published one)
@@ -99,7 +107,14 @@ RECORD_FOR = {
 }
 #: other route arguments and query strings the walk uses
 ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0}
-QUERY = {"measures.compare": {"a": 1, "b": 1}}
+#: (briefs as of 1990 hold no measure, so the walk's PDFs are small and render inline)
+QUERY = {
+    "measures.compare": {"a": 1, "b": 1},
+    "reports.compare_pdf": {"j": ["DE", "FR"], "as_of": "1990-01-01"},
+    "reports.compare_preview": {"j": ["DE", "FR"]},
+    "reports.jurisdiction_pdf": {"as_of": "1990-01-01"},
+    "reports.norm_pdf": {"as_of": "1990-01-01"},
+}
 
 
 def routes(app):

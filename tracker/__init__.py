@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker.measures.views import bp as measures_bp
     from tracker.norms.views import bp as norms_bp
     from tracker.papers.views import bp as papers_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.review.views import bp as review_bp
     from tracker.site.views import bp as site_bp
     from tracker.workinggroups.views import bp as workinggroups_bp
@@ -61,7 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     throttle.init_app(app)
     for blueprint in (site_bp, accounts_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (papers_bp, gaps_bp, workinggroups_bp, review_bp):
+    for blueprint in (papers_bp, gaps_bp, workinggroups_bp, review_bp, reports_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
@@ -74,7 +75,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import tracker.attribution.services  # noqa: F401
     import tracker.measures.services  # noqa: F401
     import tracker.papers.services  # noqa: F401
-    from tracker import cli
+    from tracker import cli, reports
 
     cli.init_app(app)
+    reports.init_app(app)
     return app

@@ -1,0 +1,207 @@
+"""The data of a report: plain dataclasses, filled by tracker.reports.queries and read by
+the templates (the page, the HTML preview and the PDF). Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from tracker.db import DatePrecision, format_partial_date
+from tracker.reports import asof
+from tracker.reports.params import ReportParams
+
+
+@dataclass
+class Citation:
+    number: int
+    title: str
+    url: str | None
+    accessed: str | None
+    #: the measure the citation supports (its label)
+    measure: str
+
+
+@dataclass
+class CitationGroup:
+    measure: str
+    jurisdiction: str
+    citations: list[Citation]
+
+
+@dataclass
+class NormLink:
+    letter: str
+    locator: str | None
+    rationale: str | None
+
+
+@dataclass
+class TimelineEvent:
+    label: str
+    text: str
+    note: str | None
+    after_as_of: bool
+
+
+@dataclass
+class MeasureEntry:
+    record_id: int
+    jurisdiction_code: str
+    jurisdiction_name: str
+    title_original: str
+    title_lang: str
+    title_en: str | None
+    short_name: str | None
+    type_label: str
+    issuing_body: str | None
+    identifier: str | None
+    official_url: str | None
+    status: asof.StatusAsOf
+    recorded_status: str
+    status_note: str | None
+    norms: list[NormLink]
+    topics: list[tuple[str, str]]
+    description: Markup
+    verification: str
+    verification_label: str
+    verification_note: str | None
+    timeline: list[TimelineEvent]
+    sort_date: dt.date
+    citations: list[int] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"m{self.record_id}"
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.title_en or self.title_original
+
+    @property
+    def norm_letters(self) -> set[str]:
+        return {n.letter for n in self.norms}
+
+    @property
+    def topic_slugs(self) -> set[str]:
+        return {slug for slug, _name in self.topics}
+
+
+@dataclass
+class CellItem:
+    measure: MeasureEntry
+    #: the organisation through which the measure applies ("EU"), or None for own measures
+    via: str | None = None
+
+
+@dataclass
+class Cell:
+    key: str
+    items: list[CellItem] = field(default_factory=list)
+    #: proposed or announced measures: listed, but they do not fill the gap
+    pending: list[CellItem] = field(default_factory=list)
+
+    @property
+    def gap(self) -> bool:
+        return not self.items
+
+    @property
+    def via_only(self) -> bool:
+        return bool(self.items) and all(i.via for i in self.items)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    title: str
+
+
+@dataclass
+class Row:
+    code: str
+    name: str
+    cells: list[Cell]
+
+
+@dataclass
+class Section:
+    code: str
+    name: str
+    measures: list[MeasureEntry]
+    pending: list[MeasureEntry]
+    ended: list[MeasureEntry]
+    #: for an organisation's section: the selected members its measures apply to
+    applies_to: list[str] = field(default_factory=list)
+    #: for a member's section: (code, name) of organisations whose measures apply to it
+    via: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"j-{self.code.lower()}"
+
+
+@dataclass
+class NormInfo:
+    letter: str
+    reference: str
+    short_title: str
+    official_text: str
+    verification: str
+    verification_label: str
+    commitments: list[dict[str, Any]]
+
+
+@dataclass
+class DataVersion:
+    digest: str
+    date: dt.date | None
+
+    @property
+    def short(self) -> str:
+        return self.digest[:10]
+
+    @property
+    def date_text(self) -> str:
+        return format_partial_date(self.date, DatePrecision.DAY) if self.date else "no records"
+
+
+@dataclass
+class Report:
+    params: ReportParams
+    drafts: bool
+    title: str
+    subtitle: str
+    as_of: dt.date
+    as_of_is_today: bool
+    columns: list[Column]
+    rows: list[Row]
+    sections: list[Section]
+    citations: list[Citation]
+    citation_groups: list[CitationGroup]
+    summary: list[str]
+    figures: dict[str, int]
+    version: DataVersion
+    norm: NormInfo | None = None
+    rule: str = asof.RULE_TEXT
+
+    @property
+    def as_of_text(self) -> str:
+        return format_partial_date(self.as_of, DatePrecision.DAY)
+
+    @property
+    def transposed(self) -> bool:
+        """One jurisdiction: the grid lists norms (or topics) down the page instead."""
+        return len(self.rows) == 1
+
+    @property
+    def keywords(self) -> list[str]:
+        words = ["cyber norms", "A/70/174", *[c.label for c in self.columns], *[r.name for r in self.rows]]
+        return list(dict.fromkeys(words))
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(s.measures) for s in self.sections)

@@ -1,0 +1,280 @@
+"""Background rendering: briefs too long to render while a request waits, and the
+standard briefs re-rendered after each publication.
+
+Jobs run on RQ (queue ``tracker-reports``, worker: ``flask --app tracker reports worker``)
+when TRACKER_REDIS_URL is set, else on a small thread pool inside the web process
+(``REPORTS_WORKERS`` threads; each thread only waits for its sandboxed render child).
+A job's state (queued / running / failed) sits in the cache store, so any web process
+can show its progress; one job per key runs at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tracker.extensions import db
+from tracker.reports import cache, sandbox
+from tracker.reports.params import ReportParams, standard_briefs
+
+log = logging.getLogger("tracker.reports.jobs")
+
+QUEUE = "tracker-reports"
+FAILED_TTL = 600
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    params: ReportParams
+    drafts: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self.params)
+        data["as_of"] = self.params.as_of.isoformat() if self.params.as_of else None
+        return {"params": data, "drafts": self.drafts}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JobSpec:
+        p = dict(data["params"])
+        p["as_of"] = dt.date.fromisoformat(p["as_of"]) if p.get("as_of") else None
+        for name in ("jurisdictions", "norms", "topics"):
+            p[name] = tuple(p[name])
+        return cls(ReportParams(**p), bool(data.get("drafts")))
+
+    @property
+    def group(self) -> str:
+        return ("draft-" if self.drafts else "") + self.params.digest()
+
+
+def limits(app: Flask, *, background: bool) -> sandbox.Limits:
+    timeout = app.config["REPORTS_RENDER_TIMEOUT" if background else "REPORTS_INLINE_TIMEOUT"]
+    return sandbox.Limits(timeout=float(timeout), memory_mb=int(app.config["REPORTS_RENDER_MEMORY_MB"]))
+
+
+def draft_key(html: str) -> str:
+    return "d" + hashlib.sha256(html.encode()).hexdigest()
+
+
+def prepare(spec: JobSpec) -> tuple[str, str | None]:
+    """(key, html) for a brief; html is None when the PDF is already cached."""
+    from tracker.reports.pdf import render_html
+    from tracker.reports.queries import build_report, data_version
+
+    store = cache.store()
+    if spec.drafts:
+        html = render_html(build_report(spec.params, include_drafts=True))
+        key = draft_key(html)
+        return key, None if store.get_pdf(spec.group, key) else html
+    version = data_version(spec.params)
+    if store.get_pdf(spec.group, version.digest):
+        return version.digest, None
+    return version.digest, render_html(build_report(spec.params, version=version))
+
+
+def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) -> bytes:
+    """Render in the sandbox and cache the PDF; a failure is recorded for the progress page."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = cache.store()
+    lim = limits(app, background=background)
+    estimate = (store.get_state(key) or {}).get("estimate")
+    store.set_state(key, {"state": "running", "started": time.time(), "estimate": estimate}, ttl=int(lim.timeout) + 60)
+    assert app.static_folder is not None
+    try:
+        data = sandbox.render(html, app.static_folder, lim)
+    except sandbox.RenderError as exc:
+        store.set_state(key, {"state": "failed", "message": str(exc), "at": time.time()}, ttl=FAILED_TTL)
+        raise
+    store.put_pdf(spec.group, key, data)
+    store.clear_state(key)
+    return data
+
+
+def run(spec: JobSpec, key: str | None = None, html: str | None = None) -> None:
+    """One job, in an app context: render the brief unless it is cached already."""
+    if html is None or key is None:
+        fresh_key, html = prepare(spec)
+        if key and key != fresh_key:
+            cache.store().clear_state(key)  # the data changed since the job was queued
+        key = fresh_key
+    if html is None:
+        cache.store().clear_state(key)
+        return
+    try:
+        render_and_store(spec, key, html, background=True)
+    except sandbox.RenderError as exc:
+        log.error("background brief %s failed: %s", spec.params.canonical(), exc)
+
+
+# --------------------------------------------------------------------------- executors
+
+class ThreadExecutor:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=int(app.config["REPORTS_WORKERS"]), thread_name_prefix="brief")
+
+    def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
+        self.pool.submit(self._run, spec, key, html)
+
+    def _run(self, spec: JobSpec, key: str, html: str | None) -> None:
+        with self.app.app_context():
+            try:
+                run(spec, key, html)
+            except Exception:
+                log.exception("brief job crashed")
+                cache.store().set_state(key, {"state": "failed", "message": "an internal error", "at": time.time()}, ttl=FAILED_TTL)
+
+
+class RQExecutor:
+    def __init__(self, app: Flask):
+        from redis import Redis
+        from rq import Queue
+
+        self.app = app
+        self.queue = Queue(app.config["REPORTS_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+    def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
+        timeout = int(self.app.config["REPORTS_RENDER_TIMEOUT"]) + 120
+        self.queue.enqueue("tracker.reports.jobs.rq_run", spec.to_dict(), key, job_timeout=timeout, result_ttl=60, failure_ttl=3600)
+
+
+class ManualExecutor:
+    """Jobs wait until ``drain()`` (tests drive background rendering step by step)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pending: list[tuple[JobSpec, str, str | None]] = []
+
+    def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
+        self.pending.append((spec, key, html))
+
+    def drain(self) -> int:
+        done = 0
+        while self.pending:
+            spec, key, html = self.pending.pop(0)
+            with self.app.app_context():
+                run(spec, key, html)
+            done += 1
+        return done
+
+
+def executor(app: Flask | None = None) -> Any:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    existing = app.extensions.get("reports_executor")
+    if existing is None:
+        mode = app.config["REPORTS_JOB_MODE"]
+        if mode == "auto":
+            mode = "rq" if app.config.get("REDIS_URL") else "thread"
+        existing = {"rq": RQExecutor, "thread": ThreadExecutor, "manual": ManualExecutor}[mode](app)
+        app.extensions["reports_executor"] = existing
+    return existing
+
+
+def submit(spec: JobSpec, key: str, html: str | None = None, *, estimate: float | None = None) -> bool:
+    """Queue a render unless one for this key is queued, running or recently failed."""
+    state = {"state": "queued", "queued": time.time(), "estimate": estimate}
+    ttl = int(current_app.config["REPORTS_RENDER_TIMEOUT"]) * 3 + 60
+    if not cache.store().claim(key, state, ttl):
+        return False
+    executor().submit(spec, key, html)
+    return True
+
+
+def rq_run(spec: dict[str, Any], key: str | None = None) -> None:
+    """RQ entry point; runs inside ``flask reports worker`` (which holds the app context)."""
+    run(JobSpec.from_dict(spec), key)
+
+
+# --------------------------------------------------------------------------- pre-rendering
+
+def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[ReportParams]:
+    """The standard briefs a publication (or withdrawal) can change."""
+    from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
+    from tracker.measures.models import Measure
+    from tracker.records.queries import visible
+
+    codes: set[str] = set()
+    letters: set[str] = set()
+    if content is not None and hasattr(content, "jurisdiction_code"):
+        codes.add(content.jurisdiction_code)
+        letters.update(m.norm.letter for m in content.mappings if m.norm is not None)
+    if previous:
+        if previous.get("jurisdiction_code"):
+            codes.add(previous["jurisdiction_code"])
+        letters.update(m["norm"] for m in previous.get("mappings", []) if m.get("norm"))
+    if not codes and not letters:
+        return []
+    orgs = list(db.session.scalars(
+        sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes), Jurisdiction.kind == JurisdictionKind.REGIONAL_ORG)
+    ))
+    if orgs:
+        # Members' briefs show the organisation's measures "via EU": those with measures of their own.
+        from tracker.jurisdictions.models import Membership
+
+        members = sa.select(Membership.member_code).where(Membership.org_code.in_(orgs))
+        own = visible(Measure).where(Measure.jurisdiction_code.in_(members)).with_only_columns(Measure.jurisdiction_code).distinct()
+        codes.update(db.session.scalars(own))
+    return standard_briefs(sorted(codes), sorted(letters))
+
+
+def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **_: Any) -> None:
+    """Signal receiver (inside the publishing transaction): note the briefs it affects."""
+    try:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:
+        return
+    if not app.config["REPORTS_PRERENDER"] or not has_request_context():
+        # Outside requests (CLI imports) `flask reports prerender` renders the standard briefs.
+        return
+    db.session.info.setdefault("reports_prerender", []).extend(affected_briefs(content, previous))
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop("reports_prerender", None)
+    if pending and has_request_context():
+        g.setdefault("reports_prerender", []).extend(pending)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("reports_prerender", None)
+
+
+def flush_prerender(response: Any = None) -> Any:
+    """After a request that published something: queue the affected standard briefs."""
+    pending = g.pop("reports_prerender", None)
+    if pending:
+        from tracker.reports.queries import data_version
+
+        store = cache.store()
+        queued = 0
+        for p in {p.canonical(): p for p in pending}.values():
+            spec = JobSpec(p)
+            key = data_version(p).digest
+            if store.get_pdf(spec.group, key) is None and submit(spec, key):
+                queued += 1
+        log.info("queued %d standard briefs after a publication", queued)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from tracker.records import signals
+
+    for signal in (signals.record_published, signals.record_withdrawn, signals.record_deleted, signals.record_undeleted):
+        signal.connect(on_record_changed)
+    app.after_request(flush_prerender)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    _after_rollback(session)

@@ -1,0 +1,236 @@
+"""What a report is about: parsed and validated request parameters.
+
+A ``ReportParams`` is immutable and canonical (sorted where order does not matter), so
+it can key the PDF cache and rebuild the same URL. Bad input raises ``ParamError``
+with one readable message per field, which the views show next to the field (HTML)
+or as a 400 page (PDF).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.norms.models import Norm, Topic
+
+MIN_JURISDICTIONS, MAX_JURISDICTIONS = 2, 30
+MAX_BRIEF_JURISDICTIONS = 30
+DEFAULT_NORMS = Norm.SUPPLY_CHAIN_LETTERS
+NORM_LETTERS = "abcdefghijk"
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+KINDS = ("compare", "jurisdiction", "norm")
+
+
+class ParamError(ValueError):
+    """One message per offending field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    kind: str = "compare"
+    #: the jurisdiction code of a jurisdiction brief, the norm letter of a norm brief
+    subject: str = ""
+    jurisdictions: tuple[str, ...] = ()
+    norms: tuple[str, ...] = DEFAULT_NORMS
+    topics: tuple[str, ...] = ()
+    #: grid columns: "norm" or "topic"
+    by: str = "norm"
+    #: None means "today" (resolved when the report is built)
+    as_of: dt.date | None = None
+    #: append the annex (status notes, verification notes, timelines)
+    annex: bool = False
+
+    def resolved(self) -> ReportParams:
+        """The same parameters with the as-of date fixed to today when none was given."""
+        return self if self.as_of else replace(self, as_of=today())
+
+    def query_args(self) -> dict[str, Any]:
+        """URL arguments that rebuild these parameters (for links and the form)."""
+        args: dict[str, Any] = {}
+        if self.kind == "compare" or (self.kind == "norm" and self.jurisdictions):
+            args["j"] = list(self.jurisdictions)
+        if tuple(self.norms) != DEFAULT_NORMS and self.kind != "norm":
+            args["norms"] = ",".join(self.norms)
+        if self.topics:
+            args["topics"] = ",".join(self.topics)
+        if self.by != "norm":
+            args["by"] = self.by
+        if self.as_of:
+            args["as_of"] = self.as_of.isoformat()
+        if self.annex:
+            args["annex"] = "1"
+        return args
+
+    def canonical(self) -> str:
+        """A stable text form (the as-of date resolved) for cache keys."""
+        p = self.resolved()
+        assert p.as_of is not None
+        return "|".join([
+            p.kind, p.subject, ",".join(p.jurisdictions), ",".join(p.norms), ",".join(p.topics),
+            p.by, p.as_of.isoformat(), "annex" if p.annex else "",
+        ])
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()[:20]
+
+
+def _values(args: Mapping[str, Any], *names: str) -> list[str]:
+    """Repeated and comma-separated values (``j=DE&j=FR`` and ``j=DE,FR`` both work)."""
+    out: list[str] = []
+    for name in names:
+        getlist = getattr(args, "getlist", None)
+        raw = getlist(name) if getlist else ([args[name]] if name in args else [])
+        for item in raw:
+            out.extend(v.strip() for v in str(item).replace(" ", ",").split(",") if v.strip())
+    return out
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _flag(args: Mapping[str, Any], name: str) -> bool:
+    return str(args.get(name) or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _known_codes(codes: list[str]) -> set[str]:
+    if not codes:
+        return set()
+    return set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+
+
+def _jurisdictions(args: Mapping[str, Any], errors: dict[str, str], *, low: int, high: int) -> tuple[str, ...]:
+    codes = _unique([c.upper() for c in _values(args, "j", "jurisdiction")])
+    if any(len(c) > 8 for c in codes):
+        errors["j"] = "Jurisdiction codes are two letters (ISO 3166-1 alpha-2, e.g. DE), or EU."
+        return ()
+    known = _known_codes(codes)
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        errors["j"] = (
+            f"Unknown jurisdiction code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            "Use ISO 3166-1 alpha-2 codes such as DE, FR or US, or EU for the European Union."
+        )
+    elif len(codes) < low:
+        errors["j"] = (
+            f"Choose at least {low} jurisdictions to compare"
+            + (f" (you chose {len(codes)})." if codes else ".")
+        )
+    elif len(codes) > high:
+        errors["j"] = f"Choose at most {high} jurisdictions (you chose {len(codes)}); a longer brief would be too long to read."
+    return tuple(codes)
+
+
+def _norms(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
+    letters = _unique([n.lower().strip("()") for n in _values(args, "norms", "norm")])
+    bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
+    if bad:
+        errors["norms"] = f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k of A/70/174 para. 13."
+        return DEFAULT_NORMS
+    return tuple(sorted(letters)) if letters else DEFAULT_NORMS
+
+
+def _topics(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
+    slugs = _unique([s.lower() for s in _values(args, "topics", "topic")])
+    if not slugs:
+        return ()
+    known = {s: p for s, p in db.session.execute(sa.select(Topic.slug, Topic.position).where(Topic.slug.in_(slugs)))}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        errors["topics"] = f"Unknown topic: {', '.join(unknown)}."
+        return ()
+    return tuple(sorted(slugs, key=lambda s: (known[s], s)))
+
+
+def _as_of(args: Mapping[str, Any], errors: dict[str, str]) -> dt.date | None:
+    text = str(args.get("as_of") or "").strip()
+    if not text:
+        return None
+    try:
+        value = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        errors["as_of"] = f"{text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-12-31."
+    elif not EARLIEST <= value <= LATEST:
+        errors["as_of"] = f"Choose an as-of date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        value = None
+    return value
+
+
+def _by(args: Mapping[str, Any], errors: dict[str, str]) -> str:
+    by = str(args.get("by") or "norm").lower()
+    if by not in ("norm", "topic"):
+        errors["by"] = "Arrange the grid by norm or by topic."
+        return "norm"
+    return by
+
+
+def parse_compare(args: Mapping[str, Any], *, require_jurisdictions: bool = True) -> ReportParams:
+    errors: dict[str, str] = {}
+    low = MIN_JURISDICTIONS if require_jurisdictions else 0
+    params = ReportParams(
+        kind="compare",
+        jurisdictions=_jurisdictions(args, errors, low=low, high=MAX_JURISDICTIONS),
+        norms=_norms(args, errors),
+        topics=_topics(args, errors),
+        by=_by(args, errors),
+        as_of=_as_of(args, errors),
+        annex=_flag(args, "annex"),
+    )
+    if errors:
+        raise ParamError(errors)
+    return params
+
+
+def parse_jurisdiction_brief(code: str, args: Mapping[str, Any]) -> ReportParams:
+    code = code.upper()
+    errors: dict[str, str] = {}
+    if len(code) > 8 or code not in _known_codes([code]):
+        errors["j"] = f"Unknown jurisdiction code {code[:8]!r}. Use an ISO 3166-1 alpha-2 code such as DE, or EU."
+    params = ReportParams(
+        kind="jurisdiction", subject=code, jurisdictions=(code,), norms=_norms(args, errors),
+        topics=_topics(args, errors), by=_by(args, errors), as_of=_as_of(args, errors),
+        annex=_flag(args, "annex"),
+    )
+    if errors:
+        raise ParamError(errors)
+    return params
+
+
+def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
+    letter = letter.lower()
+    errors: dict[str, str] = {}
+    if len(letter) != 1 or letter not in NORM_LETTERS:
+        errors["norms"] = f"Unknown norm {letter[:4]!r}. Norms are the letters a to k."
+    params = ReportParams(
+        kind="norm", subject=letter, norms=(letter,),
+        jurisdictions=_jurisdictions(args, errors, low=0, high=MAX_BRIEF_JURISDICTIONS),
+        topics=_topics(args, errors), by="norm", as_of=_as_of(args, errors), annex=_flag(args, "annex"),
+    )
+    if errors:
+        raise ParamError(errors)
+    return params
+
+
+def standard_briefs(jurisdiction_codes: list[str], letters: list[str]) -> list[ReportParams]:
+    """The briefs pre-rendered after a publication: default parameters, today's date."""
+    briefs = [ReportParams(kind="jurisdiction", subject=c, jurisdictions=(c,)) for c in jurisdiction_codes]
+    briefs += [ReportParams(kind="norm", subject=n, norms=(n,)) for n in letters]
+    return briefs

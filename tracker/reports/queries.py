@@ -1,0 +1,367 @@
+"""Report data: plain dataclasses built in a fixed number of queries, then rendered.
+
+Nothing here renders HTML except measure descriptions (sanitised Markdown), and the
+templates receive finished data: no lazy database access happens while rendering.
+Every query starts from ``tracker.records.queries.visible``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.db import format_partial_date
+from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures.models import Mapping, Measure, measure_topics
+from tracker.norms.models import Commitment, Norm, Topic
+from tracker.records.models import Record
+from tracker.records.queries import visible
+from tracker.reports import asof, summary
+from tracker.reports.data import (
+    Cell,
+    CellItem,
+    Citation,
+    CitationGroup,
+    Column,
+    DataVersion,
+    MeasureEntry,
+    NormInfo,
+    NormLink,
+    Report,
+    Row,
+    Section,
+    TimelineEvent,
+)
+from tracker.reports.params import ReportParams, today
+from tracker.text import render_markdown
+
+# --------------------------------------------------------------------------- scope
+
+def memberships(codes: list[str]) -> dict[str, list[str]]:
+    """Organisations each jurisdiction belongs to (DE -> [EU]), in one query."""
+    orgs: dict[str, list[str]] = {c: [] for c in codes}
+    stmt = sa.select(Membership.member_code, Membership.org_code).where(Membership.member_code.in_(codes))
+    for member, org in db.session.execute(stmt.order_by(Membership.org_code)):
+        orgs[member].append(org)
+    return orgs
+
+
+def scope_codes(params: ReportParams) -> list[str] | None:
+    """Jurisdictions whose measures can appear in the report (None: any)."""
+    if params.kind == "norm" and not params.jurisdictions:
+        return None
+    orgs = memberships(list(params.jurisdictions))
+    return sorted({*params.jurisdictions, *(o for os_ in orgs.values() for o in os_)})
+
+
+def scope_statement(params: ReportParams, *, include_drafts: bool) -> sa.Select[Any]:
+    """Visible measures in the report's scope: jurisdictions, norms, and topics if any."""
+    stmt = visible(Measure, include_drafts=include_drafts)
+    codes = scope_codes(params)
+    if codes is not None:
+        stmt = stmt.where(Measure.jurisdiction_code.in_(codes))
+    stmt = stmt.where(
+        sa.exists().where(Mapping.measure_id == Measure.id, Mapping.norm_id == Norm.id, Norm.letter.in_(params.norms))
+    )
+    topics = params.topics
+    if params.by == "topic" and not topics:
+        topics = ()  # every topic is a column: a measure needs at least one topic
+        stmt = stmt.where(sa.exists().where(measure_topics.c.measure_id == Measure.id))
+    if topics:
+        stmt = stmt.where(
+            sa.exists().where(
+                measure_topics.c.measure_id == Measure.id,
+                measure_topics.c.topic_id == Topic.id,
+                Topic.slug.in_(topics),
+            )
+        )
+    return stmt
+
+
+_format_digest: str | None = None
+
+
+def format_digest() -> str:
+    """A hash of the code and templates that shape a brief, so a deploy refreshes the cache."""
+    global _format_digest
+    if _format_digest is None:
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[2]
+        files = sorted(
+            [*root.glob("templates/pdf/*.html"), *root.glob("templates/reports/_*.html"),
+             root / "static/css/print.css", *Path(__file__).parent.glob("*.py")]
+        )
+        h = hashlib.sha256()
+        for f in files:
+            if f.is_file():
+                h.update(f.name.encode() + f.read_bytes())
+        _format_digest = h.hexdigest()
+    return _format_digest
+
+
+def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataVersion:
+    """The version of the data a brief shows, from the records in its scope only.
+
+    A hash over (record, content row, publication time) of the measures in scope, plus the
+    framework texts and jurisdiction names the brief prints. Publishing a measure changes
+    the versions of exactly the briefs whose scope holds it (before or after the change).
+    Cheap: four small queries, no content loaded.
+    """
+    scope = scope_statement(params, include_drafts=include_drafts).subquery()
+    stamp = Record.updated_at if include_drafts else Record.published_at
+    rows = db.session.execute(
+        sa.select(scope.c.record_id, scope.c.id, stamp, Record.version)
+        .join(Record, Record.id == scope.c.record_id)
+        .order_by(scope.c.record_id)
+    ).all()
+    h = hashlib.sha256(format_digest().encode())
+    h.update(params.canonical().encode())
+    latest: dt.datetime | None = None
+    for record_id, content_id, when, version in rows:
+        h.update(f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version if include_drafts else ''};".encode())
+        if when is not None and (latest is None or when > latest):
+            latest = when
+    norms = db.session.execute(
+        sa.select(Norm.letter, Norm.reference, Norm.short_title, Norm.official_text, Norm.verification)
+        .where(Norm.letter.in_(params.norms)).order_by(Norm.letter)
+    ).all()
+    h.update(repr(norms).encode())
+    h.update(repr(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position, Topic.slug)).all()).encode())
+    codes = scope_codes(params)
+    names = sa.select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)
+    if codes is not None:
+        names = names.where(Jurisdiction.code.in_(codes))
+    h.update(repr(db.session.execute(names).all()).encode())
+    if params.kind == "norm":
+        h.update(repr(db.session.execute(
+            sa.select(Commitment.key, Commitment.title, Commitment.instrument, Commitment.paragraph, Commitment.verification)
+            .join(Norm, Norm.id == Commitment.norm_id).where(Norm.letter == params.subject).order_by(Commitment.key)
+        ).all()).encode())
+    return DataVersion(digest=h.hexdigest(), date=latest.date() if latest else None)
+
+
+# --------------------------------------------------------------------------- build
+
+def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
+    events = asof.events_of(m)
+    status = asof.status_as_of(events, m.status.value, on, now)
+    establishing = [e.effective for e in events if e.kind in asof.ESTABLISHING]
+    return MeasureEntry(
+        record_id=m.record_id,
+        jurisdiction_code=m.jurisdiction_code,
+        jurisdiction_name=m.jurisdiction.name,
+        title_original=m.title_original,
+        title_lang=m.title_lang or "en",
+        title_en=m.title_en,
+        short_name=m.short_name,
+        type_label=m.type.label,
+        issuing_body=m.issuing_body,
+        identifier=m.official_identifier,
+        official_url=m.official_url,
+        status=status,
+        recorded_status=m.status.label,
+        status_note=m.status_note,
+        norms=sorted(
+            (NormLink(mp.norm.letter, mp.locator, mp.rationale) for mp in m.mappings if mp.norm is not None),
+            key=lambda n: n.letter,
+        ),
+        topics=[(t.slug, t.name) for t in m.topics],
+        description=render_markdown(m.description),
+        verification=m.verification.value,
+        verification_label=m.verification.label,
+        verification_note=m.verification_note,
+        timeline=[
+            TimelineEvent(e.kind.label, format_partial_date(e.date, e.precision), e.note, asof.DatedEvent(
+                e.kind.value, e.date, e.precision.value).effective > on)
+            for e in sorted(m.events, key=lambda e: (e.date, e.id))
+        ],
+        sort_date=min(establishing) if establishing else dt.date.max,
+    )
+
+
+def load_measures(params: ReportParams, *, include_drafts: bool) -> list[Measure]:
+    stmt = scope_statement(params, include_drafts=include_drafts).options(
+        selectinload(Measure.jurisdiction),
+        selectinload(Measure.topics),
+        selectinload(Measure.mappings).selectinload(Mapping.norm),
+        selectinload(Measure.events),
+        selectinload(Measure.sources),
+    )
+    return list(db.session.scalars(stmt.order_by(Measure.jurisdiction_code, Measure.record_id)))
+
+
+def _columns(params: ReportParams) -> list[Column]:
+    if params.by == "topic":
+        stmt = sa.select(Topic).order_by(Topic.position, Topic.slug)
+        if params.topics:
+            stmt = stmt.where(Topic.slug.in_(params.topics))
+        return [Column(t.slug, t.name, t.definition) for t in db.session.scalars(stmt)]
+    norms = db.session.scalars(sa.select(Norm).where(Norm.letter.in_(params.norms)).order_by(Norm.letter))
+    return [Column(n.letter, n.label, n.short_title) for n in norms]
+
+
+def _norm_info(letter: str) -> NormInfo | None:
+    norm = db.session.scalar(
+        sa.select(Norm).where(Norm.letter == letter).options(selectinload(Norm.commitments))
+    )
+    if norm is None:
+        return None
+    return NormInfo(
+        letter=norm.letter, reference=norm.reference, short_title=norm.short_title,
+        official_text=norm.official_text, verification=norm.verification.value,
+        verification_label=norm.verification.label,
+        commitments=[
+            {"title": c.title, "instrument": c.instrument, "paragraph": c.paragraph,
+             "kind": c.kind.label, "verification": c.verification.value, "verification_label": c.verification.label}
+            for c in norm.commitments
+        ],
+    )
+
+
+def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Report:
+    """Everything a brief or the comparison page shows, as plain data."""
+    params = params.resolved()
+    assert params.as_of is not None
+    on, now = params.as_of, today()
+    version = version or data_version(params, include_drafts=include_drafts)
+    measures = load_measures(params, include_drafts=include_drafts)
+    entries = sorted((_entry(m, on, now) for m in measures), key=lambda e: (e.sort_date, e.label))
+    shown = [e for e in entries if e.status.standing in ("counts", "pending")]
+
+    if params.kind == "norm" and not params.jurisdictions:
+        codes = sorted({e.jurisdiction_code for e in shown})
+    else:
+        codes = list(params.jurisdictions)
+    names = {
+        j.code: j.name for j in db.session.scalars(
+            sa.select(Jurisdiction).where(Jurisdiction.code.in_({*codes, *(e.jurisdiction_code for e in entries)}))
+        )
+    }
+    if params.kind == "norm" and not params.jurisdictions:
+        codes.sort(key=lambda c: names.get(c, c))
+    orgs_of = memberships(codes)
+    columns = _columns(params)
+
+    def matches(entry: MeasureEntry, key: str) -> bool:
+        return key in (entry.topic_slugs if params.by == "topic" else entry.norm_letters)
+
+    rows: list[Row] = []
+    via_used: dict[str, list[str]] = {}
+    for code in codes:
+        applies = [code, *orgs_of.get(code, [])]
+        cells = []
+        for col in columns:
+            cell = Cell(col.key)
+            for e in shown:
+                if e.jurisdiction_code in applies and matches(e, col.key):
+                    via = e.jurisdiction_code if e.jurisdiction_code != code else None
+                    (cell.items if e.status.counts else cell.pending).append(CellItem(e, via))
+                    if via and e.status.counts:
+                        via_used.setdefault(via, [])
+                        if code not in via_used[via]:
+                            via_used[via].append(code)
+            cells.append(cell)
+        rows.append(Row(code, names.get(code, code), cells))
+
+    def section(code: str) -> Section:
+        own = [e for e in entries if e.jurisdiction_code == code and any(matches(e, c.key) for c in columns)]
+        return Section(
+            code=code, name=names.get(code, code),
+            measures=[e for e in own if e.status.counts],
+            pending=[e for e in own if e.status.standing == "pending"],
+            ended=[e for e in own if e.status.standing == "ended"],
+            via=[(o, names.get(o, o)) for o in orgs_of.get(code, []) if o in via_used],
+        )
+
+    sections = [section(code) for code in codes]
+    for org, members in via_used.items():
+        if org not in codes:
+            extra = section(org)
+            extra.applies_to = [names.get(m, m) for m in members]
+            sections.append(extra)
+        else:
+            next(s for s in sections if s.code == org).applies_to = [names.get(m, m) for m in members]
+
+    citations, groups = _number_citations(sections, measures)
+    report = Report(
+        params=params,
+        drafts=include_drafts,
+        title=_title(params, names),
+        subtitle=_subtitle(params, columns),
+        as_of=on,
+        as_of_is_today=on == now,
+        columns=columns,
+        rows=rows,
+        sections=sections,
+        citations=citations,
+        citation_groups=groups,
+        summary=[],
+        figures=_figures(sections),
+        version=version,
+        norm=_norm_info(params.subject) if params.kind == "norm" else None,
+    )
+    report.summary = summary.sentences(report)
+    return report
+
+
+def _number_citations(sections: list[Section], measures: list[Measure]) -> tuple[list[Citation], list[CitationGroup]]:
+    """Number every source of every listed measure, in reading order, the official text first."""
+    by_record = {m.record_id: m for m in measures}
+    citations: list[Citation] = []
+    groups: list[CitationGroup] = []
+    for s in sections:
+        for entry in [*s.measures, *s.pending, *s.ended]:
+            m = by_record[entry.record_id]
+            group = CitationGroup(entry.label, s.name, [])
+            items = [(f"Official text: {m.official_identifier or m.title_original}", m.official_url, None)] if m.official_url else []
+            items += [(src.title, src.url, src.accessed.isoformat() if src.accessed else None) for src in m.sources]
+            for title, url, accessed in items:
+                citation = Citation(len(citations) + 1, title, url, accessed, entry.label)
+                citations.append(citation)
+                group.citations.append(citation)
+                entry.citations.append(citation.number)
+            if group.citations:
+                groups.append(group)
+    return citations, groups
+
+
+def _figures(sections: list[Section]) -> dict[str, int]:
+    counted = [e for s in sections for e in s.measures]
+    return {
+        "measures": len(counted),
+        "verified": sum(e.verification == "verified" for e in counted),
+        "secondary": sum(e.verification == "secondary" for e in counted),
+        "unverified": sum(e.verification == "unverified" for e in counted),
+        "pending": sum(len(s.pending) for s in sections),
+        "ended": sum(len(s.ended) for s in sections),
+    }
+
+
+def _title(params: ReportParams, names: dict[str, str]) -> str:
+    if params.kind == "jurisdiction":
+        return f"{names.get(params.subject, params.subject)}: national measures and the UN cyber norms"
+    if params.kind == "norm":
+        title = db.session.scalar(sa.select(Norm.short_title).where(Norm.letter == params.subject))
+        return f"Norm ({params.subject}): {title}" if title else f"Norm ({params.subject})"
+    listed = [names.get(c, c) for c in params.jurisdictions]
+    if len(listed) <= 4:
+        return "Comparison: " + summary.join_names(listed)
+    return f"Comparison of {len(listed)} jurisdictions"
+
+
+def _subtitle(params: ReportParams, columns: list[Column]) -> str:
+    if params.kind == "norm":
+        return "National and regional measures that implement it, A/70/174 para. 13 (" + params.subject + ")"
+    if params.by == "topic":
+        what = "Software supply-chain topics: " + ", ".join(c.label for c in columns)
+    else:
+        what = "; ".join(f"{c.label}: {c.title}" for c in columns)
+    if params.topics and params.by != "topic":
+        what += f" (topics: {', '.join(params.topics)})"
+    return what

@@ -1,0 +1,117 @@
+"""The plain-language summary of differences: who lacks a measure for which norm or topic."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.reports.data import Report
+
+#: Names that read with an article in a sentence ("the United States has ...").
+_WITH_ARTICLE = (
+    "United ", "Netherlands", "European ", "Republic ", "Russian ", "Philippines", "Bahamas",
+    "Gambia", "Maldives", "Holy See", "Central African", "Dominican Republic", "Marshall ",
+    "Solomon ", "Comoros", "Seychelles", "Czech Republic", "Democratic ", "Federated ",
+    "Islamic ", "State of", "Plurinational ", "Bolivarian ",
+)
+
+
+def display_name(name: str) -> str:
+    """'Congo, The Democratic Republic of the' -> 'the Democratic Republic of the Congo'."""
+    if ", " in name:
+        head, tail = name.split(", ", 1)
+        if tail.lower().endswith((" of", " of the")):
+            name = f"{tail[0].lower() if tail.startswith('The ') else tail[0]}{tail[1:]} {head}"
+    return name
+
+
+def sentence_name(name: str, *, start: bool = False) -> str:
+    name = display_name(name)
+    if name.startswith(_WITH_ARTICLE):
+        name = f"the {name}"
+    return name[:1].upper() + name[1:] if start else name
+
+
+def join_names(names: list[str], *, start: bool = False) -> str:
+    names = [sentence_name(n, start=start and i == 0) for i, n in enumerate(names)]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def number(n: int) -> str:
+    return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
+
+
+def _subject(column_label: str, column_title: str, by: str) -> str:
+    if by == "topic":
+        return f"the topic “{column_label}”"
+    return f"{column_label.replace('Norm', 'norm')} ({column_title[:1].lower()}{column_title[1:]})"
+
+
+def sentences(report: Report) -> list[str]:
+    """A few sentences a diplomat can paste into a note: coverage, gaps, via-only, pending."""
+    p = report.params
+    on = report.as_of_text
+    out: list[str] = []
+    rows = report.rows
+    if not rows:
+        return [f"No jurisdiction has a recorded measure for this selection as of {on}.",
+                "A gap means that the tracker records no measure; it does not prove that none exists."]
+    subjects = [_subject(c.label, c.title, p.by) for c in report.columns]
+    if p.kind == "norm" and not p.jurisdictions:
+        out.append(
+            f"Measures for {subjects[0]} are recorded for {number(len(rows))} jurisdiction{'s' if len(rows) != 1 else ''} "
+            f"as of {on}: {join_names([r.name for r in rows])}."
+        )
+    else:
+        full = [subjects[i] for i in range(len(report.columns)) if not any(r.cells[i].gap for r in rows)]
+        if full:
+            if len(rows) > 2:
+                who = f"All {number(len(rows))} jurisdictions have"
+            else:
+                who = "Both jurisdictions have" if len(rows) == 2 else f"{sentence_name(rows[0].name, start=True)} has"
+            out.append(f"{who} at least one measure for {_and(full)} as of {on}.")
+        for i, what in enumerate(subjects):
+            gaps = [r.name for r in rows if r.cells[i].gap]
+            if not gaps:
+                continue
+            if len(gaps) == len(rows) and len(rows) > 6:
+                out.append(f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}.")
+            else:
+                verb = "has" if len(gaps) == 1 else "have"
+                out.append(f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}.")
+    for i, what in enumerate(subjects):
+        via_only = [r.name for r in rows if r.cells[i].via_only]
+        if via_only:
+            orgs = sorted({item.via for r in rows for item in r.cells[i].items if item.via})
+            verb = "is" if len(via_only) == 1 else "are"
+            out.append(f"For {what}, {join_names(via_only)} {verb} covered only through measures of {join_names(orgs)} (marked “via {'/'.join(orgs)}”).")
+        for r in rows:
+            cell = r.cells[i]
+            if cell.gap and cell.pending:
+                labels = ", ".join(item.measure.label for item in cell.pending)
+                out.append(f"{sentence_name(r.name, start=True)} has a proposal for {what} that was not adopted as of {on} ({labels}).")
+    if len(rows) > 1 and report.columns:
+        counts = {r.name: len({item.measure.record_id for c in r.cells for item in c.items}) for r in rows}
+        most = max(counts.values())
+        leaders = [n for n, c in counts.items() if c == most]
+        if most and len(leaders) < len(rows):
+            verb = "has" if len(leaders) == 1 else "have"
+            out.append(f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation).")
+    f = report.figures
+    if f["measures"]:
+        out.append(
+            f"The brief lists {f['measures']} measure{'s' if f['measures'] != 1 else ''} in effect as of {on}: "
+            f"{f['verified']} verified in an official or primary text, {f['secondary']} on secondary sources only, "
+            f"{f['unverified']} unverified."
+        )
+    out.append("A gap means that the tracker records no measure; it does not prove that none exists.")
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,234 @@
+"""Comparison page, PDF briefs and their HTML previews.
+
+Every view is public and shows published content only; signed-in staff holding
+VIEW_DRAFTS may add ``drafts=1`` to see working copies, and such briefs are marked
+DRAFT on every page, never cached for the public, and sent ``Cache-Control: private``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.accounts.permissions import Permission, has_permission, public
+from tracker.extensions import db, limiter
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures.models import Measure
+from tracker.norms.models import Norm, Topic
+from tracker.records.queries import include_drafts_requested, visible
+from tracker.reports import asof, cache, jobs, params, pdf, sandbox
+from tracker.reports.queries import build_report, data_version
+
+bp = Blueprint("reports", __name__)
+
+
+def drafts_requested() -> bool:
+    return include_drafts_requested(request.args.get("drafts")) and has_permission(
+        current_user, Permission.VIEW_DRAFTS
+    )
+
+
+def _form_choices(drafts: bool) -> dict[str, Any]:
+    with_measures = visible(Measure, include_drafts=drafts).with_only_columns(Measure.jurisdiction_code).distinct()
+    jurisdictions = db.session.scalars(
+        sa.select(Jurisdiction).where(Jurisdiction.code.in_(with_measures)).order_by(Jurisdiction.name)
+    ).all()
+    return {
+        "jurisdictions": jurisdictions,
+        "norms": db.session.scalars(sa.select(Norm).order_by(Norm.letter)).all(),
+        "topics": db.session.scalars(sa.select(Topic).order_by(Topic.position, Topic.slug)).all(),
+    }
+
+
+@bp.get("/compare")
+@public
+def compare() -> Any:
+    drafts = drafts_requested()
+    choices = _form_choices(drafts)
+    chosen = [c.upper() for c in params._values(request.args, "j", "jurisdiction")]
+    listed = {j.code for j in choices["jurisdictions"]}
+    context = {
+        **choices, "chosen": chosen, "other_codes": ", ".join(c for c in chosen if c not in listed),
+        "args": request.args, "drafts": drafts, "rule": asof.RULE_TEXT,
+        "min_j": params.MIN_JURISDICTIONS, "max_j": params.MAX_JURISDICTIONS,
+        "today": params.today(),
+    }
+    if not request.args:
+        return render_template("reports/compare.html", report=None, errors={}, **context)
+    try:
+        p = params.parse_compare(request.args)
+    except params.ParamError as exc:
+        return render_template("reports/compare.html", report=None, errors=exc.errors, **context), 400
+    report = build_report(p, include_drafts=drafts)
+    links = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
+    return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
+
+
+def _links(pdf_endpoint: str, preview_endpoint: str, p: params.ReportParams, drafts: bool, **view_args: Any) -> dict[str, str]:
+    args = {**p.query_args(), **view_args}
+    if drafts:
+        args["drafts"] = "1"
+    return {
+        "pdf": url_for(pdf_endpoint, **args),
+        "preview": url_for(preview_endpoint, **args),
+        "annex": url_for(pdf_endpoint, **{**args, "annex": "1"}),
+        "share": url_for("reports.compare", **{k: v for k, v in args.items() if k != "drafts"}) if pdf_endpoint == "reports.compare_pdf" else "",
+    }
+
+
+def _parse(kind: str, subject: str = "") -> params.ReportParams:
+    try:
+        if kind == "compare":
+            return params.parse_compare(request.args)
+        if kind == "jurisdiction":
+            return params.parse_jurisdiction_brief(subject, request.args)
+        return params.parse_norm_brief(subject, request.args)
+    except params.ParamError as exc:
+        abort(400, " ".join(exc.errors.values()))
+
+
+# --------------------------------------------------------------------------- previews
+
+def _preview(p: params.ReportParams, pdf_url: str) -> Any:
+    drafts = drafts_requested()
+    report = build_report(p, include_drafts=drafts)
+    html = pdf.render_html(report, mode="preview", pdf_url=pdf_url)
+    response = Response(html, mimetype="text/html")
+    if drafts:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/compare/preview")
+@public
+def compare_preview() -> Any:
+    p = _parse("compare")
+    return _preview(p, url_for("reports.compare_pdf", **request.args.to_dict(flat=False)))
+
+
+@bp.get("/jurisdictions/<code>/brief")
+@public
+def jurisdiction_preview(code: str) -> Any:
+    p = _parse("jurisdiction", code)
+    return _preview(p, url_for("reports.jurisdiction_pdf", code=p.subject, **request.args.to_dict(flat=False)))
+
+
+@bp.get("/norms/<letter>/brief")
+@public
+def norm_preview(letter: str) -> Any:
+    p = _parse("norm", letter)
+    return _preview(p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False)))
+
+
+# --------------------------------------------------------------------------- PDFs
+
+@bp.get("/compare.pdf")
+@public
+def compare_pdf() -> Any:
+    return serve_pdf(_parse("compare"))
+
+
+@bp.get("/jurisdictions/<code>/brief.pdf")
+@public
+def jurisdiction_pdf(code: str) -> Any:
+    return serve_pdf(_parse("jurisdiction", code))
+
+
+@bp.get("/norms/<letter>/brief.pdf")
+@public
+def norm_pdf(letter: str) -> Any:
+    return serve_pdf(_parse("norm", letter))
+
+
+def _filename(p: params.ReportParams, drafts: bool) -> str:
+    r = p.resolved()
+    assert r.as_of is not None
+    what = {"compare": "-".join(r.jurisdictions), "jurisdiction": r.subject, "norm": f"norm-{r.subject}"}[r.kind]
+    return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
+
+
+def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.set_etag(etag)
+    response.headers["Content-Disposition"] = f'inline; filename="{_filename(p, drafts)}"'
+    response.headers["Cache-Control"] = "private, no-store" if drafts else "public, no-cache"
+    return response
+
+
+def serve_pdf(p: params.ReportParams) -> Any:
+    """Cached PDF, 304, an inline render, or a progress page while a job renders it."""
+    drafts = drafts_requested()
+    spec = jobs.JobSpec(p, drafts)
+    store = cache.store()
+    html: str | None = None
+    if drafts:
+        html = pdf.render_html(build_report(p, include_drafts=True))
+        key = jobs.draft_key(html)
+    else:
+        version = data_version(p)
+        key = version.digest
+    etag = key[:40]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-store" if drafts else "public, no-cache"
+        return response
+    data = store.get_pdf(spec.group, key)
+    if data is not None:
+        return _pdf_response(data, etag, p, drafts)
+
+    state = store.get_state(key)
+    if state and state.get("state") == "failed":
+        if request.args.get("retry") != "1":
+            return _failed(state.get("message", ""), p)
+        store.clear_state(key)
+        state = None
+    if state:
+        return _progress(state, p)
+
+    # Only renders count against the per-address limit; cached downloads are free.
+    with limiter.limit(lambda: current_app.config["REPORTS_RENDER_RATE"]):
+        pass
+    if html is None:
+        html = pdf.render_html(build_report(p, version=version))
+    estimate = pdf.estimate_seconds(html)
+    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]):
+        jobs.submit(spec, key, html, estimate=estimate)
+        return _progress(store.get_state(key) or {"state": "queued", "queued": time.time(), "estimate": estimate}, p)
+    try:
+        data = jobs.render_and_store(spec, key, html, background=False)
+    except sandbox.RenderError as exc:
+        return _failed(str(exc), p)
+    return _pdf_response(data, etag, p, drafts)
+
+
+def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
+    since = state.get("started") or state.get("queued") or time.time()
+    elapsed = time.time() - since
+    estimate = state.get("estimate")
+    refresh = int(current_app.config["REPORTS_PROGRESS_REFRESH"])
+    if estimate and elapsed < estimate:
+        # Come back about when the brief should be ready, but show progress at least every 5 s.
+        refresh = max(1, min(5, math.ceil(estimate - elapsed)))
+    html = render_template(
+        "reports/progress.html", state=state.get("state", "queued"), elapsed=max(0, int(elapsed)),
+        estimate=estimate, refresh=refresh, url=request.full_path.rstrip("?"),
+        kind=p.kind,
+    )
+    return html, 202, {"Refresh": str(refresh), "Cache-Control": "no-store"}
+
+
+def _failed(message: str, p: params.ReportParams) -> Any:
+    args = request.args.to_dict(flat=False)
+    args["retry"] = "1"
+    retry = url_for(request.endpoint or "reports.compare_pdf", **(request.view_args or {}), **args)
+    return (
+        render_template("reports/failed.html", message=message, retry_url=retry, kind=p.kind),
+        503,
+        {"Cache-Control": "no-store", "Retry-After": "60"},
+    )
