@@ -68,6 +68,29 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("gaps.jurisdiction", "GET"): (200, 200, 200, 200),
     ("gaps.compare", "GET"): (200, 200, 200, 200),
     ("workinggroups.index", "GET"): (200, 200, 200, 200),
+    # Editing papers and attribution statements (issue 6 item 5, issue 7 item 4).
+    ("papers.new", "GET"): (302, 403, 200, 200),
+    ("papers.new", "POST"): (401, 403, 422, 422),
+    ("papers.edit", "GET"): (302, 403, 200, 200),
+    ("papers.edit", "POST"): (401, 403, 422, 422),
+    ("papers.history", "GET"): (302, 200, 200, 200),
+    ("papers.compare", "GET"): (302, 200, 200, 200),
+    ("papers.restore_revision", "POST"): (401, 403, 302, 302),
+    ("papers.delete", "GET"): (302, 403, 200, 200),
+    ("papers.delete", "POST"): (401, 403, 302, 302),
+    ("papers.undelete", "POST"): (404, 403, 302, 302),
+    ("papers.deleted", "GET"): (302, 403, 200, 200),
+    ("attribution.new", "GET"): (302, 403, 200, 200),
+    ("attribution.new", "POST"): (401, 403, 422, 422),
+    ("attribution.edit", "GET"): (302, 403, 200, 200),
+    ("attribution.edit", "POST"): (401, 403, 422, 422),
+    ("attribution.history", "GET"): (302, 200, 200, 200),
+    ("attribution.compare", "GET"): (302, 200, 200, 200),
+    ("attribution.restore_revision", "POST"): (401, 403, 302, 302),
+    ("attribution.delete", "GET"): (302, 403, 200, 200),
+    ("attribution.delete", "POST"): (401, 403, 302, 302),
+    ("attribution.undelete", "POST"): (404, 403, 302, 302),
+    ("attribution.deleted", "GET"): (302, 403, 200, 200),
 }
 
 #: which measure a route's <record_id> names (default: a published one)
@@ -77,10 +100,14 @@ RECORD_FOR = {
     "attribution.detail": "attribution",
     "attribution.api_detail": "attribution",
     "papers.detail": "paper",
+    **{f"papers.{name}": "paper" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    "papers.undelete": "deleted paper",
+    **{f"attribution.{name}": "attribution" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    "attribution.undelete": "deleted attribution",
 }
 #: other route arguments and query strings the walk uses
 ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE"}
-QUERY = {"measures.compare": {"a": 1, "b": 1}}
+QUERY = {"measures.compare": {"a": 1, "b": 1}, "papers.compare": {"a": 1, "b": 1}, "attribution.compare": {"a": 1, "b": 1}}
 
 
 def routes(app):
@@ -105,16 +132,25 @@ def test_every_route_has_an_expectation_and_a_policy(app):
 @pytest.fixture
 def records_for_walk(app, make_measure, make_paper):
     """A published measure with two revisions, a draft with a source, a deleted measure,
-    a published paper and a published (demo) attribution statement."""
+    a published paper, a published (demo) attribution statement, and a deleted paper and
+    attribution statement."""
+    from tests.attribution_helpers import create_attribution
+
     published = make_measure(published=True).record_id
     draft = make_measure(published=False).record_id
     deleted = make_measure(published=True).record_id
     paper = make_paper(published=True).record_id
+    deleted_paper = make_paper(published=True).record_id
+    deleted_attribution = create_attribution(app, published=True).record_id
     with app.app_context():
-        db.session.get(Record, deleted).deleted_at = sa.func.now()
+        for rid in (deleted, deleted_paper, deleted_attribution):
+            db.session.get(Record, rid).deleted_at = sa.func.now()
         db.session.commit()
         attribution = db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
-    return {"published": published, "draft": draft, "deleted": deleted, "paper": paper, "attribution": attribution}
+    return {
+        "published": published, "draft": draft, "deleted": deleted, "paper": paper, "attribution": attribution,
+        "deleted paper": deleted_paper, "deleted attribution": deleted_attribution,
+    }
 
 
 def request_as(app, client, login, role, endpoint, method, record_id):

@@ -107,7 +107,7 @@ class SourceRow(RowForm):
 class Choices:
     #: every jurisdiction, organisations first (attributing, supporting, recalled)
     jurisdictions: list[SelectChoice]
-    #: States only, plus the current value if it is not one (attributed State)
+    #: States only, plus the saved value if it is not one (attributed State)
     states: list[SelectChoice]
     norms: list[SelectChoice]
     names: dict[str, str]
@@ -117,15 +117,22 @@ def load_choices(record: Record | None) -> Choices:
     rows = db.session.execute(
         sa.select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.kind).order_by(Jurisdiction.name)
     ).all()
+    names = {code: name for code, name, _k in rows}
     jurisdictions = []
     for group, kind in (("Regional organisations", JurisdictionKind.REGIONAL_ORG), ("States and territories", JurisdictionKind.STATE)):
         jurisdictions += [SelectChoice(code, f"{name} ({code})", optgroup=group) for code, name, k in rows if k is kind]
     states = [SelectChoice("", "— none: no single State named —")]
     states += [SelectChoice(code, f"{name} ({code})") for code, name, k in rows if k is JurisdictionKind.STATE]
+    # A statement saved with another attributed jurisdiction (an import) keeps it as an option.
+    saved = db.session.scalar(
+        sa.select(Attribution.attributed_state_code).where(Attribution.record_id == record.id, Attribution.is_draft)
+    ) if record is not None else None
+    if saved and saved not in {c.value for c in states}:
+        states.append(SelectChoice(saved, f"{names.get(saved, saved)} ({saved})"))
     norms = [BLANK] + [
         SelectChoice(n.letter, f"({n.letter}) {n.short_title}") for n in db.session.scalars(sa.select(Norm).order_by(Norm.letter))
     ]
-    return Choices(jurisdictions, states, norms, {code: name for code, name, _k in rows})
+    return Choices(jurisdictions, states, norms, names)
 
 
 def chosen_first(choices: list[SelectChoice], chosen: list[str] | None, names: dict[str, str]) -> list[SelectChoice]:
@@ -181,11 +188,7 @@ class AttributionEditForm(RecordForm):
         for name in PARTY_FIELDS:
             field = getattr(self, name)
             field.choices = chosen_first(self.choices.jurisdictions, field.data, self.choices.names)
-        states = list(self.choices.states)
-        current = self.attributed_state.data
-        if current and current not in {c.value for c in states} and current in self.choices.names:
-            states.append(SelectChoice(current, f"{self.choices.names[current]} ({current})"))
-        self.attributed_state.choices = states
+        self.attributed_state.choices = self.choices.states
 
     def row_choices(self, section: str, row: Form) -> None:
         if section == "invoked_norms":
