@@ -487,3 +487,22 @@ def test_posts_without_csrf_token_are_400_and_change_nothing(app, client, login,
         assert response.status_code == 400, url
         assert "security token is missing or has expired" in response.get_data(as_text=True)
     assert state_of_everything(app) == before
+
+
+def test_recommendations_are_compared_by_identity(app_ctx):
+    """Reordered rows stay the same recommendation; a removed one and a new one are not a 'change'."""
+    from tracker.records.history import change_summary, compare_snapshots
+    from tracker.records.models import RecordKind
+
+    def rec(identity, number, text):
+        return {"id": identity, "number": number, "text": text, "addressee": None, "norms": [], "commitments": [], "topics": []}
+
+    old = {"recommendations": [rec(1, "1", "First"), rec(2, "2", "Second"), rec(3, "3", "Third")]}
+    new = {"recommendations": [rec(2, "1", "Second"), rec(1, "2", "First"), rec(None, "3", "Brand new")]}
+    change = {c.spec.name: c for c in compare_snapshots(RecordKind.PAPER, old, new)}["recommendations"]
+    assert [(r.op, (r.old or r.new)[1]) for r in change.rows] == [
+        ("changed", "Second"), ("changed", "First"), ("added", "Brand new"), ("removed", "Third"),
+    ]
+    assert change.rows[0].changed == [True, False, False, False, False, False]  # only the number moved
+    assert change_summary(RecordKind.PAPER, old, new) == "Changed recommendations; added 1 recommendation; removed 1 recommendation"
+    assert change_summary(RecordKind.PAPER, old, old) == "No changes"

@@ -31,7 +31,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             ("number", "No."), ("text", "Text"), ("addressee", "Addressed to"),
             ("norms", "Norms"), ("commitments", "Commitments"), ("topics", "Topics"),
         ),
-        noun=("recommendation", "recommendations"),
+        noun=("recommendation", "recommendations"), identity="id",
     ),
     FieldSpec(
         "sources", "Sources", ROWS,
