@@ -12,6 +12,7 @@ from alembic import context
 from tracker.config import default_database_url, normalise_database_url
 from tracker.db import Base
 from tracker.models import import_all
+from tracker.search.schema import comparison_options
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("connection"):
@@ -36,6 +37,8 @@ def _run(connection: sa.Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The full-text objects of migration 0008 are not in the metadata (tracker/search/schema.py).
+        **comparison_options(),
     )
     with context.begin_transaction():
         context.run_migrations()

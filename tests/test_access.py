@@ -55,6 +55,16 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("api.jurisdiction", "GET"): (200, 200, 200, 200),
     ("api.measures", "GET"): (200, 200, 200, 200),
     ("api.measure", "GET"): (200, 200, 200, 200),
+    ("search.index", "GET"): (200, 200, 200, 200),
+    ("opendata.changes", "GET"): (200, 200, 200, 200),
+    ("opendata.changes_feed", "GET"): (200, 200, 200, 200),
+    ("opendata.cite_measure", "GET"): (200, 200, 200, 200),
+    ("opendata.cite_selection", "GET"): (200, 200, 200, 200),
+    ("opendata.codebook", "GET"): (200, 200, 200, 200),
+    ("opendata.codebook_json", "GET"): (200, 200, 200, 200),
+    ("opendata.export_attributions", "GET"): (200, 200, 200, 200),
+    ("opendata.export_measures", "GET"): (200, 200, 200, 200),
+    ("opendata.openapi_document", "GET"): (200, 200, 200, 200),
     ("attribution.index", "GET"): (200, 200, 200, 200),
     ("attribution.detail", "GET"): (200, 200, 200, 200),
     ("attribution.states", "GET"): (200, 200, 200, 200),
@@ -106,7 +116,7 @@ RECORD_FOR = {
     "attribution.undelete": "deleted attribution",
 }
 #: other route arguments and query strings the walk uses
-ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE"}
+ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json"}
 QUERY = {"measures.compare": {"a": 1, "b": 1}, "papers.compare": {"a": 1, "b": 1}, "attribution.compare": {"a": 1, "b": 1}}
 
 

@@ -157,6 +157,11 @@ def setup_command(demo: bool) -> None:
         ctx.invoke(demo_load)
     elif not empty:
         click.echo("Database already has data: demo data not loaded.")
+    # Saves keep the search index current; this fills it after the upgrade that created it.
+    from tracker.search import index as search_index
+
+    click.echo(f"Search index rebuilt: {search_index.rebuild(db.session)} entries.")
+    db.session.commit()
 
 
 @click.command("backup")

@@ -10,4 +10,5 @@ def import_all() -> None:
     from tracker.norms import models as _norms  # noqa: F401
     from tracker.papers import models as _papers  # noqa: F401
     from tracker.records import models as _records  # noqa: F401
+    from tracker.search import models as _search  # noqa: F401
     from tracker.workinggroups import models as _workinggroups  # noqa: F401

@@ -132,7 +132,8 @@ def set_security_headers(response: Any) -> Any:
         )
     if _signed_in() or getattr(g, "shows_drafts", False):
         # Staff pages may hold drafts: never let a browser or proxy keep them.
-        response.headers["Cache-Control"] = "no-store"
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response
 

@@ -1,0 +1,279 @@
+"""Citations of measures in CSL-JSON, BibTeX and RIS (all three import into Zotero).
+
+One ``Citation`` is built per measure from its published content, then written
+in each format:
+
+* type: laws, regulations, executive orders and procurement rules are
+  legislation; a proposed law or regulation is a bill; strategies, guidance and
+  programmes are reports (government documents);
+* title: the English title where one is recorded, else the official title (the
+  official title and its language go in the note when they differ);
+* authority: the jurisdiction; publisher/institution: the issuing body;
+* issued: the adopted event, else the published one (else, for a proposal, the
+  announced one), at the precision it is known;
+* URL: the official URL; number: the official identifier;
+* accessed: the latest access date among the sources, if any;
+* note: the verification level and note, and the tracker page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.db import DatePrecision
+from tracker.measures.models import EventKind, Measure, MeasureStatus, MeasureType
+
+LEGISLATION_TYPES = {
+    MeasureType.LAW,
+    MeasureType.REGULATION,
+    MeasureType.EXECUTIVE_ORDER,
+    MeasureType.PROCUREMENT_RULE,
+}
+BILL_TYPES = {MeasureType.LAW, MeasureType.REGULATION}
+
+#: CSL type -> (BibTeX entry type, RIS type). Zotero reads @legislation as a bill and
+#: @report as a report; RIS STAT is a statute, BILL a bill, RPRT a report.
+TYPES = {
+    "legislation": ("legislation", "STAT"),
+    "bill": ("legislation", "BILL"),
+    "report": ("report", "RPRT"),
+}
+
+
+@dataclass
+class Citation:
+    key: str
+    csl_type: str
+    title: str
+    authority: str
+    issuing_body: str | None
+    issued: list[int] | None
+    url: str | None
+    number: str | None
+    accessed: dt.date | None
+    language: str | None
+    short_title: str | None
+    note: str
+    keywords: list[str] = field(default_factory=list)
+
+
+def _date_parts(date: dt.date, precision: DatePrecision) -> list[int]:
+    if precision is DatePrecision.YEAR:
+        return [date.year]
+    if precision is DatePrecision.MONTH:
+        return [date.year, date.month]
+    return [date.year, date.month, date.day]
+
+
+def _issued(m: Measure) -> list[int] | None:
+    order = [EventKind.ADOPTED, EventKind.PUBLISHED]
+    if m.status is MeasureStatus.PROPOSED:
+        order.append(EventKind.ANNOUNCED)
+    for kind in order:
+        events = [e for e in m.events if e.kind is kind]
+        if events:
+            first = min(events, key=lambda e: e.date)
+            return _date_parts(first.date, first.precision)
+    return None
+
+
+def csl_type(m: Measure) -> str:
+    if m.type in BILL_TYPES and m.status is MeasureStatus.PROPOSED:
+        return "bill"
+    if m.type in LEGISLATION_TYPES:
+        return "legislation"
+    return "report"
+
+
+def citation_key(m: Measure) -> str:
+    """A BibTeX-safe key: the record key (or measure-<id>), letters, digits, - and _ only."""
+    raw = m.record.key if m.record is not None and m.record.key else f"measure-{m.record_id}"
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-") or f"measure-{m.record_id}"
+
+
+def build(m: Measure, page_url: str) -> Citation:
+    accessed = max((s.accessed for s in m.sources if s.accessed), default=None)
+    notes = [f"Verification: {m.verification.label}."]
+    if m.verification_note:
+        notes.append(m.verification_note)
+    if m.title_en and m.title_original and m.title_en != m.title_original:
+        notes.append(f"Official title ({m.title_lang}): {m.title_original}")
+    notes.append(f"Status: {m.status.label}.")
+    notes.append(f"Cyber Norms Tracker: {page_url}")
+    return Citation(
+        key=citation_key(m),
+        csl_type=csl_type(m),
+        title=m.title,
+        authority=m.jurisdiction.name if m.jurisdiction else m.jurisdiction_code,
+        issuing_body=m.issuing_body,
+        issued=_issued(m),
+        url=m.official_url,
+        number=m.official_identifier,
+        accessed=accessed,
+        language=m.title_lang if not m.title_en else "en",
+        short_title=m.short_name,
+        note=" ".join(notes),
+        keywords=[t.name for t in m.topics],
+    )
+
+
+# --- CSL-JSON ---------------------------------------------------------------------------------
+
+
+def csl_item(c: Citation) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": c.key, "type": c.csl_type, "title": c.title, "authority": c.authority}
+    if c.issuing_body:
+        item["publisher"] = c.issuing_body
+    if c.issued:
+        item["issued"] = {"date-parts": [c.issued]}
+    if c.url:
+        item["URL"] = c.url
+    if c.number:
+        item["number"] = c.number
+    if c.accessed:
+        item["accessed"] = {"date-parts": [[c.accessed.year, c.accessed.month, c.accessed.day]]}
+    if c.short_title:
+        item["title-short"] = c.short_title
+    if c.language:
+        item["language"] = c.language
+    if c.keywords:
+        item["keyword"] = ", ".join(c.keywords)
+    item["note"] = c.note
+    return item
+
+
+def to_csl_json(citations: list[Citation]) -> str:
+    return json.dumps([csl_item(c) for c in citations], ensure_ascii=False, indent=2)
+
+
+# --- BibTeX -----------------------------------------------------------------------------------
+
+_BIBTEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_RE = re.compile("|".join(re.escape(k) for k in _BIBTEX_SPECIALS))
+
+
+def bibtex_escape(text: str) -> str:
+    """Escape LaTeX specials; line breaks become spaces. UTF-8 letters stay as they are
+    (biblatex and Zotero read UTF-8)."""
+    text = " ".join(str(text).split())
+    return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIALS[m.group(0)], text)
+
+
+def bibtex_url(url: str) -> str:
+    """URLs are verbatim in biblatex: only characters that would break the braces are encoded."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def bibtex_fields(c: Citation) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = [
+        # Double braces keep the capitalisation of a title (styles would lower-case it).
+        ("title", "{" + bibtex_escape(c.title) + "}"),
+        ("author", "{" + bibtex_escape(c.authority) + "}"),
+        ("organization", bibtex_escape(c.authority)),
+    ]
+    if c.issuing_body:
+        fields.append(("institution", bibtex_escape(c.issuing_body)))
+    if c.csl_type != "report":
+        fields.append(("type", "Bill" if c.csl_type == "bill" else "Legislation"))
+    if c.number:
+        fields.append(("number", bibtex_escape(c.number)))
+    if c.issued:
+        fields.append(("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(c.issued))))
+        fields.append(("year", f"{c.issued[0]:04d}"))
+        if len(c.issued) > 1:
+            fields.append(("month", _MONTHS[c.issued[1] - 1]))
+    if c.url:
+        fields.append(("url", bibtex_url(c.url)))
+    if c.accessed:
+        fields.append(("urldate", c.accessed.isoformat()))
+    if c.short_title:
+        fields.append(("shorttitle", bibtex_escape(c.short_title)))
+    if c.language:
+        fields.append(("langid", bibtex_escape(c.language)))
+    if c.keywords:
+        fields.append(("keywords", bibtex_escape(", ".join(c.keywords))))
+    fields.append(("note", bibtex_escape(c.note)))
+    return fields
+
+
+def to_bibtex(citations: list[Citation]) -> str:
+    """BibTeX through bibtexparser's writer (which encloses each value in braces);
+    values are escaped here (bibtex_escape)."""
+    import bibtexparser
+    from bibtexparser.model import Entry, Field
+
+    library = bibtexparser.Library()
+    for c in citations:
+        entry_type = TYPES[c.csl_type][0]
+        library.add(Entry(entry_type, c.key, [Field(name, value) for name, value in bibtex_fields(c)]))
+    return bibtexparser.write_string(library)
+
+
+# --- RIS --------------------------------------------------------------------------------------
+
+
+def ris_entry(c: Citation) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type_of_reference": TYPES[c.csl_type][1],
+        "id": c.key,
+        "title": c.title,
+        "authors": [c.authority],
+        "notes": [c.note],
+    }
+    if c.issuing_body:
+        entry["publisher"] = c.issuing_body
+    if c.issued:
+        parts = [f"{c.issued[0]:04d}"] + [f"{p:02d}" for p in c.issued[1:]]
+        parts += [""] * (3 - len(parts))
+        entry["date"] = "/".join(parts) + "/"
+        entry["year"] = f"{c.issued[0]:04d}"
+    if c.url:
+        entry["urls"] = [c.url]
+    if c.number:
+        entry["number"] = c.number
+    if c.accessed:
+        entry["access_date"] = c.accessed.strftime("%Y/%m/%d")
+    if c.short_title:
+        entry["short_title"] = c.short_title
+    if c.language:
+        entry["language"] = c.language
+    if c.keywords:
+        entry["keywords"] = list(c.keywords)
+    return entry
+
+
+def to_ris(citations: list[Citation]) -> str:
+    import rispy
+
+    entries = []
+    for c in citations:
+        entry = ris_entry(c)
+        # RIS is line-based: a line break inside a value would start a bogus tag.
+        entries.append({k: _one_line(v) for k, v in entry.items()})
+    return rispy.dumps(entries)
+
+
+def _one_line(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return value

@@ -1,0 +1,270 @@
+"""The one search interface: ``search(query, filters, audience) -> SearchResults``.
+
+Views, the API and anything else call only this; the engine (FTS5 or
+PostgreSQL) is picked by tracker.search.backends from the database in use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup
+
+from tracker.db import Verification
+from tracker.extensions import db
+from tracker.records.queries import visibility_clause
+from tracker.search.backends import Snippet, backend_for
+from tracker.search.documents import FACETS, SOURCES
+from tracker.search.index import flush_pending
+from tracker.search.models import SearchEntry, SearchFacet
+from tracker.search.text import ParsedQuery, has_hit, highlight, parse_query, plain
+
+PER_PAGE = 20
+MAX_PAGE = 500
+MAX_VALUES = 20
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is searching: the public sees live copies; staff may ask for working copies."""
+
+    include_drafts: bool = False
+
+
+@dataclass
+class SearchFilters:
+    """Facet values to keep, per facet (values of one facet are alternatives)."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args: MappingType[str, Any]) -> SearchFilters:
+        """Read facet filters from query arguments, quietly dropping what cannot be a value."""
+        getlist = getattr(args, "getlist", None)
+        values: dict[str, list[str]] = {}
+        for facet in FACETS:
+            raw = getlist(facet) if getlist else ([args[facet]] if facet in args else [])
+            kept: list[str] = []
+            for item in raw:
+                value = str(item).strip()[:80]
+                if value and value not in kept and (facet != "year" or value.isdigit()):
+                    kept.append(value)
+            if kept:
+                values[facet] = kept[:MAX_VALUES]
+        return cls(values)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values)
+
+    def has(self, facet: str, value: str) -> bool:
+        return value in self.values.get(facet, [])
+
+    def as_args(self) -> dict[str, list[str]]:
+        return {facet: list(values) for facet, values in self.values.items()}
+
+    def toggled(self, facet: str, value: str) -> dict[str, list[str]]:
+        """Query arguments with ``value`` added to, or removed from, ``facet``."""
+        args = self.as_args()
+        current = args.get(facet, [])
+        args[facet] = [v for v in current if v != value] if value in current else [*current, value]
+        return {k: v for k, v in args.items() if v}
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    score: float
+    title: Markup
+    snippet: Markup
+    facets: dict[str, list[str]]
+    #: the reader asked for drafts and this is a working copy that is not live
+    unpublished: bool = False
+
+    @property
+    def verification(self) -> Verification | None:
+        value = self.entry.verification
+        return Verification(value) if value in {v.value for v in Verification} else None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    query: str
+    parsed: ParsedQuery
+    filters: SearchFilters
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def visible_entries(audience: Audience) -> sa.ColumnElement[bool]:
+    """Entries whose content row this audience may see (see tracker.records.queries)."""
+    clauses = []
+    for owner, source in SOURCES.items():
+        if not source.reviewable:
+            clauses.append(SearchEntry.owner == owner)
+            continue
+        model = source.model
+        row_visible = (
+            sa.select(model.id)
+            .where(model.id == SearchEntry.owner_id)
+            .where(visibility_clause(model, include_drafts=audience.include_drafts))
+            .exists()
+        )
+        clauses.append(sa.and_(SearchEntry.owner == owner, row_visible))
+    return sa.or_(*clauses)
+
+
+def _filter_clauses(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
+    return [
+        SearchEntry.id.in_(
+            sa.select(SearchFacet.entry_id).where(SearchFacet.facet == facet, SearchFacet.value.in_(values))
+        )
+        for facet, values in filters.values.items()
+    ]
+
+
+def search(
+    query: str | None,
+    filters: SearchFilters | None = None,
+    audience: Audience | None = None,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchResults:
+    """Ranked, filtered, paginated hits with snippets and facet counts. Never raises on
+    what the reader typed: the query is read by tracker.search.text.parse_query."""
+    filters = filters or SearchFilters()
+    audience = audience or Audience()
+    page = min(max(page, 1), MAX_PAGE)
+    parsed = parse_query(query)
+    results = SearchResults(query=query or "", parsed=parsed, filters=filters, page=page, per_page=per_page)
+    if parsed.empty:
+        return results
+
+    session = db.session
+    flush_pending(session)
+    backend = backend_for(session)
+    matches = backend.matches(parsed)
+    found = (
+        sa.select(SearchEntry.id.label("id"), matches.c.score.label("score"))
+        .join(matches, matches.c.entry_id == SearchEntry.id)
+        .where(visible_entries(audience), *_filter_clauses(filters))
+        .subquery("found")
+    )
+    results.total = session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
+    if not results.total:
+        return results
+
+    counts = session.execute(
+        sa.select(SearchFacet.facet, SearchFacet.value, sa.func.count(sa.distinct(SearchFacet.entry_id)))
+        .where(SearchFacet.entry_id.in_(sa.select(found.c.id)))
+        .group_by(SearchFacet.facet, SearchFacet.value)
+    )
+    by_facet: dict[str, list[FacetValue]] = defaultdict(list)
+    for facet, value, n in counts:
+        by_facet[facet].append(FacetValue(value, n, filters.has(facet, value)))
+    results.facets = {facet: _ordered(facet, by_facet[facet]) for facet in FACETS if by_facet.get(facet)}
+
+    rows = session.execute(
+        sa.select(SearchEntry, found.c.score)
+        .join(found, found.c.id == SearchEntry.id)
+        .order_by(found.c.score.desc(), SearchEntry.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    ids = [entry.id for entry, _ in rows]
+    snippets = backend.snippets(session, parsed, ids)
+    facets_of = _facets_of(ids)
+    unpublished = _unpublished([entry for entry, _ in rows]) if audience.include_drafts else set()
+    for entry, score in rows:
+        snippet = snippets.get(entry.id) or Snippet(entry.title, "", entry.body[:300])
+        results.hits.append(
+            Hit(
+                entry=entry,
+                score=float(score or 0),
+                title=highlight(snippet.title or entry.title),
+                snippet=_best_snippet(snippet),
+                facets=facets_of.get(entry.id, {}),
+                unpublished=(entry.owner, entry.owner_id) in unpublished,
+            )
+        )
+    return results
+
+
+def _best_snippet(snippet: Snippet) -> Markup:
+    """The body fragment with a hit, else the names fragment with one, else the body's start."""
+    for text in (snippet.body, snippet.alt):
+        if has_hit(text):
+            return highlight(text)
+    return highlight(plain(snippet.body))
+
+
+def _ordered(facet: str, values: list[FacetValue]) -> list[FacetValue]:
+    if facet == "year":
+        return sorted(values, key=lambda v: -int(v.value) if v.value.isdigit() else 0)
+    if facet == "norm":
+        return sorted(values, key=lambda v: v.value)
+    return sorted(values, key=lambda v: (-v.count, v.value))
+
+
+def _facets_of(ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    result: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(SearchFacet.entry_id, SearchFacet.facet, SearchFacet.value)
+        .where(SearchFacet.entry_id.in_(ids))
+        .order_by(SearchFacet.entry_id, SearchFacet.facet, SearchFacet.value)
+    )
+    for entry_id, facet, value in db.session.execute(stmt):
+        result[entry_id][facet].append(value)
+    return {k: dict(v) for k, v in result.items()}
+
+
+def _unpublished(entries: list[SearchEntry]) -> set[tuple[str, int]]:
+    """(owner, id) of the listed reviewable rows that are not the live copy."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for e in entries:
+        if SOURCES[e.owner].reviewable:
+            wanted[e.owner].add(e.owner_id)
+    found: set[tuple[str, int]] = set()
+    for owner, ids in wanted.items():
+        model = SOURCES[owner].model
+        stmt = sa.select(model.id).where(model.id.in_(ids), sa.not_(model.is_live))
+        found.update((owner, i) for i in db.session.scalars(stmt))
+    return found

@@ -1,0 +1,58 @@
+"""The search page (/search/) and the ``flask search reindex`` command."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, render_template, request, url_for
+
+from tracker.accounts.permissions import public
+from tracker.extensions import db
+from tracker.records.queries import include_drafts_requested, viewer_is_staff
+from tracker.search import index, service
+from tracker.search.labels import FACET_TITLES, Labels, hit_url, kind_label
+
+bp = Blueprint("search", __name__, url_prefix="/search", cli_group="search")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= service.MAX_PAGE else 1
+
+
+@bp.get("/", endpoint="index")
+@public
+def search_page() -> str:
+    query = request.args.get("q", "")[: 500]
+    drafts = include_drafts_requested(request.args.get("drafts"))
+    filters = service.SearchFilters.from_args(request.args)
+    results = service.search(query, filters, service.Audience(include_drafts=drafts), page=_page_number())
+    values: dict[str, set[str]] = {f: {v.value for v in vs} for f, vs in results.facets.items()}
+    for hit in results.hits:
+        for facet, vs in hit.facets.items():
+            values.setdefault(facet, set()).update(vs)
+    for facet, vs in filters.values.items():
+        values.setdefault(facet, set()).update(vs)
+    base_args = {"q": query or None, "drafts": 1 if drafts else None}
+    return render_template(
+        "search/index.html",
+        query=query,
+        results=results,
+        filters=filters,
+        drafts=drafts,
+        staff=viewer_is_staff(),
+        labels=Labels(values),
+        facet_titles=FACET_TITLES,
+        kind_label=kind_label,
+        hit_url=lambda hit: hit_url(hit.entry, hit.facets, drafts=drafts),
+        base_args=base_args,
+        toggle_url=lambda facet, value: url_for("search.index", **base_args, **filters.toggled(facet, value)),
+        page_args={**base_args, **filters.as_args()},
+    )
+
+
+@bp.cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the full-text search index from every measure, paper, attribution and norm."""
+    total = index.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {total} entries.")
