@@ -313,8 +313,10 @@ def test_deleted_statement_is_gone_everywhere_and_comes_back_with_its_history(ap
         app, operation=SECRET, attributing=["IS", "NO"], un_framework_invoked="yes",
         invoked_norms=[{"norm": "j", "basis": "explicit", "passage": "Test passage", "locator": None}],
     ).record_id
-    for path in ("/attributions/", "/attributions/by-state/IS", "/attributions/norms", "/jurisdictions/IS", "/api/v1/attributions?per_page=200"):
+    for path in ("/attributions/", "/attributions/by-state/IS", "/attributions/norms", "/jurisdictions/IS",
+                 "/api/v1/attributions?per_page=200"):
         assert SECRET in anonymous.get(path).get_data(as_text=True), path
+    assert f'href="/attributions/{rid}"' in anonymous.get("/search/?q=DELETED-AND-BACK").get_data(as_text=True)
     editor = login(client, "editor")
     confirm = client.get(f"/attributions/{rid}/delete").get_data(as_text=True)
     assert client.post(f"/attributions/{rid}/delete", data=as_data(form_fields(confirm, f"/attributions/{rid}/delete"))).status_code == 302
@@ -325,6 +327,7 @@ def test_deleted_statement_is_gone_everywhere_and_comes_back_with_its_history(ap
         assert queries.get_attribution(rid, include_drafts=True) is None
     for path in ["/attributions/", "/attributions/?drafts=1", "/attributions/states", "/attributions/norms", "/attributions/by-state/IS",
                  "/attributions/against/AQ", "/jurisdictions/IS", "/jurisdictions/NO", "/api/v1/attributions?per_page=200",
+                 "/search/?q=DELETED-AND-BACK",
                  *public_pages(app, rid)]:
         body = anonymous.get(path).get_data(as_text=True)
         assert SECRET not in body and f'href="/attributions/{rid}"' not in body, path

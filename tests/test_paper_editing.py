@@ -403,6 +403,7 @@ def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(app, c
     with app.app_context():
         before = queries.count_papers()
     rid = make_paper(title=title).record_id
+    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(as_text=True)
     editor = login(client, "editor")
     edit(client, rid, abstract="Edited before deletion.")
     confirm = client.get(f"/papers/{rid}/delete")
@@ -412,9 +413,10 @@ def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(app, c
     with app.app_context():
         assert queries.count_papers() == before and paper_brief_data(rid) is None
         assert paper_brief_data(rid, include_drafts=True) is None
-    for path in ("/papers/?drafts=1", "/gaps?j=DE&j=FR", "/jurisdictions/DE/gaps"):
+    for path in ("/papers/?drafts=1", "/gaps?j=DE&j=FR", "/jurisdictions/DE/gaps", "/search/?q=Unmistakable"):
         response = anonymous.get(path)
-        assert response.status_code == 200 and title not in response.get_data(as_text=True), path
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and title not in body and f'href="/papers/{rid}"' not in body, path
     for path in public_pages(app, rid):  # every public page, with this record's number where one is asked for
         body = anonymous.get(path).get_data(as_text=True)
         assert title not in body and f'href="/papers/{rid}"' not in body, path
@@ -435,6 +437,7 @@ def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(app, c
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}").order_by(AuditEvent.id)).all()
         assert [e.action for e in events] == [AuditAction.RECORD_DELETED, AuditAction.RECORD_RESTORED]
     assert title in anonymous.get("/papers/").get_data(as_text=True)
+    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(as_text=True)
 
 
 # --- Who may do what -------------------------------------------------------------------
