@@ -62,7 +62,7 @@ class AttributionLabels(Labels):
         enum = ENUMS.get((field, column))
         if enum is not None:
             try:
-                return enum(value).label  # type: ignore[no-any-return]
+                return str(enum(value).label)
             except ValueError:
                 return str(value)
         if field in JURISDICTION_FIELDS:

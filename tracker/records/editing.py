@@ -54,7 +54,7 @@ class EditorKind:
 
     kind: RecordKind
     #: the content model (Paper, Attribution)
-    model: type
+    model: Any
     #: the blueprint the routes are registered on ("papers", "attribution")
     blueprint: str
     #: "policy paper", "attribution statement"
@@ -334,7 +334,7 @@ class RecordEditor:
 
     def deleted(self) -> Any:
         model = self.k.model
-        rows = db.session.execute(
+        rows: Any = db.session.execute(
             sa.select(Record, model)
             .join(model, sa.and_(model.record_id == Record.id, model.is_draft))
             .where(Record.kind == self.k.kind, Record.deleted_at.is_not(None))

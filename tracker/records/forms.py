@@ -129,7 +129,7 @@ class RecordForm(FlaskForm):
 
     def problems(self) -> list[tuple[str, str, str]]:
         """(field id, label, message) of every error, in page order, for the summary."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         for field in self:
             if field.type == "FieldList":
                 for i, entry in enumerate(field.entries, start=1):
