@@ -139,28 +139,46 @@ def test_every_route_has_an_expectation_and_a_policy(app):
     assert not undeclared, f"views that declare no access policy: {undeclared}"
 
 
+class LazyRecords(dict):
+    """Record ids by role, each made on first use: a walk test needs one, not all seven."""
+
+    def __init__(self, makers):
+        super().__init__()
+        self.makers = makers
+
+    def __missing__(self, key):
+        value = self[key] = self.makers[key]()
+        return value
+
+
 @pytest.fixture
 def records_for_walk(app, make_measure, make_paper):
-    """A published measure with two revisions, a draft with a source, a deleted measure,
-    a published paper, a published (demo) attribution statement, and a deleted paper and
-    attribution statement."""
+    """A published measure, a draft with a source, a deleted measure, a published paper,
+    a published (demo) attribution statement, and a deleted paper and attribution statement."""
     from tests.attribution_helpers import create_attribution
 
-    published = make_measure(published=True).record_id
-    draft = make_measure(published=False).record_id
-    deleted = make_measure(published=True).record_id
-    paper = make_paper(published=True).record_id
-    deleted_paper = make_paper(published=True).record_id
-    deleted_attribution = create_attribution(app, published=True).record_id
-    with app.app_context():
-        for rid in (deleted, deleted_paper, deleted_attribution):
-            db.session.get(Record, rid).deleted_at = sa.func.now()
-        db.session.commit()
-        attribution = db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
-    return {
-        "published": published, "draft": draft, "deleted": deleted, "paper": paper, "attribution": attribution,
-        "deleted paper": deleted_paper, "deleted attribution": deleted_attribution,
-    }
+    def deleted(make):
+        def _make():
+            rid = make().record_id
+            with app.app_context():
+                db.session.get(Record, rid).deleted_at = sa.func.now()
+                db.session.commit()
+            return rid
+        return _make
+
+    def demo_attribution():
+        with app.app_context():
+            return db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
+
+    return LazyRecords({
+        "published": lambda: make_measure(published=True).record_id,
+        "draft": lambda: make_measure(published=False).record_id,
+        "deleted": deleted(lambda: make_measure(published=True)),
+        "paper": lambda: make_paper(published=True).record_id,
+        "attribution": demo_attribution,
+        "deleted paper": deleted(lambda: make_paper(published=True)),
+        "deleted attribution": deleted(lambda: create_attribution(app, published=True)),
+    })
 
 
 def request_as(app, client, login, role, endpoint, method, record_id):
