@@ -40,13 +40,13 @@ class _Forms(HTMLParser):
         elif tag == "textarea" and "name" in a:
             self._textarea = [a["name"], ""]
         elif tag == "select" and "name" in a:
-            self._select = {"name": a["name"], "first": None, "selected": None}
+            self._select = {"name": a["name"], "first": None, "selected": [], "multiple": "multiple" in a}
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             if self._select["first"] is None:
                 self._select["first"] = value
             if "selected" in a:
-                self._select["selected"] = value
+                self._select["selected"].append(value)
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -54,15 +54,23 @@ class _Forms(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea" and self._textarea is not None and self._form is not None:
-            # Browsers drop one leading newline of a textarea's content.
+            # Browsers drop one leading newline (LF or CR LF) of a textarea's content.
             value = self._textarea[1]
-            self._form["fields"].append((self._textarea[0], value[1:] if value.startswith("\n") else value))
+            for newline in ("\r\n", "\n"):
+                if value.startswith(newline):
+                    value = value[len(newline):]
+                    break
+            self._form["fields"].append((self._textarea[0], value))
             self._textarea = None
         elif tag == "select" and self._select is not None and self._form is not None:
             s = self._select
-            value = s["selected"] if s["selected"] is not None else s["first"]
-            if value is not None:
-                self._form["fields"].append((s["name"], value))
+            if s["multiple"]:
+                # A multiple select sends every chosen option, in page order, or nothing.
+                self._form["fields"].extend((s["name"], v) for v in s["selected"])
+            else:
+                value = s["selected"][-1] if s["selected"] else s["first"]
+                if value is not None:
+                    self._form["fields"].append((s["name"], value))
             self._select = None
         elif tag == "form":
             self._form = None
@@ -146,3 +154,12 @@ def assert_inert(html: str, *, shows: list[str] = ()) -> None:
     missing = [s for s in shows if s not in everything]
     assert not missing, f"these were not shown on the page: {missing}"
 
+
+
+def response_text(response: Any) -> str:
+    """A response's text as a reader sees it: the extracted text of a PDF, else the body."""
+    if response.mimetype == "application/pdf":
+        from tests.pdf_helpers import pdf_text
+
+        return pdf_text(response.data)
+    return response.get_data(as_text=True)

@@ -95,6 +95,29 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("reports.jurisdiction_pdf", "GET"): (200, 200, 200, 200),
     ("reports.norm_preview", "GET"): (200, 200, 200, 200),
     ("reports.norm_pdf", "GET"): (200, 200, 200, 200),
+    # Editing papers and attribution statements (issue 6 item 5, issue 7 item 4).
+    ("papers.new", "GET"): (302, 403, 200, 200),
+    ("papers.new", "POST"): (401, 403, 422, 422),
+    ("papers.edit", "GET"): (302, 403, 200, 200),
+    ("papers.edit", "POST"): (401, 403, 422, 422),
+    ("papers.history", "GET"): (302, 403, 200, 200),
+    ("papers.compare", "GET"): (302, 403, 200, 200),
+    ("papers.restore_revision", "POST"): (401, 403, 302, 302),
+    ("papers.delete", "GET"): (302, 403, 200, 200),
+    ("papers.delete", "POST"): (401, 403, 302, 302),
+    ("papers.undelete", "POST"): (404, 404, 302, 302),
+    ("papers.deleted", "GET"): (302, 403, 200, 200),
+    ("attribution.new", "GET"): (302, 403, 200, 200),
+    ("attribution.new", "POST"): (401, 403, 422, 422),
+    ("attribution.edit", "GET"): (302, 403, 200, 200),
+    ("attribution.edit", "POST"): (401, 403, 422, 422),
+    ("attribution.history", "GET"): (302, 403, 200, 200),
+    ("attribution.compare", "GET"): (302, 403, 200, 200),
+    ("attribution.restore_revision", "POST"): (401, 403, 302, 302),
+    ("attribution.delete", "GET"): (302, 403, 200, 200),
+    ("attribution.delete", "POST"): (401, 403, 302, 302),
+    ("attribution.undelete", "POST"): (404, 404, 302, 302),
+    ("attribution.deleted", "GET"): (302, 403, 200, 200),
 }
 
 #: which measure a route's <record_id> names (default: a published one)
@@ -104,12 +127,18 @@ RECORD_FOR = {
     "attribution.detail": "attribution",
     "attribution.api_detail": "attribution",
     "papers.detail": "paper",
+    **{f"papers.{name}": "paper" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    "papers.undelete": "deleted paper",
+    **{f"attribution.{name}": "attribution" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    "attribution.undelete": "deleted attribution",
 }
 #: other route arguments and query strings the walk uses
 ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0}
 #: (briefs as of 1990 hold no measure, so the walk's PDFs are small and render inline)
 QUERY = {
     "measures.compare": {"a": 1, "b": 1},
+    "papers.compare": {"a": 1, "b": 1},
+    "attribution.compare": {"a": 1, "b": 1},
     "reports.compare_pdf": {"j": ["DE", "FR"], "as_of": "1990-01-01"},
     "reports.compare_preview": {"j": ["DE", "FR"]},
     "reports.jurisdiction_pdf": {"as_of": "1990-01-01"},
@@ -136,25 +165,56 @@ def test_every_route_has_an_expectation_and_a_policy(app):
     assert not undeclared, f"views that declare no access policy: {undeclared}"
 
 
+class LazyRecords(dict):
+    """Record ids by role, each made on first use: a walk test needs one, not all seven."""
+
+    def __init__(self, makers):
+        super().__init__()
+        self.makers = makers
+
+    def __missing__(self, key):
+        value = self[key] = self.makers[key]()
+        return value
+
+
 @pytest.fixture
 def records_for_walk(app, make_measure, make_paper):
-    """A published measure with two revisions and a comment, a draft with a source, a deleted
-    measure, a published paper and a published (demo) attribution statement."""
+    """A published measure with a comment, a draft with a source, a deleted measure, a
+    published paper, a published (demo) attribution statement, and a deleted paper and
+    attribution statement (each made on first use)."""
+    from tests.attribution_helpers import create_attribution
+
+    def deleted(make):
+        def _make():
+            rid = make().record_id
+            with app.app_context():
+                db.session.get(Record, rid).deleted_at = sa.func.now()
+                db.session.commit()
+            return rid
+        return _make
+
+    def demo_attribution():
+        with app.app_context():
+            return db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
+
+    records = LazyRecords({
+        "published": lambda: make_measure(published=True).record_id,
+        "draft": lambda: make_measure(published=False).record_id,
+        "deleted": deleted(lambda: make_measure(published=True)),
+        "paper": lambda: make_paper(published=True).record_id,
+        "attribution": demo_attribution,
+        "deleted paper": deleted(lambda: make_paper(published=True)),
+        "deleted attribution": deleted(lambda: create_attribution(app, published=True)),
+    })
     from tracker.review.models import Comment
 
-    published = make_measure(published=True).record_id
-    draft = make_measure(published=False).record_id
-    deleted = make_measure(published=True).record_id
-    paper = make_paper(published=True).record_id
     with app.app_context():
-        db.session.get(Record, deleted).deleted_at = sa.func.now()
-        db.session.commit()
-        attribution = db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
-        comment = Comment(record_id=published, revision_number=1, body="A comment to resolve")
+        # A comment on the published measure, for the resolve route.
+        comment = Comment(record_id=records["published"], revision_number=1, body="A comment to resolve")
         db.session.add(comment)
         db.session.commit()
         ARGS["comment_id"] = comment.id
-    return {"published": published, "draft": draft, "deleted": deleted, "paper": paper, "attribution": attribution}
+    return records
 
 
 def request_as(app, client, login, role, endpoint, method, record_id):

@@ -166,3 +166,139 @@ def test_render_markdown_neutralises_markup():
     assert "<strong>bold</strong>" in html
     assert '<a href="https://example.org/"' in html  # an http(s) link survives
     assert "<img" not in html
+
+
+# --- Papers and attribution statements (issue 6 item 5, issue 7 item 4) ----------------
+
+PAPER_TEXT_FIELDS = [
+    "title", "abstract", "verification_note", "authors-0-name", "authors-0-affiliation",
+    "recommendations-0-number", "recommendations-0-text", "recommendations-0-addressee", "sources-0-title",
+]
+ATTRIBUTION_TEXT_FIELDS = [
+    "operation", "attributed_actor", "passage", "basis_note", "follow_up", "legal_basis", "notes",
+    "verification_note", "invoked_norms-0-passage", "invoked_norms-0-locator", "sources-0-title",
+]
+
+
+def paper_values() -> dict[str, str]:
+    data = {name: payload(name) for name in PAPER_TEXT_FIELDS}
+    data["recommendations-0-number"] = SCRIPT[:20]  # the field holds 20 characters
+    data.update({"publication_date": "2024-05", "verification": "unverified", "url": URL, "sources-0-url": URL})
+    return data
+
+
+def attribution_values() -> dict[str, str | list[str]]:
+    data: dict[str, str | list[str]] = {name: payload(name) for name in ATTRIBUTION_TEXT_FIELDS}
+    data["invoked_norms-0-locator"] = payload("locator")[:300]
+    data.update({
+        "date": "2019-06-01", "attributing": ["IS"], "attributed_state": "AQ", "forms": ["statement"],
+        "attributing_orgs": f"{SCRIPT}\n{IMG}", "supported_by_orgs": LINK, "un_framework_invoked": "unknown",
+        "invoked_norms-0-norm": "j", "invoked_norms-0-basis": "implicit", "verification": "unverified",
+        "sources-0-url": URL,
+    })
+    return data
+
+
+@pytest.fixture
+def hostile_paper(app, client, login):
+    login(client, "editor")
+    fields = form_fields(client.get("/papers/new").get_data(as_text=True), "/papers/new")
+    response = client.post("/papers/new", data=as_data(replace(fields, **paper_values())))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    rid = int(response.headers["Location"].split("/")[2])
+    path = f"/papers/{rid}/edit"
+    fields = form_fields(client.get(path).get_data(as_text=True), path)
+    assert client.post(path, data=as_data(replace(fields, title=payload("title") + " (2)"))).status_code == 302
+    return rid
+
+
+@pytest.fixture
+def hostile_attribution(app, client, login):
+    login(client, "editor")
+    fields = form_fields(client.get("/attributions/new").get_data(as_text=True), "/attributions/new")
+    response = client.post("/attributions/new", data=as_data(replace(fields, **attribution_values())))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    rid = int(response.headers["Location"].split("/")[2])
+    path = f"/attributions/{rid}/edit"
+    fields = form_fields(client.get(path).get_data(as_text=True), path)
+    assert client.post(path, data=as_data(replace(fields, operation=payload("operation") + " (2)"))).status_code == 302
+    return rid
+
+
+def publish(app, rid):
+    from tracker.extensions import db
+    from tracker.records import services as records
+    from tracker.records.models import Record
+
+    with app.app_context():
+        records.publish(db.session.get(Record, rid))
+        db.session.commit()
+
+
+def test_paper_pages_show_markup_as_text(app, client, login, hostile_paper):
+    rid = hostile_paper
+    typed = [payload(name) for name in PAPER_TEXT_FIELDS if name not in ("title", "recommendations-0-number")]
+    assert_inert(client.get(f"/papers/{rid}/edit").get_data(as_text=True), shows=[*typed, payload("title") + " (2)", SCRIPT[:20], URL])
+    assert_inert(client.get(f"/papers/{rid}/history").get_data(as_text=True), shows=[payload("title") + " (2)"])
+    assert_inert(client.get(f"/papers/{rid}/history/compare?a=1&b=2&all=1").get_data(as_text=True), shows=[*typed, payload("title"), URL])
+    assert_inert(client.get(f"/papers/{rid}/delete").get_data(as_text=True), shows=[payload("title") + " (2)"])
+    # The conflict page, and an error quoting what was typed.
+    path = f"/papers/{rid}/edit"
+    stale = form_fields(client.get(path).get_data(as_text=True), path)
+    fresh = form_fields(client.get(path).get_data(as_text=True), path)
+    client.post(path, data=as_data(replace(fresh, verification="secondary")))
+    conflict = client.post(path, data=as_data(replace(stale, abstract=payload("abstract") + " (mine)")))
+    assert conflict.status_code == 409
+    assert_inert(conflict.get_data(as_text=True), shows=[payload("abstract") + " (mine)", payload("recommendations-0-text")])
+    invalid = client.post(path, data=as_data(replace(fresh, publication_date="<img src=x", url="javascript:alert(1)")))
+    assert invalid.status_code == 422
+    assert_inert(invalid.get_data(as_text=True), shows=["'<img src=x' is not a real date", "javascript:alert(1)"])
+    # The public pages, once published: the abstract goes through Markdown, the rest is text.
+    publish(app, rid)
+    anonymous = app.test_client()
+    page = anonymous.get(f"/papers/{rid}")
+    assert page.status_code == 200
+    assert_inert(page.get_data(as_text=True), shows=[payload("recommendations-0-text"), payload("authors-0-name"), "click me"])
+    assert_inert(anonymous.get("/papers/").get_data(as_text=True), shows=[payload("title") + " (2)"])
+    # Deleted list.
+    confirm = client.get(f"/papers/{rid}/delete").get_data(as_text=True)
+    client.post(f"/papers/{rid}/delete", data=as_data(form_fields(confirm, f"/papers/{rid}/delete")))
+    assert_inert(client.get("/papers/deleted").get_data(as_text=True), shows=[payload("title") + " (2)"])
+
+
+def test_attribution_pages_show_markup_as_text(app, client, login, hostile_attribution):
+    rid = hostile_attribution
+    typed = [payload(name) for name in ATTRIBUTION_TEXT_FIELDS if name not in ("operation", "invoked_norms-0-locator")]
+    edit_page = client.get(f"/attributions/{rid}/edit").get_data(as_text=True)
+    assert_inert(edit_page, shows=[*typed, payload("operation") + " (2)", URL, LINK])
+    assert_inert(client.get(f"/attributions/{rid}/history").get_data(as_text=True), shows=[payload("operation") + " (2)"])
+    assert_inert(client.get(f"/attributions/{rid}/history/compare?a=1&b=2&all=1").get_data(as_text=True), shows=[*typed, SCRIPT, IMG, LINK, URL])
+    assert_inert(client.get(f"/attributions/{rid}/delete").get_data(as_text=True), shows=[payload("operation") + " (2)"])
+    path = f"/attributions/{rid}/edit"
+    stale = form_fields(client.get(path).get_data(as_text=True), path)
+    fresh = form_fields(client.get(path).get_data(as_text=True), path)
+    client.post(path, data=as_data(replace(fresh, verification="secondary")))
+    conflict = client.post(path, data=as_data(replace(stale, notes=payload("notes") + " (mine)")))
+    assert conflict.status_code == 409
+    assert_inert(conflict.get_data(as_text=True), shows=[payload("notes") + " (mine)", payload("passage")])
+    invalid = client.post(path, data=as_data(replace(fresh, date="<img src=x", **{"sources-0-url": "javascript:alert(1)"})))
+    assert invalid.status_code == 422
+    assert_inert(invalid.get_data(as_text=True), shows=["'<img src=x' is not a real date", "javascript:alert(1)"])
+    publish(app, rid)
+    anonymous = app.test_client()
+    for page in (f"/attributions/{rid}", "/attributions/", "/attributions/by-state/IS", "/attributions/norms", "/jurisdictions/IS"):
+        response = anonymous.get(page)
+        assert response.status_code == 200, page
+        assert_inert(response.get_data(as_text=True), shows=[payload("operation") + " (2)"])
+    assert_inert(anonymous.get(f"/attributions/{rid}").get_data(as_text=True), shows=[*typed, SCRIPT, IMG, LINK])
+
+
+def test_paper_and_attribution_url_fields_refuse_other_schemes(app, client, login, hostile_paper, hostile_attribution):
+    for path, names in ((f"/papers/{hostile_paper}/edit", ("url", "sources-0-url")), (f"/attributions/{hostile_attribution}/edit", ("sources-0-url",))):
+        fields = form_fields(client.get(path).get_data(as_text=True), path)
+        for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<script>x</script>", "//example.org/x"):
+            response = client.post(path, data=as_data(replace(fields, **dict.fromkeys(names, bad))))
+            assert response.status_code == 422, (path, bad)
+            html = response.get_data(as_text=True)
+            assert html.count("Give a web address starting with http:// or https://.") >= len(names)
+            assert_inert(html)

@@ -77,7 +77,11 @@ def test_drafts_are_never_public(app, client, login, make_paper) -> None:
     login(client, "editor")
     assert client.get(f"/papers/{draft.record_id}?drafts=1").status_code == 200
     assert "Secret draft paper" in client.get("/papers/?drafts=1").get_data(as_text=True)
-    assert client.get(f"/papers/{draft.record_id}").status_code == 404  # drafts only when asked
+    # Staff following a plain link see the working copy, marked unpublished (as for
+    # measures and attribution statements); the public list still holds published papers only.
+    page = client.get(f"/papers/{draft.record_id}")
+    assert page.status_code == 200 and "Unpublished (draft): do not share this page." in page.get_data(as_text=True)
+    assert "Secret draft paper" not in client.get("/papers/").get_data(as_text=True)
 
 
 def test_deleted_papers_vanish(app, client, make_paper) -> None:

@@ -18,15 +18,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.attribution import queries
-from tracker.attribution.models import Attribution, FrameworkInvoked
+from tracker.attribution.models import Attribution, FrameworkInvoked, InvokedNorm, PartyRole
 from tracker.db import DatePrecision, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm
+from tracker.records.queries import visible
 
 #: how a jurisdiction stands to a statement shown on its page
 ROLE_LABELS = {
@@ -93,16 +95,58 @@ def statements_for(
     return refs
 
 
+def statements_for_page(jurisdiction: Jurisdiction, org_codes: list[str], *, include_drafts: bool = False) -> list[StatementRef]:
+    """What ``statements_for`` gives, in two queries (for a page that knows
+    the jurisdiction's organisations already and shows only what the beside partial shows)."""
+    code = jurisdiction.code
+    involved = queries._has_party([code], PartyRole)
+    if org_codes:
+        involved = sa.or_(involved, queries._has_party(org_codes))
+    stmt = queries.newest_first(
+        visible(Attribution, include_drafts=include_drafts)
+        .where(involved)
+        .options(
+            joinedload(Attribution.parties),
+            selectinload(Attribution.invoked_norms).joinedload(InvokedNorm.norm),
+        )
+    )
+    roles = {PartyRole.ATTRIBUTING: "attributing", PartyRole.SUPPORTING: "supporting", PartyRole.RECALLED: "recalled"}
+    refs = []
+    for a in db.session.scalars(stmt).unique():
+        own = {p.role for p in a.parties if p.jurisdiction_code == code}
+        if own:
+            refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
+        else:
+            org = next(p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in org_codes)
+            refs.append(StatementRef(a, "via", org))
+    refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
+    return refs
+
+
 def attributions_beside_measures(
-    code: str, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+    code: str,
+    *,
+    include_drafts: bool = False,
+    practice: queries.StatePractice | None = None,
+    organisations: list[Jurisdiction] | None = None,
+    measures_by_norm: dict[str, list[Measure]] | None = None,
 ) -> BesideMeasures | None:
     """A jurisdiction's statements grouped by the norms they invoke, beside its measures
-    mapped to the same norms. None when the code is unknown. A caller that already has
-    the jurisdiction's ``state_practice`` may pass it to save its queries."""
+    mapped to the same norms. None when the code is unknown.
+
+    A caller that has some of the data already may pass it to save queries: the
+    jurisdiction's ``state_practice``; or the ``organisations`` it belongs to (then the
+    statements come from one query, see ``statements_for_page``); and its visible
+    measures by norm letter (``measures_by_norm``, its own and those that apply via
+    its organisations), which spares the measure query.
+    """
     jurisdiction = db.session.get(Jurisdiction, code)
     if jurisdiction is None:
         return None
-    refs = statements_for(jurisdiction, include_drafts=include_drafts, practice=practice)
+    if practice is None and organisations is not None:
+        refs = statements_for_page(jurisdiction, [o.code for o in organisations], include_drafts=include_drafts)
+    else:
+        refs = statements_for(jurisdiction, include_drafts=include_drafts, practice=practice)
     by_letter: dict[str, list[StatementRef]] = {}
     norms: dict[str, Norm] = {}
     without = []
@@ -117,7 +161,9 @@ def attributions_beside_measures(
         for letter in letters:
             by_letter.setdefault(letter, []).append(ref)
     measures_by_letter: dict[str, list[Measure]] = {letter: [] for letter in by_letter}
-    if by_letter:
+    if measures_by_norm is not None:
+        measures_by_letter = {letter: list(measures_by_norm.get(letter, [])) for letter in by_letter}
+    elif by_letter:
         filters = measure_queries.MeasureFilters(jurisdictions=[code], norms=sorted(by_letter))
         stmt = measure_queries.with_details(
             measure_queries.filtered_measures(filters, include_drafts=include_drafts)

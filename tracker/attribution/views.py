@@ -16,7 +16,8 @@ from tracker.attribution import api, queries, sections
 from tracker.attribution.models import AttributionForm, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
-from tracker.records.queries import include_drafts_requested
+from tracker.records import services as records
+from tracker.records.queries import include_drafts_requested, viewer_is_staff
 
 bp = Blueprint("attribution", __name__)
 
@@ -87,7 +88,8 @@ def detail(record_id: int) -> str:
         attribution = queries.get_attribution(record_id, include_drafts=True)
     if attribution is None:
         abort(404, f"There is no published attribution statement number {record_id}.")
-    return render_template("attribution/detail.html", a=attribution)
+    pending = viewer_is_staff() and attribution.is_live and records.has_unpublished_changes(attribution.record)
+    return render_template("attribution/detail.html", a=attribution, pending=pending)
 
 
 @bp.get("/attributions/states")
@@ -128,3 +130,6 @@ def norms() -> str:
 
 
 api.register(bp)
+
+# Editor routes (create, edit, history, delete) register on this blueprint.
+from tracker.attribution import editing  # noqa: E402,F401

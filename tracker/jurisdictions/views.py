@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import public
+from tracker.attribution.sections import attributions_beside_measures
 from tracker.jurisdictions import queries
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
@@ -85,6 +86,12 @@ def detail(code: str) -> str | Response:
         if matching:
             by_topic.append((topic, matching))
     members = queries.members_of(jurisdiction.code) if jurisdiction.is_org else []
+    # Its attribution statements beside its measures under the same norms (issue 7): the
+    # page's measures and organisations are passed in, so this costs one query and its loads.
+    beside = attributions_beside_measures(
+        jurisdiction.code, include_drafts=drafts, organisations=organisations,
+        measures_by_norm={norm.letter: matching for norm, matching in by_norm},
+    )
     return render_template(
         "jurisdictions/detail.html",
         jurisdiction=jurisdiction,
@@ -98,6 +105,7 @@ def detail(code: str) -> str | Response:
         unmapped=[m for m in measures if not letters.get(m.id)],
         by_topic=by_topic,
         untagged=[m for m in measures if not slugs.get(m.id)],
+        beside=beside if beside is not None and not beside.empty else None,
         drafts=drafts,
     )
 

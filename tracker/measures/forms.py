@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,15 +36,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.catalogues.models import Catalogue, CatalogueAction
 from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
 from tracker.measures import services
 from tracker.measures.models import (
     EventKind,
+    ImplementationDegree,
     MappingBasis,
     Measure,
     MeasureEvent,
+    MeasureImplementation,
     MeasureRelation,
     MeasureStatus,
     MeasureType,
@@ -51,6 +55,7 @@ from tracker.measures.models import (
     Source,
 )
 from tracker.norms.models import Commitment, Norm, Topic
+from tracker.papers.models import Paper, PaperRecommendation, Recommendation
 from tracker.records.queries import visible
 
 # Length limits: the column sizes, and for unbounded TEXT columns a generous cap.
@@ -60,9 +65,9 @@ RATIONALE_MAX = 5_000
 BLANK = SelectChoice("", "—")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 #: blank rows shown per section on a new form and below existing rows on an edit form
-BLANK_ROWS_NEW = {"events": 2, "sources": 2, "relations": 1, "mappings": 2}
-BLANK_ROWS_EDIT = {"events": 1, "sources": 1, "relations": 1, "mappings": 1}
-SECTIONS = ("events", "sources", "relations", "mappings")
+BLANK_ROWS_NEW = {"events": 2, "sources": 2, "relations": 1, "mappings": 2, "implementations": 1}
+BLANK_ROWS_EDIT = {"events": 1, "sources": 1, "relations": 1, "mappings": 1, "implementations": 1}
+SECTIONS = ("events", "sources", "relations", "mappings", "implementations")
 #: rows a form may hold, so that a crafted request cannot make the page enormous
 MAX_ROWS = 100
 
@@ -184,6 +189,97 @@ class MappingRow(RowForm):
     basis = RadioField("Basis", choices=options(MappingBasis.choices()), default=MappingBasis.INFERRED.value, validators=[Optional()])
 
 
+# --- Implementation links (papers issue): what the measure implements ----------------
+# A row links the measure to a catalogue action ("action:<catalogue>/<action>") or to a
+# paper's recommendation ("rec:<identity>"); see tracker.measures.implementations.
+
+
+class ImplementationRow(RowForm):
+    significant = ("target", "locator", "rationale")
+    target = SelectField("Recommendation or action", choices=[BLANK])
+    degree = RadioField("Degree", choices=options(ImplementationDegree.choices()), validators=[Optional()])
+    basis = RadioField("Basis", choices=options(MappingBasis.choices()), default=MappingBasis.INFERRED.value, validators=[Optional()])
+    locator = StringField("Pinpoint (article, section)", validators=[limit(MeasureImplementation, "locator")])
+    rationale = TextAreaField("Rationale", validators=[cap(RATIONALE_MAX)], render_kw={"rows": 2})
+
+
+def implementation_choices() -> tuple[list[SelectChoice], set[int]]:
+    """Catalogue actions by catalogue, then the recommendations of papers staff can see."""
+    targets = [SelectChoice("", "— choose —")]
+    stmt = (
+        sa.select(Catalogue.key, Catalogue.title, CatalogueAction)
+        .join(Catalogue, Catalogue.id == CatalogueAction.catalogue_id)
+        .order_by(Catalogue.key, CatalogueAction.position)
+    )
+    for cat_key, cat_title, action in db.session.execute(stmt):
+        label = f"{action.number} {action.phrase}"
+        targets.append(SelectChoice(f"action:{cat_key}/{action.key}", label[:157] + "…" if len(label) > 158 else label, optgroup=cat_title[:120]))
+    recs = (
+        visible(Paper, include_drafts=True)
+        .join(PaperRecommendation, PaperRecommendation.paper_id == Paper.id)
+        .with_only_columns(Paper.title, PaperRecommendation.recommendation_id, PaperRecommendation.number, PaperRecommendation.text)
+        .order_by(Paper.title, Paper.id, PaperRecommendation.position)
+    )
+    for title, identity, number, text in db.session.execute(recs):
+        label = f"{number} {text}"
+        targets.append(SelectChoice(f"rec:{identity}", label[:157] + "…" if len(label) > 158 else label, optgroup=f"Paper: {title}"[:120]))
+    return targets, set(db.session.scalars(sa.select(Recommendation.id)))
+
+
+def implementation_row_choices(choices: Choices, current: str | None) -> list[SelectChoice]:
+    """The row's options, keeping a link to a recommendation no longer in a visible paper."""
+    targets = choices.implementation_targets
+    if current and current.startswith("rec:") and current not in {c.value for c in targets}:
+        identity = current.removeprefix("rec:")
+        if identity.isdigit() and int(identity) in choices.recommendation_ids:
+            return [*targets, SelectChoice(current, f"Recommendation {identity} (its paper is deleted or no longer lists it)")]
+    return targets
+
+
+def check_implementations(rows: list[Any], fail: Any) -> None:
+    seen = set()
+    for row in rows:
+        if not row.target.data:
+            fail(row.target, "Choose the recommendation or action this measure implements.")
+        elif row.target.data in seen:
+            fail(row.target, "This recommendation or action is listed twice.")
+        seen.add(row.target.data)
+        if not row.degree.data:
+            fail(row.degree, "Say whether the measure implements it fully or in part.")
+        if not (row.rationale.data or "").strip():
+            fail(row.rationale, "Say why: what in the measure does what it asks.")
+
+
+def implementations_data(rows: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        kind, _, key = r.target.data.partition(":")
+        catalogue, _, action = key.partition("/")
+        out.append({
+            "catalogue": catalogue if kind == "action" else None,
+            "action": action if kind == "action" else None,
+            "recommendation_id": int(key) if kind == "rec" else None,
+            "degree": r.degree.data,
+            "basis": r.basis.data or MappingBasis.INFERRED.value,
+            "locator": _text(r.locator.data),
+            "rationale": r.rationale.data.strip(),
+        })
+    return out
+
+
+def implementations_form_data(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "target": f"action:{i['catalogue']}/{i['action']}" if i.get("action") else f"rec:{i.get('recommendation_id')}",
+            "degree": i.get("degree") or "",
+            "basis": i.get("basis") or MappingBasis.INFERRED.value,
+            "locator": i.get("locator") or "",
+            "rationale": i.get("rationale") or "",
+        }
+        for i in items
+    ]
+
+
 # --- Choices loaded from the database -------------------------------------------------
 
 
@@ -193,6 +289,10 @@ class Choices:
     topics: list[SelectChoice]
     measures: list[SelectChoice]
     mapping_targets: list[SelectChoice]
+    #: what a measure may implement (see "Implementation links" below)
+    implementation_targets: list[SelectChoice] = dataclass_field(default_factory=list)
+    #: every recommendation identity, for links to one no longer in a visible paper
+    recommendation_ids: set[int] = dataclass_field(default_factory=set)
 
 
 def load_choices(exclude_record_id: int | None = None, keep_targets: tuple[int, ...] = ()) -> Choices:
@@ -227,7 +327,7 @@ def load_choices(exclude_record_id: int | None = None, keep_targets: tuple[int, 
         SelectChoice(f"commitment:{c.key}", c.title, optgroup="Commitments and guidance")
         for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.kind, Commitment.title))
     ]
-    return Choices(jurisdictions, topics, [BLANK, *options(measures)], targets)
+    return Choices(jurisdictions, topics, [BLANK, *options(measures)], targets, *implementation_choices())
 
 
 # --- The form ------------------------------------------------------------------------
@@ -270,6 +370,7 @@ class MeasureForm(FlaskForm):
     sources = FieldList(FormField(SourceRow), max_entries=MAX_ROWS)
     relations = FieldList(FormField(RelationRow), max_entries=MAX_ROWS)
     mappings = FieldList(FormField(MappingRow), max_entries=MAX_ROWS)
+    implementations = FieldList(FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS)
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -285,6 +386,8 @@ class MeasureForm(FlaskForm):
             row.target.choices = self.choices.measures
         elif section == "mappings":
             row.target.choices = self.choices.mapping_targets
+        elif section == "implementations":
+            row.target.choices = implementation_row_choices(self.choices, row.target.data)
 
     def add_rows(self, counts: dict[str, int]) -> None:
         for section, n in counts.items():
@@ -333,6 +436,8 @@ class MeasureForm(FlaskForm):
                 fail(row.target, "Choose the norm or commitment this measure implements.")
             if not row.basis.data:
                 fail(row.basis, "Say whether the measure names it or it is an inference.")
+
+        check_implementations(self.rows("implementations"), fail)
 
         rows = self.rows("events")
         if all(not r.kind.errors and not r.date.errors for r in rows):
@@ -393,6 +498,7 @@ class MeasureForm(FlaskForm):
                 "basis": r.basis.data or MappingBasis.INFERRED.value,
             })
         data["mappings"] = mappings
+        data["implementations"] = implementations_data(self.rows("implementations"))
         return data
 
 
@@ -418,4 +524,5 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         }
         for m in snapshot.get("mappings", [])
     ]
+    data["implementations"] = implementations_form_data(snapshot.get("implementations", []))
     return data

@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import (
     EventKind,
+    ImplementationDegree,
     MappingBasis,
     Measure,
     MeasureStatus,
@@ -61,6 +62,11 @@ FIELDS: tuple[FieldSpec, ...] = (
         columns=(("target", "Maps to"), ("locator", "Pinpoint"), ("rationale", "Rationale"), ("basis", "Basis")),
         noun=("mapping", "mappings"), summary="mappings",
     ),
+    FieldSpec(
+        "implementations", "Implements", ROWS,
+        columns=(("target", "Recommendation or action"), ("degree", "Degree"), ("basis", "Basis"), ("locator", "Pinpoint"), ("rationale", "Rationale")),
+        noun=("implementation link", "implementation links"), summary="implementation links",
+    ),
 )
 
 ENUMS: dict[tuple[str, str | None], Any] = {
@@ -70,6 +76,8 @@ ENUMS: dict[tuple[str, str | None], Any] = {
     ("events", "kind"): EventKind,
     ("relations", "kind"): RelationKind,
     ("mappings", "basis"): MappingBasis,
+    ("implementations", "degree"): ImplementationDegree,
+    ("implementations", "basis"): MappingBasis,
 }
 
 
@@ -81,6 +89,10 @@ def for_diff(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
     data["mappings"] = [
         {**m, "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}"}
         for m in snapshot.get("mappings", [])
+    ]
+    data["implementations"] = [
+        {**i, "target": f"action:{i.get('catalogue')}/{i['action']}" if i.get("action") else f"rec:{i.get('recommendation_id')}"}
+        for i in snapshot.get("implementations", [])
     ]
     return data
 
@@ -108,6 +120,12 @@ class Labels:
         )
         return {rid: f"{code}: {short or title}" for rid, code, short, title in rows}
 
+    @cached_property
+    def implementation_targets(self) -> dict[str, str]:
+        from tracker.measures.forms import implementation_choices
+
+        return {c.value: f"{c.optgroup}: {c.label}" for c in implementation_choices()[0] if c.value}
+
     def __call__(self, field: str, column: str | None, value: Any) -> str:
         if value is None or value == "":
             return ""
@@ -132,6 +150,8 @@ class Labels:
                 return self.measures.get(int(value), f"record {value}")
             except (TypeError, ValueError):
                 return str(value)
+        if (field, column) == ("implementations", "target"):
+            return self.implementation_targets.get(str(value), str(value))
         if (field, column) == ("mappings", "target"):
             kind, _, key = str(value).partition(":")
             if kind == "norm":

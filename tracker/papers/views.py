@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from tracker.accounts.permissions import public
+from tracker.extensions import db
 from tracker.papers import queries
 from tracker.papers.briefs import paper_brief_data
-from tracker.records.queries import include_drafts_requested
+from tracker.records import services as records
+from tracker.records.models import Record
+from tracker.records.queries import include_drafts_requested, viewer_is_staff
 
 bp = Blueprint("papers", __name__, url_prefix="/papers")
 
@@ -30,6 +33,17 @@ def index() -> str:
 def detail(record_id: int) -> str:
     drafts = include_drafts_requested(request.args.get("drafts"))
     brief = paper_brief_data(record_id, include_drafts=drafts)
+    if brief is None and not drafts and viewer_is_staff():
+        # Staff following a link to a paper that is not published yet see its working copy.
+        drafts = True
+        brief = paper_brief_data(record_id, include_drafts=True)
     if brief is None:
         abort(404, "There is no published paper with this number.")
-    return render_template("papers/detail.html", paper=brief, drafts=drafts)
+    # Staff get the links to edit it (the record is loaded with the paper already).
+    record = db.session.get(Record, record_id) if viewer_is_staff() else None
+    pending = record is not None and not drafts and records.has_unpublished_changes(record)
+    return render_template("papers/detail.html", paper=brief, drafts=drafts, record=record, pending=pending)
+
+
+# Editor routes (create, edit, history, delete) register on this blueprint.
+from tracker.papers import editing  # noqa: E402,F401

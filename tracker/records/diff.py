@@ -32,6 +32,9 @@ class FieldSpec:
     noun: tuple[str, str] = ("", "")
     #: how summaries name the field when it is not simply the label in lower case
     summary: str = ""
+    #: for ROWS whose rows keep an identity (a paper's recommendations): the key holding it;
+    #: rows are then matched by identity, so a removed row and a new one never read as a change
+    identity: str = ""
 
     @property
     def summary_name(self) -> str:
@@ -109,6 +112,24 @@ def row_changes(spec: FieldSpec, old: list[dict[str, Any]], new: list[dict[str, 
         return [display(spec.name, key, row.get(key)) for key, _ in cols]
 
     out: list[RowChange] = []
+    if spec.identity:
+        # Rows in their new order, each against the old row of the same identity (wherever it
+        # was); then the old rows whose identity is gone. A row without one (new) matches nothing.
+        by_identity = {r.get(spec.identity): r for r in old if r.get(spec.identity) is not None}
+        kept = set()
+        for row in new:
+            before = by_identity.get(row.get(spec.identity)) if row.get(spec.identity) is not None else None
+            if before is None:
+                out.append(RowChange("added", None, cells(row), [True] * len(cols)))
+                continue
+            kept.add(row.get(spec.identity))
+            flags = [repr(before.get(key)) != repr(row.get(key)) for key, _ in cols]
+            out.append(RowChange("changed" if any(flags) else "equal", cells(before), cells(row), flags))
+        out.extend(
+            RowChange("removed", cells(r), None, [True] * len(cols))
+            for r in old if r.get(spec.identity) is None or r.get(spec.identity) not in kept
+        )
+        return out
     a = [_row_key(r, cols) for r in old]
     b = [_row_key(r, cols) for r in new]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

@@ -1,0 +1,151 @@
+"""Changes to records of any kind, each written with its revision in the caller's transaction.
+
+The generic form of tracker/measures/changes.py, used by papers and attributions:
+the content is read and written through the kind's registered ``ContentOps``, and
+change summaries come from its ``HistorySpec`` (tracker.records.history). The
+rules are the measures' rules, and so are the exceptions (imported from there, so
+that code catching them works for every kind):
+
+* every change takes the record ``version`` the editor saw (optimistic locking);
+  a changed record raises ``StaleVersion`` and nothing is written;
+* the record row is updated (version checked and bumped by SQLAlchemy's
+  ``version_id_col``) before any content is touched, so concurrent saves
+  serialise on that row and the loser gets ``StaleDataError`` at flush;
+* the caller commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.measures.changes import (
+    NoChanges,
+    NotAllowedNow,
+    StaleDataError,
+    StaleVersion,
+    latest_revision,
+)
+from tracker.records import history
+from tracker.records import services as records
+from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+
+__all__ = [
+    "NoChanges",
+    "NotAllowedNow",
+    "StaleDataError",
+    "StaleVersion",
+    "create",
+    "delete",
+    "latest_revision",
+    "restore_revision",
+    "undelete",
+    "update",
+]
+
+
+def _check(record: Record, expected_version: int | None) -> None:
+    if expected_version is None or record.version != expected_version:
+        raise StaleVersion(record)
+
+
+def _touch(record: Record, expected_version: int | None, author_id: int | None) -> None:
+    """Check the version, then claim the record row (version bump) before any other write."""
+    _check(record, expected_version)
+    record.updated_at = utcnow()
+    record.updated_by_id = author_id
+    db.session.flush()
+
+
+def _reload() -> None:
+    # Write everything, then forget it: children come back from the database in their
+    # canonical order, so a snapshot taken now matches one taken in a later request.
+    db.session.flush()
+    db.session.expire_all()
+
+
+def create(kind: RecordKind, data: dict[str, Any], *, author_id: int | None) -> Record:
+    """A new draft record of ``kind`` with its working copy and revision 1.
+
+    Raises ValueError (from the kind's ``apply``) when the data refers to something unknown.
+    """
+    record = Record(kind=kind, state=WorkflowState.DRAFT, created_by_id=author_id, updated_by_id=author_id)
+    db.session.add(record)
+    db.session.flush()
+    ops = records.ops_for(record)
+    content = ops.model(record_id=record.id, is_draft=True, is_live=False)
+    db.session.add(content)
+    ops.apply(content, data)
+    _reload()
+    records.write_revision(record, content, action="create", summary="Created", author_id=author_id)
+    return record
+
+
+def update(
+    record: Record,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None,
+    author_id: int | None,
+    noun: str = "record",
+    action: str = "edit",
+    summary_prefix: str = "",
+    refusal: str = "This cannot be saved",
+) -> Revision:
+    """Apply ``data`` (a snapshot) to the working copy, splitting it off the live copy first."""
+    if record.deleted_at is not None:
+        raise NotAllowedNow(f"This {noun} is deleted. Restore it before changing it.")
+    _check(record, expected_version)
+    ops = records.ops_for(record)
+    current = records.working_copy(record)
+    before = ops.snapshot(current) if current is not None else None
+    if record.state is WorkflowState.PUBLISHED:
+        # The working copy is about to differ from the live one.
+        record.state = WorkflowState.DRAFT
+    _touch(record, expected_version, author_id)
+    copy = records.editable_copy(record)
+    try:
+        ops.apply(copy, data)
+    except ValueError as exc:
+        raise NotAllowedNow(f"{refusal}: {exc}.") from None
+    _reload()
+    after = ops.snapshot(copy)
+    if not history.differs(record.kind, before, after):
+        raise NoChanges()
+    summary = history.change_summary(record.kind, before, after)
+    if summary_prefix:
+        summary = f"{summary_prefix}: {summary[0].lower()}{summary[1:]}"
+    return records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
+
+
+def restore_revision(
+    record: Record, number: int, *, expected_version: int | None, author_id: int | None, noun: str = "record"
+) -> Revision:
+    """Make the working copy hold revision ``number`` again, as a new revision."""
+    snapshot = db.session.scalar(
+        sa.select(Revision.snapshot).where(Revision.record_id == record.id, Revision.number == number)
+    )
+    if snapshot is None:
+        raise NotAllowedNow(f"There is no revision {number} of this {noun}.")
+    return update(
+        record, snapshot, expected_version=expected_version, author_id=author_id, noun=noun,
+        action="restore", summary_prefix=f"Restored revision {number}",
+        refusal=f"Revision {number} cannot be restored",
+    )
+
+
+def delete(record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record") -> None:
+    if record.deleted_at is not None:
+        raise NotAllowedNow(f"This {noun} is deleted already.")
+    _touch(record, expected_version, author_id)
+    records.soft_delete(record, author_id=author_id)
+
+
+def undelete(record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record") -> None:
+    if record.deleted_at is None:
+        raise NotAllowedNow(f"This {noun} is not deleted.")
+    _touch(record, expected_version, author_id)
+    records.undelete(record, author_id=author_id)
