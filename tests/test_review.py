@@ -715,3 +715,34 @@ def test_queue_and_review_page_queries_do_not_grow_with_the_records(app, make_us
     large = costs()
     assert large == small
     assert max(small.values()) <= 40, small
+
+
+def test_editing_an_approved_paper_or_statement_voids_its_approvals(app, make_user, make_paper) -> None:
+    """The generic editor (papers, statements) follows the same rule as measures."""
+    from tests.attribution_helpers import create_attribution
+    from tracker.records import changes as record_changes
+    from tracker.records import services as records
+
+    editor = make_user("editor")
+    supply, attribution = make_member(app, make_user), make_member(app, make_user, ATTRIBUTION)
+    paper_rid = make_paper(published=False, title="Test paper to amend").record_id
+    statement_rid = create_attribution(app, published=False, operation="Test operation to amend").record_id
+    for rid, reviewer, field, value in (
+        (paper_rid, supply, "title", "Test paper, amended"),
+        (statement_rid, attribution, "operation", "Test operation, amended"),
+    ):
+        take(app, rid, "submit", editor.id)
+        take(app, rid, "approve", reviewer.id)
+        assert state(app, rid) is S.APPROVED
+        with app.test_request_context():
+            record = db.session.get(Record, rid)
+            data = records.ops_for(record).snapshot(records.working_copy(record))
+            data[field] = value
+            record_changes.update(record, data, expected_version=record.version, author_id=editor.id)
+            db.session.commit()
+        assert state(app, rid) is S.IN_REVIEW
+        with app.app_context():
+            status = workflow.review_status(rid)
+            assert status.valid == [] and len(status.outdated) == 1
+        with pytest.raises(workflow.TransitionError):
+            take(app, rid, "publish", editor.id)

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker.accounts.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.measures.changes import (
@@ -32,6 +33,7 @@ from tracker.measures.changes import (
 from tracker.records import history
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+from tracker.review import workflow
 
 __all__ = [
     "NoChanges",
@@ -102,9 +104,10 @@ def update(
     ops = records.ops_for(record)
     current = records.working_copy(record)
     before = ops.snapshot(current) if current is not None else None
-    if record.state is WorkflowState.PUBLISHED:
-        # The working copy is about to differ from the live one.
-        record.state = WorkflowState.DRAFT
+    approved_before = workflow.approvers(record)
+    # A published record gets a new draft; an approved one goes back to review (its
+    # approvals were for the revision this edit replaces).
+    record.state = workflow.state_after_edit(record.state)
     _touch(record, expected_version, author_id)
     copy = records.editable_copy(record)
     try:
@@ -118,7 +121,9 @@ def update(
     summary = history.change_summary(record.kind, before, after)
     if summary_prefix:
         summary = f"{summary_prefix}: {summary[0].lower()}{summary[1:]}"
-    return records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
+    revision = records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
+    workflow.after_edit(record, revision, db.session.get(User, author_id) if author_id else None, approved_before)
+    return revision
 
 
 def restore_revision(
