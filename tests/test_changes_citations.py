@@ -190,3 +190,14 @@ def test_citations_of_drafts_are_404_for_the_public(app, make_measure, client, l
     response = client.get(f"/measures/{draft.record_id}/cite.bib?drafts=1")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store, private"
+
+
+def test_measure_page_links_its_citations_only_when_published(app, make_measure, client, login) -> None:
+    published = make_measure(short_name="Cited measure").record_id
+    page = client.get(f"/measures/{published}").get_data(as_text=True)
+    for fmt in ("bib", "ris", "json"):
+        assert f'href="/measures/{published}/cite.{fmt}"' in page
+    draft = make_measure(published=False).record_id
+    login(client, "editor")
+    page = client.get(f"/measures/{draft}").get_data(as_text=True)
+    assert f"/measures/{draft}/cite." not in page
