@@ -23,6 +23,7 @@ from tracker.db import (
     format_partial_date,
     partial_date_text,
 )
+from tracker.records.models import ContentCopy
 
 if TYPE_CHECKING:
     from tracker.jurisdictions.models import Jurisdiction
@@ -65,32 +66,11 @@ class PartyRole(LabelledEnum):
     RECALLED = ("recalled", "Recalled, not verified")
 
 
-class Attribution(Base):
+class Attribution(ContentCopy, Base):
     """One public attribution statement (a joint statement is one row with several parties)."""
 
     __tablename__ = "attributions"
-    __table_args__ = (
-        # At most one working copy and one live copy per record.
-        sa.Index(
-            "uq_attributions_record_draft",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_draft"),
-            postgresql_where=sa.text("is_draft"),
-        ),
-        sa.Index(
-            "uq_attributions_record_live",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_live"),
-            postgresql_where=sa.text("is_live"),
-        ),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
-    is_draft: Mapped[bool] = mapped_column(default=True)
-    is_live: Mapped[bool] = mapped_column(default=False, index=True)
 
     #: date of the statement, at the precision it is known
     date: Mapped[dt.date] = mapped_column(index=True)

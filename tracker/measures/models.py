@@ -22,6 +22,7 @@ from tracker.db import (
     enum_type,
     format_partial_date,
 )
+from tracker.records.models import ContentCopy
 
 if TYPE_CHECKING:
     from tracker.catalogues.models import CatalogueAction
@@ -88,30 +89,9 @@ measure_topics = sa.Table(
 )
 
 
-class Measure(Base):
+class Measure(ContentCopy, Base):
     __tablename__ = "measures"
-    __table_args__ = (
-        # At most one working copy and one live copy per record.
-        sa.Index(
-            "uq_measures_record_draft",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_draft"),
-            postgresql_where=sa.text("is_draft"),
-        ),
-        sa.Index(
-            "uq_measures_record_live",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_live"),
-            postgresql_where=sa.text("is_live"),
-        ),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
-    is_draft: Mapped[bool] = mapped_column(default=True)
-    is_live: Mapped[bool] = mapped_column(default=False, index=True)
 
     jurisdiction_code: Mapped[str] = mapped_column(
         sa.ForeignKey("jurisdictions.code"), index=True

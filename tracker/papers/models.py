@@ -27,6 +27,7 @@ from tracker.db import (
     format_partial_date,
     utcnow,
 )
+from tracker.records.models import ContentCopy
 
 if TYPE_CHECKING:
     from tracker.norms.models import Commitment, Norm, Topic
@@ -54,30 +55,9 @@ recommendation_commitments = _link_table(
 recommendation_topics = _link_table("paper_recommendation_topics", "topic_id", "topics.id")
 
 
-class Paper(Base):
+class Paper(ContentCopy, Base):
     __tablename__ = "papers"
-    __table_args__ = (
-        # At most one working copy and one live copy per record.
-        sa.Index(
-            "uq_papers_record_draft",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_draft"),
-            postgresql_where=sa.text("is_draft"),
-        ),
-        sa.Index(
-            "uq_papers_record_live",
-            "record_id",
-            unique=True,
-            sqlite_where=sa.text("is_live"),
-            postgresql_where=sa.text("is_live"),
-        ),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
-    is_draft: Mapped[bool] = mapped_column(default=True)
-    is_live: Mapped[bool] = mapped_column(default=False, index=True)
 
     title: Mapped[str] = mapped_column(sa.String(1000))
     working_group_id: Mapped[Optional[int]] = mapped_column(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.db import Base, LabelledEnum, enum_type, utcnow
 
@@ -125,3 +125,30 @@ class Publication(Base):
     summary: Mapped[str] = mapped_column(sa.Text, default="")
 
     record: Mapped[Record] = relationship()
+
+
+class ContentCopy:
+    """Columns every content model shares: which record it belongs to and which copy it is.
+
+    At most one working copy and one live copy exist per record (partial unique indexes).
+    """
+
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
+    #: the working copy staff edit and review
+    is_draft: Mapped[bool] = mapped_column(default=True)
+    #: the copy the public sees
+    is_live: Mapped[bool] = mapped_column(default=False, index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy passes the class
+        table = cls.__tablename__  # type: ignore[attr-defined]
+        return tuple(
+            sa.Index(
+                f"uq_{table}_record_{flag.removeprefix('is_')}",
+                "record_id",
+                unique=True,
+                sqlite_where=sa.text(flag),
+                postgresql_where=sa.text(flag),
+            )
+            for flag in ("is_draft", "is_live")
+        )
