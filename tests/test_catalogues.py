@@ -15,18 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE_FILE = ROOT / "data" / "catalogues.yaml"
 
 
-def find_facts() -> Path | None:
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "reference" / "facts.yaml"
-        if candidate.exists():
-            return candidate
-    return None
+FACTS = ROOT / "data" / "reference" / "facts.yaml"
 
 
-FACTS = find_facts()
-
-
-@pytest.mark.skipif(FACTS is None, reason="shared/reference/facts.yaml is not beside this checkout")
 def test_action_texts_and_phrases_are_verbatim_substrings_of_facts() -> None:
     facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))["gge_2021_guidance_relevant"]  # type: ignore[union-attr]
     content = {"i": facts["norm_i"]["content"], "j": facts["norm_j"]["content"]}

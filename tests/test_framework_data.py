@@ -12,7 +12,8 @@ from tracker.extensions import db
 from tracker.norms.models import Commitment, FrameworkDocument, Norm, Topic
 
 ROOT = Path(__file__).resolve().parents[1]
-FACTS = ROOT.parent / "shared" / "reference" / "facts.yaml"
+FACTS = ROOT / "data" / "reference" / "facts.yaml"
+SHARED_FACTS = ROOT.parent / "shared" / "reference" / "facts.yaml"
 NORMS_FILE = ROOT / "data" / "norms.yaml"
 
 
@@ -21,7 +22,14 @@ def facts_norms() -> dict[str, str]:
     return {n["letter"]: n["official_text"] for n in facts["gge_2015_norms"]}
 
 
-@pytest.mark.skipif(not FACTS.exists(), reason="shared/reference/facts.yaml is not beside this checkout")
+def test_reference_copy_matches_the_shared_fact_sheet() -> None:
+    """data/reference/facts.yaml is a verbatim snapshot; where the shared sheet is beside
+    this checkout (the team's machines), the two must be identical."""
+    assert FACTS.exists()
+    if SHARED_FACTS.exists():
+        assert FACTS.read_bytes() == SHARED_FACTS.read_bytes(), "data/reference/facts.yaml drifted from shared/"
+
+
 def test_norm_texts_equal_facts_word_for_word() -> None:
     ours = {n["letter"]: n["official_text"] for n in yaml.safe_load(NORMS_FILE.read_text())["norms"]}
     theirs = facts_norms()
