@@ -19,6 +19,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app, test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # WeasyPrint logs each layout step at INFO: noise in the server log and the CLI.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     from tracker import extensions
     from tracker.models import import_all
