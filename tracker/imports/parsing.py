@@ -98,9 +98,8 @@ def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpa
     if not data:
         raise ImportFileError("The file is empty.")
     if len(data) > max_bytes:
-        raise ImportFileError(
-            f"The file is {_mib(len(data))}; the limit is {_mib(max_bytes)}. Split it into smaller files."
-        )
+        # (The caller reads one byte past the limit, so the real size is not known here.)
+        raise ImportFileError(f"The file is larger than {_mib(max_bytes)}, the limit. Split it into smaller files.")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension == "xlsx":
         if not _is_workbook(data):
@@ -256,6 +255,21 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
+def _unreadable(exc: BaseException) -> ImportFileError:
+    """The message for a workbook openpyxl cannot read; defusedxml's refusals are named."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return ImportFileError(
+                "The workbook cannot be opened: its XML declares entities or a document type, "
+                "which spreadsheet programs never write and the import refuses for safety."
+            )
+        seen = seen.__cause__ or seen.__context__
+    return ImportFileError(f"The workbook cannot be opened ({type(exc).__name__}). Save it again as .xlsx.")
+
+
 def _read_xlsx(
     data: bytes, *, max_rows: int, max_unpacked: int
 ) -> tuple[list[str], list[tuple[int, list[str | None]]], list[tuple[int, str]]]:
@@ -265,7 +279,7 @@ def _read_xlsx(
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise ImportFileError(f"The workbook cannot be opened ({type(exc).__name__}). Save it again as .xlsx.") from None
+        raise _unreadable(exc) from None
     try:
         sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
         header: list[str] | None = None
@@ -298,7 +312,7 @@ def _read_xlsx(
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, ImportFileError):
             raise
-        raise ImportFileError(f"The workbook cannot be read ({type(exc).__name__}). Save it again as .xlsx.") from None
+        raise _unreadable(exc) from None
     finally:
         workbook.close()
     if header is None:

@@ -16,6 +16,7 @@ NOTES = (
     "An export (/export/measures.csv or .xlsx) has the same columns and imports as it is.",
     "Lists: one value per line inside the cell. Structured lists (events, mappings, relations, "
     "sources): one item per line, fields separated by ' | ' in the order the column describes.",
+    "Blank title_lang means en and blank verification means unverified, as in the editor.",
     "Dates: YYYY-MM-DD, YYYY-MM or YYYY. Codes and taxonomy values: see the codebook at /data/.",
     "Upload the file at /import/: a preview lists every row's errors and likely duplicates, "
     "and nothing is written until you confirm, for all rows at once.",

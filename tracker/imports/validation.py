@@ -179,7 +179,7 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
         known = [c.value for c in ctx.choices.topics]
         wrong = [v for v in (value or []) if v not in known]
         return f"{', '.join(repr(w) for w in wrong)} {'is not a topic' if len(wrong) == 1 else 'are not topics'}; use: {', '.join(known)}."
-    if column.startswith("mappings"):
+    if column.startswith("mappings") and column.endswith("target"):
         return f"{str(value).split(':', 1)[-1]!r} is not a norm letter (a to k) or a commitment key; see the codebook."
     allowed = [c.value if hasattr(c, "value") else c[0] for c in field.choices if (c.value if hasattr(c, "value") else c[0])]
     noun = ENUM_NOUNS.get(field.short_name, "value")
@@ -243,6 +243,9 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
         if value is not None and value != "":
             pairs.append((name, str(value)))
 
+    for name, default in DEFAULTS.items():
+        if values.get(name) in (None, ""):
+            values = {**values, name: default}
     for name in ("jurisdiction", "title_original", "title_lang", "title_en", "short_name", "type", "issuing_body",
                  "status", "status_note", "official_identifier", "official_url", "description", "verification",
                  "verification_note"):
@@ -263,6 +266,8 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
 
 
 FIELD_COLUMN_INVERSE = {v: k for k, v in FIELD_COLUMN.items()}
+#: a blank cell takes the editor form's default (title language "en", "unverified")
+DEFAULTS = {name: getattr(MeasureForm, name).kwargs["default"] for name in ("title_lang", "verification")}
 RELATION_NOTE_MAX = MeasureRelation.__table__.c["note"].type.length
 
 

@@ -78,7 +78,10 @@ def upload() -> Any:
         return _index_page(form, 422)
     limits = _limits()
     # Read at most one byte past the limit: a larger file is refused without reading it all.
-    data = storage.stream.read(limits["max_bytes"] + 1)
+    try:
+        data = storage.stream.read(limits["max_bytes"] + 1)
+    finally:
+        storage.close()
     filename = safe_filename(storage.filename, "upload")
     try:
         parsed = parse(storage.filename, data, **limits)
@@ -90,9 +93,10 @@ def upload() -> Any:
     return redirect(url_for("imports.preview", upload_id=upload.id))
 
 
-@bp.get("/template.<any(csv, xlsx):fmt>")
+@bp.get("/template.<any(csv, xlsx):sheet_format>")
 @requires(Permission.EDIT)
-def template(fmt: str) -> Response:
+def template(sheet_format: str) -> Response:
+    fmt = sheet_format
     body = template_csv() if fmt == "csv" else template_xlsx()
     response = Response(body, content_type=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = attachment(f"cyber-norms-measures-template.{fmt}")
