@@ -463,3 +463,29 @@ def test_round_trip_export_import_into_an_empty_database_export(app, client, fre
     ]
     assert differences == [], "\n".join(f"{k} {n}: {x!r} -> {y!r}" for k, n, x, y in differences)
     assert second == first
+
+
+def test_migration_0010_downgrades_and_upgrades_with_an_import_recorded(fresh_database_url) -> None:
+    with standalone_app(fresh_database_url) as fresh:
+        runner = fresh.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with fresh.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}'),"
+                " (CURRENT_TIMESTAMP, 'login', '{}')"
+            ))
+        result = runner.invoke(args=["db", "downgrade", "0009"])
+        assert result.exit_code == 0, result.output
+        with fresh.app_context(), db.engine.connect() as connection:
+            assert "import_uploads" not in sa.inspect(connection).get_table_names()
+            assert connection.execute(sa.text("SELECT action FROM audit_log")).scalars().all() == ["login"]
+        with fresh.app_context(), pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}')"
+            ))
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with fresh.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}')"
+            ))
+            assert "import_uploads" in sa.inspect(connection).get_table_names()
