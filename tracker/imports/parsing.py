@@ -101,6 +101,8 @@ def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpa
         # (The caller reads one byte past the limit, so the real size is not known here.)
         raise ImportFileError(f"The file is larger than {_mib(max_bytes)}, the limit. Split it into smaller files.")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    rows: list[tuple[int, list[str | None]]]
+    formulas: list[tuple[int, str]] = []
     if extension == "xlsx":
         if not _is_workbook(data):
             raise ImportFileError(
@@ -116,7 +118,6 @@ def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpa
                 + ("Rename it to .xlsx, or save it as CSV UTF-8." if "xlsx" in kind else "Upload a CSV or XLSX file.")
             )
         header, rows = _read_csv(data, max_rows=max_rows)
-        formulas: list[tuple[int, str]] = []
     else:
         shown = f".{extension}" if extension else "no extension"
         raise ImportFileError(f"Upload a .csv or .xlsx file (this one has {shown}).")
@@ -179,7 +180,7 @@ def _check_header(header: list[str]) -> list[str | None]:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -191,7 +192,7 @@ def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int,
     # Spreadsheet programs in many locales save "CSV" with semicolons; accept that.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[tuple[int, list[str]]] = []
+    rows: list[tuple[int, list[str | None]]] = []
     header: list[str] | None = None
     non_blank = 0
     old_limit = csv.field_size_limit()
@@ -204,7 +205,7 @@ def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int,
             # The spreadsheet row number: the header is row 1 (cells with line breaks
             # span several lines of the file but one row of the sheet).
             number = len(rows) + 2
-            rows.append((number, values))
+            rows.append((number, list(values)))
             if any(v != "" for v in values):
                 non_blank += 1
                 if non_blank > max_rows:
@@ -294,7 +295,7 @@ def _read_xlsx(
                 if not header:
                     raise ImportFileError("The first row of the sheet must hold the column names of the template.")
                 continue
-            values = []
+            values: list[str | None] = []
             for index, cell in enumerate(cells[: len(header)]):
                 if getattr(cell, "data_type", None) == "f":
                     formulas.append((number, header[index].strip().lower()))

@@ -36,7 +36,7 @@ from tracker.records.queries import visible
 COLUMNS = {c.name: c for c in MEASURES.columns}
 #: form field -> import column, where they differ
 FIELD_COLUMN = {"jurisdiction_code": "jurisdiction"}
-KEY_MAX = Record.__table__.c["key"].type.length
+KEY_MAX: int = Record.__table__.c["key"].type.length  # type: ignore[attr-defined]
 KEY_PATTERN = re.compile(r"^[^\s'\"<>]+$")
 EXPORTED_KEY = re.compile(r"^measure-(\d{1,12})$")
 #: codes people write that ISO 3166-1 does not use
@@ -188,7 +188,7 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
 
 def _field_problems(form: MeasureForm, ctx: Context) -> list[Problem]:
     """The form's errors, named by import column (and line, for multi-line cells)."""
-    problems = []
+    problems: list[Problem] = []
     for form_field in form:
         if form_field.type == "FieldList":
             for i, entry in enumerate(form_field.entries, start=1):
@@ -213,7 +213,7 @@ def _reword(column: str, form_field: Any, message: str, ctx: Context) -> Problem
 
 
 def _decode(cells: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
-    values = {}
+    values: dict[str, Any] = {}
     for name, cell in cells.items():
         column = COLUMNS.get(name)
         if column is None:
@@ -268,7 +268,7 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
 FIELD_COLUMN_INVERSE = {v: k for k, v in FIELD_COLUMN.items()}
 #: a blank cell takes the editor form's default (title language "en", "unverified")
 DEFAULTS = {name: getattr(MeasureForm, name).kwargs["default"] for name in ("title_lang", "verification")}
-RELATION_NOTE_MAX = MeasureRelation.__table__.c["note"].type.length
+RELATION_NOTE_MAX: int | None = MeasureRelation.__table__.c["note"].type.length  # type: ignore[attr-defined]
 
 
 def _relations(values: dict[str, Any], problems: list[Problem]) -> list[dict[str, Any]]:
