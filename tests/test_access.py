@@ -118,6 +118,13 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("attribution.delete", "POST"): (401, 403, 302, 302),
     ("attribution.undelete", "POST"): (404, 404, 302, 302),
     ("attribution.deleted", "GET"): (302, 403, 200, 200),
+    # Spreadsheet import (issue 8 item 3): editors and administrators only. The walk's
+    # upload (ARGS upload_id) holds one valid row; posting the form without a file is a 422.
+    ("imports.index", "GET"): (302, 403, 200, 200),
+    ("imports.upload", "POST"): (401, 403, 422, 422),
+    ("imports.template", "GET"): (302, 403, 200, 200),
+    ("imports.preview", "GET"): (302, 403, 200, 200),
+    ("imports.commit", "POST"): (401, 403, 302, 302),
 }
 
 #: which measure a route's <record_id> names (default: a published one)
@@ -133,7 +140,8 @@ RECORD_FOR = {
     "attribution.undelete": "deleted attribution",
 }
 #: other route arguments and query strings the walk uses
-ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0}
+ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0,
+        "sheet_format": "xlsx", "upload_id": 0}
 #: (briefs as of 1990 hold no measure, so the walk's PDFs are small and render inline)
 QUERY = {
     "measures.compare": {"a": 1, "b": 1},
@@ -214,6 +222,14 @@ def records_for_walk(app, make_measure, make_paper):
         db.session.add(comment)
         db.session.commit()
         ARGS["comment_id"] = comment.id
+        # An upload of one valid row, for the import preview and commit.
+        from tracker.imports.models import ImportUpload
+
+        row = {"jurisdiction": "DE", "title_original": "Access walk import", "type": "law", "status": "adopted"}
+        upload = ImportUpload(filename="walk.csv", format="csv", sha256="0" * 64, header=list(row), rows=[{"row": 2, "cells": row}], created=[])
+        db.session.add(upload)
+        db.session.commit()
+        ARGS["upload_id"] = upload.id
     return records
 
 

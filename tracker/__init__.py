@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker.api.views import bp as api_bp
     from tracker.attribution.views import bp as attribution_bp
     from tracker.gaps.views import bp as gaps_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.jurisdictions.views import bp as jurisdictions_bp
     from tracker.measures.views import bp as measures_bp
     from tracker.norms.views import bp as norms_bp
@@ -64,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     throttle.init_app(app)
     for blueprint in (site_bp, accounts_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (papers_bp, gaps_bp, workinggroups_bp, review_bp, reports_bp):
+    for blueprint in (papers_bp, gaps_bp, workinggroups_bp, review_bp, reports_bp, imports_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 

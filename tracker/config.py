@@ -7,6 +7,7 @@
 | TRACKER_DATABASE_URL | SQLAlchemy URL (sqlite:/// or postgresql://) | SQLite file in instance/ |
 | TRACKER_REDIS_URL | Redis for shared rate limits, report cache and job queue | unset (in-process) |
 | TRACKER_REVIEW_APPROVALS_REQUIRED | approvals a change needs before it can be published | 1 |
+| TRACKER_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_UNPACKED_BYTES | limits of a spreadsheet import | 2 MiB, 500, 20 MiB |
 | TRACKER_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS | e-mail for review notifications | unset: logged |
 """
 
@@ -60,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_FROM": "Cyber Norms Tracker <tracker@localhost>",
     "SMTP_STARTTLS": True,
     "SMTP_TIMEOUT": 10,
+    # Spreadsheet import of measures: upload size, rows, and what an XLSX may unpack to.
+    "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 500,
+    "IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024,
 }
 
 

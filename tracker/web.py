@@ -160,6 +160,7 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("search.index", "Search", False),
     ("review.queue", "Review", True),
     ("measures.new", "New measure", "edit"),
+    ("imports.index", "Import", "edit"),
     ("measures.deleted", "Deleted", "delete"),
     ("accounts.audit_log", "Audit log", "admin"),
 ]

@@ -69,6 +69,7 @@ class AuditAction(LabelledEnum):
     RECORD_APPROVED = ("record_approved", "Approved")
     RECORD_WITHDRAWN = ("record_withdrawn", "Withdrawn from the public site")
     RECORD_REOPENED = ("record_reopened", "Returned to draft")
+    MEASURES_IMPORTED = ("measures_imported", "Measures imported from a spreadsheet")
 
 
 class AuditEvent(Base):

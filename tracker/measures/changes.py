@@ -70,16 +70,33 @@ def latest_revision(record: Record) -> Revision | None:
     )
 
 
-def create(data: dict[str, Any], *, author_id: int | None) -> Record:
-    """A new draft measure record with its working copy and revision 1."""
-    record = Record(kind=RecordKind.MEASURE, state=WorkflowState.DRAFT, created_by_id=author_id, updated_by_id=author_id)
+def new_record(*, author_id: int | None, key: str | None = None) -> Record:
+    """An empty draft measure record (the import reserves all its records first, so that
+    rows of one file can relate to each other)."""
+    record = Record(
+        kind=RecordKind.MEASURE, state=WorkflowState.DRAFT, key=key, created_by_id=author_id, updated_by_id=author_id
+    )
     db.session.add(record)
     db.session.flush()
+    return record
+
+
+def create(
+    data: dict[str, Any],
+    *,
+    author_id: int | None,
+    record: Record | None = None,
+    action: str = "create",
+    summary: str = "Created",
+) -> Record:
+    """A new draft measure record (or content for one from ``new_record``) with its
+    working copy and revision 1."""
+    record = record or new_record(author_id=author_id)
     measure = Measure(record_id=record.id, is_draft=True, is_live=False)
     db.session.add(measure)
     services.apply(measure, data)
     _reload_children(measure)
-    records.write_revision(record, measure, action="create", summary="Created", author_id=author_id)
+    records.write_revision(record, measure, action=action, summary=summary, author_id=author_id)
     return record
 
 

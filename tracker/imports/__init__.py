@@ -1,0 +1,1 @@
+"""Spreadsheet import of measures: upload, dry-run preview, all-or-nothing commit."""
