@@ -237,6 +237,11 @@ def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
     return params
 
 
+def parse_paper_brief(record_id: int) -> ReportParams:
+    """A paper brief has no options: the paper's recommendations as of today."""
+    return ReportParams(kind="paper", subject=str(int(record_id)), norms=())
+
+
 def standard_briefs(jurisdiction_codes: list[str], letters: list[str]) -> list[ReportParams]:
     """The briefs pre-rendered after a publication: default parameters, today's date."""
     briefs = [ReportParams(kind="jurisdiction", subject=c, jurisdictions=(c,)) for c in jurisdiction_codes]

@@ -114,6 +114,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     the versions of exactly the briefs whose scope holds it (before or after the change).
     Cheap: four small queries, no content loaded.
     """
+    if params.kind == "paper":
+        from tracker.reports.paper import paper_version
+
+        return paper_version(params, include_drafts=include_drafts)
     scope = scope_statement(params, include_drafts=include_drafts).subquery()
     stamp = Record.updated_at if include_drafts else Record.published_at
     rows = db.session.execute(
@@ -229,8 +233,13 @@ def _norm_info(letter: str) -> NormInfo | None:
     )
 
 
-def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Report:
-    """Everything a brief or the comparison page shows, as plain data."""
+def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Any:
+    """Everything a brief or the comparison page shows, as plain data (a ``Report``, or
+    a ``PaperReport`` for a paper brief)."""
+    if params.kind == "paper":
+        from tracker.reports.paper import build_paper_report
+
+        return build_paper_report(params, include_drafts=include_drafts, version=version)
     params = params.resolved()
     assert params.as_of is not None
     on, now = params.as_of, today()
