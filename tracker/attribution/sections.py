@@ -346,7 +346,7 @@ def _made_by(a: Attribution, as_of: dt.date | None) -> bool:
 
 def attribution_section(
     codes: list[str], as_of: dt.date | None = None, *, include_drafts: bool = False,
-    orgs_of: dict[str, list[str]] | None = None,
+    orgs_of: dict[str, list[str]] | None = None, names: dict[str, str] | None = None,
 ) -> AttributionSection:
     """The attributions section of a comparison or brief, for the chosen jurisdictions.
 
@@ -354,11 +354,12 @@ def attribution_section(
     the month or year counts from its last possible day, so the section never
     claims a statement that may not yet have been made. Raises ValueError for
     unknown codes. A bounded number of queries, whatever the number of
-    jurisdictions: names, memberships (unless ``orgs_of`` is given), and the
-    statements with what they show.
+    jurisdictions: names and memberships (unless ``names`` and ``orgs_of`` are given),
+    then the statements with what they show (five queries).
     """
     codes = list(dict.fromkeys(codes))
-    names = {c: n for c, n in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes)))}
+    if names is None or any(c not in names for c in codes):
+        names = {c: n for c, n in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes)))}
     unknown = [c for c in codes if c not in names]
     if unknown:
         raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")

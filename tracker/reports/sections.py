@@ -89,6 +89,7 @@ def add_sections(report: Report, params: ReportParams, *, include_drafts: bool, 
         codes = [r.code for r in report.rows]
         report.attributions = attribution.attribution_section(
             codes, params.as_of, include_drafts=include_drafts, orgs_of={c: orgs_of.get(c, []) for c in codes},
+            names={r.code: r.name for r in report.rows},
         )
 
 
