@@ -53,7 +53,7 @@ def test_compare_page_adds_attributions_only_when_asked(client) -> None:
     # each chosen jurisdiction has its group; France's own statements and DE's via the EU
     for name in ("Germany", "France", "United States"):
         assert f'<h3 class="minor">{name}' in section
-    assert "Statement of EU, of which it is a member" in section
+    assert "Made by the EU, which Germany belongs to; not counted as its own." in section
 
 
 def test_drafts_never_appear_in_the_public_section(app, client, login) -> None:
@@ -85,7 +85,7 @@ def test_country_and_norm_briefs_carry_their_attributions(reports, client) -> No
     de = flat(pdf_text(get_pdf(reports, client, "/jurisdictions/DE/brief.pdf")))
     start = de.index("Publicstatementsattributingacyberoperation")
     assert "HackoftheGermanBundestag(April-May2015)" in de[start:]
-    assert "StatementofEU,ofwhichitisamember" in de[start:]
+    assert "MadebytheEU,whichGermanybelongsto" in de[start:]
     norm = pdf_text(get_pdf(reports, client, "/norms/i/brief.pdf"))
     body = flat(norm)
     start = body.index("Publicattributionstatementsthatinvokethenorm")

@@ -232,6 +232,8 @@ class StatementSummary:
     #: how the section's jurisdiction stands to it: attributing, supporting, recalled or via
     role: str
     role_label: str
+    #: for role "via": the organisation that made it (e.g. "EU")
+    via: str | None = None
 
     @property
     def is_joint(self) -> bool:
@@ -306,6 +308,7 @@ def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSum
         ),
         role=role,
         role_label=ROLE_LABELS[role].format(org=via or ""),
+        via=via,
     )
 
 
