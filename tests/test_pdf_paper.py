@@ -108,3 +108,14 @@ def test_staff_draft_paper_brief_pdf_has_draft_on_every_page(reports, app, login
     pages = len(PdfReader(io.BytesIO(response.data)).pages)
     for page in range(1, pages + 1):
         assert "DRAFT" in pdf_text(response.data, page=page)
+
+
+def test_publishing_a_paper_queues_its_brief(app, make_paper) -> None:
+    from tracker.reports.jobs import affected_briefs
+
+    paper = make_paper()
+    draft = make_paper(published=False)
+    with app.app_context():
+        live = db.session.get(Paper, paper.id)
+        assert [(p.kind, p.subject) for p in affected_briefs(live, None)] == [("paper", str(paper.record_id))]
+        assert affected_briefs(db.session.get(Paper, draft.id), None) == []
