@@ -95,6 +95,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("reports.jurisdiction_pdf", "GET"): (200, 200, 200, 200),
     ("reports.norm_preview", "GET"): (200, 200, 200, 200),
     ("reports.norm_pdf", "GET"): (200, 200, 200, 200),
+    ("reports.paper_preview", "GET"): (200, 200, 200, 200),
+    ("reports.paper_pdf", "GET"): (200, 200, 200, 200),
     # Editing papers and attribution statements (issue 6 item 5, issue 7 item 4).
     ("papers.new", "GET"): (302, 403, 200, 200),
     ("papers.new", "POST"): (401, 403, 422, 422),
@@ -134,6 +136,8 @@ RECORD_FOR = {
     "attribution.detail": "attribution",
     "attribution.api_detail": "attribution",
     "papers.detail": "paper",
+    "reports.paper_pdf": "paper",
+    "reports.paper_preview": "paper",
     **{f"papers.{name}": "paper" for name in ("edit", "history", "compare", "restore_revision", "delete")},
     "papers.undelete": "deleted paper",
     **{f"attribution.{name}": "attribution" for name in ("edit", "history", "compare", "restore_revision", "delete")},

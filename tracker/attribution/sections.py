@@ -16,15 +16,22 @@ import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.attribution import queries
-from tracker.attribution.models import Attribution, FrameworkInvoked, InvokedNorm, PartyRole
+from tracker.attribution.models import (
+    Attribution,
+    AttributionParty,
+    FrameworkInvoked,
+    InvokedNorm,
+    PartyRole,
+)
 from tracker.db import DatePrecision, partial_date_text
 from tracker.extensions import db
-from tracker.jurisdictions.models import Jurisdiction
+from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm
@@ -225,6 +232,8 @@ class StatementSummary:
     #: how the section's jurisdiction stands to it: attributing, supporting, recalled or via
     role: str
     role_label: str
+    #: for role "via": the organisation that made it (e.g. "EU")
+    via: str | None = None
 
     @property
     def is_joint(self) -> bool:
@@ -299,50 +308,104 @@ def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSum
         ),
         role=role,
         role_label=ROLE_LABELS[role].format(org=via or ""),
+        via=via,
     )
 
 
+def _section_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """Everything ``summarise`` reads, in a fixed number of queries (four, however many statements)."""
+    return stmt.options(
+        selectinload(Attribution.parties).joinedload(AttributionParty.jurisdiction),
+        selectinload(Attribution.form_rows),
+        selectinload(Attribution.invoked_norms).joinedload(InvokedNorm.norm),
+        joinedload(Attribution.attributed_state),
+        selectinload(Attribution.sources),
+    )
+
+
+def section_statement(codes: list[str], org_codes: list[str], *, include_drafts: bool = False) -> sa.Select[Any]:
+    """Visible statements in which a chosen jurisdiction takes part (any role) or one of
+    their organisations attributes, newest first: the one statement the section reads."""
+    involved = queries._has_party(codes, PartyRole)
+    if org_codes:
+        involved = sa.or_(involved, queries._has_party(org_codes))
+    return queries.newest_first(visible(Attribution, include_drafts=include_drafts).where(involved))
+
+
+def norm_statement(letter: str, codes: list[str] | None = None, *, include_drafts: bool = False) -> sa.Select[Any]:
+    """Visible statements invoking the norm (explicitly or implicitly), newest first;
+    with ``codes``, only those a chosen jurisdiction made or joined."""
+    stmt = visible(Attribution, include_drafts=include_drafts).where(
+        sa.exists().where(InvokedNorm.attribution_id == Attribution.id, InvokedNorm.norm_id == Norm.id, Norm.letter == letter)
+    )
+    if codes:
+        stmt = stmt.where(queries._has_party(codes))
+    return queries.newest_first(stmt)
+
+
+def _made_by(a: Attribution, as_of: dt.date | None) -> bool:
+    return as_of is None or latest_possible_date(a.date, a.date_precision) <= as_of
+
+
 def attribution_section(
-    codes: list[str], as_of: dt.date | None = None, *, include_drafts: bool = False
+    codes: list[str], as_of: dt.date | None = None, *, include_drafts: bool = False,
+    orgs_of: dict[str, list[str]] | None = None, names: dict[str, str] | None = None,
 ) -> AttributionSection:
     """The attributions section of a comparison or brief, for the chosen jurisdictions.
 
     ``as_of`` keeps statements made on or before that day; a date known only to
     the month or year counts from its last possible day, so the section never
     claims a statement that may not yet have been made. Raises ValueError for
-    unknown codes.
+    unknown codes. A bounded number of queries, whatever the number of
+    jurisdictions: names and memberships (unless ``names`` and ``orgs_of`` are given),
+    then the statements with what they show (five queries).
     """
-    known = {
-        j.code: j
-        for j in db.session.scalars(sa.select(Jurisdiction).where(Jurisdiction.code.in_(codes)))
-    }
-    unknown = [c for c in codes if c not in known]
+    codes = list(dict.fromkeys(codes))
+    if names is None or any(c not in names for c in codes):
+        names = {c: n for c, n in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes)))}
+    unknown = [c for c in codes if c not in names]
     if unknown:
         raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+    if orgs_of is None:
+        orgs_of = {c: [] for c in codes}
+        members = sa.select(Membership.member_code, Membership.org_code).where(Membership.member_code.in_(codes))
+        for member, org in db.session.execute(members.order_by(Membership.org_code)):
+            orgs_of[member].append(org)
+    all_orgs = sorted({o for c in codes for o in orgs_of.get(c, [])})
+    statements = [
+        a for a in db.session.scalars(_section_options(section_statement(codes, all_orgs, include_drafts=include_drafts))).unique()
+        if _made_by(a, as_of)
+    ]
+    roles = {PartyRole.ATTRIBUTING: "attributing", PartyRole.SUPPORTING: "supporting", PartyRole.RECALLED: "recalled"}
     sections = []
     seen: set[int] = set()
     letters: set[str] = set()
-    for code in dict.fromkeys(codes):
-        refs = [
-            r
-            for r in statements_for(known[code], include_drafts=include_drafts)
-            if as_of is None or latest_possible_date(r.attribution.date, r.attribution.date_precision) <= as_of
-        ]
-        own = [r.attribution for r in refs if r.role == "attributing"]
+    for code in codes:
+        refs: list[StatementRef] = []
+        orgs = orgs_of.get(code, [])
+        for a in statements:
+            own = {p.role for p in a.parties if p.jurisdiction_code == code}
+            if own:
+                refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
+                continue
+            org = next((p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in orgs), None)
+            if org:
+                refs.append(StatementRef(a, "via", org))
+        own_statements = [r.attribution for r in refs if r.role == "attributing"]
         norm_counts: Counter[str] = Counter()
-        for a in own:
+        for a in own_statements:
             for letter in {i.norm.letter for i in a.invoked_norms}:
                 norm_counts[letter] += 1
-        framework = Counter(a.un_framework_invoked.value for a in own)
+        framework = Counter(a.un_framework_invoked.value for a in own_statements)
         for r in refs:
             seen.add(r.attribution.id)
             letters.update(i.norm.letter for i in r.attribution.invoked_norms)
         sections.append(
             JurisdictionAttributions(
                 code=code,
-                name=known[code].name,
+                name=names[code],
                 statements=tuple(summarise(r.attribution, r.role, r.via) for r in refs),
-                attributed_count=len(own),
+                attributed_count=len(own_statements),
                 norm_counts=dict(sorted(norm_counts.items())),
                 framework_counts={f.value: framework.get(f.value, 0) for f in FrameworkInvoked},
             )
@@ -354,3 +417,11 @@ def attribution_section(
         statement_count=len(seen),
         note=COUNT_NOTE,
     )
+
+
+def norm_attributions(
+    letter: str, as_of: dt.date | None = None, *, codes: list[str] | None = None, include_drafts: bool = False
+) -> list[StatementSummary]:
+    """Statements invoking norm ``letter`` (for the norm brief), newest first, in four queries."""
+    stmt = _section_options(norm_statement(letter, codes, include_drafts=include_drafts))
+    return [summarise(a, "attributing") for a in db.session.scalars(stmt).unique() if _made_by(a, as_of)]

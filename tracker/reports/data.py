@@ -170,6 +170,40 @@ class DataVersion:
 
 
 @dataclass
+class GapLine:
+    """One row of the gap section: a norm, topic or catalogue action and how it is covered."""
+
+    number: str
+    label: str
+    #: "full", "partial" or "none"
+    state: str
+    state_label: str
+    #: the measures that count ("NIS2 via EU"), then those listed but not counted
+    measures: list[str]
+    others: list[str]
+
+
+@dataclass
+class GapGroup:
+    title: str
+    #: "Norm (i)" inside a catalogue, else None
+    heading: str | None
+    lines: list[GapLine]
+
+
+@dataclass
+class GapSummary:
+    """The gap section of a country brief (recorded statuses today, not the as-of date)."""
+
+    code: str
+    name: str
+    orgs: list[str]
+    counts: dict[str, int]
+    groups: list[GapGroup]
+    note: str
+
+
+@dataclass
 class Report:
     params: ReportParams
     drafts: bool
@@ -187,6 +221,12 @@ class Report:
     version: DataVersion
     norm: NormInfo | None = None
     rule: str = asof.RULE_TEXT
+    #: country briefs as of today: the gap analysis of the jurisdiction
+    gaps: GapSummary | None = None
+    #: compare (opt-in) and country briefs: each jurisdiction's attribution statements
+    attributions: Any = None  # tracker.attribution.sections.AttributionSection
+    #: norm briefs: statements invoking the norm (StatementSummary list)
+    norm_statements: list[Any] | None = None
 
     @property
     def as_of_text(self) -> str:

@@ -200,8 +200,12 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
     """The standard briefs a publication (or withdrawal) can change."""
     from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
     from tracker.measures.models import Measure
+    from tracker.papers.models import Paper
     from tracker.records.queries import visible
 
+    if isinstance(content, Paper) and content.is_live:
+        # A published paper's brief: rendered now, so the first reader gets it from the cache.
+        return [ReportParams(kind="paper", subject=str(content.record_id), norms=())]
     codes: set[str] = set()
     letters: set[str] = set()
     if content is not None and hasattr(content, "jurisdiction_code"):

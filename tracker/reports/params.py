@@ -26,7 +26,7 @@ DEFAULT_NORMS = Norm.SUPPLY_CHAIN_LETTERS
 NORM_LETTERS = "abcdefghijk"
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
-KINDS = ("compare", "jurisdiction", "norm")
+KINDS = ("compare", "jurisdiction", "norm", "paper")
 
 
 class ParamError(ValueError):
@@ -55,6 +55,8 @@ class ReportParams:
     as_of: dt.date | None = None
     #: append the annex (status notes, verification notes, timelines)
     annex: bool = False
+    #: add the attribution statements of each jurisdiction (opt-in on comparisons)
+    attributions: bool = False
 
     def resolved(self) -> ReportParams:
         """The same parameters with the as-of date fixed to today when none was given."""
@@ -75,16 +77,21 @@ class ReportParams:
             args["as_of"] = self.as_of.isoformat()
         if self.annex:
             args["annex"] = "1"
+        if self.attributions and self.kind == "compare":
+            args["attributions"] = "1"
         return args
 
     def canonical(self) -> str:
         """A stable text form (the as-of date resolved) for cache keys."""
         p = self.resolved()
         assert p.as_of is not None
-        return "|".join([
+        parts = [
             p.kind, p.subject, ",".join(p.jurisdictions), ",".join(p.norms), ",".join(p.topics),
             p.by, p.as_of.isoformat(), "annex" if p.annex else "",
-        ])
+        ]
+        if p.attributions:
+            parts.append("attributions")
+        return "|".join(parts)
 
     def digest(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()[:20]
@@ -193,6 +200,7 @@ def parse_compare(args: Mapping[str, Any], *, require_jurisdictions: bool = True
         by=_by(args, errors),
         as_of=_as_of(args, errors),
         annex=_flag(args, "annex"),
+        attributions=_flag(args, "attributions"),
     )
     if errors:
         raise ParamError(errors)
@@ -227,6 +235,11 @@ def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
     if errors:
         raise ParamError(errors)
     return params
+
+
+def parse_paper_brief(record_id: int) -> ReportParams:
+    """A paper brief has no options: the paper's recommendations as of today."""
+    return ReportParams(kind="paper", subject=str(int(record_id)), norms=())
 
 
 def standard_briefs(jurisdiction_codes: list[str], letters: list[str]) -> list[ReportParams]:

@@ -32,7 +32,8 @@ def render_html(report: Report, *, mode: str = "pdf", **extra: Any) -> str:
         # In the PDF, paths are relative to the static folder (the fixed base URL).
         return path if mode == "pdf" else url_for("static", filename=path)
 
-    return render_template("pdf/brief.html", report=report, mode=mode, asset=asset, **extra)
+    template = "pdf/paper_brief.html" if report.params.kind == "paper" else "pdf/brief.html"
+    return render_template(template, report=report, mode=mode, asset=asset, **extra)
 
 
 #: Loading the CJK faces costs about half a second more.

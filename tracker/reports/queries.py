@@ -22,6 +22,7 @@ from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records.models import Record
 from tracker.records.queries import visible
 from tracker.reports import asof, summary
+from tracker.reports import sections as report_sections
 from tracker.reports.data import (
     Cell,
     CellItem,
@@ -113,6 +114,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     the versions of exactly the briefs whose scope holds it (before or after the change).
     Cheap: four small queries, no content loaded.
     """
+    if params.kind == "paper":
+        from tracker.reports.paper import paper_version
+
+        return paper_version(params, include_drafts=include_drafts)
     scope = scope_statement(params, include_drafts=include_drafts).subquery()
     stamp = Record.updated_at if include_drafts else Record.published_at
     rows = db.session.execute(
@@ -134,6 +139,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     h.update(repr(norms).encode())
     h.update(repr(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position, Topic.slug)).all()).encode())
     codes = scope_codes(params)
+    if report_sections.has_gaps(params) or report_sections.has_attributions(params):
+        chosen = list(params.jurisdictions) if params.jurisdictions else None
+        orgs = sorted(set(codes or []) - set(chosen or []))
+        h.update(report_sections.version_text(params, chosen, orgs, include_drafts=include_drafts).encode())
     names = sa.select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)
     if codes is not None:
         names = names.where(Jurisdiction.code.in_(codes))
@@ -224,8 +233,13 @@ def _norm_info(letter: str) -> NormInfo | None:
     )
 
 
-def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Report:
-    """Everything a brief or the comparison page shows, as plain data."""
+def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Any:
+    """Everything a brief or the comparison page shows, as plain data (a ``Report``, or
+    a ``PaperReport`` for a paper brief)."""
+    if params.kind == "paper":
+        from tracker.reports.paper import build_paper_report
+
+        return build_paper_report(params, include_drafts=include_drafts, version=version)
     params = params.resolved()
     assert params.as_of is not None
     on, now = params.as_of, today()
@@ -307,6 +321,7 @@ def build_report(params: ReportParams, *, include_drafts: bool = False, version:
         norm=_norm_info(params.subject) if params.kind == "norm" else None,
     )
     report.summary = summary.sentences(report)
+    report_sections.add_sections(report, params, include_drafts=include_drafts, orgs_of=orgs_of)
     return report
 
 

@@ -22,6 +22,7 @@ from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import asof, cache, jobs, params, pdf, sandbox
+from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
 
 bp = Blueprint("reports", __name__)
@@ -87,9 +88,18 @@ def _parse(kind: str, subject: str = "") -> params.ReportParams:
             return params.parse_compare(request.args)
         if kind == "jurisdiction":
             return params.parse_jurisdiction_brief(subject, request.args)
+        if kind == "paper":
+            return _visible_paper(subject)
         return params.parse_norm_brief(subject, request.args)
     except params.ParamError as exc:
         abort(400, " ".join(exc.errors.values()))
+
+
+def _visible_paper(record_id: str) -> params.ReportParams:
+    """Paper briefs exist for papers the reader may see: published ones, or drafts for staff asking."""
+    if visible_paper_id(int(record_id), include_drafts=drafts_requested()) is None:
+        abort(404, "There is no published paper with this number.")
+    return params.parse_paper_brief(int(record_id))
 
 
 # --------------------------------------------------------------------------- previews
@@ -125,6 +135,13 @@ def norm_preview(letter: str) -> Any:
     return _preview(p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False)))
 
 
+@bp.get("/papers/<int:record_id>/brief")
+@public
+def paper_preview(record_id: int) -> Any:
+    p = _parse("paper", str(record_id))
+    return _preview(p, url_for("reports.paper_pdf", record_id=record_id, **request.args.to_dict(flat=False)))
+
+
 # --------------------------------------------------------------------------- PDFs
 
 @bp.get("/compare.pdf")
@@ -145,10 +162,16 @@ def norm_pdf(letter: str) -> Any:
     return serve_pdf(_parse("norm", letter))
 
 
+@bp.get("/papers/<int:record_id>/brief.pdf")
+@public
+def paper_pdf(record_id: int) -> Any:
+    return serve_pdf(_parse("paper", str(record_id)))
+
+
 def _filename(p: params.ReportParams, drafts: bool) -> str:
     r = p.resolved()
     assert r.as_of is not None
-    what = {"compare": "-".join(r.jurisdictions), "jurisdiction": r.subject, "norm": f"norm-{r.subject}"}[r.kind]
+    what = {"compare": "-".join(r.jurisdictions), "jurisdiction": r.subject, "norm": f"norm-{r.subject}", "paper": f"paper-{r.subject}"}[r.kind]
     return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
 
 
