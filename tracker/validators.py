@@ -19,6 +19,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 #: host names (and suffixes) that only ever mean a machine on the local network
@@ -121,3 +123,56 @@ def http_url(_form: Any, field: Any) -> None:
     problem = url_problem(value)
     if problem:
         raise ValidationError(problem)
+
+
+# --- Jurisdiction codes ------------------------------------------------------------------
+
+
+def normalise_code(value: Any) -> str:
+    """A jurisdiction code as typed or sent ("de", " gb ") in the stored form ("DE", "GB")."""
+    return str(value if value is not None else "").strip().upper()
+
+
+def unknown_code_message(code: str) -> str:
+    """What to tell an editor who sent a code that is not a jurisdiction ("UK": use GB)."""
+    from tracker.jurisdictions.queries import explain_unknown_code, get_jurisdiction
+
+    known = get_jurisdiction(code)
+    if known is not None:
+        return f"{known.name} ({code}) cannot be chosen here."
+    help_ = explain_unknown_code(code)
+    if help_.suggestion is not None:
+        return f"{help_.message} Choose {help_.suggestion.name} ({help_.suggestion.code})."
+    return help_.message
+
+
+class JurisdictionField(SelectField):
+    """A select of jurisdiction codes: lower case is read as upper case, and a code that
+    is not one of the options gets a message that says what was probably meant."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", normalise_code)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data and self.data not in {c.value for c in self._choices_flat()}:
+            raise ValidationError(unknown_code_message(self.data))
+        super().pre_validate(form)
+
+    def _choices_flat(self) -> list[Any]:
+        return [SelectChoice(*c) if isinstance(c, tuple) else c for c in self.choices or []]
+
+
+class JurisdictionsField(SelectMultipleField):
+    """A multiple select of jurisdiction codes (see ``JurisdictionField``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", normalise_code)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        known = {c.value if isinstance(c, SelectChoice) else c[0] for c in self.choices or []}
+        unknown = [code for code in dict.fromkeys(self.data or []) if code not in known]
+        if unknown:
+            raise ValidationError(" ".join(unknown_code_message(code) for code in unknown[:3]))
+        super().pre_validate(form)

@@ -56,7 +56,7 @@ from tracker.measures.models import (
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation, Recommendation
 from tracker.records.queries import visible
-from tracker.validators import http_url
+from tracker.validators import JurisdictionField, http_url
 
 # Length limits: the column sizes, and for unbounded TEXT columns a generous cap.
 DESCRIPTION_MAX = 20_000
@@ -330,7 +330,7 @@ class MeasureForm(FlaskForm):
     #: one-time token of a new-record form (tracker.records.submissions)
     submission = HiddenField("This form")
 
-    jurisdiction_code = SelectField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
+    jurisdiction_code = JurisdictionField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
     title_original = StringField(
         "Official title", validators=[InputRequired("Give the official title."), limit(Measure, "title_original")]
     )

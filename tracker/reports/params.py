@@ -123,9 +123,13 @@ def _jurisdictions(args: Mapping[str, Any], errors: dict[str, str], *, low: int,
     known = _known_codes(codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
+        from tracker.jurisdictions.queries import explain_unknown_code
+
+        hints = [h for h in (explain_unknown_code(c) for c in unknown) if h.suggestion is not None]
         errors["j"] = (
             f"Unknown jurisdiction code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-            "Use ISO 3166-1 alpha-2 codes such as DE, FR or US, or EU for the European Union."
+            + "".join(f"For {h.suggestion.name}, use {h.suggestion.code}. " for h in hints)  # type: ignore[union-attr]
+            + "Use ISO 3166-1 alpha-2 codes such as DE, FR or US, or EU for the European Union."
         )
     elif len(codes) < low:
         errors["j"] = (
