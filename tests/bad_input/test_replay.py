@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bad_input.editors import EDITORS, as_data, count, open_form, post, record_id_of, replace, state
+from tests.bad_input.editors import EDITORS, count, open_form, post, record_id_of, state
+from tests.pages import as_data, form_fields, replace
 from tracker.records import submissions
 
 
@@ -70,17 +71,11 @@ def test_a_form_without_a_valid_token_is_not_saved_and_gets_a_new_one(app, clien
     assert "no valid submission token" in html
     assert count(app, editor.kind) == before
     # The page it sent back carries a fresh token and everything typed: saving it works.
-    again = open_form_from(html, editor.new_path)
+    again = form_fields(html, editor.new_path)
     assert submissions.is_token(dict(again)["submission"])
     assert dict(again)[editor.title_field] == editor.new_values[editor.title_field]
     record_id_of(client.post(editor.new_path, data=as_data(again)))
     assert count(app, editor.kind) == before + 1
-
-
-def open_form_from(html, path):
-    from tests.pages import form_fields
-
-    return form_fields(html, path)
 
 
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
