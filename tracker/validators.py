@@ -100,8 +100,8 @@ def url_problem(value: str) -> str | None:
         ip = _inet_aton(host)
         if ip is not None and str(ip) != host:
             return (
-                f"Write the host of this address as a name (or as a plain dotted address); "
-                f"{host!r} is a disguised IP address ({ip})."
+                f"{host!r} is an IP address written in an unusual form (it means {ip}). "
+                "Give the site's name instead, e.g. https://www.example.org/."
             )
     if ip is not None:
         return None if _is_public_ip(ip) else INTERNAL.format(host=host)

@@ -49,8 +49,8 @@ CSRF_MESSAGE = (
 
 TOO_LARGE = (
     "What was sent is larger than this site accepts ({limit}), so nothing was saved. "
-    "Go back: your text is still in the form. Shorten the longest field (a description "
-    "holds at most 20,000 characters), then save again."
+    "Go back to the form (browsers keep what was typed), shorten the longest field (a "
+    "description holds at most 20,000 characters), then save again."
 )
 
 
