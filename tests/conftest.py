@@ -188,7 +188,7 @@ def login(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     def _login(client: Any, role: str = "editor", **fields: Any) -> Any:
         user = make_user(role, **fields)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

@@ -61,6 +61,6 @@ def publish_through_review(app: Any, record_id: int, editor_id: int, reviewer_id
 def sign_in(client: Any, user: Any) -> Any:
     """Sign a test client in as an existing account (without the form)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return user

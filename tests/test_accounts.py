@@ -48,7 +48,7 @@ def test_sign_in_and_out(app, client, account):
     response = sign_in(app, client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(account.id)
+        assert session["_user_id"] == account.get_id()
     page = client.get("/").get_data(as_text=True)
     assert "Sign out" in page
 
@@ -99,7 +99,7 @@ def test_session_is_cleared_at_sign_in(app, client, account):
     assert sign_in(app, client).status_code == 302
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(account.id)
+        assert session["_user_id"] == account.get_id()
 
 
 @pytest.mark.parametrize(

@@ -100,10 +100,11 @@ def test_a_locked_database_gives_503_and_the_retry_succeeds(tmp_path: Path) -> N
                 db.session.add(User(email="ed@example.org", role=Role.EDITOR, name="Ed"))
                 db.session.commit()
                 user_id = db.session.scalar(sa.select(User.id))
+                session_id = db.session.get(User, user_id).get_id()
                 before = counts()
             client = app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
+                session["_user_id"] = session_id
             fields = new_measure_fields(client)
 
             locker = sa.create_engine(url, poolclass=sa.pool.NullPool)
@@ -185,11 +186,12 @@ def test_worker_killed_mid_save_leaves_no_partial_write(tmp_path: Path) -> None:
             db.session.add(User(email="ed@example.org", role=Role.EDITOR, name="Ed"))
             db.session.commit()
             user_id = db.session.scalar(sa.select(User.id))
+            session_id = db.session.get(User, user_id).get_id()
             before = counts()
             # A signed session cookie and a CSRF token for the server process.
             client = app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
+                session["_user_id"] = session_id
             fields = new_measure_fields(client)
             cookie = client.get_cookie("session").value
 

@@ -1,7 +1,9 @@
 """Markdown for descriptions, rendered with markdown-it-py and sanitised with nh3.
 
 Raw HTML in the source is escaped (``html=False``), images are not rendered, and
-only http(s) and mailto links survive sanitising, in pages and PDFs alike.
+only links to public http(s) addresses (tracker.validators.url_problem) and mailto
+links survive sanitising, in pages and PDFs alike: a link to localhost or
+169.254.169.254 keeps its text and loses its address.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from tracker.validators import url_problem
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _md.disable(["image"])
 
@@ -21,6 +25,12 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if element == "a" and attribute == "href" and not value.lower().startswith("mailto:"):
+        return value if url_problem(value) is None else None
+    return value
 
 
 def _demote_headings(html: str) -> str:
@@ -40,6 +50,7 @@ def render_markdown(source: str | None) -> Markup:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
+        attribute_filter=_keep_attribute,
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
 
 from tracker.db import Verification, format_partial_date, partial_date_text
 from tracker.text import render_markdown
@@ -45,6 +45,23 @@ CSRF_MESSAGE = (
     "(forms expire after some hours, and after you sign in or out). Nothing was saved. "
     "Go back, reload the page, and submit the form again."
 )
+
+
+TOO_LARGE = (
+    "What was sent is larger than this site accepts ({limit}), so nothing was saved. "
+    "Go back to the form (browsers keep what was typed), shorten the longest field (a "
+    "description holds at most 20,000 characters), then save again."
+)
+
+
+def handle_too_large(error: RequestEntityTooLarge) -> Any:
+    """A readable 413 for a request body over MAX_CONTENT_LENGTH or a field over
+    MAX_FORM_MEMORY_SIZE (Werkzeug refuses it before any view runs)."""
+    total, field = current_app.config.get("MAX_CONTENT_LENGTH"), current_app.config.get("MAX_FORM_MEMORY_SIZE")
+    parts = [f"{field / 2**20:g} MB in one field" if field else "", f"{total / 2**20:g} MB in all" if total else ""]
+    text = "at most " + " and ".join(p for p in parts if p) if any(parts) else "its size limit"
+    current_app.logger.info("request too large on %s %s", request.method, request.path)
+    return handle_http_error(RequestEntityTooLarge(TOO_LARGE.format(limit=text)))
 
 
 def handle_csrf_error(error: CSRFError) -> Any:
@@ -205,6 +222,7 @@ def url_endpoints() -> set[str]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date

@@ -3,6 +3,8 @@ roles and permissions in permissions.py."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 
 from tracker.accounts.models import User
@@ -11,10 +13,20 @@ from tracker.extensions import db, login_manager
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The user a session names, if the session is still valid.
+
+    Sessions are signed cookies kept by the browser, so signing out cannot delete a copy
+    of one. The session holds "<id>:<session token>" (``User.get_id``); signing out,
+    a password change and deactivation give the user a new token, and every session
+    holding the old one stops working.
+    """
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -100,6 +100,7 @@ def set_password(email: str, password_stdin: bool) -> None:
     """Give an account a new password."""
     user = _user(email)
     user.password_hash = passwords.hash_password(_read_password(password_stdin))
+    user.end_sessions()  # whoever knew the old password is signed out everywhere
     audit.record_event(AuditAction.PASSWORD_CHANGED, subject=f"user:{user.id}", via="cli")
     db.session.commit()
     click.echo(f"New password set for {user.email}.")
@@ -114,6 +115,7 @@ def deactivate(email: str) -> None:
         click.echo(f"{user.email} is already deactivated.")
         return
     user.active = False
+    user.end_sessions()
     audit.record_event(AuditAction.DEACTIVATED, subject=f"user:{user.id}", via="cli")
     db.session.commit()
     click.echo(f"{user.email} deactivated.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -21,6 +22,10 @@ class Role(LabelledEnum):
     REVIEWER = ("reviewer", "Reviewer")
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 def normalise_email(email: str) -> str:
     """E-mail addresses are stored and compared lower-cased and trimmed."""
     return (email or "").strip().lower()
@@ -37,6 +42,17 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    #: part of every session's user id (see ``get_id``): a new value at sign-out, password
+    #: change and deactivation ends every session and remember cookie issued before it
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and remember cookie: "<id>:<session token>"."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session signed in as this user (copied cookies included)."""
+        self.session_token = new_session_token()
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login

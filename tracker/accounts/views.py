@@ -113,6 +113,8 @@ def login() -> Any:
 def logout() -> Any:
     if current_user.is_authenticated:
         audit.record_event(AuditAction.LOGOUT, subject=f"user:{current_user.id}")
+        # A copy of this session cookie (or a remember cookie) must not outlive sign-out.
+        current_user.end_sessions()
         db.session.commit()
     logout_user()
     session.clear()

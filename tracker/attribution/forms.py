@@ -22,7 +22,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
@@ -59,6 +58,7 @@ from tracker.records.forms import (
     text_or_none,
 )
 from tracker.records.models import Record
+from tracker.validators import JurisdictionField, JurisdictionsField
 
 LONG_TEXT_MAX = 20_000
 TEXT_MAX = 5_000
@@ -154,15 +154,15 @@ class AttributionEditForm(RecordForm):
     operation = StringField(
         "Operation or incident", validators=[InputRequired("Name the operation or incident attributed."), limit(Attribution, "operation")]
     )
-    attributing = SelectMultipleField("Attributing States and the EU", choices=[], render_kw={"size": 8})
+    attributing = JurisdictionsField("Attributing States and the EU", choices=[], render_kw={"size": 8})
     attributing_orgs = TextAreaField("Attributing organisations", validators=[organisation_lines], render_kw={"rows": 2})
-    supported_by = SelectMultipleField("Supporting States and the EU", choices=[], render_kw={"size": 6})
+    supported_by = JurisdictionsField("Supporting States and the EU", choices=[], render_kw={"size": 6})
     supported_by_orgs = TextAreaField("Supporting organisations", validators=[organisation_lines], render_kw={"rows": 2})
-    other_states_recalled = SelectMultipleField("Other States recalled as attributing (not verified)", choices=[], render_kw={"size": 4})
+    other_states_recalled = JurisdictionsField("Other States recalled as attributing (not verified)", choices=[], render_kw={"size": 4})
     attributed_actor = StringField(
         "Attributed actor", validators=[InputRequired("Give the actor as the statement names it."), limit(Attribution, "attributed_actor")]
     )
-    attributed_state = SelectField("Attributed State", choices=[])
+    attributed_state = JurisdictionField("Attributed State", choices=[])
     forms = MultiCheckboxField("Form", choices=options(AttributionForm.choices()))
     #: the forms in the order stored before this edit (checkboxes come back in page order)
     forms_order = HiddenField()

@@ -91,10 +91,9 @@ def _known_codes(codes: list[str]) -> list[str]:
     known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise BadRequest(
-            f"Unknown jurisdiction code: {', '.join(unknown)}. "
-            "Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU."
-        )
+        from tracker.jurisdictions.queries import unknown_codes_message
+
+        raise BadRequest(unknown_codes_message(unknown))
     return codes
 
 
@@ -206,7 +205,12 @@ def suggest_jurisdiction(text: str) -> Jurisdiction | None:
             sa.func.lower(Jurisdiction.name) == text.lower().replace("-", " "),
         )
     )
-    return db.session.scalars(stmt.limit(1)).first()
+    found = db.session.scalars(stmt.limit(1)).first()
+    if found is None and len(text) <= 8:
+        from tracker.jurisdictions.queries import explain_unknown_code
+
+        found = explain_unknown_code(text.upper()).suggestion  # UK -> GB, EL -> GR
+    return found
 
 
 # -- Counting ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from tracker.accounts.permissions import public
@@ -48,10 +48,12 @@ bp.add_app_template_global(measure_url, "measure_url")
 @bp.get("/jurisdictions/<code>/gaps")
 @public
 def jurisdiction(code: str) -> str:
+    from tracker.jurisdictions.views import unknown_jurisdiction
+
     drafts = include_drafts_requested(request.args.get("drafts"))
     place = db.session.get(Jurisdiction, code.upper())
     if place is None:
-        abort(404, f"There is no jurisdiction with the code {code!r}.")
+        raise unknown_jurisdiction(code.upper(), "gaps.jurisdiction")
     papers = analysis.visible_papers(drafts)
     matrix = analysis.build_matrix([place.code], papers=papers, include_drafts=drafts)
     return render_template(
@@ -98,8 +100,9 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
     known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_([c for c in codes if len(c) <= 8]))))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        shown = ", ".join(c[:12] for c in unknown[:10]) + (" …" if len(unknown) > 10 else "")
-        req.fail("j", f"Unknown jurisdiction code: {shown}. Use ISO 3166-1 alpha-2 codes such as DE or FR, or EU.")
+        from tracker.jurisdictions.queries import unknown_codes_message
+
+        req.fail("j", unknown_codes_message(unknown[:10]))
     elif too_long:
         req.fail("j", "Jurisdiction codes are at most 8 characters.")
     if len(codes) < MIN_JURISDICTIONS:

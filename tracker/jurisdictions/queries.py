@@ -94,6 +94,21 @@ def explain_unknown_code(code: str) -> CodeHelp:
             )
         return CodeHelp(reason)
     return CodeHelp(
-        f"There is no jurisdiction with the code {code!r}. Use an ISO 3166-1 alpha-2 code "
+        f"There is no jurisdiction with the code {code[:40]!r}. Use an ISO 3166-1 alpha-2 code "
         "such as DE or JP, or EU for the European Union."
+    )
+
+
+def unknown_codes_message(codes: list[str]) -> str:
+    """The message for filters and parameters naming codes that are not jurisdictions:
+    "Unknown jurisdiction code: UK (for UK use GB (United Kingdom)). Use ..."."""
+    hints = []
+    for code in codes:
+        suggestion = explain_unknown_code(code).suggestion
+        if suggestion is not None:
+            hints.append(f"for {code} use {suggestion.code} ({suggestion.name})")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    return (
+        f"Unknown jurisdiction code{'s' if len(codes) > 1 else ''}: {', '.join(c[:8] for c in codes)}{hint}. "
+        "Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU for the European Union."
     )

@@ -48,6 +48,18 @@ def _sort_key(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 
 
+def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
+    """A 404 for a code that is not a jurisdiction, saying why and linking to what was
+    probably meant (UK: United Kingdom (GB)) on the page ``endpoint`` of that jurisdiction."""
+    help_ = queries.explain_unknown_code(code[:40])
+    if help_.suggestion is not None:
+        target = help_.suggestion
+        return not_found(help_.message, url_for(endpoint, code=target.code), f"{target.name} ({target.code})")
+    return with_suggestion(  # type: ignore[return-value]
+        NotFound(help_.message), url_for("jurisdictions.index"), "the list of jurisdictions", "See"
+    )
+
+
 @bp.get("/<code>")
 @public
 def detail(code: str) -> str | Response:
@@ -56,17 +68,7 @@ def detail(code: str) -> str | Response:
         return redirect(url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301)
     jurisdiction = queries.get_jurisdiction(upper)
     if jurisdiction is None:
-        help_ = queries.explain_unknown_code(upper)
-        if help_.suggestion is not None:
-            target = help_.suggestion
-            raise not_found(
-                help_.message,
-                url_for("jurisdictions.detail", code=target.code),
-                f"{target.name} ({target.code})",
-            )
-        raise with_suggestion(
-            NotFound(help_.message), url_for("jurisdictions.index"), "the list of jurisdictions", "See"
-        )
+        raise unknown_jurisdiction(upper, "jurisdictions.detail")
 
     drafts = include_drafts_requested(request.args.get("drafts"))
     organisations = queries.organisations_of(jurisdiction.code)

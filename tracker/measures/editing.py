@@ -37,6 +37,7 @@ from tracker.measures.history import Labels, compare_snapshots
 from tracker.measures.models import Measure
 from tracker.measures.views import bp
 from tracker.records import services as records
+from tracker.records import submissions
 from tracker.records.models import Record, RecordKind, Revision
 
 
@@ -101,19 +102,42 @@ def _add_row_request(form: MeasureForm) -> bool:
     return False
 
 
+def _already_saved(record: Record) -> Any:
+    flash(submissions.ALREADY_SAVED.format(noun="measure"), "info")
+    return redirect(url_for("measures.history", record_id=record.id))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.EDIT)
 def new() -> Any:
     if request.method == "GET":
         form = MeasureForm(choices=load_choices())
+        form.submission.data = submissions.new_token()
         form.add_rows(BLANK_ROWS_NEW)
         return render_template("measures/form.html", form=form, record=None)
     form = MeasureForm(choices=load_choices())
+    done = submissions.record_for(form.submission.data)
+    if done is not None:
+        return _already_saved(done)
     if _add_row_request(form):
         return render_template("measures/form.html", form=form, record=None)
-    if not form.validate():
+    valid = form.validate()
+    if not submissions.is_token(form.submission.data):
+        form.submission.errors = [submissions.MISSING]
+        form.submission.data = submissions.new_token()
+        valid = False
+    if not valid:
         return render_template("measures/form.html", form=form, record=None), 422
     record = changes.create(form.to_data(), author_id=current_user.id)
+    try:
+        submissions.claim(form.submission.data, record, current_user.id)
+    except submissions.IntegrityError:
+        # The same form, sent twice at once: the other request created the record.
+        db.session.rollback()
+        done = submissions.record_for(form.submission.data)
+        if done is None:
+            raise
+        return _already_saved(done)
     db.session.commit()
     flash(
         "Measure created as a draft (revision 1). Only staff see it until it is published: "

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
@@ -57,6 +56,7 @@ from tracker.measures.models import (
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation, Recommendation
 from tracker.records.queries import visible
+from tracker.validators import JurisdictionField, http_url
 
 # Length limits: the column sizes, and for unbounded TEXT columns a generous cap.
 DESCRIPTION_MAX = 20_000
@@ -80,17 +80,6 @@ def limit(model: Any, column: str) -> Length:
 
 def cap(size: int) -> Length:
     return Length(max=size, message=f"Use at most {size} characters.")
-
-
-def http_url(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValidationError("Give a web address starting with http:// or https://.")
-    if any(c.isspace() or ord(c) < 32 for c in value):
-        raise ValidationError("A web address cannot contain spaces.")
 
 
 def partial_date(_form: Any, field: Any) -> None:
@@ -338,8 +327,10 @@ class MeasureForm(FlaskForm):
     version = HiddenField()
     #: the revision the editor started from (tells the conflict page who changed what)
     base_revision = HiddenField()
+    #: one-time token of a new-record form (tracker.records.submissions)
+    submission = HiddenField("This form")
 
-    jurisdiction_code = SelectField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
+    jurisdiction_code = JurisdictionField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
     title_original = StringField(
         "Official title", validators=[InputRequired("Give the official title."), limit(Measure, "title_original")]
     )

@@ -82,15 +82,9 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            from tracker.jurisdictions.queries import explain_unknown_code
+            from tracker.jurisdictions.queries import unknown_codes_message
 
-            hints = []
-            for code in unknown:
-                suggestion = explain_unknown_code(code).suggestion
-                if suggestion is not None:
-                    hints.append(f"for {code} use {suggestion.code} ({suggestion.name})")
-            hint = f" ({'; '.join(hints)})" if hints else ""
-            raise BadRequest(f"Unknown jurisdiction code: {', '.join(unknown)}{hint}. Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU.")
+            raise BadRequest(unknown_codes_message(unknown))
         filters.jurisdictions = codes
     letters = [n.lower() for n in _values(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in "abcdefghijk"]

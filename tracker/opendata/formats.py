@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FIELD_SEPARATOR = " | "
@@ -175,5 +176,27 @@ def safe_filename(name: str, default: str = "export") -> str:
     return ascii_name[:120] or default
 
 
+def unicode_filename(name: str, default: str = "export") -> str:
+    """``name`` without path separators, control characters (CR, LF), quotes or leading dots."""
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(c if unicodedata.category(c)[0] not in "CZ" or c == " " else "-" for c in name)
+    name = re.sub(r'[/\\"\'<>:|?*%;]+', "-", name)
+    name = re.sub(r"\.{2,}", ".", name).strip(" .-_")
+    return name[:120] or default
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition header value (RFC 6266): an ASCII ``filename`` every client
+    reads, plus ``filename*`` (RFC 8187, UTF-8) when the name has other letters. Names
+    built from data cannot add a header (CR LF), climb out of the download folder (../)
+    or end the quoted string."""
+    ascii_name = safe_filename(filename)
+    value = f'{disposition}; filename="{ascii_name}"'
+    full = unicode_filename(filename)
+    if not full.isascii():
+        value += f"; filename*=UTF-8''{quote(full, safe='')}"
+    return value
+
+
 def attachment(filename: str) -> str:
-    return f'attachment; filename="{safe_filename(filename)}"'
+    return content_disposition(filename)

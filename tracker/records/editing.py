@@ -25,7 +25,7 @@ from wtforms import HiddenField
 from tracker.accounts import audit
 from tracker.accounts.models import AuditAction
 from tracker.extensions import db
-from tracker.records import changes, history
+from tracker.records import changes, history, submissions
 from tracker.records import services as records
 from tracker.records.forms import BLANK_EDIT, BLANK_NEW, RecordForm
 from tracker.records.models import Record, RecordKind, Revision
@@ -146,23 +146,44 @@ class RecordEditor:
     def new(self) -> Any:
         if request.method == "GET":
             form = self._form(None)
+            form.submission.data = submissions.new_token()
             form.add_rows({s: BLANK_NEW for s in form.SECTIONS})
             return self.render("form.html", form=form, record=None)
         form = self._form(None)
+        done = submissions.record_for(form.submission.data)
+        if done is not None:
+            return self._already_saved(done)
         if form.add_row_requested(request.form.get("add_row")):
             return self.render("form.html", form=form, record=None)
-        if not form.validate():
+        valid = form.validate()
+        if not submissions.is_token(form.submission.data):
+            form.submission.errors = [submissions.MISSING]
+            form.submission.data = submissions.new_token()
+            valid = False
+        if not valid:
             return self.render("form.html", form=form, record=None), 422
         try:
             record = changes.create(self.k.kind, form.to_data(), author_id=current_user.id)
+            submissions.claim(form.submission.data, record, current_user.id)
         except ValueError as exc:
             db.session.rollback()
             abort(409, f"This cannot be saved: {exc}.")
+        except submissions.IntegrityError:
+            # The same form, sent twice at once: the other request created the record.
+            db.session.rollback()
+            done = submissions.record_for(form.submission.data)
+            if done is None:
+                raise
+            return self._already_saved(done)
         db.session.commit()
         flash(
             f"{self.k.title} created as a draft (revision 1). Only staff can see it until it is published.",
             "success",
         )
+        return redirect(self.k.url("history", record_id=record.id))
+
+    def _already_saved(self, record: Record) -> Any:
+        flash(submissions.ALREADY_SAVED.format(noun=self.k.noun), "info")
         return redirect(self.k.url("history", record_id=record.id))
 
     def edit(self, record_id: int) -> Any:

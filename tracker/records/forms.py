@@ -23,11 +23,11 @@ from tracker.measures.forms import (  # noqa: F401  (re-exported for the kinds' 
     RowForm,
     cap,
     full_date_not_future,
-    http_url,
     limit,
     options,
     partial_date,
 )
+from tracker.validators import http_url  # noqa: F401  (re-exported for the kinds' forms)
 
 #: blank rows shown per section on a new form, and below existing rows on an edit form
 BLANK_NEW = 2
@@ -71,6 +71,8 @@ class RecordForm(FlaskForm):
     version = HiddenField()
     #: the revision the editor started from (tells the conflict page who changed what)
     base_revision = HiddenField()
+    #: one-time token of a new-record form (tracker.records.submissions)
+    submission = HiddenField("This form")
 
     SECTIONS: tuple[str, ...] = ()
 

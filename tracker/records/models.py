@@ -152,3 +152,20 @@ class ContentCopy:
             )
             for flag in ("is_draft", "is_live")
         )
+
+
+class FormSubmission(Base):
+    """A "new record" form that has been saved: its one-time token and what it created.
+
+    Each new-record form carries a random token in a hidden field. Saving it records the
+    token here in the same transaction as the record, and the primary key lets a token
+    be used once: a second press of "Create draft" (or a replayed request) finds the
+    token taken and goes to the record the first one made.
+    """
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

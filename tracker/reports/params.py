@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.jurisdictions.queries import unknown_codes_message
 from tracker.norms.models import Norm, Topic
 
 MIN_JURISDICTIONS, MAX_JURISDICTIONS = 2, 30
@@ -130,10 +131,7 @@ def _jurisdictions(args: Mapping[str, Any], errors: dict[str, str], *, low: int,
     known = _known_codes(codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
-        errors["j"] = (
-            f"Unknown jurisdiction code{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-            "Use ISO 3166-1 alpha-2 codes such as DE, FR or US, or EU for the European Union."
-        )
+        errors["j"] = unknown_codes_message(unknown)
     elif len(codes) < low:
         errors["j"] = (
             f"Choose at least {low} jurisdictions to compare"
@@ -211,7 +209,7 @@ def parse_jurisdiction_brief(code: str, args: Mapping[str, Any]) -> ReportParams
     code = code.upper()
     errors: dict[str, str] = {}
     if len(code) > 8 or code not in _known_codes([code]):
-        errors["j"] = f"Unknown jurisdiction code {code[:8]!r}. Use an ISO 3166-1 alpha-2 code such as DE, or EU."
+        errors["j"] = unknown_codes_message([code])
     params = ReportParams(
         kind="jurisdiction", subject=code, jurisdictions=(code,), norms=_norms(args, errors),
         topics=_topics(args, errors), by=_by(args, errors), as_of=_as_of(args, errors),

@@ -20,6 +20,7 @@ from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
+from tracker.opendata.formats import content_disposition
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import asof, cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
@@ -178,7 +179,7 @@ def _filename(p: params.ReportParams, drafts: bool) -> str:
 def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.set_etag(etag)
-    response.headers["Content-Disposition"] = f'inline; filename="{_filename(p, drafts)}"'
+    response.headers["Content-Disposition"] = content_disposition(_filename(p, drafts), "inline")
     response.headers["Cache-Control"] = "private, no-store" if drafts else "public, no-cache"
     return response
 
