@@ -431,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_CMD_ARGS": f"--threads {args.threads}",
         "PORT": str(free_port()),
+        # a crashed worker leaves the Python stack of every thread in gunicorn.log
+        "PYTHONFAULTHANDLER": "1",
     }
     env.pop("TRACKER_REDIS_URL", None)
     if args.redis_url:
