@@ -91,7 +91,13 @@ def web_rss(sampler_master: int) -> dict[str, Any]:
     return out
 
 
-def lock_fault(base: str, env: dict[str, str], account: dict[str, Any]) -> None:
+def keep_page(out: Path | None, name: str, html: str) -> None:
+    """Save a page for a screenshot; its /static/ links resolve to this checkout's files."""
+    if out is not None:
+        (out / name).write_text(html.replace('"/static/', f'"{run.ROOT.as_uri()}/static/'))
+
+
+def lock_fault(base: str, env: dict[str, str], account: dict[str, Any], out: Path | None = None) -> None:
     url = env["TRACKER_DATABASE_URL"]
     rid = account["record_id"]
     b = Browser(base)
@@ -123,6 +129,7 @@ def lock_fault(base: str, env: dict[str, str], account: dict[str, Any]) -> None:
         locker.close()
     check("save under the lock answers 503", status == 503, f"status {status} after {seconds:.2f} s, Retry-After {headers.get('Retry-After')}")
     check("the page says nothing was saved", "Nothing was saved" in text)
+    keep_page(out, "lock-503.html", text)
     kept = dict(loadkit.form_fields(text, path)) if f'action="{path}"' in text else {}
     check("the editor's text is kept in the page", marker in kept.get("description", ""), kept.get("description", "")[:60])
     after = run.database_state(env, [rid])[rid]
@@ -135,7 +142,7 @@ def lock_fault(base: str, env: dict[str, str], account: dict[str, Any]) -> None:
           and loadkit.marker_in(final["description"]) == marker, f"status {status} in {seconds:.2f} s, revisions {len(final['revisions'])}")
 
 
-def render_timeout_fault(base: str, master_pid: int, attempts: int) -> None:
+def render_timeout_fault(base: str, master_pid: int, attempts: int, out: Path | None = None) -> None:
     b = Browser(base)
     b.request("/jurisdictions/DE/brief")  # the web workers have imported everything
     baseline = web_rss(master_pid)
@@ -144,6 +151,7 @@ def render_timeout_fault(base: str, master_pid: int, attempts: int) -> None:
         as_of = (dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat()
         status, headers, text, seconds = b.request(f"/jurisdictions/DE/brief.pdf?as_of={as_of}")
         message = re.search(r"took longer than [^<]*", text)
+        keep_page(out, "render-timeout.html", text)
         time.sleep(1.5)
         now = web_rss(master_pid)
         check(f"over-long render {i + 1}: clear message, child gone", status == 503 and bool(message) and now["renders_alive"] == 0,
@@ -188,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         run.wait_until_up(base, server)
         print(f"gunicorn {' '.join(command)} {env['GUNICORN_CMD_ARGS']} on {url.split(':')[0]}", flush=True)
         print("1. database locked while an editor saves (DB_LOCK_TIMEOUT_MS 5000)", flush=True)
-        lock_fault(base, env, account)
+        lock_fault(base, env, account, out)
         print(f"2. briefs over their {args.render_timeout:g} s render limit", flush=True)
-        render_timeout_fault(base, server.pid, args.attempts)
+        render_timeout_fault(base, server.pid, args.attempts, out)
     finally:
         if server and server.poll() is None:
             server.send_signal(signal.SIGTERM)
