@@ -343,7 +343,7 @@ def cold_burst(base: str, n: int, codes: list[str]) -> dict[str, Any]:
         urls.append(f"{base}/jurisdictions/{code}/brief.pdf?as_of={(start_day + dt.timedelta(days=i)).isoformat()}")
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
-        for status, seconds, progress in pool.map(fetch, urls):
+        for status, seconds, progress in pool.map(lambda u: fetch(u, timeout=300), urls):
             results.append((status, seconds, progress))
     statuses: dict[str, int] = defaultdict(int)
     for status, _, _ in results:
