@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_RENDER_TIMEOUT": 120,
     # address-space limit of a render child (MiB); CJK fonts alone map ~300 MiB
     "REPORTS_RENDER_MEMORY_MB": 2048,
+    # renders one web process runs while their requests wait; an uncached brief beyond
+    # this goes to the background queue (progress page), so renders in flight - and
+    # their memory - stay bounded by processes x this, not by request threads
+    "REPORTS_INLINE_CONCURRENCY": 1,
     # render threads in embedded mode (each waits for one child process)
     "REPORTS_WORKERS": 2,
     # "auto" (RQ when TRACKER_REDIS_URL is set, else threads), "thread", "rq", "manual" (tests)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -59,6 +60,19 @@ class JobSpec:
 def limits(app: Flask, *, background: bool) -> sandbox.Limits:
     timeout = app.config["REPORTS_RENDER_TIMEOUT" if background else "REPORTS_INLINE_TIMEOUT"]
     return sandbox.Limits(timeout=float(timeout), memory_mb=int(app.config["REPORTS_RENDER_MEMORY_MB"]))
+
+
+_slots_lock = threading.Lock()
+
+
+def inline_slots(app: Flask) -> threading.BoundedSemaphore:
+    """This process's slots for renders that a request waits for (REPORTS_INLINE_CONCURRENCY)."""
+    with _slots_lock:
+        slots = app.extensions.get("reports_inline_slots")
+        if slots is None:
+            slots = threading.BoundedSemaphore(max(1, int(app.config["REPORTS_INLINE_CONCURRENCY"])))
+            app.extensions["reports_inline_slots"] = slots
+        return slots
 
 
 def draft_key(html: str) -> str:

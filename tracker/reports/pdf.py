@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from tracker.reports.fetcher import StaticOnlyFetcher
-
 if TYPE_CHECKING:  # render children import this module: keep it free of the web stack
     from tracker.reports.data import Report
 
@@ -47,7 +45,11 @@ def estimate_seconds(html: str) -> float:
 
 def html_to_pdf(html: str, static_folder: str | os.PathLike[str]) -> tuple[bytes, list[str]]:
     """Lay the HTML out; returns the PDF and the URLs the fetcher refused."""
+    # Imported here, not at the top: web workers only fill templates, and keeping
+    # WeasyPrint's native stack (Pango, GLib, Pillow, lxml) out of them saves memory.
     from weasyprint import HTML
+
+    from tracker.reports.fetcher import StaticOnlyFetcher
 
     fetcher = StaticOnlyFetcher(static_folder)
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)

@@ -221,13 +221,18 @@ def serve_pdf(p: params.ReportParams) -> Any:
     if html is None:
         html = pdf.render_html(build_report(p, version=version))
     estimate = pdf.estimate_seconds(html)
-    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]):
+    slots = jobs.inline_slots(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Long briefs, and any brief while this process's inline renders are all busy, render
+    # in the background: the reader gets the progress page instead of a slower render.
+    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]) or not slots.acquire(blocking=False):
         jobs.submit(spec, key, html, estimate=estimate)
         return _progress(store.get_state(key) or {"state": "queued", "queued": time.time(), "estimate": estimate}, p)
     try:
         data = jobs.render_and_store(spec, key, html, background=False)
     except sandbox.RenderError as exc:
         return _failed(str(exc), p)
+    finally:
+        slots.release()
     return _pdf_response(data, etag, p, drafts)
 
 
