@@ -31,13 +31,36 @@ def alembic_config():  # type: ignore[no-untyped-def]
 
 
 def run_alembic(action: str, revision: str) -> None:
-    """Run an Alembic command on the app's own engine."""
+    """Run an Alembic command on the app's own engine.
+
+    On SQLite, Alembic's batch mode changes a table by copying it and dropping the old one.
+    With the app's ``PRAGMA foreign_keys=ON`` that drop is an implicit DELETE: it fails on
+    rows that reference the table, or worse, cascades or sets their references to NULL. So
+    foreign keys are off while migrations run (the pragma is ignored inside a transaction,
+    hence before BEGIN) and checked with ``PRAGMA foreign_key_check`` before the commit.
+    """
     from alembic import command
 
     cfg = alembic_config()
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        getattr(command, action)(cfg, revision)
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                getattr(command, action)(cfg, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise click.ClickException(
+                            f"the migration would leave {len(broken)} broken references "
+                            f"(first: {tuple(broken[0])}); nothing was changed"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def migrations_current() -> bool:
