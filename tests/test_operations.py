@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -54,19 +56,38 @@ def test_readyz_when_database_unreachable(tmp_path) -> None:
     assert response.get_json()["database"] == "unreachable"
 
 
+#: the briefs the drill renders from the original and from the restored database
+DRILL_BRIEFS = ("/jurisdictions/DE/brief.pdf", "/compare.pdf?j=FR&j=US&norms=j")
+
+
+def drill_config(tmp_path: Path, name: str) -> dict[str, object]:
+    """Renders inline into a cache of its own, so each side really renders."""
+    return {"REPORTS_CACHE_DIR": str(tmp_path / name), "REPORTS_JOB_MODE": "manual", "REPORTS_INLINE_SECONDS": 600}
+
+
+@pytest.mark.slow
 def test_backup_restore_drill(database_url, fresh_database_url, tmp_path: Path) -> None:
-    """Back up the seeded session database, restore into an empty one: same rows."""
+    """Back up the seeded session database, restore into an empty one: same rows, and the
+    same briefs byte for byte."""
     backup_file = tmp_path / "tracker.backup"
-    with standalone_app(database_url) as source:
+    with standalone_app(database_url, **drill_config(tmp_path, "source")) as source:
         result = source.test_cli_runner().invoke(args=["backup", str(backup_file)])
+        client = source.test_client()
+        before = {url: client.get(url) for url in DRILL_BRIEFS}
     assert result.exit_code == 0, result.output
     assert backup_file.stat().st_size > 0
 
-    with standalone_app(fresh_database_url) as target:
+    with standalone_app(fresh_database_url, **drill_config(tmp_path, "target")) as target:
         result = target.test_cli_runner().invoke(args=["restore", str(backup_file)])
         assert result.exit_code == 0, result.output
+        client = target.test_client()
         # The restored database is usable and current.
-        assert target.test_client().get("/readyz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        after = {url: client.get(url) for url in DRILL_BRIEFS}
+    for url in DRILL_BRIEFS:
+        assert before[url].status_code == after[url].status_code == 200, url
+        assert before[url].mimetype == "application/pdf", url
+        assert hashlib.sha256(after[url].data).hexdigest() == hashlib.sha256(before[url].data).hexdigest(), url
 
     expected = row_counts(database_url)
     assert expected["measures"] > 0 and expected["norms"] == 11
