@@ -169,3 +169,27 @@ def test_each_migration_steps_down_and_up_keeping_what_references_an_account(fre
                 assert db.session.scalar(
                     sa.text("SELECT count(*) FROM audit_log WHERE actor_id = :u"), {"u": uid}
                 ) == acted, args
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "change-me", "secret"])
+def test_production_refuses_to_start_without_a_real_secret_key(key, monkeypatch) -> None:
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.delenv("TRACKER_ENV", raising=False)
+    config = {"DATABASE_URL": "sqlite://", "ENV": "production"}
+    if key is not None:
+        config["SECRET_KEY"] = key
+    with pytest.raises(ConfigError, match="TRACKER_SECRET_KEY is missing or is a placeholder"):
+        create_app(config)
+
+
+def test_production_starts_with_a_real_secret_key_and_development_without_one(monkeypatch) -> None:
+    from tracker import create_app
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    app = create_app({"DATABASE_URL": "sqlite://", "ENV": "production", "SECRET_KEY": "k" * 64})
+    assert app.config["SECRET_KEY"] == "k" * 64 and app.config["SESSION_COOKIE_SECURE"] is True
+    dev = create_app({"DATABASE_URL": "sqlite://", "ENV": "development"})
+    assert len(dev.config["SECRET_KEY"]) == 64  # a per-process key, never a fixed one
