@@ -22,12 +22,13 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Mapping
 
 #: CPython before 3.12 collects inside allocations
 AFFECTED = sys.implementation.name == "cpython" and sys.version_info < (3, 12)
 
 
-def wanted(environ: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+def wanted(environ: Mapping[str, str] = os.environ) -> bool:
     """On by default where it is needed; TRACKER_GC_BETWEEN_REQUESTS=0 turns it off."""
     setting = environ.get("TRACKER_GC_BETWEEN_REQUESTS", "").strip().lower()
     if setting in {"0", "false", "no", "off"}:
@@ -35,7 +36,7 @@ def wanted(environ: os._Environ[str] | dict[str, str] = os.environ) -> bool:
     return AFFECTED or setting in {"1", "true", "yes", "on"}
 
 
-def install(environ: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+def install(environ: Mapping[str, str] = os.environ) -> bool:
     """Turn automatic collection off in this process; True when it was turned off."""
     if not wanted(environ):
         return False
