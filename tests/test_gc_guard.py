@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -84,7 +85,8 @@ def test_collect_if_due_picks_the_oldest_generation_over_its_threshold(gc_state)
 def _repro(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONMALLOC": "debug"}
     return subprocess.run([sys.executable, str(ROOT / "bench" / "load" / "gc_reentry_repro.py"), *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # no core file
 
 
 def test_the_interpreter_bug_and_the_workaround():
