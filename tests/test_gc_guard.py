@@ -1,0 +1,101 @@
+"""Web workers collect cyclic garbage between requests on CPython 3.11 (tracker/gc_guard.py,
+gunicorn.conf.py): the crash it avoids, and the collection policy."""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker import gc_guard
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def gc_state():
+    enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_wanted_follows_the_python_version_and_the_setting():
+    assert gc_guard.wanted({}) is gc_guard.AFFECTED
+    assert gc_guard.AFFECTED is (sys.version_info < (3, 12))
+    assert gc_guard.wanted({"TRACKER_GC_BETWEEN_REQUESTS": "0"}) is False
+    assert gc_guard.wanted({"TRACKER_GC_BETWEEN_REQUESTS": "off"}) is False
+    assert gc_guard.wanted({"TRACKER_GC_BETWEEN_REQUESTS": "1"}) is True
+
+
+def test_install_turns_automatic_collection_off(gc_state):
+    gc.enable()
+    assert gc_guard.install({"TRACKER_GC_BETWEEN_REQUESTS": "0"}) is False
+    assert gc.isenabled()
+    assert gc_guard.install({"TRACKER_GC_BETWEEN_REQUESTS": "1"}) is True
+    assert not gc.isenabled()
+
+
+def test_collect_if_due_does_nothing_while_automatic_collection_is_on(gc_state):
+    gc.enable()
+    gc.set_threshold(1)
+    assert gc_guard.collect_if_due() is None
+
+
+def test_collect_if_due_collects_cycles_left_by_a_request(gc_state):
+    class Node:
+        pass
+
+    gc.disable()
+    gc.collect()
+    gc.set_threshold(50, 10, 10)
+    assert gc_guard.collect_if_due() is None  # nothing allocated since the collection
+    freed = []
+    for i in range(100):
+        n = Node()
+        n.self = n
+        __import__("weakref").finalize(n, freed.append, i)
+        del n
+    assert freed == []  # automatic collection is off: the cycles are still there
+    assert gc_guard.collect_if_due() == 0
+    assert sorted(freed) == list(range(100))
+    assert gc.get_count()[0] < 50
+
+
+def test_collect_if_due_picks_the_oldest_generation_over_its_threshold(gc_state):
+    gc.disable()
+    gc.collect()
+    gc.set_threshold(5, 2, 1000)
+    generations, kept = [], []
+    for _ in range(4):
+        kept.append([[] for _ in range(10)])  # allocations that count, kept alive
+        generations.append(gc_guard.collect_if_due())
+    assert generations == [0, 0, 0, 1]  # the 4th: three generation-0 collections since the last of generation 1
+
+
+def _repro(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONMALLOC": "debug"}
+    return subprocess.run([sys.executable, str(ROOT / "bench" / "load" / "gc_reentry_repro.py"), *args],
+                          env=env, capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # no core file
+
+
+def test_the_interpreter_bug_and_the_workaround():
+    """Pure Python: on 3.11 a collection inside ``s.__dict__`` runs a weakref callback that
+    frees the values array the new dict uses (SIGSEGV); with automatic collection off it cannot."""
+    assert _repro("--gc-off").returncode == 0
+    crashed = _repro()
+    if gc_guard.AFFECTED:
+        assert crashed.returncode == -signal.SIGSEGV, crashed.stdout + crashed.stderr
+        assert "Segmentation fault" in crashed.stderr
+    else:
+        assert crashed.returncode == 0, crashed.stdout + crashed.stderr
