@@ -99,3 +99,29 @@ def test_the_interpreter_bug_and_the_workaround():
         assert "Segmentation fault" in crashed.stderr
     else:
         assert crashed.returncode == 0, crashed.stdout + crashed.stderr
+
+
+def test_the_reports_worker_collects_between_jobs_not_inside_them(app, monkeypatch):
+    """``flask reports worker`` applies the same guard as the web workers: automatic
+    collection off, a collection after each job."""
+    import uuid
+
+    from redis import Redis
+    from rq import Queue
+
+    calls: list[str] = []
+    monkeypatch.setattr(gc_guard, "install", lambda environ=os.environ: calls.append("install") or True)
+    monkeypatch.setattr(gc_guard, "collect_if_due", lambda: calls.append("collect"))
+    url, name = "redis://127.0.0.1:6379/14", f"test-gc-{uuid.uuid4().hex}"
+    app.config.update(REDIS_URL=url, REPORTS_QUEUE=name)
+    redis = Redis.from_url(url)
+    queue = Queue(name, connection=redis)
+    try:
+        queue.enqueue("builtins.len", [1, 2, 3])
+        queue.enqueue("builtins.len", [4])
+        result = app.test_cli_runner().invoke(args=["reports", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        assert calls == ["install", "collect", "collect"]
+        assert queue.count == 0
+    finally:
+        queue.delete(delete_jobs=True)

@@ -90,10 +90,23 @@ def worker_command(burst: bool) -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("TRACKER_REDIS_URL is not set: in embedded mode the web process renders briefs itself.")
+    from tracker import gc_guard
+
+    class Worker(SimpleWorker):
+        """Jobs load ORM objects as requests do: on CPython 3.11 cyclic garbage is collected
+        between jobs, never inside an allocation (tracker/gc_guard.py)."""
+
+        def execute_job(self, job: Any, queue: Any) -> None:
+            try:
+                super().execute_job(job, queue)
+            finally:
+                gc_guard.collect_if_due()
+
     connection = Redis.from_url(url)
+    gc_guard.install()
     # SimpleWorker runs jobs in this process, inside this app context; each render still
     # happens in its own sandboxed child (tracker.reports.sandbox).
-    SimpleWorker([Queue(current_app.config["REPORTS_QUEUE"], connection=connection)], connection=connection).work(burst=burst)
+    Worker([Queue(current_app.config["REPORTS_QUEUE"], connection=connection)], connection=connection).work(burst=burst)
 
 
 def init_app(app: Flask) -> None:
