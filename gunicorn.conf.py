@@ -11,7 +11,9 @@ def post_fork(server, worker):
     from tracker import gc_guard
 
     if gc_guard.install():
-        server.log.info("worker %s: cyclic garbage collected between requests (tracker/gc_guard.py)", worker.pid)
+        server.log.info(
+            "worker %s: cyclic garbage collected between requests (tracker/gc_guard.py)", worker.pid
+        )
 
 
 def post_request(worker, req, environ, resp):  # noqa: ARG001 - gunicorn's hook signature

@@ -41,9 +41,53 @@ SIZES = {
     "medium": (10, 150),
     "large": (30, 600),
 }
-CODES = ["BR", "AR", "CL", "MX", "CO", "PE", "ZA", "NG", "KE", "EG", "MA", "TR", "IL", "SA", "AE",
-         "ID", "MY", "TH", "VN", "PH", "NZ", "NO", "CH", "IS", "UA", "GE", "RS", "MN", "KZ", "PK",
-         "LK", "BD", "NP", "JO", "LB", "QA", "KW", "OM", "TN", "DZ", "GH", "SN", "CI", "UY", "PY"]
+CODES = [
+    "BR",
+    "AR",
+    "CL",
+    "MX",
+    "CO",
+    "PE",
+    "ZA",
+    "NG",
+    "KE",
+    "EG",
+    "MA",
+    "TR",
+    "IL",
+    "SA",
+    "AE",
+    "ID",
+    "MY",
+    "TH",
+    "VN",
+    "PH",
+    "NZ",
+    "NO",
+    "CH",
+    "IS",
+    "UA",
+    "GE",
+    "RS",
+    "MN",
+    "KZ",
+    "PK",
+    "LK",
+    "BD",
+    "NP",
+    "JO",
+    "LB",
+    "QA",
+    "KW",
+    "OM",
+    "TN",
+    "DZ",
+    "GH",
+    "SN",
+    "CI",
+    "UY",
+    "PY",
+]
 PARAGRAPH = (
     "This fictional benchmark measure sets requirements for suppliers of software to public bodies, "
     "including a software bill of materials, a coordinated vulnerability disclosure policy and the "
@@ -63,7 +107,7 @@ def seed(app, jurisdictions: int, measures: int) -> list[str]:
     from tracker.records import services as records
     from tracker.records.models import Record, RecordKind
 
-    codes = CODES[_next_code:_next_code + jurisdictions]
+    codes = CODES[_next_code : _next_code + jurisdictions]
     _next_code += jurisdictions
     with app.app_context():
         for n in range(measures):
@@ -73,20 +117,69 @@ def seed(app, jurisdictions: int, measures: int) -> list[str]:
             db.session.flush()
             m = Measure(record_id=record.id, is_draft=True, is_live=False)
             db.session.add(m)
-            services.apply(m, {
-                "jurisdiction_code": code, "title_original": f"Bench measure {n}: a fictional act on software supply-chain security",
-                "title_lang": "en", "title_en": None, "short_name": f"Bench {n}", "type": "law",
-                "issuing_body": "Fictional ministry", "status": "in_force", "status_note": None,
-                "official_identifier": f"BENCH-{n}", "official_url": f"https://example.org/bench/{code.lower()}/{n}",
-                "description": PARAGRAPH + "\n\n" + PARAGRAPH, "verification": ["verified", "secondary", "unverified"][n % 3],
-                "verification_note": None,
-                "events": [{"kind": "adopted", "date": f"{2018 + n % 7}-0{1 + n % 9}-15", "note": None},
-                           {"kind": "in_force", "date": f"{2019 + n % 7}-0{1 + n % 9}-01", "note": None}],
-                "sources": [{"url": f"https://example.org/bench/{code.lower()}/{n}/source-{k}", "title": f"Fictional source {k} for bench measure {n}", "accessed": None} for k in range(2)],
-                "topics": ["sbom", "vulnerability-disclosure"], "relations": [],
-                "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 3", "rationale": "supplier requirements", "basis": "inferred"},
-                             *([{"norm": "j", "commitment": None, "locator": "Art. 5", "rationale": "disclosure policy", "basis": "inferred"}] if n % 2 else [])],
-            })
+            services.apply(
+                m,
+                {
+                    "jurisdiction_code": code,
+                    "title_original": f"Bench measure {n}: a fictional act on software supply-chain security",
+                    "title_lang": "en",
+                    "title_en": None,
+                    "short_name": f"Bench {n}",
+                    "type": "law",
+                    "issuing_body": "Fictional ministry",
+                    "status": "in_force",
+                    "status_note": None,
+                    "official_identifier": f"BENCH-{n}",
+                    "official_url": f"https://example.org/bench/{code.lower()}/{n}",
+                    "description": PARAGRAPH + "\n\n" + PARAGRAPH,
+                    "verification": ["verified", "secondary", "unverified"][n % 3],
+                    "verification_note": None,
+                    "events": [
+                        {
+                            "kind": "adopted",
+                            "date": f"{2018 + n % 7}-0{1 + n % 9}-15",
+                            "note": None,
+                        },
+                        {
+                            "kind": "in_force",
+                            "date": f"{2019 + n % 7}-0{1 + n % 9}-01",
+                            "note": None,
+                        },
+                    ],
+                    "sources": [
+                        {
+                            "url": f"https://example.org/bench/{code.lower()}/{n}/source-{k}",
+                            "title": f"Fictional source {k} for bench measure {n}",
+                            "accessed": None,
+                        }
+                        for k in range(2)
+                    ],
+                    "topics": ["sbom", "vulnerability-disclosure"],
+                    "relations": [],
+                    "mappings": [
+                        {
+                            "norm": "i",
+                            "commitment": None,
+                            "locator": "Art. 3",
+                            "rationale": "supplier requirements",
+                            "basis": "inferred",
+                        },
+                        *(
+                            [
+                                {
+                                    "norm": "j",
+                                    "commitment": None,
+                                    "locator": "Art. 5",
+                                    "rationale": "disclosure policy",
+                                    "basis": "inferred",
+                                }
+                            ]
+                            if n % 2
+                            else []
+                        ),
+                    ],
+                },
+            )
             db.session.flush()
             records.publish(record)
         db.session.commit()
@@ -116,13 +209,17 @@ def request_path(url: str) -> tuple[float, bytes, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--runs", type=int, default=3, help="runs per size (large: at most 2)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-    os.environ.update(TRACKER_ENV="development", TRACKER_DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}")
+    os.environ.update(
+        TRACKER_ENV="development", TRACKER_DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}"
+    )
     from werkzeug.serving import make_server
 
     from tracker import create_app
@@ -160,7 +257,9 @@ def main() -> None:
             with app.test_request_context():
                 from werkzeug.datastructures import MultiDict
 
-                html = render_html(build_report(parse_compare(MultiDict([("j", c) for c in codes]))))
+                html = render_html(
+                    build_report(parse_compare(MultiDict([("j", c) for c in codes])))
+                )
                 t = time.perf_counter()
                 alone, _refused = html_to_pdf(html, app.static_folder)
                 alone_times.append(time.perf_counter() - t)
@@ -176,19 +275,40 @@ def main() -> None:
 
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         same = hashlib.sha256(pdf).hexdigest() == hashlib.sha256(alone).hexdigest()
-        rows.append((size, n_j, n_m, pages, len(html) // 1024, statistics.median(path_times), background,
-                     statistics.median(alone_times), statistics.median(ratios), statistics.median(cached_times), same))
+        rows.append(
+            (
+                size,
+                n_j,
+                n_m,
+                pages,
+                len(html) // 1024,
+                statistics.median(path_times),
+                background,
+                statistics.median(alone_times),
+                statistics.median(ratios),
+                statistics.median(cached_times),
+                same,
+            )
+        )
 
     print()
-    print(f"{'report':<8} {'juris.':>6} {'measures':>8} {'pages':>5} {'HTML KB':>7} {'request path':>13} "
-          f"{'WeasyPrint alone':>16} {'ratio':>6} {'cached':>9} {'cold/cached':>11} {'same bytes':>10}")
+    print(
+        f"{'report':<8} {'juris.':>6} {'measures':>8} {'pages':>5} {'HTML KB':>7} {'request path':>13} "
+        f"{'WeasyPrint alone':>16} {'ratio':>6} {'cached':>9} {'cold/cached':>11} {'same bytes':>10}"
+    )
     for size, n_j, n_m, pages, kb, path_s, background, alone_s, ratio, cached_s, same in rows:
         mode = "bg" if background else "inline"
-        print(f"{size:<8} {n_j:>6} {n_m:>8} {pages:>5} {kb:>7} {path_s:>9.2f} s {mode:<3}{alone_s:>14.2f} s "
-              f"{ratio:>6.2f} {cached_s * 1000:>6.1f} ms {path_s / cached_s:>10.0f}x {'yes' if same else 'NO':>10}")
-    print("ratio: median over runs of (request path / WeasyPrint alone), each pair measured back to back")
-    print(f"runs per size: {args.runs} (medians; large at most 2); machine: {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f} at the end; database: SQLite in {tmp}")
+        print(
+            f"{size:<8} {n_j:>6} {n_m:>8} {pages:>5} {kb:>7} {path_s:>9.2f} s {mode:<3}{alone_s:>14.2f} s "
+            f"{ratio:>6.2f} {cached_s * 1000:>6.1f} ms {path_s / cached_s:>10.0f}x {'yes' if same else 'NO':>10}"
+        )
+    print(
+        "ratio: median over runs of (request path / WeasyPrint alone), each pair measured back to back"
+    )
+    print(
+        f"runs per size: {args.runs} (medians; large at most 2); machine: {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the end; database: SQLite in {tmp}"
+    )
     server.shutdown()
 
 

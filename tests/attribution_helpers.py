@@ -33,13 +33,17 @@ def statement_data(**overrides: Any) -> dict[str, Any]:
         "notes": None,
         "verification": "unverified",
         "verification_note": None,
-        "sources": [{"url": "https://example.org/statement", "title": "Example statement", "accessed": None}],
+        "sources": [
+            {"url": "https://example.org/statement", "title": "Example statement", "accessed": None}
+        ],
     }
     data.update(overrides)
     return data
 
 
-def create_attribution(app: Any, published: bool = True, key: str | None = None, **overrides: Any) -> Any:
+def create_attribution(
+    app: Any, published: bool = True, key: str | None = None, **overrides: Any
+) -> Any:
     """Create an attribution record; ``published=True`` makes it live. Returns the content row."""
     from tracker.attribution import services
     from tracker.attribution.models import Attribution

@@ -90,12 +90,19 @@ def standalone_app(database_url: str, **overrides: Any) -> Iterator[Any]:
 def seed(app: Any, *, demo: bool = True) -> None:
     """Migrate, then load jurisdictions, the framework files and (optionally) the demo data."""
     runner = app.test_cli_runner()
-    commands = [["db", "upgrade"], ["jurisdictions", "sync"], ["norms", "load"], ["catalogues", "load"]]
+    commands = [
+        ["db", "upgrade"],
+        ["jurisdictions", "sync"],
+        ["norms", "load"],
+        ["catalogues", "load"],
+    ]
     if demo:
         commands.append(["demo", "load"])
     for args in commands:
         result = runner.invoke(args=args)
-        assert result.exit_code == 0, f"{' '.join(args)} failed:\n{result.output}\n{result.exception!r}"
+        assert result.exit_code == 0, (
+            f"{' '.join(args)} failed:\n{result.output}\n{result.exception!r}"
+        )
 
 
 def worker_label(config: pytest.Config) -> str:
@@ -103,7 +110,9 @@ def worker_label(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[str]:
+def database_url(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[str]:
     url = create_database(tmp_path_factory.mktemp("db"), worker_label(pytestconfig))
     app = make_app(url)
     with app.app_context():
@@ -173,7 +182,12 @@ def make_user(app: Any) -> Callable[..., Any]:
 
     def _make(role: str = "editor", email: str | None = None, **fields: Any) -> Any:
         with app.app_context():
-            user = User(email=email or f"{role}{next(counter)}@example.org", role=Role(role), name=fields.pop("name", role.title()), **fields)
+            user = User(
+                email=email or f"{role}{next(counter)}@example.org",
+                role=Role(role),
+                name=fields.pop("name", role.title()),
+                **fields,
+            )
             db.session.add(user)
             db.session.commit()
             return user
@@ -223,10 +237,20 @@ def make_measure(app: Any) -> Callable[..., Any]:
             "verification": "unverified",
             "verification_note": None,
             "events": [{"kind": "adopted", "date": "2024-01-15", "note": None}],
-            "sources": [{"url": "https://example.org/source", "title": "Example source", "accessed": None}],
+            "sources": [
+                {"url": "https://example.org/source", "title": "Example source", "accessed": None}
+            ],
             "topics": ["sbom"],
             "relations": [],
-            "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 1", "rationale": "Test", "basis": "inferred"}],
+            "mappings": [
+                {
+                    "norm": "i",
+                    "commitment": None,
+                    "locator": "Art. 1",
+                    "rationale": "Test",
+                    "basis": "inferred",
+                }
+            ],
         }
         data.update(overrides)
         with app.app_context():
@@ -264,10 +288,30 @@ def make_paper(app: Any) -> Callable[..., Any]:
             "verification": "unverified",
             "verification_note": None,
             "authors": [{"name": "Test Author", "affiliation": "Example Org"}],
-            "sources": [{"url": "https://example.org/papers/test", "title": "Example source", "accessed": None}],
+            "sources": [
+                {
+                    "url": "https://example.org/papers/test",
+                    "title": "Example source",
+                    "accessed": None,
+                }
+            ],
             "recommendations": [
-                {"number": "1", "text": f"Test recommendation 1 of paper {n}", "addressee": "national governments", "norms": ["j"], "commitments": [], "topics": ["vulnerability-disclosure"]},
-                {"number": "2", "text": f"Test recommendation 2 of paper {n}", "addressee": "national governments", "norms": ["i"], "commitments": [], "topics": ["sbom"]},
+                {
+                    "number": "1",
+                    "text": f"Test recommendation 1 of paper {n}",
+                    "addressee": "national governments",
+                    "norms": ["j"],
+                    "commitments": [],
+                    "topics": ["vulnerability-disclosure"],
+                },
+                {
+                    "number": "2",
+                    "text": f"Test recommendation 2 of paper {n}",
+                    "addressee": "national governments",
+                    "norms": ["i"],
+                    "commitments": [],
+                    "topics": ["sbom"],
+                },
             ],
         }
         data.update(overrides)
@@ -279,7 +323,13 @@ def make_paper(app: Any) -> Callable[..., Any]:
     return _make
 
 
-def implementation(*, action: str | None = None, recommendation_id: int | None = None, degree: str = "full", catalogue: str = "gge-2021-guidance") -> dict[str, Any]:
+def implementation(
+    *,
+    action: str | None = None,
+    recommendation_id: int | None = None,
+    degree: str = "full",
+    catalogue: str = "gge-2021-guidance",
+) -> dict[str, Any]:
     """One link in the measure snapshot format, for ``make_measure(implementations=[...])``."""
     return {
         "catalogue": catalogue if action else None,
@@ -290,3 +340,13 @@ def implementation(*, action: str | None = None, recommendation_id: int | None =
         "locator": "Art. 1",
         "rationale": "Test link",
     }
+
+
+@pytest.fixture
+def reports(app: Any, tmp_path: Path) -> Any:
+    """The app with a private PDF cache and step-by-step background jobs."""
+    app.config["REPORTS_CACHE_DIR"] = str(tmp_path / "reports")
+    app.config["REPORTS_JOB_MODE"] = "manual"
+    app.extensions.pop("reports_store", None)
+    app.extensions.pop("reports_executor", None)
+    return app

@@ -8,7 +8,16 @@ from html.parser import HTMLParser
 from typing import Any
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "background"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "srcset",
+    "poster",
+    "background",
+}
 
 
 class _Forms(HTMLParser):
@@ -36,11 +45,18 @@ class _Forms(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            fields.append((a["name"], a.get("value", "on" if kind in ("checkbox", "radio") else "")))
+            fields.append(
+                (a["name"], a.get("value", "on" if kind in ("checkbox", "radio") else ""))
+            )
         elif tag == "textarea" and "name" in a:
             self._textarea = [a["name"], ""]
         elif tag == "select" and "name" in a:
-            self._select = {"name": a["name"], "first": None, "selected": [], "multiple": "multiple" in a}
+            self._select = {
+                "name": a["name"],
+                "first": None,
+                "selected": [],
+                "multiple": "multiple" in a,
+            }
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             if self._select["first"] is None:
@@ -58,7 +74,7 @@ class _Forms(HTMLParser):
             value = self._textarea[1]
             for newline in ("\r\n", "\n"):
                 if value.startswith(newline):
-                    value = value[len(newline):]
+                    value = value[len(newline) :]
                     break
             self._form["fields"].append((self._textarea[0], value))
             self._textarea = None
@@ -153,7 +169,6 @@ def assert_inert(html: str, *, shows: list[str] = ()) -> None:
     everything = "\n".join(parser.visible)
     missing = [s for s in shows if s not in everything]
     assert not missing, f"these were not shown on the page: {missing}"
-
 
 
 def response_text(response: Any) -> str:

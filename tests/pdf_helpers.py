@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 
 def pdf_text(data: bytes, *, page: int | None = None, layout: bool = False) -> str:
@@ -19,7 +15,9 @@ def pdf_text(data: bytes, *, page: int | None = None, layout: bool = False) -> s
             args.append("-layout")
         if page is not None:
             args += ["-f", str(page), "-l", str(page)]
-        return subprocess.run([*args, f.name, "-"], capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            [*args, f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
 
 
 def pdf_fonts(data: bytes) -> list[dict[str, str]]:
@@ -27,7 +25,9 @@ def pdf_fonts(data: bytes) -> list[dict[str, str]]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
-        out = subprocess.run(["pdffonts", f.name], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["pdffonts", f.name], capture_output=True, text=True, check=True
+        ).stdout
     rows = []
     for line in out.splitlines()[2:]:
         parts = line.split()
@@ -39,13 +39,3 @@ def pdf_fonts(data: bytes) -> list[dict[str, str]]:
 def flat(text: str) -> str:
     """Text with line breaks removed, so wrapped URLs and titles can be found whole."""
     return "".join(text.split())
-
-
-@pytest.fixture
-def reports(app: Any, tmp_path: Path) -> Any:
-    """The app with a private PDF cache and step-by-step background jobs."""
-    app.config["REPORTS_CACHE_DIR"] = str(tmp_path / "reports")
-    app.config["REPORTS_JOB_MODE"] = "manual"
-    app.extensions.pop("reports_store", None)
-    app.extensions.pop("reports_executor", None)
-    return app

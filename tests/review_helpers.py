@@ -24,7 +24,9 @@ def group_id(key: str = SUPPLY_CHAIN) -> int:
 def link_member(app: Any, user_id: int, key: str = SUPPLY_CHAIN, contact: str | None = None) -> int:
     """Make the account a member of the group (a new, obviously fictional member row)."""
     with app.app_context():
-        member = WorkingGroupMember(group_id=group_id(key), name=f"Test member {user_id}", position=900 + user_id)
+        member = WorkingGroupMember(
+            group_id=group_id(key), name=f"Test member {user_id}", position=900 + user_id
+        )
         db.session.add(member)
         wg_services.link_account(member, db.session.get(User, user_id))
         if contact:
@@ -33,7 +35,9 @@ def link_member(app: Any, user_id: int, key: str = SUPPLY_CHAIN, contact: str | 
         return member.id
 
 
-def make_member(app: Any, make_user: Any, key: str = SUPPLY_CHAIN, contact: str | None = None, **fields: Any) -> Any:
+def make_member(
+    app: Any, make_user: Any, key: str = SUPPLY_CHAIN, contact: str | None = None, **fields: Any
+) -> Any:
     user = make_user("reviewer", **fields)
     link_member(app, user.id, key, contact)
     return user

@@ -138,14 +138,29 @@ RECORD_FOR = {
     "papers.detail": "paper",
     "reports.paper_pdf": "paper",
     "reports.paper_preview": "paper",
-    **{f"papers.{name}": "paper" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    **{
+        f"papers.{name}": "paper"
+        for name in ("edit", "history", "compare", "restore_revision", "delete")
+    },
     "papers.undelete": "deleted paper",
-    **{f"attribution.{name}": "attribution" for name in ("edit", "history", "compare", "restore_revision", "delete")},
+    **{
+        f"attribution.{name}": "attribution"
+        for name in ("edit", "history", "compare", "restore_revision", "delete")
+    },
     "attribution.undelete": "deleted attribution",
 }
 #: other route arguments and query strings the walk uses
-ARGS = {"filename": "css/site.css", "number": 1, "letter": "i", "code": "DE", "fmt": "json", "action": "submit", "comment_id": 0,
-        "sheet_format": "xlsx", "upload_id": 0}
+ARGS = {
+    "filename": "css/site.css",
+    "number": 1,
+    "letter": "i",
+    "code": "DE",
+    "fmt": "json",
+    "action": "submit",
+    "comment_id": 0,
+    "sheet_format": "xlsx",
+    "upload_id": 0,
+}
 #: (briefs as of 1990 hold no measure, so the walk's PDFs are small and render inline)
 QUERY = {
     "measures.compare": {"a": 1, "b": 1},
@@ -203,34 +218,51 @@ def records_for_walk(app, make_measure, make_paper):
                 db.session.get(Record, rid).deleted_at = sa.func.now()
                 db.session.commit()
             return rid
+
         return _make
 
     def demo_attribution():
         with app.app_context():
             return db.session.scalar(sa.select(Record.id).where(Record.key == "wannacry-2017"))
 
-    records = LazyRecords({
-        "published": lambda: make_measure(published=True).record_id,
-        "draft": lambda: make_measure(published=False).record_id,
-        "deleted": deleted(lambda: make_measure(published=True)),
-        "paper": lambda: make_paper(published=True).record_id,
-        "attribution": demo_attribution,
-        "deleted paper": deleted(lambda: make_paper(published=True)),
-        "deleted attribution": deleted(lambda: create_attribution(app, published=True)),
-    })
+    records = LazyRecords(
+        {
+            "published": lambda: make_measure(published=True).record_id,
+            "draft": lambda: make_measure(published=False).record_id,
+            "deleted": deleted(lambda: make_measure(published=True)),
+            "paper": lambda: make_paper(published=True).record_id,
+            "attribution": demo_attribution,
+            "deleted paper": deleted(lambda: make_paper(published=True)),
+            "deleted attribution": deleted(lambda: create_attribution(app, published=True)),
+        }
+    )
     from tracker.review.models import Comment
 
     with app.app_context():
         # A comment on the published measure, for the resolve route.
-        comment = Comment(record_id=records["published"], revision_number=1, body="A comment to resolve")
+        comment = Comment(
+            record_id=records["published"], revision_number=1, body="A comment to resolve"
+        )
         db.session.add(comment)
         db.session.commit()
         ARGS["comment_id"] = comment.id
         # An upload of one valid row, for the import preview and commit.
         from tracker.imports.models import ImportUpload
 
-        row = {"jurisdiction": "DE", "title_original": "Access walk import", "type": "law", "status": "adopted"}
-        upload = ImportUpload(filename="walk.csv", format="csv", sha256="0" * 64, header=list(row), rows=[{"row": 2, "cells": row}], created=[])
+        row = {
+            "jurisdiction": "DE",
+            "title_original": "Access walk import",
+            "type": "law",
+            "status": "adopted",
+        }
+        upload = ImportUpload(
+            filename="walk.csv",
+            format="csv",
+            sha256="0" * 64,
+            header=list(row),
+            rows=[{"row": 2, "cells": row}],
+            created=[],
+        )
         db.session.add(upload)
         db.session.commit()
         ARGS["upload_id"] = upload.id
@@ -240,7 +272,9 @@ def records_for_walk(app, make_measure, make_paper):
 def request_as(app, client, login, role, endpoint, method, record_id):
     if role != "anonymous":
         login(client, role)
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    rule = next(
+        r for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods
+    )
     args = {name: record_id if name == "record_id" else ARGS[name] for name in rule.arguments}
     with app.test_request_context():
         url = url_for(endpoint, **args, **QUERY.get(endpoint, {}))
@@ -249,7 +283,9 @@ def request_as(app, client, login, role, endpoint, method, record_id):
     else:
         with app.app_context():
             version = db.session.get(Record, record_id).version if record_id else ""
-        response = client.open(url, method=method, data={"csrf_token": csrf_token(app, client), "version": version})
+        response = client.open(
+            url, method=method, data={"csrf_token": csrf_token(app, client), "version": version}
+        )
     response.get_data()
     response.close()  # static files are streamed from an open file
     return response
@@ -276,7 +312,11 @@ def state_of_everything(app):
     """What a POST could change: records (versions, deletion, state), revisions, audit."""
     with app.app_context():
         return (
-            db.session.execute(sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(Record.id)).all(),
+            db.session.execute(
+                sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(
+                    Record.id
+                )
+            ).all(),
             db.session.scalar(sa.select(sa.func.count()).select_from(Revision)),
             db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
         )
@@ -293,22 +333,34 @@ def post_routes(app):
     )
 
 
-def test_every_post_without_csrf_token_is_400_and_changes_nothing(app, login, records_for_walk, make_user):
+def test_every_post_without_csrf_token_is_400_and_changes_nothing(
+    app, login, records_for_walk, make_user
+):
     checked = []
     for endpoint, rule in post_routes(app):
         for role in ("editor", "admin"):
             client = app.test_client()
             login(client, role)
             record_id = records_for_walk[RECORD_FOR.get(endpoint, "published")]
-            args = {name: record_id if name == "record_id" else ARGS[name] for name in rule.arguments}
+            args = {
+                name: record_id if name == "record_id" else ARGS[name] for name in rule.arguments
+            }
             with app.test_request_context():
                 url = url_for(endpoint, **args)
             with app.app_context():
                 version = db.session.get(Record, record_id).version
             before = state_of_everything(app)
-            data = {"version": version, "title_original": "Changed without a token", "jurisdiction_code": "DE",
-                    "type": "law", "status": "adopted", "verification": "verified", "title_lang": "en",
-                    "email": "x@example.org", "password": "whatever password"}
+            data = {
+                "version": version,
+                "title_original": "Changed without a token",
+                "jurisdiction_code": "DE",
+                "type": "law",
+                "status": "adopted",
+                "verification": "verified",
+                "title_lang": "en",
+                "email": "x@example.org",
+                "password": "whatever password",
+            }
             response = client.post(url, data=data)
             assert response.status_code == 400, (endpoint, role, response.status_code)
             assert "security token is missing or has expired" in response.get_data(as_text=True)
@@ -318,13 +370,21 @@ def test_every_post_without_csrf_token_is_400_and_changes_nothing(app, login, re
             response = client.post(url, data={**data, "csrf_token": "not-a-token"})
             assert response.status_code == 400 and state_of_everything(app) == before
             checked.append(endpoint)
-    assert {"measures.edit", "measures.new", "measures.delete", "accounts.login", "accounts.logout"} <= set(checked)
+    assert {
+        "measures.edit",
+        "measures.new",
+        "measures.delete",
+        "accounts.login",
+        "accounts.logout",
+    } <= set(checked)
 
 
 # --- Reviewers ----------------------------------------------------------------------
 
 
-def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(app, client, login, make_user, records_for_walk):
+def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(
+    app, client, login, make_user, records_for_walk
+):
     rid = records_for_walk["published"]
     assert client.get(f"/measures/{rid}/history").status_code == 302
     outsider = login(client, "reviewer")
@@ -347,15 +407,29 @@ def test_reviewer_post_to_an_edit_route_is_403_and_changes_nothing(app, client, 
     with app.app_context():
         version = db.session.get(Record, rid).version
     token = csrf_token(app, client)
-    data = {"csrf_token": token, "version": version, "title_original": "Reviewer was here", "jurisdiction_code": "DE",
-            "type": "law", "status": "adopted", "verification": "verified", "title_lang": "en"}
-    for url in (f"/measures/{rid}/edit", "/measures/new", f"/measures/{rid}/history/1/restore",
-                f"/measures/{rid}/delete"):
+    data = {
+        "csrf_token": token,
+        "version": version,
+        "title_original": "Reviewer was here",
+        "jurisdiction_code": "DE",
+        "type": "law",
+        "status": "adopted",
+        "verification": "verified",
+        "title_lang": "en",
+    }
+    for url in (
+        f"/measures/{rid}/edit",
+        "/measures/new",
+        f"/measures/{rid}/history/1/restore",
+        f"/measures/{rid}/delete",
+    ):
         response = client.post(url, data=data)
         assert response.status_code == 403, url
         assert "does not have permission" in response.get_data(as_text=True)
     response = client.post(f"/review/{rid}/withdraw", data=data)
-    assert response.status_code == 403 and "Only editors can withdraw it" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "Only editors can withdraw it" in response.get_data(
+        as_text=True
+    )
     assert state_of_everything(app) == before
 
 
@@ -370,12 +444,16 @@ def test_anonymous_request_for_a_draft_is_404(app, client, records_for_walk):
         if "record_id" in rule.arguments:
             args = {name: draft if name == "record_id" else ARGS[name] for name in rule.arguments}
             with app.test_request_context():
-                urls.append((url_for(rule.endpoint, **args), sorted(rule.methods - {"HEAD", "OPTIONS"})))
+                urls.append(
+                    (url_for(rule.endpoint, **args), sorted(rule.methods - {"HEAD", "OPTIONS"}))
+                )
     token = csrf_token(app, client)
     assert client.get(urls[0]).status_code == 404
     for url, methods in urls[1:]:
         for method in methods:
-            response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            response = client.open(
+                url, method=method, data={"csrf_token": token} if method == "POST" else None
+            )
             assert response.status_code == 404, (method, url, response.status_code)
             assert "Not found" in response.get_data(as_text=True)
     # The same answer as for a record that does not exist at all: nothing to learn.

@@ -86,7 +86,9 @@ def test_deactivated_account_cannot_sign_in_and_loses_its_session(app, client, a
     assert client.get("/measures/new").status_code == 302
     other = app.test_client()
     response = sign_in(app, other)
-    assert response.status_code == 200 and "Wrong e-mail address or password." in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Wrong e-mail address or password." in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         last = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert last.action is AuditAction.LOGIN_FAILED and last.details["reason"] == "inactive"
@@ -164,27 +166,56 @@ def test_session_cookie_flags(app, client, account):
 
 
 def test_cli_create_reads_password_from_stdin(app, runner):
-    result = runner.invoke(args=["users", "create", "New@Example.org", "--role", "reviewer", "--name", "N. Ew"], input="a long enough password\n")
+    result = runner.invoke(
+        args=["users", "create", "New@Example.org", "--role", "reviewer", "--name", "N. Ew"],
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
         assert user.role is Role.REVIEWER and user.name == "N. Ew"
         assert passwords.verify_password(user.password_hash, "a long enough password")
     client = app.test_client()
-    assert sign_in(app, client, email="NEW@example.org", password="a long enough password").status_code == 302
+    assert (
+        sign_in(app, client, email="NEW@example.org", password="a long enough password").status_code
+        == 302
+    )
     assert AuditAction.USER_CREATED in audit_actions(app)
 
 
 def test_cli_create_refuses_short_passwords_duplicates_and_bad_roles(app, runner):
-    assert runner.invoke(args=["users", "create", "a@example.org", "--role", "editor"], input="short\n").exit_code != 0
-    assert runner.invoke(args=["users", "create", "a@example.org", "--role", "boss"], input="a long enough password\n").exit_code != 0
-    assert runner.invoke(args=["users", "create", "a@example.org", "--role", "editor"], input="a long enough password\n").exit_code == 0
-    again = runner.invoke(args=["users", "create", "A@example.org", "--role", "editor"], input="a long enough password\n")
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@example.org", "--role", "editor"], input="short\n"
+        ).exit_code
+        != 0
+    )
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@example.org", "--role", "boss"],
+            input="a long enough password\n",
+        ).exit_code
+        != 0
+    )
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@example.org", "--role", "editor"],
+            input="a long enough password\n",
+        ).exit_code
+        == 0
+    )
+    again = runner.invoke(
+        args=["users", "create", "A@example.org", "--role", "editor"],
+        input="a long enough password\n",
+    )
     assert again.exit_code != 0 and "exists already" in again.output
 
 
 def test_cli_list_set_role_and_deactivate_are_audited(app, runner):
-    runner.invoke(args=["users", "create", "b@example.org", "--role", "reviewer"], input="a long enough password\n")
+    runner.invoke(
+        args=["users", "create", "b@example.org", "--role", "reviewer"],
+        input="a long enough password\n",
+    )
     result = runner.invoke(args=["users", "set-role", "b@example.org", "editor"])
     assert result.exit_code == 0 and "reviewer -> editor" in result.output
     assert runner.invoke(args=["users", "deactivate", "b@example.org"]).exit_code == 0
@@ -193,7 +224,11 @@ def test_cli_list_set_role_and_deactivate_are_audited(app, runner):
     assert runner.invoke(args=["users", "set-role", "nobody@example.org", "editor"]).exit_code != 0
     with app.app_context():
         events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == [AuditAction.USER_CREATED, AuditAction.ROLE_CHANGED, AuditAction.DEACTIVATED]
+        assert [e.action for e in events] == [
+            AuditAction.USER_CREATED,
+            AuditAction.ROLE_CHANGED,
+            AuditAction.DEACTIVATED,
+        ]
         assert events[1].details == {"old": "reviewer", "new": "editor", "via": "cli"}
         assert all(e.remote_addr == "cli" for e in events)
 
@@ -217,14 +252,20 @@ def test_audit_log_is_for_admins_only(app, client, login, account):
 
 def test_cli_create_prompts_twice_on_a_terminal(app, runner, monkeypatch):
     monkeypatch.setattr("tracker.accounts.cli._interactive", lambda: True)
-    result = runner.invoke(args=["users", "create", "t@example.org", "--role", "admin"], input="first password 1\nsecond password 2\nthe real password\nthe real password\n")
+    result = runner.invoke(
+        args=["users", "create", "t@example.org", "--role", "admin"],
+        input="first password 1\nsecond password 2\nthe real password\nthe real password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "t@example.org"))
         assert passwords.verify_password(user.password_hash, "the real password")
     # --password-stdin reads one line even on a terminal.
-    result = runner.invoke(args=["users", "set-password", "t@example.org", "--password-stdin"], input="another password here\n")
+    result = runner.invoke(
+        args=["users", "set-password", "t@example.org", "--password-stdin"],
+        input="another password here\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "t@example.org"))

@@ -22,7 +22,11 @@ def record_id(key: str) -> int:
 
 def get_json(client, path: str, status: int = 200) -> dict:
     response = client.get(path)
-    assert response.status_code == status, (path, response.status_code, response.get_data(as_text=True)[:300])
+    assert response.status_code == status, (
+        path,
+        response.status_code,
+        response.get_data(as_text=True)[:300],
+    )
     assert response.is_json
     return response.get_json()
 
@@ -55,7 +59,9 @@ def test_index_and_healthz(client) -> None:
 def test_norms_are_paginated_with_the_common_envelope(app_ctx, client) -> None:
     body = get_json(client, "/api/v1/norms?per_page=5")
     assert set(body) >= {"items", "page", "per_page", "total", "next", "prev"}
-    assert body["total"] == 11 and body["page"] == 1 and body["per_page"] == 5 and body["prev"] is None
+    assert (
+        body["total"] == 11 and body["page"] == 1 and body["per_page"] == 5 and body["prev"] is None
+    )
     assert [n["letter"] for n in body["items"]] == list("abcde")
     second = get_json(client, local(body["next"]))
     assert [n["letter"] for n in second["items"]] == list("fghij")
@@ -69,13 +75,20 @@ def test_norm_detail_has_text_verification_commitments_and_measures(app_ctx, cli
     body = get_json(client, "/api/v1/norms/i")
     assert body["official_text"] == norm.official_text
     assert body["reference"] == norm.reference
-    assert body["verification"] == {"status": norm.verification.value, "note": norm.verification_note}
+    assert body["verification"] == {
+        "status": norm.verification.value,
+        "note": norm.verification_note,
+    }
     assert body["document"]["symbol"] == "A/70/174" and body["document"]["date"] == "2015-07-22"
     assert [c["key"] for c in body["commitments"]] == ["sc-norm-13i"]
     cra = next(m for m in body["measures"] if m["id"] == record_id("eu-cra"))
     assert cra["jurisdiction"] == "EU"
     assert cra["mappings"] == [
-        {"locator": "Annex I", "rationale": "binding product security requirements for all products with digital elements", "basis": "inferred"}
+        {
+            "locator": "Annex I",
+            "rationale": "binding product security requirements for all products with digital elements",
+            "basis": "inferred",
+        }
     ]
     assert get_json(client, "/api/v1/norms/I")["letter"] == "i"
 
@@ -95,9 +108,13 @@ def test_jurisdictions_list_and_detail(app_ctx, client) -> None:
     assert by_code["EU"]["kind"] == "regional_org" and by_code["DE"]["member_of"] == ["EU"]
     assert by_code["DE"]["measures"] == 4 and by_code["BR"]["measures"] == 0
     with_measures = all_pages(client, "/api/v1/jurisdictions?with_measures=1")
-    assert {j["code"] for j in with_measures} >= {"EU", "DE", "US", "JP"} and all(j["measures"] for j in with_measures)
+    assert {j["code"] for j in with_measures} >= {"EU", "DE", "US", "JP"} and all(
+        j["measures"] for j in with_measures
+    )
     de = get_json(client, "/api/v1/jurisdictions/de")
-    assert de["name"] == "Germany" and local(de["measures_url"]) == "/api/v1/measures?jurisdiction=DE"
+    assert (
+        de["name"] == "Germany" and local(de["measures_url"]) == "/api/v1/measures?jurisdiction=DE"
+    )
 
 
 def test_jurisdiction_mistakes_are_json_404s_with_a_suggestion(client) -> None:
@@ -151,15 +168,34 @@ def test_page_past_the_end_is_a_json_404(client) -> None:
 def test_a_measure_carries_every_field(app_ctx, client) -> None:
     body = get_json(client, f"/api/v1/measures/{record_id('eu-cra')}")
     assert body["title_original"].startswith("Regulation (EU) 2024/2847")
-    assert body["short_name"] == "CRA" and body["type"] == "regulation" and body["status"] == "partly_applicable"
+    assert (
+        body["short_name"] == "CRA"
+        and body["type"] == "regulation"
+        and body["status"] == "partly_applicable"
+    )
     assert body["jurisdiction"] == {"code": "EU", "name": "European Union"}
     assert body["official_url"] == "https://eur-lex.europa.eu/eli/reg/2024/2847/oj"
     assert body["verification"] == {"status": "secondary", "note": None}
-    assert [e["date"] for e in body["events"]] == ["2024-10-23", "2024-11-20", "2024-12-10", "2026-06-11", "2026-09-11", "2027-12-11"]
-    assert body["events"][-1] == {"kind": "applies_from", "date": "2027-12-11", "precision": "day", "note": "General application"}
+    assert [e["date"] for e in body["events"]] == [
+        "2024-10-23",
+        "2024-11-20",
+        "2024-12-10",
+        "2026-06-11",
+        "2026-09-11",
+        "2027-12-11",
+    ]
+    assert body["events"][-1] == {
+        "kind": "applies_from",
+        "date": "2027-12-11",
+        "precision": "day",
+        "note": "General application",
+    }
     assert body["sources"][0]["title"] == "sorena.io CRA calendar (Art. 71 dates)"
     assert {t["slug"] for t in body["topics"]} >= {"sbom", "incident-reporting"}
-    assert {(m["norm"], m["locator"], m["basis"]) for m in body["mappings"]} == {("i", "Annex I", "inferred"), ("j", "Art. 14", "inferred")}
+    assert {(m["norm"], m["locator"], m["basis"]) for m in body["mappings"]} == {
+        ("i", "Annex I", "inferred"),
+        ("j", "Art. 14", "inferred"),
+    }
     assert local(body["url"]) == f"/measures/{record_id('eu-cra')}"
 
 
@@ -177,10 +213,18 @@ def test_partial_dates_keep_their_precision(app_ctx, client) -> None:
 
 
 def test_api_never_serves_drafts_or_deleted_records(app_ctx, client, make_measure, login) -> None:
-    draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure")
-    source = make_measure(relations=[{"kind": "amends", "target_record_id": draft.record_id, "note": None}])
+    draft = make_measure(
+        published=False, title_original="Test draft measure", short_name="Test draft measure"
+    )
+    source = make_measure(
+        relations=[{"kind": "amends", "target_record_id": draft.record_id, "note": None}]
+    )
     login(client, "admin")  # even staff asking for drafts
-    for path in ("/api/v1/measures?drafts=1&per_page=200", "/api/v1/norms/i?drafts=1", "/api/v1/measures?drafts=1&jurisdiction=DE&per_page=200"):
+    for path in (
+        "/api/v1/measures?drafts=1&per_page=200",
+        "/api/v1/norms/i?drafts=1",
+        "/api/v1/measures?drafts=1&jurisdiction=DE&per_page=200",
+    ):
         assert "Test draft measure" not in client.get(path).get_data(as_text=True), path
     get_json(client, f"/api/v1/measures/{draft.record_id}?drafts=1", 404)
     # A relation to an unpublished measure is left out.

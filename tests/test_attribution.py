@@ -33,7 +33,14 @@ def by_key(key: str) -> Attribution:
 def test_demo_statements_are_loaded_published_as_in_the_file(app_ctx) -> None:
     assert queries.count_attributions() == len(DEMO) == 13
     wannacry = by_key("wannacry-2017")
-    assert [p.jurisdiction_code for p in wannacry.attributing] == ["US", "GB", "AU", "CA", "NZ", "JP"]
+    assert [p.jurisdiction_code for p in wannacry.attributing] == [
+        "US",
+        "GB",
+        "AU",
+        "CA",
+        "NZ",
+        "JP",
+    ]
     assert wannacry.date == dt.date(2017, 12, 19)
     assert wannacry.un_framework_invoked is FrameworkInvoked.UNKNOWN
     assert wannacry.attributed_state_code == "KP"
@@ -42,7 +49,10 @@ def test_demo_statements_are_loaded_published_as_in_the_file(app_ctx) -> None:
     assert len(notpetya.attributing) == 2  # recalled States are not attributing States
     hafnium = by_key("ms-exchange-hafnium-2021")
     assert hafnium.attributing_orgs == ["NATO"]
-    assert [(i.norm.letter, i.basis.value) for i in hafnium.invoked_norms] == [("c", "implicit"), ("h", "implicit")]
+    assert [(i.norm.letter, i.basis.value) for i in hafnium.invoked_norms] == [
+        ("c", "implicit"),
+        ("h", "implicit"),
+    ]
     for a in db.session.scalars(sa.select(Attribution)):
         assert a.record.revisions, "every demo statement has its import revision"
 
@@ -140,11 +150,18 @@ def test_per_norm_counts_count_statements_once_and_states_per_statement(app, cli
     html = client.get("/attributions/norms").get_data(as_text=True)
     row = html.split('href="#norm-i">Norm (i)</a>')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num" data-label="([^"]+)">(\d+)</td>', row)
-    assert cells == [("Statements", "2"), ("Explicit", "1"), ("Implicit", "1"), ("Attributions by States", "5")]
+    assert cells == [
+        ("Statements", "2"),
+        ("Explicit", "1"),
+        ("Implicit", "1"),
+        ("Attributions by States", "5"),
+    ]
 
 
 def test_unknown_framework_is_shown_and_counted_as_unknown_never_no(app, client) -> None:
-    a = create_attribution(app, operation="Test operation framework unknown", un_framework_invoked="unknown")
+    a = create_attribution(
+        app, operation="Test operation framework unknown", un_framework_invoked="unknown"
+    )
     html = client.get(f"/attributions/{a.record_id}").get_data(as_text=True)
     assert "UN framework invoked: Unknown — full text not seen" in html
     assert "framework-unknown" in html
@@ -176,7 +193,10 @@ def test_unknown_demo_statement_is_not_shown_as_no(client) -> None:
     html = client.get(f"/attributions/{wannacry.record_id}").get_data(as_text=True)
     assert "UN framework invoked: Unknown — full text not seen" in html
     assert "framework-no" not in html
-    assert client.get(f"/api/v1/attributions/{wannacry.record_id}").get_json()["un_framework_invoked"] == "unknown"
+    assert (
+        client.get(f"/api/v1/attributions/{wannacry.record_id}").get_json()["un_framework_invoked"]
+        == "unknown"
+    )
 
 
 def test_copy_on_write_keeps_the_public_on_the_published_text(app, client) -> None:
@@ -195,7 +215,9 @@ def test_copy_on_write_keeps_the_public_on_the_published_text(app, client) -> No
     html = client.get(f"/attributions/{a.record_id}").get_data(as_text=True)
     assert "Test operation edited, not yet published" in html
     with app.app_context():
-        rows = db.session.scalars(sa.select(Attribution).where(Attribution.record_id == a.record_id)).all()
+        rows = db.session.scalars(
+            sa.select(Attribution).where(Attribution.record_id == a.record_id)
+        ).all()
         assert len(rows) == 1 and rows[0].is_live and rows[0].is_draft
 
 
@@ -205,9 +227,13 @@ def test_beside_measures_groups_statements_by_norm_next_to_measures(app_ctx) -> 
     us = sections.attributions_beside_measures("US")
     assert [g.norm.letter for g in us.groups] == ["c", "h", "i"]
     group_i = us.groups[2]
-    assert [r.attribution.operation for r in group_i.statements] == ["SolarWinds Orion supply-chain compromise (SUNBURST)"]
+    assert [r.attribution.operation for r in group_i.statements] == [
+        "SolarWinds Orion supply-chain compromise (SUNBURST)"
+    ]
     expected = db.session.scalars(
-        measure_queries.filtered_measures(measure_queries.MeasureFilters(jurisdictions=["US"], norms=["i"]))
+        measure_queries.filtered_measures(
+            measure_queries.MeasureFilters(jurisdictions=["US"], norms=["i"])
+        )
     ).all()
     assert {m.id for m in group_i.measures} == {m.id for m in expected} and expected
     assert all(m.jurisdiction_code == "US" for m in group_i.measures)
@@ -249,7 +275,11 @@ def test_attribution_section_for_compare_and_briefs(app_ctx) -> None:
     assert de.attributed_count == 1
     assert section.statement_count == 7  # distinct statements: 5 of the US, 2 shown for DE
     later = sections.attribution_section(["US"])
-    assert later.norms == ("c", "h", "i") and later.jurisdictions[0].norm_counts == {"c": 1, "h": 1, "i": 1}
+    assert later.norms == ("c", "h", "i") and later.jurisdictions[0].norm_counts == {
+        "c": 1,
+        "h": 1,
+        "i": 1,
+    }
     with pytest.raises(ValueError, match="ZZ"):
         sections.attribution_section(["US", "ZZ"])
 

@@ -46,10 +46,18 @@ BAD = {
         15,
         "'maybe' is not one of: explicit, implicit",
     ),
-    "no_sources": (GOOD.split("  sources:")[0], 1, "a published statement needs at least one source"),
+    "no_sources": (
+        GOOD.split("  sources:")[0],
+        1,
+        "a published statement needs at least one source",
+    ),
     "bad_form": (GOOD.replace("[statement]", "[tweet]"), 7, "'tweet' is not one of"),
     "unknown_field": (GOOD + "  colour: blue\n", 13, "unknown field"),
-    "javascript_url": (GOOD.replace("https://example.org/one", "javascript:alert(1)"), 11, "is not an http(s) URL"),
+    "javascript_url": (
+        GOOD.replace("https://example.org/one", "javascript:alert(1)"),
+        11,
+        "is not an http(s) URL",
+    ),
 }
 
 
@@ -68,14 +76,18 @@ def demo_dir_with(tmp_path: Path, text: str) -> Path:
     return tmp_path
 
 
-def test_good_file_loads_published_and_loading_twice_changes_nothing(app_ctx, runner, tmp_path) -> None:
+def test_good_file_loads_published_and_loading_twice_changes_nothing(
+    app_ctx, runner, tmp_path
+) -> None:
     directory = demo_dir_with(tmp_path, GOOD)
     before = counts()
     result = runner.invoke(args=["demo", "load", str(directory)])
     assert result.exit_code == 0, result.output
     assert "attributions.yaml: 1 attribution statements created" in result.output
     assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
-    row = db.session.scalar(sa.select(Attribution).where(Attribution.operation == "Test operation one"))
+    row = db.session.scalar(
+        sa.select(Attribution).where(Attribution.operation == "Test operation one")
+    )
     assert row.is_live and row.is_draft and row.date_text == "June 2019"
     result = runner.invoke(args=["demo", "load", str(directory)])
     assert result.exit_code == 0 and "nothing changed" in result.output
@@ -83,7 +95,9 @@ def test_good_file_loads_published_and_loading_twice_changes_nothing(app_ctx, ru
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_malformed_file_is_rejected_with_file_and_line_and_loads_nothing(app_ctx, runner, tmp_path, name) -> None:
+def test_malformed_file_is_rejected_with_file_and_line_and_loads_nothing(
+    app_ctx, runner, tmp_path, name
+) -> None:
     text, line, reason = BAD[name]
     directory = demo_dir_with(tmp_path, text)
     before = counts()

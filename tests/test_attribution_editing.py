@@ -64,7 +64,9 @@ def errors_of(html: str, field_id: str) -> str:
 
 
 def create(client, **values):
-    response = post(client, "/attributions/new", open_form(client, "/attributions/new"), **{**NEW, **values})
+    response = post(
+        client, "/attributions/new", open_form(client, "/attributions/new"), **{**NEW, **values}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return int(response.headers["Location"].split("/")[2])
 
@@ -107,13 +109,30 @@ def test_create_through_the_form_writes_a_draft_in_the_statement_order(app, clie
     assert snapshot["date"] == "2019-06" and snapshot["operation"] == NEW["operation"]
     assert snapshot["attributing"] == ["NO", "IS"]  # as chosen, not alphabetical
     assert snapshot["un_framework_invoked"] == "unknown"
-    assert snapshot["invoked_norms"] == [{"norm": "j", "basis": "implicit", "passage": "A test passage echoing norm (j).", "locator": "para. 2"}]
-    assert snapshot["sources"] == [{"url": "https://example.org/statement", "title": "Example statement", "accessed": "2019-07-01"}]
+    assert snapshot["invoked_norms"] == [
+        {
+            "norm": "j",
+            "basis": "implicit",
+            "passage": "A test passage echoing norm (j).",
+            "locator": "para. 2",
+        }
+    ]
+    assert snapshot["sources"] == [
+        {
+            "url": "https://example.org/statement",
+            "title": "Example statement",
+            "accessed": "2019-07-01",
+        }
+    ]
     with app.app_context():
         record = db.session.get(Record, rid)
         assert record.state is WorkflowState.DRAFT and record.created_by_id == editor.id
-        assert queries.count_attributions() == public_before and queries.get_attribution(rid) is None
-    assert [(r.number, r.action, r.author_id) for r in history(app, rid)] == [(1, "create", editor.id)]
+        assert (
+            queries.count_attributions() == public_before and queries.get_attribution(rid) is None
+        )
+    assert [(r.number, r.action, r.author_id) for r in history(app, rid)] == [
+        (1, "create", editor.id)
+    ]
     # The edit form lists the chosen parties first, in that order; saving it unchanged changes nothing.
     fields = open_form(client, f"/attributions/{rid}/edit")
     assert [v for k, v in fields if k == "attributing"] == ["NO", "IS"]
@@ -121,7 +140,11 @@ def test_create_through_the_form_writes_a_draft_in_the_statement_order(app, clie
     assert len(history(app, rid)) == 1
     # Staff see the working copy as a page; unknown shows as unknown, never as "no".
     page = client.get(f"/attributions/{rid}").get_data(as_text=True)
-    assert "Working copy." in page and "Unknown — full text not seen" in page and "This is not the same as “no”" in page
+    assert (
+        "Working copy." in page
+        and "Unknown — full text not seen" in page
+        and "This is not the same as “no”" in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,36 +153,96 @@ def test_create_through_the_form_writes_a_draft_in_the_statement_order(app, clie
         ({"date": ""}, "date", "Give the date of the statement."),
         ({"date": "2019-02-30"}, "date", "is not a real date"),
         ({"date": "19 June 2019"}, "date", "is not a real date"),
-        ({"date": (dt.date.today() + dt.timedelta(days=40)).strftime("%Y-%m")}, "date", "in the future"),
+        (
+            {"date": (dt.date.today() + dt.timedelta(days=40)).strftime("%Y-%m")},
+            "date",
+            "in the future",
+        ),
         ({"operation": ""}, "operation", "Name the operation or incident attributed."),
         ({"operation": "x" * 1001}, "operation", "at most 1000 characters"),
         ({"attributed_actor": ""}, "attributed_actor", "Give the actor as the statement names it."),
         ({"attributing": []}, "attributing", "Choose at least one attributing State or the EU"),
         ({"attributing": ["ZZ"]}, "attributing", "ZZ is not an ISO 3166-1 alpha-2 code"),
-        ({"supported_by": ["IS"]}, "supported_by", "Iceland (IS) is listed as attributing already."),
-        ({"other_states_recalled": ["NO"]}, "other_states_recalled", "Norway (NO) is listed as attributing already."),
-        ({"attributed_state": "IS"}, "attributed_state", "cannot also be one of the attributing parties"),
-        ({"attributed_state": "EU"}, "attributed_state", "European Union (EU) cannot be chosen here"),
+        (
+            {"supported_by": ["IS"]},
+            "supported_by",
+            "Iceland (IS) is listed as attributing already.",
+        ),
+        (
+            {"other_states_recalled": ["NO"]},
+            "other_states_recalled",
+            "Norway (NO) is listed as attributing already.",
+        ),
+        (
+            {"attributed_state": "IS"},
+            "attributed_state",
+            "cannot also be one of the attributing parties",
+        ),
+        (
+            {"attributed_state": "EU"},
+            "attributed_state",
+            "European Union (EU) cannot be chosen here",
+        ),
         ({"attributing_orgs": "x" * 201}, "attributing_orgs", "at most 200 characters"),
         ({"supported_by_orgs": "NATO\nnato"}, "supported_by_orgs", "Listed twice"),
         ({"forms": []}, "forms", "Tick at least one form."),
-        ({"forms": ["joint_statement"], "attributing": ["IS"]}, "forms", "A joint statement needs at least two attributing parties."),
-        ({"un_framework_invoked": "no", "invoked_norms-0-basis": "explicit"}, "un_framework_invoked", "choose Yes, or mark the norm implicit"),
+        (
+            {"forms": ["joint_statement"], "attributing": ["IS"]},
+            "forms",
+            "A joint statement needs at least two attributing parties.",
+        ),
+        (
+            {"un_framework_invoked": "no", "invoked_norms-0-basis": "explicit"},
+            "un_framework_invoked",
+            "choose Yes, or mark the norm implicit",
+        ),
         ({"un_framework_invoked": "maybe"}, "un_framework_invoked", "Not a valid choice"),
-        ({"invoked_norms-0-basis": ""}, "invoked_norms-0-basis", "Say whether the statement names the norm"),
-        ({"invoked_norms-0-norm": ""}, "invoked_norms-0-norm", "Choose the norm the statement invokes."),
-        ({"invoked_norms-1-norm": "j", "invoked_norms-1-basis": "implicit", "invoked_norms-1-passage": NEW["invoked_norms-0-passage"]}, "invoked_norms-1-norm", "listed twice"),
-        ({"invoked_norms-0-locator": "x" * 301}, "invoked_norms-0-locator", "at most 300 characters"),
+        (
+            {"invoked_norms-0-basis": ""},
+            "invoked_norms-0-basis",
+            "Say whether the statement names the norm",
+        ),
+        (
+            {"invoked_norms-0-norm": ""},
+            "invoked_norms-0-norm",
+            "Choose the norm the statement invokes.",
+        ),
+        (
+            {
+                "invoked_norms-1-norm": "j",
+                "invoked_norms-1-basis": "implicit",
+                "invoked_norms-1-passage": NEW["invoked_norms-0-passage"],
+            },
+            "invoked_norms-1-norm",
+            "listed twice",
+        ),
+        (
+            {"invoked_norms-0-locator": "x" * 301},
+            "invoked_norms-0-locator",
+            "at most 300 characters",
+        ),
         ({"passage": "x" * 20_001}, "passage", "at most 20000 characters"),
         ({"basis_note": "x" * 5001}, "basis_note", "at most 5000 characters"),
         ({"sources-0-url": "javascript:alert(1)"}, "sources-0-url", "http:// or https://"),
-        ({"sources-0-accessed": "2019-05-31"}, "sources-0-accessed", "before the statement was made"),
-        ({"sources-1-url": "https://example.org/only-a-url"}, "sources-1-title", "Give the source a title"),
+        (
+            {"sources-0-accessed": "2019-05-31"},
+            "sources-0-accessed",
+            "before the statement was made",
+        ),
+        (
+            {"sources-1-url": "https://example.org/only-a-url"},
+            "sources-1-title",
+            "Give the source a title",
+        ),
     ],
 )
-def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, client, login, values, field_id, message):
+def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(
+    app, client, login, values, field_id, message
+):
     login(client, "editor")
-    response = post(client, "/attributions/new", open_form(client, "/attributions/new"), **{**NEW, **values})
+    response = post(
+        client, "/attributions/new", open_form(client, "/attributions/new"), **{**NEW, **values}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in errors_of(html, field_id), errors_of(html, field_id) or html[:800]
@@ -172,12 +255,18 @@ def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, cli
 def test_organisations_and_other_roles_round_trip(app, client, login):
     login(client, "editor")
     rid = create(
-        client, attributing_orgs="NATO\n\n  Test Alliance  ", supported_by=["EU", "CZ"], supported_by_orgs="Test Organisation",
-        other_states_recalled=["DK"], forms=["statement", "joint_statement"],
+        client,
+        attributing_orgs="NATO\n\n  Test Alliance  ",
+        supported_by=["EU", "CZ"],
+        supported_by_orgs="Test Organisation",
+        other_states_recalled=["DK"],
+        forms=["statement", "joint_statement"],
     )
     snapshot = working_snapshot(app, rid)
     assert snapshot["attributing_orgs"] == ["NATO", "Test Alliance"]
-    assert snapshot["supported_by"] == ["EU", "CZ"] and snapshot["supported_by_orgs"] == ["Test Organisation"]
+    assert snapshot["supported_by"] == ["EU", "CZ"] and snapshot["supported_by_orgs"] == [
+        "Test Organisation"
+    ]
     assert snapshot["other_states_recalled"] == ["DK"]
     assert snapshot["forms"] == ["statement", "joint_statement"]
     edit(client, rid)
@@ -207,18 +296,26 @@ def test_joint_statement_counts_follow_an_edit_only_once_published(app, client, 
     with app.app_context():
         assert queries.Totals.of(queries.list_attributions()) == public  # the draft is not public
         drafts = queries.Totals.of(queries.list_attributions(include_drafts=True))
-        assert drafts.statements == public.statements and drafts.state_attributions == public.state_attributions + 1
+        assert (
+            drafts.statements == public.statements
+            and drafts.state_attributions == public.state_attributions + 1
+        )
         records.publish(db.session.get(Record, rid))
         db.session.commit()
         now = queries.Totals.of(queries.list_attributions())
-        assert (now.statements, now.state_attributions) == (public.statements, public.state_attributions + 1)
+        assert (now.statements, now.state_attributions) == (
+            public.statements,
+            public.state_attributions + 1,
+        )
         assert queries.get_attribution(rid).is_joint
 
 
 def test_staff_links_on_the_public_pages(app, client, login):
     rid = demo_record(app, "wannacry-2017")
     anonymous = app.test_client()
-    assert f"/attributions/{rid}/edit" not in anonymous.get(f"/attributions/{rid}").get_data(as_text=True)
+    assert f"/attributions/{rid}/edit" not in anonymous.get(f"/attributions/{rid}").get_data(
+        as_text=True
+    )
     assert "New attribution statement" not in anonymous.get("/attributions/").get_data(as_text=True)
     reviewer = app.test_client()
     login(reviewer, "reviewer")
@@ -226,12 +323,16 @@ def test_staff_links_on_the_public_pages(app, client, login):
     assert f"/attributions/{rid}/history" in page and f"/attributions/{rid}/edit" not in page
     login(client, "editor")
     page = client.get(f"/attributions/{rid}").get_data(as_text=True)
-    assert f'href="/attributions/{rid}/edit"' in page and f'href="/attributions/{rid}/delete"' in page
+    assert (
+        f'href="/attributions/{rid}/edit"' in page and f'href="/attributions/{rid}/delete"' in page
+    )
     assert "/publish" not in page and ">Publish<" not in page
     assert 'href="/attributions/new"' in client.get("/attributions/").get_data(as_text=True)
     edit(client, rid, notes="A staff note not yet published.")
     assert "unpublished changes" in client.get(f"/attributions/{rid}").get_data(as_text=True)
-    assert "A staff note not yet published." not in anonymous.get(f"/attributions/{rid}").get_data(as_text=True)
+    assert "A staff note not yet published." not in anonymous.get(f"/attributions/{rid}").get_data(
+        as_text=True
+    )
 
 
 # --- Conflicts -------------------------------------------------------------------------
@@ -259,8 +360,15 @@ def test_two_editors_save_the_same_statement(app, login):
     assert bob.post(path, data=as_data(form_fields(html, path))).status_code == 302
     revisions = history(app, rid)
     alice_rev, bob_rev = revisions[-2], revisions[-1]
-    assert (alice_rev.author_id, alice_rev.snapshot["un_framework_invoked"]) == (alice_user.id, "yes")
-    assert (bob_rev.author_id, bob_rev.snapshot["attributed_actor"], bob_rev.snapshot["un_framework_invoked"]) == (bob_user.id, "Bob's actor", "unknown")
+    assert (alice_rev.author_id, alice_rev.snapshot["un_framework_invoked"]) == (
+        alice_user.id,
+        "yes",
+    )
+    assert (
+        bob_rev.author_id,
+        bob_rev.snapshot["attributed_actor"],
+        bob_rev.snapshot["un_framework_invoked"],
+    ) == (bob_user.id, "Bob's actor", "unknown")
     assert bob_rev.summary == "Changed attributed actor, UN framework invoked"
 
 
@@ -270,8 +378,12 @@ def test_stale_delete_does_nothing(app, client, login):
     with app.app_context():
         old = db.session.get(Record, rid).version
     edit(client, rid, notes="Someone else's note")
-    response = client.post(f"/attributions/{rid}/delete", data={"csrf_token": csrf_token(app, client), "version": old})
-    assert response.status_code == 409 and "changed after you opened the page" in response.get_data(as_text=True)
+    response = client.post(
+        f"/attributions/{rid}/delete", data={"csrf_token": csrf_token(app, client), "version": old}
+    )
+    assert response.status_code == 409 and "changed after you opened the page" in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.get(Record, rid).deleted_at is None
 
@@ -281,18 +393,39 @@ def test_stale_delete_does_nothing(app, client, login):
 
 def test_compare_and_restore(app, client, login):
     editor = login(client, "editor")
-    rid = create_attribution(app, published=False, attributing=["IS"], basis_note="The old words stay here.").record_id
-    edit(client, rid, attributing=["IS", "NO"], basis_note="The new words stay here.", forms=["statement", "sanctions"],
-         **{"invoked_norms-0-norm": "i", "invoked_norms-0-basis": "explicit", "invoked_norms-0-passage": "Test passage"},
-         un_framework_invoked="yes")
+    rid = create_attribution(
+        app, published=False, attributing=["IS"], basis_note="The old words stay here."
+    ).record_id
+    edit(
+        client,
+        rid,
+        attributing=["IS", "NO"],
+        basis_note="The new words stay here.",
+        forms=["statement", "sanctions"],
+        **{
+            "invoked_norms-0-norm": "i",
+            "invoked_norms-0-basis": "explicit",
+            "invoked_norms-0-passage": "Test passage",
+        },
+        un_framework_invoked="yes",
+    )
     assert history(app, rid)[-1].summary == (
         "Changed UN framework invoked, basis or confidence given; added 1 invoked norm, attributing party Norway (NO), form Sanctions"
     )
     html = client.get(f"/attributions/{rid}/history/compare?a=1&b=2").get_data(as_text=True)
-    assert "<del>old</del><ins>new</ins>" in html and "Added: Norway (NO)" in html and "Norm (i)" in html
-    assert "Explicit: the statement names the norm" in html and "Unknown — full text not seen" in html
+    assert (
+        "<del>old</del><ins>new</ins>" in html
+        and "Added: Norway (NO)" in html
+        and "Norm (i)" in html
+    )
+    assert (
+        "Explicit: the statement names the norm" in html and "Unknown — full text not seen" in html
+    )
     page = client.get(f"/attributions/{rid}/history").get_data(as_text=True)
-    response = client.post(f"/attributions/{rid}/history/1/restore", data=as_data(form_fields(page, f"/attributions/{rid}/history/1/restore")))
+    response = client.post(
+        f"/attributions/{rid}/history/1/restore",
+        data=as_data(form_fields(page, f"/attributions/{rid}/history/1/restore")),
+    )
     assert response.status_code == 302
     revisions = history(app, rid)
     assert (revisions[-1].action, revisions[-1].author_id) == ("restore", editor.id)
@@ -308,43 +441,95 @@ SECRET = "Test operation DELETED-AND-BACK"
 def test_deleted_statement_is_gone_everywhere_and_comes_back_with_its_history(app, client, login):
     anonymous = app.test_client()
     with app.app_context():
-        before = (queries.count_attributions(), queries.Totals.of(queries.list_attributions()).state_attributions)
+        before = (
+            queries.count_attributions(),
+            queries.Totals.of(queries.list_attributions()).state_attributions,
+        )
     rid = create_attribution(
-        app, operation=SECRET, attributing=["IS", "NO"], un_framework_invoked="yes",
-        invoked_norms=[{"norm": "j", "basis": "explicit", "passage": "Test passage", "locator": None}],
+        app,
+        operation=SECRET,
+        attributing=["IS", "NO"],
+        un_framework_invoked="yes",
+        invoked_norms=[
+            {"norm": "j", "basis": "explicit", "passage": "Test passage", "locator": None}
+        ],
     ).record_id
-    for path in ("/attributions/", "/attributions/by-state/IS", "/attributions/norms", "/jurisdictions/IS",
-                 "/api/v1/attributions?per_page=200"):
+    for path in (
+        "/attributions/",
+        "/attributions/by-state/IS",
+        "/attributions/norms",
+        "/jurisdictions/IS",
+        "/api/v1/attributions?per_page=200",
+    ):
         assert SECRET in anonymous.get(path).get_data(as_text=True), path
-    assert f'href="/attributions/{rid}"' in anonymous.get("/search/?q=DELETED-AND-BACK").get_data(as_text=True)
+    assert f'href="/attributions/{rid}"' in anonymous.get("/search/?q=DELETED-AND-BACK").get_data(
+        as_text=True
+    )
     editor = login(client, "editor")
     confirm = client.get(f"/attributions/{rid}/delete").get_data(as_text=True)
-    assert client.post(f"/attributions/{rid}/delete", data=as_data(form_fields(confirm, f"/attributions/{rid}/delete"))).status_code == 302
+    assert (
+        client.post(
+            f"/attributions/{rid}/delete",
+            data=as_data(form_fields(confirm, f"/attributions/{rid}/delete")),
+        ).status_code
+        == 302
+    )
 
     with app.app_context():
-        assert (queries.count_attributions(), queries.Totals.of(queries.list_attributions()).state_attributions) == before
+        assert (
+            queries.count_attributions(),
+            queries.Totals.of(queries.list_attributions()).state_attributions,
+        ) == before
         assert sections.attributions_beside_measures("IS").empty
         assert queries.get_attribution(rid, include_drafts=True) is None
-    for path in ["/attributions/", "/attributions/?drafts=1", "/attributions/states", "/attributions/norms", "/attributions/by-state/IS",
-                 "/attributions/against/AQ", "/jurisdictions/IS", "/jurisdictions/NO", "/api/v1/attributions?per_page=200",
-                 "/search/?q=DELETED-AND-BACK",
-                 *public_pages(app, rid)]:
+    for path in [
+        "/attributions/",
+        "/attributions/?drafts=1",
+        "/attributions/states",
+        "/attributions/norms",
+        "/attributions/by-state/IS",
+        "/attributions/against/AQ",
+        "/jurisdictions/IS",
+        "/jurisdictions/NO",
+        "/api/v1/attributions?per_page=200",
+        "/search/?q=DELETED-AND-BACK",
+        *public_pages(app, rid),
+    ]:
         body = response_text(anonymous.get(path))
         assert SECRET not in body and f'href="/attributions/{rid}"' not in body, path
     assert anonymous.get(f"/attributions/{rid}").status_code == 404
     assert anonymous.get(f"/api/v1/attributions/{rid}").status_code == 404
     assert SECRET not in client.get("/attributions/?drafts=1").get_data(as_text=True)
-    assert "This attribution statement is deleted" in client.get(f"/attributions/{rid}/history").get_data(as_text=True)
+    assert "This attribution statement is deleted" in client.get(
+        f"/attributions/{rid}/history"
+    ).get_data(as_text=True)
     deleted_page = client.get("/attributions/deleted").get_data(as_text=True)
     assert SECRET in deleted_page
 
-    assert client.post(f"/attributions/{rid}/undelete", data=as_data(form_fields(deleted_page, f"/attributions/{rid}/undelete"))).status_code == 302
+    assert (
+        client.post(
+            f"/attributions/{rid}/undelete",
+            data=as_data(form_fields(deleted_page, f"/attributions/{rid}/undelete")),
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert queries.count_attributions() == before[0] + 1
         assert not sections.attributions_beside_measures("IS").empty
-        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}").order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == [AuditAction.RECORD_DELETED, AuditAction.RECORD_RESTORED]
-    assert [(r.action, r.author_id) for r in history(app, rid)] == [("create", None), ("delete", editor.id), ("undelete", editor.id)]
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.subject == f"record:{rid}")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [e.action for e in events] == [
+            AuditAction.RECORD_DELETED,
+            AuditAction.RECORD_RESTORED,
+        ]
+    assert [(r.action, r.author_id) for r in history(app, rid)] == [
+        ("create", None),
+        ("delete", editor.id),
+        ("undelete", editor.id),
+    ]
     assert SECRET in anonymous.get("/jurisdictions/IS").get_data(as_text=True)
 
 
@@ -354,7 +539,11 @@ def test_deleted_statement_is_gone_everywhere_and_comes_back_with_its_history(ap
 def state_of_everything(app):
     with app.app_context():
         return (
-            db.session.execute(sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(Record.id)).all(),
+            db.session.execute(
+                sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(
+                    Record.id
+                )
+            ).all(),
             db.session.scalar(sa.select(sa.func.count()).select_from(Revision)),
         )
 
@@ -366,9 +555,19 @@ def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(a
     before = state_of_everything(app)
     with app.app_context():
         version = db.session.get(Record, rid).version
-    data = {"csrf_token": csrf_token(app, client), "version": version, "date": "2019", "operation": "Reviewer was here"}
-    for url in ("/attributions/new", f"/attributions/{rid}/edit", f"/attributions/{rid}/history/1/restore",
-                f"/attributions/{rid}/delete", f"/attributions/{rid}/undelete"):
+    data = {
+        "csrf_token": csrf_token(app, client),
+        "version": version,
+        "date": "2019",
+        "operation": "Reviewer was here",
+    }
+    for url in (
+        "/attributions/new",
+        f"/attributions/{rid}/edit",
+        f"/attributions/{rid}/history/1/restore",
+        f"/attributions/{rid}/delete",
+        f"/attributions/{rid}/undelete",
+    ):
         assert client.post(url, data=data).status_code == 403, url
     assert client.get(f"/attributions/{rid}/edit").status_code == 403
     assert state_of_everything(app) == before
@@ -377,10 +576,21 @@ def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(a
 def test_anonymous_request_for_a_draft_statement_is_404_everywhere(app, client):
     rid = create_attribution(app, published=False).record_id
     token = csrf_token(app, client)
-    for url in (f"/attributions/{rid}", f"/attributions/{rid}/edit", f"/attributions/{rid}/history",
-                f"/attributions/{rid}/history/compare?a=1&b=1", f"/attributions/{rid}/delete", f"/api/v1/attributions/{rid}"):
+    for url in (
+        f"/attributions/{rid}",
+        f"/attributions/{rid}/edit",
+        f"/attributions/{rid}/history",
+        f"/attributions/{rid}/history/compare?a=1&b=1",
+        f"/attributions/{rid}/delete",
+        f"/api/v1/attributions/{rid}",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in (f"/attributions/{rid}/edit", f"/attributions/{rid}/history/1/restore", f"/attributions/{rid}/delete", f"/attributions/{rid}/undelete"):
+    for url in (
+        f"/attributions/{rid}/edit",
+        f"/attributions/{rid}/history/1/restore",
+        f"/attributions/{rid}/delete",
+        f"/attributions/{rid}/undelete",
+    ):
         assert client.post(url, data={"csrf_token": token}).status_code == 404, url
 
 
@@ -391,8 +601,15 @@ def test_posts_without_csrf_token_are_400_and_change_nothing(app, client, login)
     with app.app_context():
         version = db.session.get(Record, rid).version
     data = {"version": version, **{k: v for k, v in NEW.items() if isinstance(v, str)}}
-    for url in ("/attributions/new", f"/attributions/{rid}/edit", f"/attributions/{rid}/history/1/restore",
-                f"/attributions/{rid}/delete", f"/attributions/{rid}/undelete"):
+    for url in (
+        "/attributions/new",
+        f"/attributions/{rid}/edit",
+        f"/attributions/{rid}/history/1/restore",
+        f"/attributions/{rid}/delete",
+        f"/attributions/{rid}/undelete",
+    ):
         response = client.post(url, data=data)
-        assert response.status_code == 400 and "security token is missing" in response.get_data(as_text=True), url
+        assert response.status_code == 400 and "security token is missing" in response.get_data(
+            as_text=True
+        ), url
     assert state_of_everything(app) == before

@@ -50,5 +50,8 @@ def test_demo_attributions_match_facts() -> None:
             assert d["basis_note"].split(": ", 1)[-1] in f["notes"], where
         # A norm is recorded only where facts' note names its letter.
         for item in d["invoked_norms"]:
-            assert f"13({item['norm']})" in f["un_framework_note"] or f"({item['norm']})" in f["un_framework_note"], where
+            assert (
+                f"13({item['norm']})" in f["un_framework_note"]
+                or f"({item['norm']})" in f["un_framework_note"]
+            ), where
             assert item["basis"] == "implicit", where

@@ -12,7 +12,9 @@ from tracker.records.models import Record
 def record_id(app, key: str) -> int:
     with app.app_context():
         return db.session.scalar(
-            db.select(Record.id).join(Attribution, Attribution.record_id == Record.id).where(Record.key == key)
+            db.select(Record.id)
+            .join(Attribution, Attribution.record_id == Record.id)
+            .where(Record.key == key)
         )
 
 
@@ -20,7 +22,9 @@ def test_timeline_is_grouped_by_year_newest_first(client) -> None:
     html = client.get("/attributions/").get_data(as_text=True)
     years = [int(part[:4]) for part in html.split('<h2 id="year-')[1:]]
     assert years == [2024, 2023, 2022, 2021, 2020, 2018, 2017, 2014]
-    assert html.index("APT40 intrusions") < html.index("APT28 campaign") < html.index("Sony Pictures")
+    assert (
+        html.index("APT40 intrusions") < html.index("APT28 campaign") < html.index("Sony Pictures")
+    )
     assert '<time datetime="2017-12-19">19 December 2017</time>' in html
     assert "United Kingdom</a> <abbr" in html  # names with codes
     assert "Secondary sources only" in html and "Verified" in html
@@ -61,7 +65,9 @@ def test_views_per_attributing_and_attributed_state(client) -> None:
     assert 'href="/attributions/by-state/US"' in html and 'href="/attributions/against/RU"' in html
     html = client.get("/attributions/by-state/FR").get_data(as_text=True)
     assert "<strong>0</strong> statements made or joined" in html
-    assert "Statements of organisations France belongs to" in html  # the EU's, not counted as France's
+    assert (
+        "Statements of organisations France belongs to" in html
+    )  # the EU's, not counted as France's
     html = client.get("/attributions/by-state/BR").get_data(as_text=True)
     assert "No published attribution statement was made, joined or supported by Brazil" in html
 
@@ -80,15 +86,21 @@ def test_alpha3_code_suggests_the_jurisdiction_and_lower_case_redirects(client) 
     assert response.status_code == 404
     assert 'href="/attributions/by-state/DE"' in response.get_data(as_text=True)
     response = client.get("/attributions/against/ru")
-    assert response.status_code == 308 and response.headers["Location"].endswith("/attributions/against/RU")
+    assert response.status_code == 308 and response.headers["Location"].endswith(
+        "/attributions/against/RU"
+    )
 
 
 def test_unknown_statement_and_bad_filter(client) -> None:
     response = client.get("/attributions/999999")
     assert response.status_code == 404
-    assert "There is no published attribution statement number 999999" in response.get_data(as_text=True)
+    assert "There is no published attribution statement number 999999" in response.get_data(
+        as_text=True
+    )
     response = client.get("/attributions/?norm=z")
-    assert response.status_code == 400 and "Norms are the letters a to k" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Norms are the letters a to k" in response.get_data(
+        as_text=True
+    )
 
 
 def test_api_list_is_paginated_and_filterable(client) -> None:
@@ -111,10 +123,23 @@ def test_api_list_is_paginated_and_filterable(client) -> None:
     assert wannacry["verification"]["status"] == "verified"
     assert client.get(wannacry["api_url"].replace("http://localhost", "")).get_json() == wannacry
     norm_i = client.get("/api/v1/attributions?norm=i").get_json()
-    assert [i["operation"] for i in norm_i["items"]] == ["SolarWinds Orion supply-chain compromise (SUNBURST)"]
-    notpetya = client.get("/api/v1/attributions?attributing=GB&year=2018&form=statement").get_json()["items"]
-    recalled = next(i for i in notpetya if i["operation"] == "NotPetya (June 2017)")["other_states_recalled"]
-    assert recalled["verified"] is False and [s["code"] for s in recalled["states"]] == ["AU", "CA", "NZ", "DK", "LT", "EE"]
+    assert [i["operation"] for i in norm_i["items"]] == [
+        "SolarWinds Orion supply-chain compromise (SUNBURST)"
+    ]
+    notpetya = client.get(
+        "/api/v1/attributions?attributing=GB&year=2018&form=statement"
+    ).get_json()["items"]
+    recalled = next(i for i in notpetya if i["operation"] == "NotPetya (June 2017)")[
+        "other_states_recalled"
+    ]
+    assert recalled["verified"] is False and [s["code"] for s in recalled["states"]] == [
+        "AU",
+        "CA",
+        "NZ",
+        "DK",
+        "LT",
+        "EE",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -159,7 +184,13 @@ def count_queries(app, client, path: str) -> int:
 
 @pytest.mark.parametrize(
     "path",
-    ["/attributions/", "/attributions/norms", "/attributions/by-state/US", "/attributions/against/AQ", "/api/v1/attributions"],
+    [
+        "/attributions/",
+        "/attributions/norms",
+        "/attributions/by-state/US",
+        "/attributions/against/AQ",
+        "/api/v1/attributions",
+    ],
 )
 def test_pages_use_a_fixed_number_of_queries(app, client, path) -> None:
     from tests.attribution_helpers import create_attribution

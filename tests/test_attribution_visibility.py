@@ -74,7 +74,9 @@ def secret_statement(app, published: bool):
         attributing=["IS", "NO"],
         attributed_state="AQ",
         un_framework_invoked="yes",
-        invoked_norms=[{"norm": "j", "basis": "explicit", "passage": "Test passage", "locator": None}],
+        invoked_norms=[
+            {"norm": "j", "basis": "explicit", "passage": "Test passage", "locator": None}
+        ],
     )
 
 
@@ -123,9 +125,15 @@ def test_unpublished_edit_of_a_published_statement_stays_private(app, client) ->
         draft.operation = SECRET
         draft.date = dt.date(2001, 1, 1)
         db.session.commit()
-    for path in [*PUBLIC_PAGES, f"/attributions/{a.record_id}", f"/api/v1/attributions/{a.record_id}"]:
+    for path in [
+        *PUBLIC_PAGES,
+        f"/attributions/{a.record_id}",
+        f"/api/v1/attributions/{a.record_id}",
+    ]:
         assert SECRET not in client.get(path).get_data(as_text=True), path
-    assert "Test operation public version" in client.get("/attributions/by-state/IS").get_data(as_text=True)
+    assert "Test operation public version" in client.get("/attributions/by-state/IS").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize(

@@ -34,11 +34,22 @@ def test_action_texts_and_phrases_are_verbatim_substrings_of_facts() -> None:
 def test_loaded_catalogue(app_ctx) -> None:
     catalogue = db.session.scalar(sa.select(Catalogue).where(Catalogue.key == "gge-2021-guidance"))
     assert catalogue.document.symbol == "A/76/135"
-    assert [a.number for a in catalogue.actions] == ["i.1", "i.2", "i.3", "i.4", "i.5", "i.6", "j.1", "j.2"]
+    assert [a.number for a in catalogue.actions] == [
+        "i.1",
+        "i.2",
+        "i.3",
+        "i.4",
+        "i.5",
+        "i.6",
+        "j.1",
+        "j.2",
+    ]
     actions = {a.key: a for a in catalogue.actions}
     assert actions["i-6"].phrase == "recommendations to suppliers on: asset inventories"
     assert actions["i-3"].phrase == "recommendations to suppliers on secure development"
-    assert catalogue.lead_in("i") == "Reasonable steps to ensure supply-chain integrity 'can include'"
+    assert (
+        catalogue.lead_in("i") == "Reasonable steps to ensure supply-chain integrity 'can include'"
+    )
     assert catalogue.lead_in("j") is None
     assert [t.slug for t in actions["j-1"].topics] == ["vulnerability-disclosure"]
     # Actions carry the catalogue's verification and sources unless the file says otherwise.
@@ -63,20 +74,52 @@ def test_loading_twice_changes_nothing(app_ctx, runner) -> None:
 GOOD_HEAD = "- key: gge-2021-guidance\n  title: T\n  verification: secondary\n  actions:\n"
 BAD_FILES = {
     "syntax": ("- key: x\n\t- bad\n", 2, "YAML syntax error"),
-    "unknown_norm": (GOOD_HEAD + "  - key: a\n    number: '1'\n    norm: z\n    text: t\n", 7, "unknown norm 'z'"),
-    "unknown_topic": (GOOD_HEAD + "  - key: a\n    number: '1'\n    text: t\n    topics: [nope]\n", 8, "unknown topic 'nope'"),
-    "duplicate_action": (GOOD_HEAD + "  - key: a\n    number: '1'\n    text: t\n  - key: a\n    number: '2'\n    text: u\n", 8, "duplicate action key 'a'"),
+    "unknown_norm": (
+        GOOD_HEAD + "  - key: a\n    number: '1'\n    norm: z\n    text: t\n",
+        7,
+        "unknown norm 'z'",
+    ),
+    "unknown_topic": (
+        GOOD_HEAD + "  - key: a\n    number: '1'\n    text: t\n    topics: [nope]\n",
+        8,
+        "unknown topic 'nope'",
+    ),
+    "duplicate_action": (
+        GOOD_HEAD
+        + "  - key: a\n    number: '1'\n    text: t\n  - key: a\n    number: '2'\n    text: u\n",
+        8,
+        "duplicate action key 'a'",
+    ),
     "missing_text": (GOOD_HEAD + "  - key: a\n    number: '1'\n", 5, "text: is required"),
-    "unknown_document": ("- key: c\n  title: T\n  document: nope\n  verification: secondary\n  actions: []\n", 3, "unknown framework document 'nope'"),
-    "bad_lead_in": ("- key: c\n  title: T\n  verification: secondary\n  lead_ins:\n    q: text\n  actions: []\n", 5, "'q' is not a norm letter"),
+    "unknown_document": (
+        "- key: c\n  title: T\n  document: nope\n  verification: secondary\n  actions: []\n",
+        3,
+        "unknown framework document 'nope'",
+    ),
+    "bad_lead_in": (
+        "- key: c\n  title: T\n  verification: secondary\n  lead_ins:\n    q: text\n  actions: []\n",
+        5,
+        "'q' is not a norm letter",
+    ),
     # The first catalogue is valid (and would rewrite i-1); the second is not: nothing is written.
-    "second_bad": (GOOD_HEAD + "  - key: i-1\n    number: i.1\n    text: rewritten\n- key: other\n  title: T\n  verification: maybe\n  actions: []\n", 10, "'maybe' is not one of"),
-    "unknown_field": (GOOD_HEAD + "  - key: a\n    number: '1'\n    text: t\n    colour: blue\n", 8, "unknown field"),
+    "second_bad": (
+        GOOD_HEAD
+        + "  - key: i-1\n    number: i.1\n    text: rewritten\n- key: other\n  title: T\n  verification: maybe\n  actions: []\n",
+        10,
+        "'maybe' is not one of",
+    ),
+    "unknown_field": (
+        GOOD_HEAD + "  - key: a\n    number: '1'\n    text: t\n    colour: blue\n",
+        8,
+        "unknown field",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_malformed_file_is_rejected_with_line_and_loads_nothing(app_ctx, runner, tmp_path, name) -> None:
+def test_malformed_file_is_rejected_with_line_and_loads_nothing(
+    app_ctx, runner, tmp_path, name
+) -> None:
     text, line, reason = BAD_FILES[name]
     path = tmp_path / "catalogues.yaml"
     path.write_text(text)

@@ -95,7 +95,10 @@ TRICKY = {
     "official_url": "https://example.org/law?a=1&b=50%25#part_2",
     "issuing_body": "Test Parliament",
     "verification": "secondary",
-    "events": [{"kind": "adopted", "date": "2023-07", "note": None}, {"kind": "published", "date": "2023-08-02", "note": None}],
+    "events": [
+        {"kind": "adopted", "date": "2023-07", "note": None},
+        {"kind": "published", "date": "2023-08-02", "note": None},
+    ],
     "sources": [
         {"url": "https://example.org/a", "title": "A", "accessed": "2024-02-01"},
         {"url": "https://example.org/b", "title": "B", "accessed": "2024-03-05"},
@@ -113,7 +116,9 @@ def test_bibtex_parses_back_with_the_same_fields(app, make_measure, client) -> N
     assert response.status_code == 200
     assert response.content_type.startswith("application/x-bibtex")
     assert response.headers["Content-Disposition"] == 'attachment; filename="test-cite-tricky.bib"'
-    library = bibtexparser.parse_string(response.get_data(as_text=True), append_middleware=[LatexDecodingMiddleware()])
+    library = bibtexparser.parse_string(
+        response.get_data(as_text=True), append_middleware=[LatexDecodingMiddleware()]
+    )
     assert not library.failed_blocks
     (entry,) = library.entries
     assert entry.entry_type == "legislation" and entry.key == "test-cite-tricky"
@@ -149,8 +154,19 @@ def test_ris_parses_back_with_the_same_fields(app, make_measure, client) -> None
 
 
 def test_csl_json_types_and_dates(app, make_measure, client) -> None:
-    bill = make_measure(key="test-cite-bill", type="law", status="proposed", events=[{"kind": "announced", "date": "2025-03-04", "note": None}])
-    report = make_measure(key="test-cite-report", type="strategy", status="adopted", events=[{"kind": "published", "date": "2022", "note": None}], official_url=None)
+    bill = make_measure(
+        key="test-cite-bill",
+        type="law",
+        status="proposed",
+        events=[{"kind": "announced", "date": "2025-03-04", "note": None}],
+    )
+    report = make_measure(
+        key="test-cite-report",
+        type="strategy",
+        status="adopted",
+        events=[{"kind": "published", "date": "2022", "note": None}],
+        official_url=None,
+    )
     items = {
         i["id"]: i
         for rid in (bill.record_id, report.record_id)
@@ -166,13 +182,19 @@ def test_csl_json_types_and_dates(app, make_measure, client) -> None:
 
 
 def test_selection_citations_follow_the_list_filters(client) -> None:
-    text = client.get("/export/citations.bib?jurisdiction=US&type=executive_order").get_data(as_text=True)
+    text = client.get("/export/citations.bib?jurisdiction=US&type=executive_order").get_data(
+        as_text=True
+    )
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     keys = {e.key for e in library.entries}
     assert "us-eo-14028" in keys
     assert all(e.entry_type == "legislation" for e in library.entries)
-    ris = rispy.loads(client.get("/export/citations.ris?jurisdiction=US&type=executive_order").get_data(as_text=True))
+    ris = rispy.loads(
+        client.get("/export/citations.ris?jurisdiction=US&type=executive_order").get_data(
+            as_text=True
+        )
+    )
     assert len(ris) == len(library.entries)
     csl = json.loads(client.get("/export/citations.json?jurisdiction=US&type=executive_order").data)
     assert {i["id"] for i in csl} == keys
@@ -192,7 +214,9 @@ def test_citations_of_drafts_are_404_for_the_public(app, make_measure, client, l
     assert response.headers["Cache-Control"] == "no-store, private"
 
 
-def test_measure_page_links_its_citations_only_when_published(app, make_measure, client, login) -> None:
+def test_measure_page_links_its_citations_only_when_published(
+    app, make_measure, client, login
+) -> None:
     published = make_measure(short_name="Cited measure").record_id
     page = client.get(f"/measures/{published}").get_data(as_text=True)
     for fmt in ("bib", "ris", "json"):

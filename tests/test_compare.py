@@ -22,10 +22,15 @@ def text(response) -> str:
     """The page's text without tags, whitespace collapsed."""
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).replace("&#34;", '"').replace("&#39;", "'")
+    return (
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+        .replace("&#34;", '"')
+        .replace("&#39;", "'")
+    )
 
 
 # --------------------------------------------------------------------------- the as-of rule
+
 
 def ev(kind: str, date: str, precision: str = "day", note: str | None = None) -> DatedEvent:
     return DatedEvent(kind, dt.date.fromisoformat(date), precision, note)
@@ -35,25 +40,88 @@ def ev(kind: str, date: str, precision: str = "day", note: str | None = None) ->
     ("events", "status", "on", "standing", "mark"),
     [
         # adopted before D, in force later: counts, not yet in force
-        ([ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")], "in_force", "2024-11-30", "counts", "not yet in force"),
-        ([ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")], "in_force", "2024-12-10", "counts", "in force"),
+        (
+            [ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")],
+            "in_force",
+            "2024-11-30",
+            "counts",
+            "not yet in force",
+        ),
+        (
+            [ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")],
+            "in_force",
+            "2024-12-10",
+            "counts",
+            "in force",
+        ),
         # adopted after D: left out
         ([ev("adopted", "2024-10-23")], "adopted", "2024-10-22", "later", "not yet adopted"),
         # staged application: partly applicable until the last stage
-        ([ev("in_force", "2024-12-10"), ev("applies_from", "2026-09-11"), ev("applies_from", "2027-12-11")],
-         "partly_applicable", "2026-11-27", "counts", "partly applicable"),
-        ([ev("in_force", "2024-12-10"), ev("applies_from", "2027-12-11")], "partly_applicable", "2027-12-11", "counts", "in force"),
+        (
+            [
+                ev("in_force", "2024-12-10"),
+                ev("applies_from", "2026-09-11"),
+                ev("applies_from", "2027-12-11"),
+            ],
+            "partly_applicable",
+            "2026-11-27",
+            "counts",
+            "partly applicable",
+        ),
+        (
+            [ev("in_force", "2024-12-10"), ev("applies_from", "2027-12-11")],
+            "partly_applicable",
+            "2027-12-11",
+            "counts",
+            "in force",
+        ),
         # month precision counts from the last day of the month
-        ([ev("published", "2022-02-01", "month")], "adopted", "2022-02-27", "later", "not yet adopted"),
+        (
+            [ev("published", "2022-02-01", "month")],
+            "adopted",
+            "2022-02-27",
+            "later",
+            "not yet adopted",
+        ),
         ([ev("published", "2022-02-01", "month")], "adopted", "2022-02-28", "counts", "published"),
         # year precision: from 31 December
-        ([ev("adopted", "2022-01-01", "year")], "adopted", "2022-12-30", "later", "not yet adopted"),
+        (
+            [ev("adopted", "2022-01-01", "year")],
+            "adopted",
+            "2022-12-30",
+            "later",
+            "not yet adopted",
+        ),
         # rescinded on or before D: ended
-        ([ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")], "rescinded", "2026-01-22", "counts", "adopted"),
-        ([ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")], "rescinded", "2026-01-23", "ended", "rescinded"),
+        (
+            [ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")],
+            "rescinded",
+            "2026-01-22",
+            "counts",
+            "adopted",
+        ),
+        (
+            [ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")],
+            "rescinded",
+            "2026-01-23",
+            "ended",
+            "rescinded",
+        ),
         # superseded without a date: ended today, counted in the past
-        ([ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")], "superseded", "2026-11-27", "ended", "superseded"),
-        ([ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")], "superseded", "2023-01-01", "counts", "in force"),
+        (
+            [ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")],
+            "superseded",
+            "2026-11-27",
+            "ended",
+            "superseded",
+        ),
+        (
+            [ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")],
+            "superseded",
+            "2023-01-01",
+            "counts",
+            "in force",
+        ),
         # proposals are pending and never fill a gap
         ([ev("announced", "2025-06-18")], "proposed", "2026-11-27", "pending", "proposed"),
         # no dates at all: only today's picture, from the recorded status
@@ -68,13 +136,23 @@ def test_status_as_of(events, status, on, standing, mark) -> None:
 
 def test_status_text_names_the_dates() -> None:
     result = status_as_of(
-        [ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10"), ev("applies_from", "2027-12-11", note="main obligations")],
-        "partly_applicable", TODAY, TODAY,
+        [
+            ev("adopted", "2024-10-23"),
+            ev("in_force", "2024-12-10"),
+            ev("applies_from", "2027-12-11", note="main obligations"),
+        ],
+        "partly_applicable",
+        TODAY,
+        TODAY,
     )
-    assert result.text == "Adopted 23 October 2024; in force since 10 December 2024; further obligations apply from 11 December 2027 (main obligations)."
+    assert (
+        result.text
+        == "Adopted 23 October 2024; in force since 10 December 2024; further obligations apply from 11 December 2027 (main obligations)."
+    )
 
 
 # --------------------------------------------------------------------------- selection and validation
+
 
 def test_form_without_selection(client) -> None:
     response = client.get("/compare")
@@ -90,9 +168,45 @@ def test_form_without_selection(client) -> None:
     [
         ("j=DE", "Choose at least 2 jurisdictions to compare (you chose 1)."),
         ("j=DE&j=XX&j=QQ", "Unknown jurisdiction codes: XX, QQ."),
-        ("j=" + ",".join(["DE", "FR", "US", "GB", "JP", "KR", "AU", "SG", "IN", "CA", "NL", "IT", "ES", "PT", "PL", "SE",
-                          "FI", "DK", "IE", "AT", "BE", "LU", "CZ", "SK", "HU", "RO", "BG", "GR", "HR", "SI", "EE"]),
-         "Choose at most 30 jurisdictions (you chose 31)"),
+        (
+            "j="
+            + ",".join(
+                [
+                    "DE",
+                    "FR",
+                    "US",
+                    "GB",
+                    "JP",
+                    "KR",
+                    "AU",
+                    "SG",
+                    "IN",
+                    "CA",
+                    "NL",
+                    "IT",
+                    "ES",
+                    "PT",
+                    "PL",
+                    "SE",
+                    "FI",
+                    "DK",
+                    "IE",
+                    "AT",
+                    "BE",
+                    "LU",
+                    "CZ",
+                    "SK",
+                    "HU",
+                    "RO",
+                    "BG",
+                    "GR",
+                    "HR",
+                    "SI",
+                    "EE",
+                ]
+            ),
+            "Choose at most 30 jurisdictions (you chose 31)",
+        ),
         ("j=DE&j=FR&norms=i,z", "Unknown norm: z."),
         ("j=DE&j=FR&topics=sbom,nonsense", "Unknown topic: nonsense."),
         ("j=DE&j=FR&as_of=2024-13-01", "is not a date: write it as YYYY-MM-DD"),
@@ -126,6 +240,7 @@ def test_params_are_canonical(app_ctx) -> None:
 
 # --------------------------------------------------------------------------- the grid
 
+
 def test_grid_lists_each_jurisdiction_with_via_eu_and_summary(client) -> None:
     response = client.get("/compare?j=DE&j=FR&j=US")
     assert response.status_code == 200
@@ -142,22 +257,38 @@ def test_grid_lists_each_jurisdiction_with_via_eu_and_summary(client) -> None:
 
 
 def test_gap_and_plain_language_summary(client, make_measure) -> None:
-    make_measure(jurisdiction_code="BR", title_original="Test measure BR", short_name="BR-1",
-                 mappings=[{"norm": "i", "locator": None, "rationale": "x", "basis": "inferred"}])
+    make_measure(
+        jurisdiction_code="BR",
+        title_original="Test measure BR",
+        short_name="BR-1",
+        mappings=[{"norm": "i", "locator": None, "rationale": "x", "basis": "inferred"}],
+    )
     page = text(client.get("/compare?j=DE&j=BR&j=AR"))
     # Argentina has nothing, Brazil only (i), Germany both
-    assert "Brazil and Argentina have no measure for norm (j) (encourage responsible vulnerability reporting)" in page
+    assert (
+        "Brazil and Argentina have no measure for norm (j) (encourage responsible vulnerability reporting)"
+        in page
+    )
     assert "Argentina has no measure for norm (i) (ensure ICT supply-chain integrity)" in page
     assert page.count("gap") >= 3
     assert "A gap means that the tracker records no measure" in page
 
 
 def test_as_of_date_filters_by_dated_events(client, make_measure) -> None:
-    make_measure(jurisdiction_code="BR", short_name="BR-adopted-June",
-                 events=[{"kind": "adopted", "date": "2025-06", "note": None}])
-    make_measure(jurisdiction_code="BR", short_name="BR-rescinded", status="rescinded",
-                 events=[{"kind": "adopted", "date": "2020-01-10", "note": None},
-                         {"kind": "rescinded", "date": "2025-03-01", "note": None}])
+    make_measure(
+        jurisdiction_code="BR",
+        short_name="BR-adopted-June",
+        events=[{"kind": "adopted", "date": "2025-06", "note": None}],
+    )
+    make_measure(
+        jurisdiction_code="BR",
+        short_name="BR-rescinded",
+        status="rescinded",
+        events=[
+            {"kind": "adopted", "date": "2020-01-10", "note": None},
+            {"kind": "rescinded", "date": "2025-03-01", "note": None},
+        ],
+    )
     before = text(client.get("/compare?j=BR&j=AR&as_of=2025-02-28"))
     assert "BR-rescinded" in before and "BR-adopted-June" not in before
     mid = text(client.get("/compare?j=BR&j=AR&as_of=2025-06-15"))
@@ -170,8 +301,12 @@ def test_as_of_date_filters_by_dated_events(client, make_measure) -> None:
 
 
 def test_pending_proposal_does_not_fill_the_gap(client, make_measure) -> None:
-    make_measure(jurisdiction_code="BR", short_name="BR-bill", status="proposed",
-                 events=[{"kind": "announced", "date": "2025-06-18", "note": None}])
+    make_measure(
+        jurisdiction_code="BR",
+        short_name="BR-bill",
+        status="proposed",
+        events=[{"kind": "announced", "date": "2025-06-18", "note": None}],
+    )
     page = text(client.get("/compare?j=BR&j=AR"))
     assert "Brazil and Argentina have no measure for norm (i)" in page
     assert "Brazil has a proposal for norm (i)" in page and "BR-bill" in page
@@ -205,7 +340,9 @@ def test_query_count_does_not_grow_with_cells(app, client) -> None:
         client.get("/compare?j=DE&j=FR")
         small = len(statements)
         statements.clear()
-        client.get("/compare?j=DE&j=FR&j=US&j=GB&j=JP&j=KR&j=AU&j=CA&j=SG&j=IN&norms=a,b,c,d,e,f,g,h,i,j,k")
+        client.get(
+            "/compare?j=DE&j=FR&j=US&j=GB&j=JP&j=KR&j=AU&j=CA&j=SG&j=IN&norms=a,b,c,d,e,f,g,h,i,j,k"
+        )
         large = len(statements)
     finally:
         sa.event.remove(target, "before_cursor_execute", count)
@@ -213,6 +350,7 @@ def test_query_count_does_not_grow_with_cells(app, client) -> None:
 
 
 # --------------------------------------------------------------------------- drafts
+
 
 def test_public_never_sees_drafts_staff_may_ask(app, client, make_measure, login) -> None:
     make_measure(published=False, jurisdiction_code="BR", short_name="Unpublished BR draft")
@@ -229,6 +367,7 @@ def test_public_never_sees_drafts_staff_may_ask(app, client, make_measure, login
 
 
 # --------------------------------------------------------------------------- data versions
+
 
 def _republish(measure_id: int, **changes) -> None:
     from tracker.measures.models import Measure
@@ -257,20 +396,31 @@ def test_publishing_changes_only_the_versions_in_scope(app_ctx) -> None:
     assert data_version(fr).digest == before[fr]  # stable without changes
 
     cvd = db.session.scalar(
-        sa.select(Measure).join(Record, Record.id == Measure.record_id)
+        sa.select(Measure)
+        .join(Record, Record.id == Measure.record_id)
         .where(Record.key == "fr-cvd-l2321-4", Measure.is_live)
     )
     _republish(cvd.id, description="Changed by the test.")  # a norm (j) measure of France
     after = {p: data_version(p).digest for p in before}
-    assert after[fr] != before[fr] and after[de_fr] != before[de_fr] and after[norm_j] != before[norm_j]
-    assert after[jp] == before[jp] and after[us_jp] == before[us_jp] and after[norm_g] == before[norm_g]
+    assert (
+        after[fr] != before[fr]
+        and after[de_fr] != before[de_fr]
+        and after[norm_j] != before[norm_j]
+    )
+    assert (
+        after[jp] == before[jp]
+        and after[us_jp] == before[us_jp]
+        and after[norm_g] == before[norm_g]
+    )
 
 
 def test_rule_is_shown_on_the_page(client) -> None:
     assert asof.RULE_TEXT in text(client.get("/compare?j=DE&j=FR"))
 
 
-def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(app_ctx, make_measure) -> None:
+def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(
+    app_ctx, make_measure
+) -> None:
     from tracker.measures.models import Measure
     from tracker.records import services as records
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.attribution_helpers import create_attribution
-from tests.pdf_helpers import flat, pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import flat, pdf_text
 from tests.test_query_counts import counting
 from tracker.extensions import db
 from tracker.reports import jobs
@@ -34,21 +34,24 @@ def test_compare_page_adds_attributions_only_when_asked(client) -> None:
     assert 'name="attributions" value="1" checked' in page
     # the PDF and preview links keep the choice
     assert "/compare.pdf?j=DE&amp;j=FR&amp;j=US&amp;attributions=1" in page
-    section = page[page.index('id="attributions"'):]
+    section = page[page.index('id="attributions"') :]
     # joint statement, attributed State, norm invoked implicitly
-    solarwinds = section[section.index("SolarWinds Orion"):]
-    solarwinds = solarwinds[:solarwinds.index("</li>")]
+    solarwinds = section[section.index("SolarWinds Orion") :]
+    solarwinds = solarwinds[: solarwinds.index("</li>")]
     assert '<span class="joint">joint</span>' in solarwinds
     assert "Attributed to Russian Federation" in solarwinds
     assert "(i) implicit" in solarwinds
     # WannaCry: the full text was not seen: unknown, never "no"
-    wannacry = section[section.index("WannaCry ransomware"):]
-    wannacry = wannacry[:wannacry.index("</li>")]
-    assert "Norms invoked: unknown." in wannacry and "UN framework unknown: full text not seen" in wannacry
+    wannacry = section[section.index("WannaCry ransomware") :]
+    wannacry = wannacry[: wannacry.index("</li>")]
+    assert (
+        "Norms invoked: unknown." in wannacry
+        and "UN framework unknown: full text not seen" in wannacry
+    )
     assert "not invoked" not in wannacry and "Norms invoked: none" not in wannacry
     # Sony (2014): the text was seen and does not invoke the framework
-    sony = section[section.index("Sony Pictures Entertainment hack"):]
-    sony = sony[:sony.index("</li>")]
+    sony = section[section.index("Sony Pictures Entertainment hack") :]
+    sony = sony[: sony.index("</li>")]
     assert "UN framework not invoked" in sony and "Norms invoked: none." in sony
     # each chosen jurisdiction has its group; France's own statements and DE's via the EU
     for name in ("Germany", "France", "United States"):
@@ -57,16 +60,24 @@ def test_compare_page_adds_attributions_only_when_asked(client) -> None:
 
 
 def test_drafts_never_appear_in_the_public_section(app, client, login) -> None:
-    create_attribution(app, published=False, attributing=["FR"], operation="Unpublished test operation")
-    assert "Unpublished test operation" not in client.get(COMPARE + "&attributions=1").get_data(as_text=True)
-    assert "Unpublished test operation" not in client.get("/jurisdictions/FR/brief").get_data(as_text=True)
+    create_attribution(
+        app, published=False, attributing=["FR"], operation="Unpublished test operation"
+    )
+    assert "Unpublished test operation" not in client.get(COMPARE + "&attributions=1").get_data(
+        as_text=True
+    )
+    assert "Unpublished test operation" not in client.get("/jurisdictions/FR/brief").get_data(
+        as_text=True
+    )
     staff = app.test_client()
     login(staff, "editor")
-    assert "Unpublished test operation" in staff.get(COMPARE + "&attributions=1&drafts=1").get_data(as_text=True)
+    assert "Unpublished test operation" in staff.get(COMPARE + "&attributions=1&drafts=1").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.slow
-def test_compare_pdf_with_attributions(reports, client) -> None:  # noqa: F811
+def test_compare_pdf_with_attributions(reports, client) -> None:
     text = pdf_text(get_pdf(reports, client, "/compare.pdf?j=DE&j=FR&j=US&attributions=1"))
     body = flat(text)
     assert "Attribution statements" in text
@@ -81,7 +92,7 @@ def test_compare_pdf_with_attributions(reports, client) -> None:  # noqa: F811
 
 
 @pytest.mark.slow
-def test_country_and_norm_briefs_carry_their_attributions(reports, client) -> None:  # noqa: F811
+def test_country_and_norm_briefs_carry_their_attributions(reports, client) -> None:
     de = flat(pdf_text(get_pdf(reports, client, "/jurisdictions/DE/brief.pdf")))
     start = de.index("Publicstatementsattributingacyberoperation")
     assert "HackoftheGermanBundestag(April-May2015)" in de[start:]
@@ -90,13 +101,16 @@ def test_country_and_norm_briefs_carry_their_attributions(reports, client) -> No
     body = flat(norm)
     start = body.index("Publicattributionstatementsthatinvokethenorm")
     section = body[start:]
-    assert "SolarWindsOrionsupply-chaincompromise(SUNBURST)" in section and "Normsinvoked:(i)implicit" in section
+    assert (
+        "SolarWindsOrionsupply-chaincompromise(SUNBURST)" in section
+        and "Normsinvoked:(i)implicit" in section
+    )
     assert "WannaCry" not in section  # it invokes no norm
 
 
 def test_norm_brief_preview_lists_only_statements_invoking_the_norm(client) -> None:
     page = client.get("/norms/h/brief").get_data(as_text=True)
-    section = page[page.index('id="attributions"'):]
+    section = page[page.index('id="attributions"') :]
     assert "Attribution statements invoking norm (h)" in section
     assert "(c) implicit, (h) implicit" in section
     assert "SolarWinds" not in section
@@ -119,7 +133,14 @@ def test_attribution_section_costs_a_fixed_number_of_queries(app, client) -> Non
     assert extra_few <= 6, extra_few
     assert extra_many == extra_few, "the section ran queries per jurisdiction"
     for n in range(15):
-        create_attribution(app, attributing=["GB", "AU"], invoked_norms=[{"norm": "i", "basis": "explicit", "passage": None, "locator": None}],
-                           operation=f"Bulk test operation {n}")
-    assert _statements(app, client, many + "&attributions=1") - _statements(app, client, many) == extra_few
+        create_attribution(
+            app,
+            attributing=["GB", "AU"],
+            invoked_norms=[{"norm": "i", "basis": "explicit", "passage": None, "locator": None}],
+            operation=f"Bulk test operation {n}",
+        )
+    assert (
+        _statements(app, client, many + "&attributions=1") - _statements(app, client, many)
+        == extra_few
+    )
     assert "Bulk test operation 14" in client.get(many + "&attributions=1").get_data(as_text=True)

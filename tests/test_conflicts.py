@@ -19,7 +19,9 @@ from tracker.records.models import Record, Revision
 
 def revisions(app, rid):
     with app.app_context():
-        return db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)).all()
+        return db.session.scalars(
+            sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)
+        ).all()
 
 
 def test_two_editors_save_the_same_measure(app, login, make_measure):
@@ -38,7 +40,9 @@ def test_two_editors_save_the_same_measure(app, login, make_measure):
     response = alice.post(path, data=as_data(replace(alice_form, status="amended")))
     assert response.status_code == 302
     after_alice = revisions(app, rid)
-    assert after_alice[-1].author_id == alice_user.id and after_alice[-1].summary == "Changed status"
+    assert (
+        after_alice[-1].author_id == alice_user.id and after_alice[-1].summary == "Changed status"
+    )
 
     # Bob saves his stale form: not saved, a conflict page instead.
     response = bob.post(path, data=as_data(replace(bob_form, short_name="Bob's name")))
@@ -68,8 +72,16 @@ def test_two_editors_save_the_same_measure(app, login, make_measure):
     history = revisions(app, rid)
     assert len(history) == len(after_alice) + 1
     alice_rev, bob_rev = history[-2], history[-1]
-    assert (alice_rev.author_id, alice_rev.snapshot["status"], alice_rev.snapshot["short_name"]) == (alice_user.id, "amended", "Original")
-    assert (bob_rev.author_id, bob_rev.snapshot["status"], bob_rev.snapshot["short_name"]) == (bob_user.id, "in_force", "Bob's name")
+    assert (
+        alice_rev.author_id,
+        alice_rev.snapshot["status"],
+        alice_rev.snapshot["short_name"],
+    ) == (alice_user.id, "amended", "Original")
+    assert (bob_rev.author_id, bob_rev.snapshot["status"], bob_rev.snapshot["short_name"]) == (
+        bob_user.id,
+        "in_force",
+        "Bob's name",
+    )
     assert bob_rev.summary == "Changed short name, status"
     # Alice's version stays in the history, and can be restored from there.
     page = bob.get(f"/measures/{rid}/history").get_data(as_text=True)
@@ -83,14 +95,21 @@ def test_bob_may_discard_his_version(app, login, make_measure):
     login(alice, "editor")
     login(bob, "editor")
     stale = form_fields(bob.get(path).get_data(as_text=True), path)
-    alice.post(path, data=as_data(replace(form_fields(alice.get(path).get_data(as_text=True), path), status="amended")))
+    alice.post(
+        path,
+        data=as_data(
+            replace(form_fields(alice.get(path).get_data(as_text=True), path), status="amended")
+        ),
+    )
     html = bob.post(path, data=as_data(replace(stale, status="rescinded"))).get_data(as_text=True)
     assert f'href="{path}"' in html and "Discard mine" in html
     fresh = dict(form_fields(bob.get(path).get_data(as_text=True), path))
     assert fresh["status"] == "amended"
 
 
-def test_a_write_racing_the_version_check_ends_on_the_conflict_page(app, client, login, make_measure, monkeypatch):
+def test_a_write_racing_the_version_check_ends_on_the_conflict_page(
+    app, client, login, make_measure, monkeypatch
+):
     """Another transaction commits between our version check and our write: SQLAlchemy's
     version_id_col makes the write fail (StaleDataError), and the editor sees the conflict."""
     login(client, "editor")
@@ -102,7 +121,9 @@ def test_a_write_racing_the_version_check_ends_on_the_conflict_page(app, client,
 
     def check_then_someone_else_writes(record, expected_version):
         original_check(record, expected_version)
-        db.session.execute(sa.text("UPDATE records SET version = version + 1 WHERE id = :id"), {"id": record.id})
+        db.session.execute(
+            sa.text("UPDATE records SET version = version + 1 WHERE id = :id"), {"id": record.id}
+        )
 
     raised = []
     original_update = changes.update
@@ -131,13 +152,22 @@ def test_stale_delete_and_publish_do_nothing(app, client, login, make_measure):
     with app.app_context():
         old = db.session.get(Record, rid).version
     path = f"/measures/{rid}/edit"
-    client.post(path, data=as_data(replace(form_fields(client.get(path).get_data(as_text=True), path), status="amended")))
+    client.post(
+        path,
+        data=as_data(
+            replace(form_fields(client.get(path).get_data(as_text=True), path), status="amended")
+        ),
+    )
     from tests.conftest import csrf_token
 
-    response = client.post(f"/measures/{rid}/delete", data={"csrf_token": csrf_token(app, client), "version": old})
+    response = client.post(
+        f"/measures/{rid}/delete", data={"csrf_token": csrf_token(app, client), "version": old}
+    )
     assert response.status_code == 409
     # A workflow step sent from a page showing an older revision is refused the same way.
-    response = client.post(f"/review/{rid}/submit", data={"csrf_token": csrf_token(app, client), "submit-revision": 1})
+    response = client.post(
+        f"/review/{rid}/submit", data={"csrf_token": csrf_token(app, client), "submit-revision": 1}
+    )
     assert response.status_code == 409
     assert "changed after you opened the page" in response.get_data(as_text=True)
     with app.app_context():

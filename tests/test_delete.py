@@ -31,9 +31,16 @@ def public_pages(app, rid):
     pages = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint == "static" or policy_of(rule.endpoint) != PUBLIC:
+            if (
+                "GET" not in rule.methods
+                or rule.endpoint == "static"
+                or policy_of(rule.endpoint) != PUBLIC
+            ):
                 continue
-            args = {name: ARGS.get(name, rid if name == "record_id" else None) for name in rule.arguments}
+            args = {
+                name: ARGS.get(name, rid if name == "record_id" else None)
+                for name in rule.arguments
+            }
             if None in args.values():
                 continue
             from flask import url_for
@@ -51,7 +58,10 @@ def public_view(app, rid):
     with app.app_context():
         filters = queries.parse_filters({"jurisdiction": "DE", "norm": "i"})
         listed = [m.record_id for m in db.session.scalars(queries.filtered_measures(filters))]
-        everything = [m.record_id for m in db.session.scalars(queries.filtered_measures(queries.MeasureFilters()))]
+        everything = [
+            m.record_id
+            for m in db.session.scalars(queries.filtered_measures(queries.MeasureFilters()))
+        ]
         return {
             "listed": rid in listed,
             "in full list": rid in everything,
@@ -63,7 +73,9 @@ def public_view(app, rid):
         }
 
 
-def test_deleted_measure_is_gone_everywhere_and_comes_back_with_its_history(app, client, login, make_measure):
+def test_deleted_measure_is_gone_everywhere_and_comes_back_with_its_history(
+    app, client, login, make_measure
+):
     anonymous = app.test_client()
     before = public_view(app, 0)
     start_before = counts_on_start_page(anonymous)
@@ -76,23 +88,51 @@ def test_deleted_measure_is_gone_everywhere_and_comes_back_with_its_history(app,
 
     editor = login(client, "editor")
     path = f"/measures/{rid}/edit"
-    client.post(path, data=as_data([(k, v) if k != "status" else (k, "amended") for k, v in form_fields(client.get(path).get_data(as_text=True), path)]))
+    client.post(
+        path,
+        data=as_data(
+            [
+                (k, v) if k != "status" else (k, "amended")
+                for k, v in form_fields(client.get(path).get_data(as_text=True), path)
+            ]
+        ),
+    )
     with app.app_context():
-        history_before = [(r.number, r.action) for r in db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number))]
+        history_before = [
+            (r.number, r.action)
+            for r in db.session.scalars(
+                sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)
+            )
+        ]
     assert history_before == [(1, "create"), (2, "edit")]
 
     # Delete, through the confirmation page.
     confirm = client.get(f"/measures/{rid}/delete")
-    assert confirm.status_code == 200 and "disappears from every public page" in confirm.get_data(as_text=True)
-    response = client.post(f"/measures/{rid}/delete", data=as_data(form_fields(confirm.get_data(as_text=True), f"/measures/{rid}/delete")))
+    assert confirm.status_code == 200 and "disappears from every public page" in confirm.get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/measures/{rid}/delete",
+        data=as_data(form_fields(confirm.get_data(as_text=True), f"/measures/{rid}/delete")),
+    )
     assert response.status_code == 302
 
     gone = public_view(app, rid)
-    assert gone == {**before, "listed": False, "in full list": False, "recent": False, "detail": False}
+    assert gone == {
+        **before,
+        "listed": False,
+        "in full list": False,
+        "recent": False,
+        "detail": False,
+    }
     assert counts_on_start_page(anonymous) == start_before
     for page in public_pages(app, rid):
         response = anonymous.get(page)
-        body = pdf_text(response.data) if response.mimetype == "application/pdf" else response.get_data(as_text=True)
+        body = (
+            pdf_text(response.data)
+            if response.mimetype == "application/pdf"
+            else response.get_data(as_text=True)
+        )
         assert TITLE not in body, page
         # No link to it (a 404 page's own "sign in" link may carry its path in ?next=).
         assert f'href="/measures/{rid}"' not in body and f'"/measures/{rid}",' not in body, page
@@ -102,7 +142,9 @@ def test_deleted_measure_is_gone_everywhere_and_comes_back_with_its_history(app,
     assert anonymous.get(f"/measures/{rid}").status_code == 404
     assert anonymous.get(f"/measures/{rid}/history").status_code == 404
     # Staff still see it, marked deleted, and in the list of deleted measures.
-    assert "This measure is deleted" in client.get(f"/measures/{rid}/history").get_data(as_text=True)
+    assert "This measure is deleted" in client.get(f"/measures/{rid}/history").get_data(
+        as_text=True
+    )
     deleted_page = client.get("/measures/deleted").get_data(as_text=True)
     assert TITLE in deleted_page
 
@@ -110,17 +152,38 @@ def test_deleted_measure_is_gone_everywhere_and_comes_back_with_its_history(app,
     restore = form_fields(deleted_page, f"/measures/{rid}/undelete")
     assert client.post(f"/measures/{rid}/undelete", data=as_data(restore)).status_code == 302
     back = public_view(app, rid)
-    assert back["listed"] and back["count"] == shown["count"] and back["grid"] == shown["grid"] and back["detail"]
+    assert (
+        back["listed"]
+        and back["count"] == shown["count"]
+        and back["grid"] == shown["grid"]
+        and back["detail"]
+    )
     assert counts_on_start_page(anonymous)["measures"] == start_before["measures"] + 1
     with app.app_context():
-        history = [(r.number, r.action, r.author_id) for r in db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number))]
+        history = [
+            (r.number, r.action, r.author_id)
+            for r in db.session.scalars(
+                sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)
+            )
+        ]
         assert [(n, a) for n, a, _ in history] == [*history_before, (3, "delete"), (4, "undelete")]
         assert history[2][2] == history[3][2] == editor.id
-        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}").order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == [AuditAction.RECORD_DELETED, AuditAction.RECORD_RESTORED]
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.subject == f"record:{rid}")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [e.action for e in events] == [
+            AuditAction.RECORD_DELETED,
+            AuditAction.RECORD_RESTORED,
+        ]
         assert events[0].actor_id == editor.id and events[0].details["title"] == TITLE
     page = client.get(f"/measures/{rid}/history").get_data(as_text=True)
-    assert "This measure is deleted" not in page and "Restored after deletion" in page and "Deleted" in page
+    assert (
+        "This measure is deleted" not in page
+        and "Restored after deletion" in page
+        and "Deleted" in page
+    )
 
 
 def test_delete_and_restore_need_the_delete_permission(app, client, login, make_measure):
@@ -132,7 +195,12 @@ def test_delete_and_restore_need_the_delete_permission(app, client, login, make_
         version = db.session.get(Record, rid).version
     token = csrf_token(app, client)
     assert client.get(f"/measures/{rid}/delete").status_code == 403
-    assert client.post(f"/measures/{rid}/delete", data={"csrf_token": token, "version": version}).status_code == 403
+    assert (
+        client.post(
+            f"/measures/{rid}/delete", data={"csrf_token": token, "version": version}
+        ).status_code
+        == 403
+    )
     assert client.get("/measures/deleted").status_code == 403
     with app.app_context():
         assert db.session.get(Record, rid).deleted_at is None

@@ -82,8 +82,13 @@ def test_create_writes_a_draft_record_its_working_copy_and_revision_1(app, clien
         assert record.state is WorkflowState.DRAFT and record.created_by_id == editor.id
         measure = records.working_copy(record)
         assert measure.is_draft and not measure.is_live
-        assert measure.title_original == "Testgesetz über die Lieferkette" and measure.title_lang == "de"
-        assert [(e.kind.value, e.date, e.precision.value) for e in measure.events] == [("adopted", dt.date(2024, 3, 1), "month")]
+        assert (
+            measure.title_original == "Testgesetz über die Lieferkette"
+            and measure.title_lang == "de"
+        )
+        assert [(e.kind.value, e.date, e.precision.value) for e in measure.events] == [
+            ("adopted", dt.date(2024, 3, 1), "month")
+        ]
         assert measure.year == 2024
         assert [s.url for s in measure.sources] == ["https://example.org/gazette"]
         assert [t.slug for t in measure.topics] == ["sbom", "procurement-requirements"]
@@ -92,7 +97,9 @@ def test_create_writes_a_draft_record_its_working_copy_and_revision_1(app, clien
         assert queries.count_measures() == before
         assert queries.get_measure(record_id) is None
     history = revisions(app, record_id)
-    assert [(r.number, r.action, r.author_id, r.state) for r in history] == [(1, "create", editor.id, WorkflowState.DRAFT)]
+    assert [(r.number, r.action, r.author_id, r.state) for r in history] == [
+        (1, "create", editor.id, WorkflowState.DRAFT)
+    ]
     assert history[0].snapshot["title_en"] == "Test act on the supply chain"
 
 
@@ -121,18 +128,38 @@ def test_blank_form_shows_errors_next_to_fields_and_saves_nothing(app, client, l
         ({"events-0-date": "2021-13"}, "events-0-date", "is not a real date"),
         ({"events-0-date": "21"}, "events-0-date", "is not a real date"),
         ({"events-0-date": "1850"}, "events-0-date", "between 1900 and 2100"),
-        ({"events-1-kind": "in_force", "events-1-date": "2024-02-29"}, "events-1-date", "cannot be before the adoption"),
-        ({"events-1-kind": "rescinded", "events-1-date": "2023"}, "events-1-date", "cannot be before the adoption"),
-        ({"events-1-kind": "announced", "events-1-date": "2024-05-01"}, "events-1-date", "cannot be after the adoption"),
+        (
+            {"events-1-kind": "in_force", "events-1-date": "2024-02-29"},
+            "events-1-date",
+            "cannot be before the adoption",
+        ),
+        (
+            {"events-1-kind": "rescinded", "events-1-date": "2023"},
+            "events-1-date",
+            "cannot be before the adoption",
+        ),
+        (
+            {"events-1-kind": "announced", "events-1-date": "2024-05-01"},
+            "events-1-date",
+            "cannot be after the adoption",
+        ),
         ({"events-1-date": "2024-05-01"}, "events-1-kind", "Choose what happened"),
         ({"events-1-kind": "published"}, "events-1-date", "Give the date"),
         ({"official_url": "javascript:alert(1)"}, "official_url", "http:// or https://"),
         ({"official_url": "ftp://example.org/file"}, "official_url", "http:// or https://"),
         ({"official_url": "https://exa mple.org"}, "official_url", "cannot contain spaces"),
         ({"sources-0-url": "data:text/html,x"}, "sources-0-url", "http:// or https://"),
-        ({"sources-1-url": "https://example.org/only-a-url"}, "sources-1-title", "Give the source a title"),
+        (
+            {"sources-1-url": "https://example.org/only-a-url"},
+            "sources-1-title",
+            "Give the source a title",
+        ),
         ({"sources-0-accessed": "2024-04"}, "sources-0-accessed", "is not a real date"),
-        ({"sources-0-accessed": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "sources-0-accessed", "cannot be in the future"),
+        (
+            {"sources-0-accessed": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
+            "sources-0-accessed",
+            "cannot be in the future",
+        ),
         ({"title_original": "x" * 1001}, "title_original", "at most 1000 characters"),
         ({"short_name": "x" * 201}, "short_name", "at most 200 characters"),
         ({"description": "x" * 20_001}, "description", "at most 20000 characters"),
@@ -143,7 +170,9 @@ def test_blank_form_shows_errors_next_to_fields_and_saves_nothing(app, client, l
         ({"relations-0-kind": "amends"}, "relations-0-target", "Choose the other measure"),
     ],
 )
-def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, client, login, values, field_id, message):
+def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(
+    app, client, login, values, field_id, message
+):
     login(client, "editor")
     fields = open_form(client, "/measures/new")
     response = post(client, "/measures/new", fields, **{**NEW, **values})
@@ -161,7 +190,10 @@ def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, cli
 @pytest.mark.parametrize(
     "values",
     [
-        {"events-1-kind": "in_force", "events-1-date": "2024"},  # same year as a month: may be in order
+        {
+            "events-1-kind": "in_force",
+            "events-1-date": "2024",
+        },  # same year as a month: may be in order
         {"events-1-kind": "in_force", "events-1-date": "2024-03-31"},
         {"events-1-kind": "announced", "events-1-date": "2024-03-01"},
         {"events-0-date": "2024"},
@@ -180,27 +212,46 @@ def test_good_input_is_accepted(app, client, login, values):
 def test_add_another_row_works_without_javascript_and_keeps_everything(app, client, login):
     login(client, "editor")
     fields = open_form(client, "/measures/new")
-    sources_before = len({k for k, _ in fields if k.startswith("sources-") and k.endswith("-title")})
+    sources_before = len(
+        {k for k, _ in fields if k.startswith("sources-") and k.endswith("-title")}
+    )
     typed = {**NEW, "sources-1-title": "Half-typed second source"}
     response = post(client, "/measures/new", fields, **typed, add_row="sources")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "problems to fix" not in html  # adding a row is not a save: no validation errors
     again = dict(form_fields(html, "/measures/new"))
-    assert len({k for k in again if k.startswith("sources-") and k.endswith("-title")}) == sources_before + 1
+    assert (
+        len({k for k in again if k.startswith("sources-") and k.endswith("-title")})
+        == sources_before + 1
+    )
     assert again["sources-1-title"] == "Half-typed second source"
     assert again["title_original"] == NEW["title_original"]
-    assert 'formnovalidate' in html and 'name="add_row" value="sources"' in html
+    assert "formnovalidate" in html and 'name="add_row" value="sources"' in html
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Record).where(Record.created_by_id.is_not(None))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Record)
+                .where(Record.created_by_id.is_not(None))
+            )
+            == 0
+        )
 
 
 def test_blank_and_removed_rows_are_dropped(app, client, login):
     login(client, "editor")
     fields = open_form(client, "/measures/new")
     response = post(
-        client, "/measures/new", fields, **NEW,
-        **{"sources-1-title": "Dropped source", "sources-1-url": "not even a url", "sources-1-remove": "y"},
+        client,
+        "/measures/new",
+        fields,
+        **NEW,
+        **{
+            "sources-1-title": "Dropped source",
+            "sources-1-url": "not even a url",
+            "sources-1-remove": "y",
+        },
     )
     assert response.status_code == 302
     record_id = int(response.headers["Location"].split("/")[2])
@@ -219,7 +270,10 @@ def test_selects_offer_grouped_jurisdictions_and_visible_measures(app, client, l
         db.session.commit()
     draft = make_measure(published=False, short_name="Draft one")
     html = client.get(f"/measures/{draft.record_id}/edit").get_data(as_text=True)
-    assert '<optgroup label="Regional organisations">' in html and '<optgroup label="States and territories">' in html
+    assert (
+        '<optgroup label="Regional organisations">' in html
+        and '<optgroup label="States and territories">' in html
+    )
     assert 'value="EU"' in html and "European Union (EU)" in html
     assert html.count('<option value="') > 250  # every jurisdiction, plus the other selects
     relation_select = html[html.index('id="relations-0-target"') :]
@@ -233,12 +287,20 @@ def test_selects_offer_grouped_jurisdictions_and_visible_measures(app, client, l
 # --- Edit ---------------------------------------------------------------------------
 
 
-def test_editing_a_published_measure_keeps_the_public_copy(app, client, login, make_measure, make_user):
+def test_editing_a_published_measure_keeps_the_public_copy(
+    app, client, login, make_measure, make_user
+):
     editor = login(client, "editor")
     measure = make_measure(status="in_force", short_name="Published measure")
     rid = measure.record_id
     path = f"/measures/{rid}/edit"
-    response = post(client, path, open_form(client, path), status="amended", **{"sources-1-title": "New source", "sources-1-url": "https://example.org/new"})
+    response = post(
+        client,
+        path,
+        open_form(client, path),
+        status="amended",
+        **{"sources-1-title": "New source", "sources-1-url": "https://example.org/new"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     with app.app_context():
         record = db.session.get(Record, rid)
@@ -250,7 +312,12 @@ def test_editing_a_published_measure_keeps_the_public_copy(app, client, login, m
         public = queries.get_measure(rid)
         assert public.status.value == "in_force"
     last = revisions(app, rid)[-1]
-    assert (last.action, last.summary, last.author_id, last.state) == ("edit", "Changed status; added 1 source", editor.id, WorkflowState.DRAFT)
+    assert (last.action, last.summary, last.author_id, last.state) == (
+        "edit",
+        "Changed status; added 1 source",
+        editor.id,
+        WorkflowState.DRAFT,
+    )
 
     # Publishing (after review) makes the working copy live, in one step.
     publish_through_review(app, rid, editor.id, make_member(app, make_user).id)
@@ -265,13 +332,18 @@ def test_change_summary_names_fields_and_counts_rows(app, client, login, make_me
     rid = make_measure(published=False).record_id
     path = f"/measures/{rid}/edit"
     response = post(
-        client, path, open_form(client, path),
-        status="adopted", description="A new description.",
+        client,
+        path,
+        open_form(client, path),
+        status="adopted",
+        description="A new description.",
         **{
             "events-0-date": "2024-01-16",
-            "events-1-kind": "in_force", "events-1-date": "2024-06",
+            "events-1-kind": "in_force",
+            "events-1-date": "2024-06",
             "sources-0-remove": "y",
-            "sources-1-title": "Replacement", "sources-1-url": "https://example.org/r",
+            "sources-1-title": "Replacement",
+            "sources-1-url": "https://example.org/r",
             "mappings-1-target": "norm:j",
         },
         topics=["sbom", "vulnerability-disclosure"],
@@ -312,7 +384,9 @@ def test_deleted_measure_cannot_be_edited(app, client, login, make_measure):
 def test_publication_problems(app_ctx, make_measure):
     without = make_measure(published=False, sources=[])
     measure = db.session.get(Measure, without.id)
-    assert services.publication_problems(measure) == ["Add at least one source, so that readers can check the measure."]
+    assert services.publication_problems(measure) == [
+        "Add at least one source, so that readers can check the measure."
+    ]
     with_source = db.session.get(Measure, make_measure(published=False).id)
     assert services.publication_problems(with_source) == []
 
@@ -329,4 +403,6 @@ def test_a_measure_without_sources_cannot_be_published(app, client, login, make_
         assert db.session.get(Record, rid).state is WorkflowState.APPROVED
         assert queries.get_measure(rid) is None
     # The edit page says so before anyone tries.
-    assert "Before this can be published" in client.get(f"/measures/{rid}/edit").get_data(as_text=True)
+    assert "Before this can be published" in client.get(f"/measures/{rid}/edit").get_data(
+        as_text=True
+    )

@@ -55,14 +55,18 @@ def new_measure_fields(client) -> list[tuple[str, str]]:
     return replace(form_fields(page.get_data(as_text=True), "/measures/new"), **NEW)
 
 
-def test_commit_failure_gives_503_keeps_input_and_writes_nothing(app, client, login, monkeypatch) -> None:
+def test_commit_failure_gives_503_keeps_input_and_writes_nothing(
+    app, client, login, monkeypatch
+) -> None:
     login(client, "editor")
     fields = new_measure_fields(client)
     with app.app_context():
         before = counts()
 
     def broken_commit(*_args, **_kwargs):
-        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+        raise sa.exc.OperationalError(
+            "COMMIT", {}, Exception("server closed the connection unexpectedly")
+        )
 
     monkeypatch.setattr(db.session, "commit", broken_commit)
     response = client.post("/measures/new", data=as_data(fields))
@@ -84,7 +88,14 @@ def test_commit_failure_gives_503_keeps_input_and_writes_nothing(app, client, lo
     assert again.status_code == 302
     with app.app_context():
         assert counts()[0] == before[0] + 1
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Measure).where(Measure.title_original == NEW["title_original"])) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Measure)
+                .where(Measure.title_original == NEW["title_original"])
+            )
+            == 1
+        )
 
 
 def test_a_locked_database_gives_503_and_the_retry_succeeds(tmp_path: Path) -> None:
@@ -143,7 +154,7 @@ def test_unreachable_database_gives_503_page_and_json(tmp_path: Path) -> None:
 
 # --- A worker killed in the middle of a save -------------------------------------------
 
-SERVER = r'''
+SERVER = r"""
 import os, sys, time
 import sqlalchemy as sa
 sys.path.insert(0, os.environ["TRACKER_ROOT"])
@@ -166,7 +177,7 @@ def _stall(session, _ctx):
 server = make_server("127.0.0.1", int(os.environ["PORT"]), app)
 print("ready", flush=True)
 server.serve_forever()
-'''
+"""
 
 
 def free_port() -> int:
@@ -196,14 +207,30 @@ def test_worker_killed_mid_save_leaves_no_partial_write(tmp_path: Path) -> None:
             cookie = client.get_cookie("session").value
 
         port, flag = free_port(), tmp_path / "flushed"
-        env = {**os.environ, "TRACKER_ROOT": str(ROOT), "SECRET": TEST_SECRET, "DB_URL": url, "PORT": str(port),
-               "MARKER": NEW["title_original"], "FLAG": str(flag)}
-        server = subprocess.Popen([sys.executable, "-c", SERVER], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "TRACKER_ROOT": str(ROOT),
+            "SECRET": TEST_SECRET,
+            "DB_URL": url,
+            "PORT": str(port),
+            "MARKER": NEW["title_original"],
+            "FLAG": str(flag),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert server.stdout.readline().strip() == b"ready"
             body = urllib.parse.urlencode(fields).encode()
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/measures/new", data=body, method="POST",
-                                             headers={"Cookie": f"session={cookie}"})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/measures/new",
+                data=body,
+                method="POST",
+                headers={"Cookie": f"session={cookie}"},
+            )
 
             def send() -> None:
                 try:
@@ -228,6 +255,11 @@ def test_worker_killed_mid_save_leaves_no_partial_write(tmp_path: Path) -> None:
 
         with standalone_app(url) as app, app.app_context():
             assert counts() == before
-            assert db.session.scalar(sa.select(Measure).where(Measure.title_original == NEW["title_original"])) is None
+            assert (
+                db.session.scalar(
+                    sa.select(Measure).where(Measure.title_original == NEW["title_original"])
+                )
+                is None
+            )
     finally:
         drop_database(url)

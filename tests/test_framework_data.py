@@ -27,11 +27,15 @@ def test_reference_copy_matches_the_shared_fact_sheet() -> None:
     this checkout (the team's machines), the two must be identical."""
     assert FACTS.exists()
     if SHARED_FACTS.exists():
-        assert FACTS.read_bytes() == SHARED_FACTS.read_bytes(), "data/reference/facts.yaml drifted from shared/"
+        assert FACTS.read_bytes() == SHARED_FACTS.read_bytes(), (
+            "data/reference/facts.yaml drifted from shared/"
+        )
 
 
 def test_norm_texts_equal_facts_word_for_word() -> None:
-    ours = {n["letter"]: n["official_text"] for n in yaml.safe_load(NORMS_FILE.read_text())["norms"]}
+    ours = {
+        n["letter"]: n["official_text"] for n in yaml.safe_load(NORMS_FILE.read_text())["norms"]
+    }
     theirs = facts_norms()
     assert sorted(ours) == list("abcdefghijk")
     for letter, text in theirs.items():
@@ -39,7 +43,9 @@ def test_norm_texts_equal_facts_word_for_word() -> None:
 
 
 def test_loaded_norm_texts_match_the_file(app_ctx) -> None:
-    expected = {n["letter"]: n["official_text"] for n in yaml.safe_load(NORMS_FILE.read_text())["norms"]}
+    expected = {
+        n["letter"]: n["official_text"] for n in yaml.safe_load(NORMS_FILE.read_text())["norms"]
+    }
     loaded = {n.letter: n.official_text for n in db.session.scalars(sa.select(Norm))}
     assert loaded == expected
 
@@ -76,7 +82,9 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_malformed_file_is_rejected_with_line_and_loads_nothing(app_ctx, runner, tmp_path, name) -> None:
+def test_malformed_file_is_rejected_with_line_and_loads_nothing(
+    app_ctx, runner, tmp_path, name
+) -> None:
     text, line, reason = BAD_FILES[name]
     path = tmp_path / "norms.yaml"
     path.write_text(text)
@@ -93,7 +101,10 @@ def test_malformed_file_is_rejected_with_line_and_loads_nothing(app_ctx, runner,
     assert reason in result.output
     assert "nothing was loaded" in result.output
     assert table_counts() == before
-    assert db.session.scalar(sa.select(Norm.short_title).where(Norm.letter == "a")) == "Changed by the test"
+    assert (
+        db.session.scalar(sa.select(Norm.short_title).where(Norm.letter == "a"))
+        == "Changed by the test"
+    )
 
 
 def test_partial_file_with_late_error_writes_nothing(app_ctx, runner, tmp_path) -> None:

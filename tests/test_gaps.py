@@ -56,7 +56,9 @@ def test_action_with_and_without_a_measure(app_ctx) -> None:
     # NL's own CVD guideline is linked to j.1 (partial: no international cooperation in the data).
     assert j1.cell("NL").state is Coverage.PARTIAL
     assert [(f.measure.label, f.via) for f in j1.cell("NL").measures] == [
-        ("NCSC-NL CVD guideline", None), ("CRA", "EU"), ("NIS2", "EU"),
+        ("NCSC-NL CVD guideline", None),
+        ("CRA", "EU"),
+        ("NIS2", "EU"),
     ]
     # Japan has measures, but none linked to j.1: a gap.
     assert j1.cell("JP").state is Coverage.NONE
@@ -94,11 +96,17 @@ def test_topics_and_norms(app_ctx) -> None:
     norm_i = row(matrix, "norm", "i")
     assert norm_i.cell("FR").state is Coverage.FULL
     # Brazil has no measure in the demo data: every row is a gap.
-    assert matrix.counts("BR") == {Coverage.FULL: 0, Coverage.PARTIAL: 0, Coverage.NONE: len(matrix.rows())}
+    assert matrix.counts("BR") == {
+        Coverage.FULL: 0,
+        Coverage.PARTIAL: 0,
+        Coverage.NONE: len(matrix.rows()),
+    }
     assert len(matrix.rows()) == 2 + 12 + 8
 
 
-def test_proposed_superseded_and_rescinded_measures_are_shown_but_never_close_a_gap(app_ctx) -> None:
+def test_proposed_superseded_and_rescinded_measures_are_shown_but_never_close_a_gap(
+    app_ctx,
+) -> None:
     matrix = analysis.build_matrix(["CA", "US", "DE"])
     incident = row(matrix, "topic", "incident-reporting")
     # Canada's only incident-reporting measure is Bill C-8, still proposed.
@@ -131,7 +139,9 @@ def test_gap_section_data_for_the_country_brief(app_ctx) -> None:
     assert section.counts[Coverage.NONE] == len(section.matrix.gaps("DE"))
     titles = list(section.gaps_by_section)
     assert titles[:2] == ["Supply-chain norms", "Supply-chain topics"]
-    gge = section.gaps_by_section["2021 GGE report (A/76/135): guidance under norms 13(i) and 13(j)"]
+    gge = section.gaps_by_section[
+        "2021 GGE report (A/76/135): guidance under norms 13(i) and 13(j)"
+    ]
     assert [r.number for r in gge] == ["i.1", "i.2", "i.3", "i.5", "i.6", "j.2"]
     assert analysis.gap_section("XX") is None
 
@@ -140,7 +150,12 @@ def test_gap_section_data_for_the_country_brief(app_ctx) -> None:
 
 
 def test_drafts_never_count_for_the_public(app, client, login, make_measure) -> None:
-    make_measure(published=False, jurisdiction_code="BR", topics=["sbom"], implementations=[implementation(action="i-6")])
+    make_measure(
+        published=False,
+        jurisdiction_code="BR",
+        topics=["sbom"],
+        implementations=[implementation(action="i-6")],
+    )
     with app.app_context():
         matrix = analysis.build_matrix(["BR", "DE"])
         assert row(matrix, "topic", "sbom").cell("BR").state is Coverage.NONE
@@ -158,7 +173,9 @@ def test_drafts_never_count_for_the_public(app, client, login, make_measure) -> 
 def test_an_unpublished_edit_stays_invisible_until_published(app, make_measure) -> None:
     from tracker.measures import services
 
-    measure = make_measure(jurisdiction_code="BR", implementations=[implementation(action="j-1", degree="partial")])
+    measure = make_measure(
+        jurisdiction_code="BR", implementations=[implementation(action="j-1", degree="partial")]
+    )
     with app.app_context():
         record = db.session.get(Record, measure.record_id)
         draft = records.editable_copy(record)
@@ -166,21 +183,32 @@ def test_an_unpublished_edit_stays_invisible_until_published(app, make_measure) 
         data["implementations"][0]["degree"] = "full"
         services.apply(draft, data)
         db.session.commit()
-        assert row(analysis.build_matrix(["BR", "DE"]), "action", "j-1").cell("BR").state is Coverage.PARTIAL
+        assert (
+            row(analysis.build_matrix(["BR", "DE"]), "action", "j-1").cell("BR").state
+            is Coverage.PARTIAL
+        )
         records.publish(record)
         db.session.commit()
-        assert row(analysis.build_matrix(["BR", "DE"]), "action", "j-1").cell("BR").state is Coverage.FULL
+        assert (
+            row(analysis.build_matrix(["BR", "DE"]), "action", "j-1").cell("BR").state
+            is Coverage.FULL
+        )
 
 
 def test_deleted_measures_vanish_from_gaps(app, client) -> None:
     assert "Cyber Security Act 2024" in client.get("/jurisdictions/AU/gaps").get_data(as_text=True)
     with app.app_context():
-        assert row(analysis.build_matrix(["AU", "DE"]), "action", "j-1").cell("AU").state is Coverage.PARTIAL
+        assert (
+            row(analysis.build_matrix(["AU", "DE"]), "action", "j-1").cell("AU").state
+            is Coverage.PARTIAL
+        )
         records.soft_delete(record_by_key("au-cyber-security-act-2024"))
         db.session.commit()
         matrix = analysis.build_matrix(["AU", "DE"])
         assert matrix.counts("AU")[Coverage.NONE] == len(matrix.rows())
-    assert "Cyber Security Act 2024" not in client.get("/jurisdictions/AU/gaps").get_data(as_text=True)
+    assert "Cyber Security Act 2024" not in client.get("/jurisdictions/AU/gaps").get_data(
+        as_text=True
+    )
     assert "Cyber Security Act 2024" not in client.get("/gaps?j=AU&j=DE").get_data(as_text=True)
 
 
@@ -218,7 +246,13 @@ def test_comparison_page(client) -> None:
         ("j=DE&j=de", "Choose at least 2 jurisdictions"),
         ("j=DE&j=ZZ", "Unknown jurisdiction code: ZZ"),
         ("j=DE&j=" + "X" * 40, "Unknown jurisdiction code"),
-        ("&".join(f"j={c}" for c in "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP CA".split()), "Choose at most 30 jurisdictions (you chose 31)"),
+        (
+            "&".join(
+                f"j={c}"
+                for c in "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP CA".split()
+            ),
+            "Choose at most 30 jurisdictions (you chose 31)",
+        ),
         ("j=DE&j=FR&catalogue=nope", "Unknown catalogue"),
         ("j=DE&j=FR&paper=abc", "There is no published paper"),
         ("j=DE&j=FR&paper=999999", "There is no published paper"),
@@ -237,16 +271,22 @@ def test_thirty_jurisdictions_are_allowed(client) -> None:
     assert client.get("/gaps?" + "&".join(f"j={c}" for c in codes)).status_code == 200
 
 
-def test_query_count_does_not_grow_with_jurisdictions_or_measures(app, client, make_measure) -> None:
+def test_query_count_does_not_grow_with_jurisdictions_or_measures(
+    app, client, make_measure
+) -> None:
     with count_queries(app) as few:
         assert client.get("/gaps?j=DE&j=FR").status_code == 200
     with count_queries(app) as many:
-        assert client.get("/gaps?j=DE&j=FR&j=US&j=JP&j=NL&j=GB&j=AT&j=CA&j=AU&j=IN").status_code == 200
+        assert (
+            client.get("/gaps?j=DE&j=FR&j=US&j=JP&j=NL&j=GB&j=AT&j=CA&j=AU&j=IN").status_code == 200
+        )
     assert len(many) == len(few)
     with count_queries(app) as before:
         client.get("/jurisdictions/DE/gaps")
     for _ in range(5):
-        make_measure(topics=["sbom", "incident-reporting"], implementations=[implementation(action="i-1")])
+        make_measure(
+            topics=["sbom", "incident-reporting"], implementations=[implementation(action="i-1")]
+        )
     with count_queries(app) as after:
         client.get("/jurisdictions/DE/gaps")
     assert len(after) == len(before)

@@ -79,14 +79,24 @@ def test_collect_if_due_picks_the_oldest_generation_over_its_threshold(gc_state)
     for _ in range(4):
         kept.append([[] for _ in range(10)])  # allocations that count, kept alive
         generations.append(gc_guard.collect_if_due())
-    assert generations == [0, 0, 0, 1]  # the 4th: three generation-0 collections since the last of generation 1
+    assert generations == [
+        0,
+        0,
+        0,
+        1,
+    ]  # the 4th: three generation-0 collections since the last of generation 1
 
 
 def _repro(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONMALLOC": "debug"}
-    return subprocess.run([sys.executable, str(ROOT / "bench" / "load" / "gc_reentry_repro.py"), *args],
-                          env=env, capture_output=True, text=True, timeout=120,
-                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # no core file
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load" / "gc_reentry_repro.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),
+    )  # no core file
 
 
 def test_the_interpreter_bug_and_the_workaround():
@@ -110,7 +120,9 @@ def test_the_reports_worker_collects_between_jobs_not_inside_them(app, monkeypat
     from rq import Queue
 
     calls: list[str] = []
-    monkeypatch.setattr(gc_guard, "install", lambda environ=os.environ: calls.append("install") or True)
+    monkeypatch.setattr(
+        gc_guard, "install", lambda environ=os.environ: calls.append("install") or True
+    )
     monkeypatch.setattr(gc_guard, "collect_if_due", lambda: calls.append("collect"))
     url, name = "redis://127.0.0.1:6379/14", f"test-gc-{uuid.uuid4().hex}"
     app.config.update(REDIS_URL=url, REPORTS_QUEUE=name)

@@ -28,15 +28,24 @@ def numbers(app, rid):
     with app.app_context():
         return [
             (r.number, r.action, r.summary)
-            for r in db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number))
+            for r in db.session.scalars(
+                sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)
+            )
         ]
 
 
-def test_history_lists_every_revision_with_who_what_and_state(app, client, login, make_measure, make_user):
+def test_history_lists_every_revision_with_who_what_and_state(
+    app, client, login, make_measure, make_user
+):
     editor = login(client, "editor", name="Edith Editor")
     rid = make_measure(published=False).record_id
     edit(client, rid, status="amended")
-    edit(client, rid, description="Now with a description.", **{"sources-1-title": "Second", "sources-1-url": "https://example.org/2"})
+    edit(
+        client,
+        rid,
+        description="Now with a description.",
+        **{"sources-1-title": "Second", "sources-1-url": "https://example.org/2"},
+    )
     assert numbers(app, rid) == [
         (1, "create", "Created by test"),
         (2, "edit", "Changed status"),
@@ -45,7 +54,13 @@ def test_history_lists_every_revision_with_who_what_and_state(app, client, login
     page = client.get(f"/measures/{rid}/history")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("Changed status", "Changed description; added 1 source", "Edith Editor", "Edited", "Draft"):
+    for text in (
+        "Changed status",
+        "Changed description; added 1 source",
+        "Edith Editor",
+        "Edited",
+        "Draft",
+    ):
         assert text in html
     assert editor.display_name == "Edith Editor"
     # A reviewer of the working group it is submitted to may read the history but gets no
@@ -63,7 +78,10 @@ def test_compare_two_revisions_field_by_field(app, client, login, make_measure):
     login(client, "editor")
     rid = make_measure(published=False, description="The old words stay here.").record_id
     edit(
-        client, rid, status="amended", description="The new words stay here.",
+        client,
+        rid,
+        status="amended",
+        description="The new words stay here.",
         **{"events-1-kind": "in_force", "events-1-date": "2024-06", "mappings-0-remove": "y"},
     )
     response = client.get(f"/measures/{rid}/history/compare?a=1&b=2")
@@ -77,7 +95,9 @@ def test_compare_two_revisions_field_by_field(app, client, login, make_measure):
     assert "June 2024" in html and ">Added<" in html and ">Removed<" in html and "Norm (i)" in html
     # Unchanged fields are hidden unless asked for.
     assert "Issuing body" not in html
-    assert "Issuing body" in client.get(f"/measures/{rid}/history/compare?a=1&b=2&all=1").get_data(as_text=True)
+    assert "Issuing body" in client.get(f"/measures/{rid}/history/compare?a=1&b=2&all=1").get_data(
+        as_text=True
+    )
 
 
 def test_compare_refuses_bad_revision_numbers(app, client, login, make_measure):
@@ -95,7 +115,9 @@ def test_restore_writes_a_new_revision_with_the_old_content(app, client, login, 
     rid = make_measure(published=False).record_id
     edit(client, rid, status="rescinded", **{"sources-0-title": "Renamed source"})
     with app.app_context():
-        first = db.session.scalar(sa.select(Revision.snapshot).where(Revision.record_id == rid, Revision.number == 1))
+        first = db.session.scalar(
+            sa.select(Revision.snapshot).where(Revision.record_id == rid, Revision.number == 1)
+        )
     page = client.get(f"/measures/{rid}/history").get_data(as_text=True)
     restore = form_fields(page, f"/measures/{rid}/history/1/restore")
     response = client.post(f"/measures/{rid}/history/1/restore", data=as_data(restore))
@@ -104,15 +126,25 @@ def test_restore_writes_a_new_revision_with_the_old_content(app, client, login, 
     with app.app_context():
         record = db.session.get(Record, rid)
         assert services.snapshot(records.working_copy(record)) == first
-        last = db.session.scalar(sa.select(Revision).where(Revision.record_id == rid, Revision.number == 3))
+        last = db.session.scalar(
+            sa.select(Revision).where(Revision.record_id == rid, Revision.number == 3)
+        )
         assert last.author_id == editor.id
         from tracker.accounts.models import AuditAction, AuditEvent
 
-        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REVISION_RESTORED)).one()
-        assert event.subject == f"record:{rid}" and event.details == {"revision": 1, "new_revision": 3}
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REVISION_RESTORED)
+        ).one()
+        assert event.subject == f"record:{rid}" and event.details == {
+            "revision": 1,
+            "new_revision": 3,
+        }
     # Restoring what is already current changes nothing and writes nothing.
     page = client.get(f"/measures/{rid}/history").get_data(as_text=True)
-    client.post(f"/measures/{rid}/history/1/restore", data=as_data(form_fields(page, f"/measures/{rid}/history/1/restore")))
+    client.post(
+        f"/measures/{rid}/history/1/restore",
+        data=as_data(form_fields(page, f"/measures/{rid}/history/1/restore")),
+    )
     assert len(numbers(app, rid)) == 3
 
 
@@ -136,7 +168,10 @@ def test_restore_needs_the_edit_permission(app, client, login, make_measure):
     rid = make_measure().record_id
     with app.app_context():
         version = db.session.get(Record, rid).version
-    response = client.post(f"/measures/{rid}/history/1/restore", data={"csrf_token": csrf_token(app, client), "version": version})
+    response = client.post(
+        f"/measures/{rid}/history/1/restore",
+        data={"csrf_token": csrf_token(app, client), "version": version},
+    )
     assert response.status_code == 403
 
 
@@ -144,24 +179,55 @@ def test_restore_needs_the_edit_permission(app, client, login, make_measure):
 
 
 def test_text_segments_mark_words():
-    segments = [(s.op, s.text) for s in text_segments("Adopted in May 2021.", "Adopted in June 2021.")]
-    assert segments == [("equal", "Adopted in "), ("delete", "May"), ("insert", "June"), ("equal", " 2021.")]
+    segments = [
+        (s.op, s.text) for s in text_segments("Adopted in May 2021.", "Adopted in June 2021.")
+    ]
+    assert segments == [
+        ("equal", "Adopted in "),
+        ("delete", "May"),
+        ("insert", "June"),
+        ("equal", " 2021."),
+    ]
 
 
 def test_summary_and_rows(app_ctx):
     old = {
-        "status": "in_force", "topics": ["sbom"],
+        "status": "in_force",
+        "topics": ["sbom"],
         "events": [{"kind": "adopted", "date": "2024-01-15", "note": None}],
         "sources": [{"url": "https://example.org/a", "title": "A", "accessed": None}],
-        "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 1", "rationale": "x", "basis": "inferred"}],
+        "mappings": [
+            {
+                "norm": "i",
+                "commitment": None,
+                "locator": "Art. 1",
+                "rationale": "x",
+                "basis": "inferred",
+            }
+        ],
     }
     new = {
-        "status": "amended", "topics": ["sbom", "vendor-attestation"],
-        "events": [{"kind": "adopted", "date": "2024-01-15", "note": None}, {"kind": "in_force", "date": "2024", "note": None}],
+        "status": "amended",
+        "topics": ["sbom", "vendor-attestation"],
+        "events": [
+            {"kind": "adopted", "date": "2024-01-15", "note": None},
+            {"kind": "in_force", "date": "2024", "note": None},
+        ],
         "sources": [],
-        "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 2", "rationale": "x", "basis": "explicit"}],
+        "mappings": [
+            {
+                "norm": "i",
+                "commitment": None,
+                "locator": "Art. 2",
+                "rationale": "x",
+                "basis": "explicit",
+            }
+        ],
     }
-    assert change_summary(old, new) == "Changed status, mappings; added 1 event, topic Vendor attestation; removed 1 source"
+    assert (
+        change_summary(old, new)
+        == "Changed status, mappings; added 1 event, topic Vendor attestation; removed 1 source"
+    )
     assert change_summary(old, old) == "No changes"
     mappings = {c.spec.name: c for c in compare_snapshots(old, new)}["mappings"]
     assert [r.op for r in mappings.rows] == ["changed"]

@@ -28,7 +28,9 @@ def test_links_are_copied_on_write_and_published_with_the_measure(app, make_meas
         draft = records.editable_copy(record)
         live = records.live_copy(record)
         assert draft.id != live.id
-        assert [(link.action.key, link.degree) for link in draft.implementations] == [("j-1", ImplementationDegree.PARTIAL)]
+        assert [(link.action.key, link.degree) for link in draft.implementations] == [
+            ("j-1", ImplementationDegree.PARTIAL)
+        ]
         data = services.snapshot(draft)
         assert data["implementations"][0]["catalogue"] == "gge-2021-guidance"
         data["implementations"].append(implementation(action="i-3"))
@@ -68,21 +70,29 @@ def test_unknown_targets_are_refused(app, make_measure) -> None:
             services.apply(measure, data)
 
 
-def test_a_link_targets_exactly_one_of_recommendation_or_action(app, make_measure, make_paper) -> None:
+def test_a_link_targets_exactly_one_of_recommendation_or_action(
+    app, make_measure, make_paper
+) -> None:
     measure = make_measure()
     paper = make_paper()
     with app.app_context():
         action_id = db.session.scalar(sa.text("SELECT id FROM catalogue_actions WHERE key = 'j-1'"))
         both = MeasureImplementation(
-            measure_id=measure.id, action_id=action_id,
+            measure_id=measure.id,
+            action_id=action_id,
             recommendation_id=paper.recommendations[0].recommendation_id,
-            degree=ImplementationDegree.FULL, rationale="x",
+            degree=ImplementationDegree.FULL,
+            rationale="x",
         )
         db.session.add(both)
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
         db.session.rollback()
-        db.session.add(MeasureImplementation(measure_id=measure.id, degree=ImplementationDegree.FULL, rationale="x"))
+        db.session.add(
+            MeasureImplementation(
+                measure_id=measure.id, degree=ImplementationDegree.FULL, rationale="x"
+            )
+        )
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
         db.session.rollback()
@@ -96,7 +106,9 @@ def demo_links() -> list[dict]:
 
 
 def test_every_demo_link_follows_the_rule() -> None:
-    measures = {m["key"]: m for m in yaml.safe_load((DEMO / "measures.yaml").read_text(encoding="utf-8"))}
+    measures = {
+        m["key"]: m for m in yaml.safe_load((DEMO / "measures.yaml").read_text(encoding="utf-8"))
+    }
     (catalogue,) = yaml.safe_load((ROOT / "data" / "catalogues.yaml").read_text(encoding="utf-8"))
     actions = {a["key"]: a for a in catalogue["actions"]}
     for link in demo_links():
@@ -109,7 +121,9 @@ def test_every_demo_link_follows_the_rule() -> None:
         # 2. every quoted passage is the measure's own text, verbatim
         own = [measure["title_original"], measure.get("description") or ""]
         own += [m.get("rationale") or "" for m in measure["mappings"]]
-        quotes = re.findall(r'(?:title|description|mapping to norm \([a-k]\)): "([^"]+)"', link["rationale"])
+        quotes = re.findall(
+            r'(?:title|description|mapping to norm \([a-k]\)): "([^"]+)"', link["rationale"]
+        )
         assert quotes, link
         for quote in quotes:
             assert any(quote in text for text in own), (link["measure"], quote)
@@ -125,7 +139,9 @@ def test_demo_links_are_loaded_on_published_measures(app_ctx) -> None:
         .join(MeasureImplementation, MeasureImplementation.measure_id == Measure.id)
         .where(Measure.is_live)
     )
-    loaded = sorted((key, link.action.key, link.degree.value) for key, link in db.session.execute(stmt))
+    loaded = sorted(
+        (key, link.action.key, link.degree.value) for key, link in db.session.execute(stmt)
+    )
     assert loaded == expected
     assert len(loaded) == 29
 
@@ -138,16 +154,37 @@ def test_demo_loader_twice_changes_nothing(app_ctx) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [
-        ("- measure: no-such-measure\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n  rationale: x\n", 1, "unknown measure key 'no-such-measure'"),
-        ("- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-9\n  degree: full\n  basis: inferred\n  rationale: x\n", 3, "unknown action 'i-9'"),
-        ("- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: most\n  basis: inferred\n  rationale: x\n", 4, "'most' is not one of"),
-        ("- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n", 1, "rationale: is required"),
+        (
+            "- measure: no-such-measure\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n  rationale: x\n",
+            1,
+            "unknown measure key 'no-such-measure'",
+        ),
+        (
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-9\n  degree: full\n  basis: inferred\n  rationale: x\n",
+            3,
+            "unknown action 'i-9'",
+        ),
+        (
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: most\n  basis: inferred\n  rationale: x\n",
+            4,
+            "'most' is not one of",
+        ),
+        (
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n",
+            1,
+            "rationale: is required",
+        ),
     ],
 )
-def test_demo_loader_rejects_bad_files_with_line_and_writes_nothing(app_ctx, tmp_path, text, line, reason) -> None:
+def test_demo_loader_rejects_bad_files_with_line_and_writes_nothing(
+    app_ctx, tmp_path, text, line, reason
+) -> None:
     path = tmp_path / "implementations.yaml"
     # A valid first link, so that a partial load would show.
-    path.write_text("- measure: jp-meti-sbom-guide\n  catalogue: gge-2021-guidance\n  action: i-6\n  degree: full\n  basis: inferred\n  rationale: x\n" + text)
+    path.write_text(
+        "- measure: jp-meti-sbom-guide\n  catalogue: gge-2021-guidance\n  action: i-6\n  degree: full\n  basis: inferred\n  rationale: x\n"
+        + text
+    )
     count = sa.select(sa.func.count()).select_from(MeasureImplementation)
     before = db.session.scalar(count)
     with pytest.raises(DataFileError) as info:

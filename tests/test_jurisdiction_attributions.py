@@ -34,7 +34,10 @@ def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
 
         def shape(beside):
             return (
-                [(g.norm.letter, [(r.attribution.id, r.role, r.via) for r in g.statements]) for g in beside.groups],
+                [
+                    (g.norm.letter, [(r.attribution.id, r.role, r.via) for r in g.statements])
+                    for g in beside.groups
+                ],
                 [(r.attribution.id, r.role, r.via) for r in beside.without_norm],
             )
 
@@ -43,7 +46,10 @@ def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
 
 def test_drafts_are_shown_to_staff_who_ask_and_to_nobody_else(app, client, login):
     create_attribution(
-        app, published=False, operation="Test operation DRAFT-BESIDE", attributing=["IS"],
+        app,
+        published=False,
+        operation="Test operation DRAFT-BESIDE",
+        attributing=["IS"],
         invoked_norms=[{"norm": "c", "basis": "implicit", "passage": None, "locator": None}],
     )
     assert "DRAFT-BESIDE" not in client.get("/jurisdictions/IS").get_data(as_text=True)
@@ -67,9 +73,19 @@ def test_the_number_of_queries_does_not_grow_with_the_statements(app, client):
             assert client.get("/jurisdictions/IS").status_code == 200
         return len(seen)
 
-    create_attribution(app, attributing=["IS"], invoked_norms=[{"norm": "j", "basis": "explicit", "passage": None, "locator": None}])
+    create_attribution(
+        app,
+        attributing=["IS"],
+        invoked_norms=[{"norm": "j", "basis": "explicit", "passage": None, "locator": None}],
+    )
     one = statements()
     for n in range(5):
-        create_attribution(app, attributing=["IS", "NO"], supported_by=["DK"],
-                           invoked_norms=[{"norm": "ij"[n % 2], "basis": "implicit", "passage": None, "locator": None}])
+        create_attribution(
+            app,
+            attributing=["IS", "NO"],
+            supported_by=["DK"],
+            invoked_norms=[
+                {"norm": "ij"[n % 2], "basis": "implicit", "passage": None, "locator": None}
+            ],
+        )
     assert statements() == one

@@ -50,8 +50,13 @@ def test_a_page_without_the_form_or_token_is_an_error() -> None:
 def test_edit_form_fields_are_what_a_browser_submits_and_replace_keeps_order() -> None:
     fields = loadkit.form_fields(EDIT_PAGE, "/measures/7/edit")
     assert fields == [
-        ("csrf_token", "tok"), ("version", "3"), ("status", "in_force"),
-        ("topics", "sbom"), ("topics", "y"), ("description", "Old text & more"), ("kept", "1"),
+        ("csrf_token", "tok"),
+        ("version", "3"),
+        ("status", "in_force"),
+        ("topics", "sbom"),
+        ("topics", "y"),
+        ("description", "Old text & more"),
+        ("kept", "1"),
     ]
     changed = loadkit.replace(fields, description="New [load:e:1:ab]")
     assert changed[5] == ("description", "New [load:e:1:ab]")
@@ -67,11 +72,19 @@ def test_refresh_header_of_a_progress_page() -> None:
 
 def test_summary_groups_requests_counts_5xx_and_percentiles() -> None:
     samples = [("public: /", float(ms), 200, False) for ms in range(1, 101)]
-    samples += [("edit-save: /measures/[id]/edit", 50.0, 302, False), ("edit-save: /measures/[id]/edit", 70.0, 503, True)]
+    samples += [
+        ("edit-save: /measures/[id]/edit", 50.0, 302, False),
+        ("edit-save: /measures/[id]/edit", 70.0, 503, True),
+    ]
     samples += [("pdf: /x.pdf", 5.0, 0, True)]  # no response at all: a failure, not a 5xx
     s = loadkit.summarise(samples, seconds=10)
     public = s["groups"]["public"]
-    assert (public["requests"], public["rps"], public["p50_ms"], public["p95_ms"]) == (100, 10.0, 50.0, 95.0)
+    assert (public["requests"], public["rps"], public["p50_ms"], public["p95_ms"]) == (
+        100,
+        10.0,
+        50.0,
+        95.0,
+    )
     assert s["groups"]["edit-save"]["5xx"] == 1
     assert s["groups"]["edit-save"]["statuses"] == {"302": 1, "503": 1}
     assert s["groups"]["pdf"]["failures"] == 1 and s["groups"]["pdf"]["5xx"] == 0
@@ -80,19 +93,27 @@ def test_summary_groups_requests_counts_5xx_and_percentiles() -> None:
 
 
 def saves(*pairs):
-    return [loadkit.Save(rid, marker, f"ed{rid}", seq) for seq, (rid, marker) in enumerate(pairs, 1)]
+    return [
+        loadkit.Save(rid, marker, f"ed{rid}", seq) for seq, (rid, marker) in enumerate(pairs, 1)
+    ]
 
 
 def test_no_problem_when_every_confirmed_save_is_in_the_database() -> None:
     confirmed = saves((1, "[load:a:1:x]"), (1, "[load:a:2:y]"))
-    db = {1: {"description": "Text [load:a:2:y]",
-              "revisions": ["Initial text.", "Text [load:a:1:x]", "Text [load:a:2:y]"]}}
+    db = {
+        1: {
+            "description": "Text [load:a:2:y]",
+            "revisions": ["Initial text.", "Text [load:a:1:x]", "Text [load:a:2:y]"],
+        }
+    }
     assert loadkit.lost_saves(confirmed, db) == []
 
 
 def test_a_missing_marker_is_a_lost_save() -> None:
     confirmed = saves((1, "[load:a:1:x]"), (1, "[load:a:2:y]"))
-    db = {1: {"description": "Text [load:a:1:x]", "revisions": ["Initial text.", "Text [load:a:1:x]"]}}
+    db = {
+        1: {"description": "Text [load:a:1:x]", "revisions": ["Initial text.", "Text [load:a:1:x]"]}
+    }
     problems = loadkit.lost_saves(confirmed, db)
     assert any("[load:a:2:y]" in p and "lost" in p for p in problems)
     assert any("2 revisions, expected 3" in p for p in problems)
@@ -101,7 +122,12 @@ def test_a_missing_marker_is_a_lost_save() -> None:
 
 def test_an_unconfirmed_revision_or_a_missing_record_is_reported() -> None:
     confirmed = saves((1, "[load:a:1:x]"), (2, "[load:b:1:z]"))
-    db = {1: {"description": "T [load:a:9:q]", "revisions": ["Initial.", "T [load:a:1:x]", "T [load:a:9:q]"]}}
+    db = {
+        1: {
+            "description": "T [load:a:9:q]",
+            "revisions": ["Initial.", "T [load:a:1:x]", "T [load:a:9:q]"],
+        }
+    }
     problems = loadkit.lost_saves(confirmed, db)
     assert any("record 2: not in the database" in p for p in problems)
     assert any("never confirmed" in p for p in problems)
@@ -109,7 +135,9 @@ def test_an_unconfirmed_revision_or_a_missing_record_is_reported() -> None:
 
 def test_saves_are_read_back_from_json_lines(tmp_path) -> None:
     path = tmp_path / "saves.jsonl"
-    path.write_text(json.dumps({"record_id": 3, "marker": "[load:e:1:aa]", "editor": "e@x", "seq": 1}) + "\n\n")
+    path.write_text(
+        json.dumps({"record_id": 3, "marker": "[load:e:1:aa]", "editor": "e@x", "seq": 1}) + "\n\n"
+    )
     assert loadkit.read_saves(path) == [loadkit.Save(3, "[load:e:1:aa]", "e@x", 1)]
     assert loadkit.read_saves(tmp_path / "none.jsonl") == []
 

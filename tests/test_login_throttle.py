@@ -60,7 +60,9 @@ def signed_in(client) -> bool:
         return "_user_id" in session
 
 
-def test_eleventh_failed_login_within_a_minute_is_refused_then_works_after_the_window(app, client, accounts, clock):
+def test_eleventh_failed_login_within_a_minute_is_refused_then_works_after_the_window(
+    app, client, accounts, clock
+):
     for i in range(10):
         response = attempt(app, client, accounts[0], f"wrong password {i}")
         assert response.status_code == 200, f"attempt {i + 1}"
@@ -99,19 +101,38 @@ def test_json_clients_get_a_json_429(app, client, accounts, clock):
 
 def test_limit_per_account_counts_across_addresses(app, accounts, clock):
     for i in range(10):
-        assert attempt(app, app.test_client(), accounts[0], "wrong", address=f"198.51.100.{i}").status_code == 200
-    assert attempt(app, app.test_client(), accounts[0], PASSWORD, address="198.51.100.99").status_code == 429
+        assert (
+            attempt(
+                app, app.test_client(), accounts[0], "wrong", address=f"198.51.100.{i}"
+            ).status_code
+            == 200
+        )
+    assert (
+        attempt(app, app.test_client(), accounts[0], PASSWORD, address="198.51.100.99").status_code
+        == 429
+    )
     # Another account from a fresh address is not affected.
-    assert attempt(app, app.test_client(), accounts[1], PASSWORD, address="198.51.100.98").status_code == 302
+    assert (
+        attempt(app, app.test_client(), accounts[1], PASSWORD, address="198.51.100.98").status_code
+        == 302
+    )
 
 
 def test_limit_per_address_counts_across_accounts(app, accounts, clock):
     client = app.test_client()
     for i in range(10):
-        assert attempt(app, client, f"guess{i}@example.org", "wrong", address="203.0.113.5").status_code == 200
+        assert (
+            attempt(
+                app, client, f"guess{i}@example.org", "wrong", address="203.0.113.5"
+            ).status_code
+            == 200
+        )
     assert attempt(app, client, accounts[1], PASSWORD, address="203.0.113.5").status_code == 429
     # The same account from another address is fine.
-    assert attempt(app, app.test_client(), accounts[1], PASSWORD, address="203.0.113.6").status_code == 302
+    assert (
+        attempt(app, app.test_client(), accounts[1], PASSWORD, address="203.0.113.6").status_code
+        == 302
+    )
 
 
 def test_right_password_clears_the_account_count(app, accounts, clock):
@@ -120,7 +141,10 @@ def test_right_password_clears_the_account_count(app, accounts, clock):
         attempt(app, client, accounts[0], "wrong", address="192.0.2.1")
     assert attempt(app, client, accounts[0], PASSWORD, address="192.0.2.2").status_code == 302
     for _ in range(9):
-        assert attempt(app, app.test_client(), accounts[0], "wrong", address="192.0.2.3").status_code == 200
+        assert (
+            attempt(app, app.test_client(), accounts[0], "wrong", address="192.0.2.3").status_code
+            == 200
+        )
 
 
 def test_sliding_window_counts_across_a_minute_boundary():
@@ -152,7 +176,9 @@ def test_redis_store_is_shared_by_workers(redis_prefix):
     clock = Clock()
     # Two throttles with their own connections stand for two gunicorn workers.
     workers = [
-        throttle.LoginThrottle(throttle.RedisStore(redis.Redis.from_url(REDIS_URL), redis_prefix), clock=clock)
+        throttle.LoginThrottle(
+            throttle.RedisStore(redis.Redis.from_url(REDIS_URL), redis_prefix), clock=clock
+        )
         for _ in range(2)
     ]
     keys = [throttle.account_key("one@example.org"), throttle.address_key("192.0.2.7")]
@@ -184,7 +210,10 @@ def test_sign_in_with_redis_configured(app, accounts, redis_prefix, database_url
     other_app = make_app(database_url, REDIS_URL=REDIS_URL, LOGIN_THROTTLE_PREFIX=redis_prefix)
     other_app.extensions["login_throttle"].clock = clock
     with other_app.app_context():
-        assert other_app.extensions["login_throttle"].retry_after([throttle.account_key(accounts[0])]) is not None
+        assert (
+            other_app.extensions["login_throttle"].retry_after([throttle.account_key(accounts[0])])
+            is not None
+        )
         db.engine.dispose()
     assert attempt(app, client, accounts[0], PASSWORD).status_code == 429
     clock.now += 61

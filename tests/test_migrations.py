@@ -25,4 +25,3 @@ def test_upgrade_empty_database_to_head_matches_models(fresh_database_url) -> No
             context = MigrationContext.configure(connection, opts=comparison_options())
             diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
-

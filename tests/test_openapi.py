@@ -41,13 +41,22 @@ def test_every_route_is_documented_and_every_documented_path_is_a_route(app, cli
     documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
     routed = api_paths(app)
     assert routed - documented == set(), "routes missing from the OpenAPI document"
-    assert documented - routed <= EXPECTED_FROM_PUBLIC_BRANCH, "documented paths that are not routes"
+    assert documented - routed <= EXPECTED_FROM_PUBLIC_BRANCH, (
+        "documented paths that are not routes"
+    )
     # The allowance is only for paths that are really still missing.
-    assert routed & documented >= {"/api/v1/", "/api/v1/attributions", "/api/v1/attributions/{record_id}", "/api/v1/openapi.json"}
+    assert routed & documented >= {
+        "/api/v1/",
+        "/api/v1/attributions",
+        "/api/v1/attributions/{record_id}",
+        "/api/v1/openapi.json",
+    }
 
 
 def _validator(doc: dict, ref: dict) -> Draft202012Validator:
-    return Draft202012Validator({**ref, "components": doc["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        {**ref, "components": doc["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _response_schema(doc: dict, path: str, status: str = "200") -> dict:
@@ -80,7 +89,9 @@ def test_real_responses_validate_against_the_document(app, client) -> None:
     for path in sorted(set(doc["paths"]) & routed):
         url = SAMPLES[path]
         if "{measure}" in url:
-            url = url.format(measure=client.get("/api/v1/measures?per_page=1").get_json()["items"][0]["id"])
+            url = url.format(
+                measure=client.get("/api/v1/measures?per_page=1").get_json()["items"][0]["id"]
+            )
         url = url.replace("{attribution}", str(attribution))
         response = client.get(url)
         assert response.status_code == 200, url
@@ -95,7 +106,9 @@ def test_error_responses_validate(client, url: str) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     response = client.get(url)
     assert response.status_code in (400, 404)
-    jsonschema.validate(response.get_json(), {"$ref": "#/components/schemas/Error", "components": doc["components"]})
+    jsonschema.validate(
+        response.get_json(), {"$ref": "#/components/schemas/Error", "components": doc["components"]}
+    )
 
 
 def test_schemas_reject_wrong_shapes(client) -> None:

@@ -29,7 +29,15 @@ from tracker.opendata.formats import (
 )
 from tracker.opendata.rows import ATTRIBUTIONS, MEASURES, read_row
 
-DANGEROUS = ['=HYPERLINK("http://evil.example")', "+1", "-1", "@SUM(A1:A2)", "\tTAB", "\rCR", "'quoted"]
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example")',
+    "+1",
+    "-1",
+    "@SUM(A1:A2)",
+    "\tTAB",
+    "\rCR",
+    "'quoted",
+]
 
 
 def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
@@ -48,7 +56,11 @@ def read_xlsx(data: bytes) -> tuple[list[str], list[list]]:
 def test_cell_formats_are_exact_inverses() -> None:
     values = ["plain", "with | bar", "back\\slash", "two\nlines", "trailing \\", "a \\| b", ""]
     assert decode_list(encode_list(values)) == [v for v in values if v]
-    items = [["adopted", "2021-05-12", None], ["published", "2021", "note | with\nbreak \\ and more"], ["x", None, "z"]]
+    items = [
+        ["adopted", "2021-05-12", None],
+        ["published", "2021", "note | with\nbreak \\ and more"],
+        ["x", None, "z"],
+    ]
     assert decode_items(encode_items(items), 3) == items
     for value in [*DANGEROUS, "normal", "", "''twice"]:
         assert unneutralise(neutralise(value)) == value
@@ -77,7 +89,9 @@ def test_measure_exports_are_published_only_and_filtered(app, make_measure, clie
         assert response.status_code == 200
         assert response.headers["Cache-Control"].startswith("public")
         disposition = response.headers["Content-Disposition"]
-        assert disposition.startswith('attachment; filename="cyber-norms-measures-') and disposition.endswith(f'.{fmt}"')
+        assert disposition.startswith(
+            'attachment; filename="cyber-norms-measures-'
+        ) and disposition.endswith(f'.{fmt}"')
         if fmt == "csv":
             header, rows = read_csv(response.data)
             titles = [r[header.index("title_original")] for r in rows]
@@ -92,7 +106,9 @@ def test_measure_exports_are_published_only_and_filtered(app, make_measure, clie
     assert b"Test secret draft" not in client.get("/export/measures.csv?drafts=1").data
 
 
-def test_staff_exports_with_drafts_are_marked_and_never_cached(app, make_measure, client, login) -> None:
+def test_staff_exports_with_drafts_are_marked_and_never_cached(
+    app, make_measure, client, login
+) -> None:
     make_measure(title_original="Test published one", jurisdiction_code="NO")
     make_measure(published=False, title_original="Test draft one", jurisdiction_code="NO")
     login(client, "editor")
@@ -100,11 +116,17 @@ def test_staff_exports_with_drafts_are_marked_and_never_cached(app, make_measure
     assert response.headers["Cache-Control"] == "no-store, private"
     assert "with-drafts" in response.headers["Content-Disposition"]
     header, rows = read_csv(response.data)
-    marks = {r[header.index("title_original")]: (r[header.index("draft")], r[header.index("state")]) for r in rows}
+    marks = {
+        r[header.index("title_original")]: (r[header.index("draft")], r[header.index("state")])
+        for r in rows
+    }
     assert marks == {"Test published one": ("no", "published"), "Test draft one": ("yes", "draft")}
     data = client.get("/export/measures.json?jurisdiction=NO&drafts=1").get_json()
     assert data["includes_drafts"] is True
-    assert {i["title_original"]: i["draft"] for i in data["items"]} == {"Test published one": False, "Test draft one": True}
+    assert {i["title_original"]: i["draft"] for i in data["items"]} == {
+        "Test published one": False,
+        "Test draft one": True,
+    }
 
 
 def test_bad_filters_are_a_400_not_a_500(client) -> None:
@@ -152,7 +174,9 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(app, make_measure, cli
 
 
 @pytest.mark.parametrize("dataset", [MEASURES, ATTRIBUTIONS], ids=["measures", "attributions"])
-def test_round_trip_csv_and_xlsx_read_back_as_the_json_rows(app, make_measure, client, dataset) -> None:
+def test_round_trip_csv_and_xlsx_read_back_as_the_json_rows(
+    app, make_measure, client, dataset
+) -> None:
     if dataset is MEASURES:
         make_measure(
             title_original="Test | tricky\nmeasure \\ with =formula",
@@ -161,11 +185,29 @@ def test_round_trip_csv_and_xlsx_read_back_as_the_json_rows(app, make_measure, c
                 {"kind": "adopted", "date": "2024-01", "note": "a | b"},
                 {"kind": "in_force", "date": "2025", "note": None},
             ],
-            sources=[{"url": "https://example.org/a?x=1|2", "title": "-Example source", "accessed": "2025-02-03"}],
+            sources=[
+                {
+                    "url": "https://example.org/a?x=1|2",
+                    "title": "-Example source",
+                    "accessed": "2025-02-03",
+                }
+            ],
             topics=["sbom", "vulnerability-disclosure"],
             mappings=[
-                {"norm": "i", "commitment": None, "locator": "Art. 1", "rationale": "r1\nr2", "basis": "explicit"},
-                {"norm": "j", "commitment": None, "locator": None, "rationale": None, "basis": "inferred"},
+                {
+                    "norm": "i",
+                    "commitment": None,
+                    "locator": "Art. 1",
+                    "rationale": "r1\nr2",
+                    "basis": "explicit",
+                },
+                {
+                    "norm": "j",
+                    "commitment": None,
+                    "locator": None,
+                    "rationale": None,
+                    "basis": "inferred",
+                },
             ],
         )
     base = f"/export/{dataset.name}"
@@ -182,7 +224,9 @@ def test_export_rows_carry_stable_keys(app, make_measure, client) -> None:
     make_measure(key="test-keyed-measure", jurisdiction_code="NZ")
     plain = make_measure(jurisdiction_code="NZ")
     items = client.get("/export/measures.json?jurisdiction=NZ").get_json()["items"]
-    assert sorted(i["key"] for i in items) == sorted(["test-keyed-measure", f"measure-{plain.record_id}"])
+    assert sorted(i["key"] for i in items) == sorted(
+        ["test-keyed-measure", f"measure-{plain.record_id}"]
+    )
     demo = client.get("/export/measures.json?jurisdiction=US").get_json()["items"]
     assert "us-eo-14028" in {i["key"] for i in demo}
     eo = next(i for i in demo if i["key"] == "us-eo-14028")
@@ -222,7 +266,10 @@ def test_codebook_documents_every_column_and_taxonomy(app_ctx) -> None:
     }.items():
         assert [v["value"] for v in taxonomies[key]["values"]] == [m.value for m in enum_cls]
         assert all(v["definition"] for v in taxonomies[key]["values"])
-    assert {v["value"] for v in taxonomies["topics"]["values"]} >= {"sbom", "vulnerability-disclosure"}
+    assert {v["value"] for v in taxonomies["topics"]["values"]} >= {
+        "sbom",
+        "vulnerability-disclosure",
+    }
     assert all(v["definition"] for v in taxonomies["topics"]["values"])
     assert len(taxonomies["norms"]["values"]) == 11
 
@@ -231,8 +278,17 @@ def test_codebook_page_and_json(client) -> None:
     page = client.get("/data/")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    for needle in ("Codebook version", "title_original", "un_framework_invoked", "vulnerability-disclosure", "apostrophe", "/export/measures.csv"):
+    for needle in (
+        "Codebook version",
+        "title_original",
+        "un_framework_invoked",
+        "vulnerability-disclosure",
+        "apostrophe",
+        "/export/measures.csv",
+    ):
         assert needle in text, needle
     response = client.get("/data/codebook.json")
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="cyber-norms-codebook-')
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="cyber-norms-codebook-'
+    )
     assert json.loads(response.data)["datasets"]["measures"]["fields"][0]["name"] == "id"

@@ -22,7 +22,9 @@ def row_counts(url: str) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             return {
-                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                table.name: connection.execute(
+                    sa.select(sa.func.count()).select_from(table)
+                ).scalar_one()
                 for table in Base.metadata.sorted_tables
             }
     finally:
@@ -62,7 +64,11 @@ DRILL_BRIEFS = ("/jurisdictions/DE/brief.pdf", "/compare.pdf?j=FR&j=US&norms=j")
 
 def drill_config(tmp_path: Path, name: str) -> dict[str, object]:
     """Renders inline into a cache of its own, so each side really renders."""
-    return {"REPORTS_CACHE_DIR": str(tmp_path / name), "REPORTS_JOB_MODE": "manual", "REPORTS_INLINE_SECONDS": 600}
+    return {
+        "REPORTS_CACHE_DIR": str(tmp_path / name),
+        "REPORTS_JOB_MODE": "manual",
+        "REPORTS_INLINE_SECONDS": 600,
+    }
 
 
 @pytest.mark.slow
@@ -87,7 +93,10 @@ def test_backup_restore_drill(database_url, fresh_database_url, tmp_path: Path) 
     for url in DRILL_BRIEFS:
         assert before[url].status_code == after[url].status_code == 200, url
         assert before[url].mimetype == "application/pdf", url
-        assert hashlib.sha256(after[url].data).hexdigest() == hashlib.sha256(before[url].data).hexdigest(), url
+        assert (
+            hashlib.sha256(after[url].data).hexdigest()
+            == hashlib.sha256(before[url].data).hexdigest()
+        ), url
 
     expected = row_counts(database_url)
     assert expected["measures"] > 0 and expected["norms"] == 11
@@ -133,7 +142,9 @@ def test_migrations_round_trip_with_data(fresh_database_url) -> None:
         assert db.session.scalar(sa.text("SELECT count(*) FROM norms")) == 11
 
 
-def test_each_migration_steps_down_and_up_keeping_what_references_an_account(fresh_database_url) -> None:
+def test_each_migration_steps_down_and_up_keeping_what_references_an_account(
+    fresh_database_url,
+) -> None:
     """Batch migrations copy and drop tables on SQLite: with foreign keys enforced, dropping
     ``users`` would fail on (or cascade into) the rows that reference an account. Each step
     down and up again must keep those references and lose no row."""
@@ -147,11 +158,17 @@ def test_each_migration_steps_down_and_up_keeping_what_references_an_account(fre
         assert result.exit_code == 0, result.output
         uid = db.session.scalar(sa.text("SELECT id FROM users WHERE email = 'steps@example.org'"))
         db.session.execute(sa.text("UPDATE revisions SET author_id = :u"), {"u": uid})
-        db.session.execute(sa.text("UPDATE records SET created_by_id = :u, updated_by_id = :u"), {"u": uid})
+        db.session.execute(
+            sa.text("UPDATE records SET created_by_id = :u, updated_by_id = :u"), {"u": uid}
+        )
         db.session.execute(sa.text("UPDATE audit_log SET actor_id = :u"), {"u": uid})
         db.session.commit()
-        authored = db.session.scalar(sa.text("SELECT count(*) FROM revisions WHERE author_id = :u"), {"u": uid})
-        acted = db.session.scalar(sa.text("SELECT count(*) FROM audit_log WHERE actor_id = :u"), {"u": uid})
+        authored = db.session.scalar(
+            sa.text("SELECT count(*) FROM revisions WHERE author_id = :u"), {"u": uid}
+        )
+        acted = db.session.scalar(
+            sa.text("SELECT count(*) FROM audit_log WHERE actor_id = :u"), {"u": uid}
+        )
         assert authored > 30 and acted >= 1
         db.session.remove()
         script = ScriptDirectory.from_config(alembic_config())
@@ -163,12 +180,18 @@ def test_each_migration_steps_down_and_up_keeping_what_references_an_account(fre
                 result = runner.invoke(args=args)
                 assert result.exit_code == 0, f"{args}: {result.output}"
                 db.session.remove()
-                assert db.session.scalar(
-                    sa.text("SELECT count(*) FROM revisions WHERE author_id = :u"), {"u": uid}
-                ) == authored, args
-                assert db.session.scalar(
-                    sa.text("SELECT count(*) FROM audit_log WHERE actor_id = :u"), {"u": uid}
-                ) == acted, args
+                assert (
+                    db.session.scalar(
+                        sa.text("SELECT count(*) FROM revisions WHERE author_id = :u"), {"u": uid}
+                    )
+                    == authored
+                ), args
+                assert (
+                    db.session.scalar(
+                        sa.text("SELECT count(*) FROM audit_log WHERE actor_id = :u"), {"u": uid}
+                    )
+                    == acted
+                ), args
 
 
 @pytest.mark.parametrize("key", [None, "", "dev", "change-me", "secret"])

@@ -94,25 +94,41 @@ def test_create_through_the_form_writes_a_draft_and_revision_1(app, client, logi
         assert record.state is WorkflowState.DRAFT and record.created_by_id == editor.id
         paper = records.working_copy(record)
         assert paper.title == NEW["title"] and not paper.is_live
-        assert (paper.publication_date, paper.publication_date_precision.value) == (dt.date(2024, 5, 1), "month")
-        assert [(a.name, a.affiliation) for a in paper.authors] == [("Test Author", "Example University")]
+        assert (paper.publication_date, paper.publication_date_precision.value) == (
+            dt.date(2024, 5, 1),
+            "month",
+        )
+        assert [(a.name, a.affiliation) for a in paper.authors] == [
+            ("Test Author", "Example University")
+        ]
         recs = paper.recommendations
-        assert [(r.number, r.addressee) for r in recs] == [("1", "national governments"), ("2", None)]
-        assert [n.letter for n in recs[0].norms] == ["j"] and [c.key for c in recs[0].commitments] == ["sc-norm-13j"]
+        assert [(r.number, r.addressee) for r in recs] == [
+            ("1", "national governments"),
+            ("2", None),
+        ]
+        assert [n.letter for n in recs[0].norms] == ["j"] and [
+            c.key for c in recs[0].commitments
+        ] == ["sc-norm-13j"]
         assert [t.slug for t in recs[0].topics] == ["vulnerability-disclosure"]
         assert [s.accessed for s in paper.sources] == [dt.date(2024, 6, 1)]
         # The public sees nothing of it.
         assert queries.count_papers() == public_before and paper_brief_data(rid) is None
     revisions = history(app, rid)
-    assert [(r.number, r.action, r.author_id, r.summary) for r in revisions] == [(1, "create", editor.id, "Created")]
+    assert [(r.number, r.action, r.author_id, r.summary) for r in revisions] == [
+        (1, "create", editor.id, "Created")
+    ]
     assert revisions[0].snapshot["recommendations"][1]["text"] == NEW["recommendations-1-text"]
-    assert "Policy paper created as a draft" in client.get(f"/papers/{rid}/history").get_data(as_text=True)
+    assert "Policy paper created as a draft" in client.get(f"/papers/{rid}/history").get_data(
+        as_text=True
+    )
 
 
 def test_working_group_select_offers_the_demo_groups(app, client, login):
     login(client, "editor")
     html = client.get("/papers/new").get_data(as_text=True)
-    select = html[html.index('id="working_group"') : html.index("</select>", html.index('id="working_group"'))]
+    select = html[
+        html.index('id="working_group"') : html.index("</select>", html.index('id="working_group"'))
+    ]
     with app.app_context():
         from tracker.workinggroups.models import WorkingGroup
 
@@ -146,25 +162,63 @@ def test_blank_form_shows_errors_next_to_fields_and_saves_nothing(app, client, l
         ({"url": "javascript:alert(1)"}, "url", "http:// or https://"),
         ({"url": "ftp://example.org/paper.pdf"}, "url", "http:// or https://"),
         ({"sources-0-url": "data:text/html,x"}, "sources-0-url", "http:// or https://"),
-        ({"sources-0-accessed": "2024-04-30"}, "sources-0-accessed", "before the paper was published"),
-        ({"sources-0-accessed": (dt.date.today() + dt.timedelta(days=1)).isoformat()}, "sources-0-accessed", "cannot be in the future"),
-        ({"sources-1-url": "https://example.org/only-a-url"}, "sources-1-title", "Give the source a title"),
+        (
+            {"sources-0-accessed": "2024-04-30"},
+            "sources-0-accessed",
+            "before the paper was published",
+        ),
+        (
+            {"sources-0-accessed": (dt.date.today() + dt.timedelta(days=1)).isoformat()},
+            "sources-0-accessed",
+            "cannot be in the future",
+        ),
+        (
+            {"sources-1-url": "https://example.org/only-a-url"},
+            "sources-1-title",
+            "Give the source a title",
+        ),
         ({"title": "x" * 1001}, "title", "at most 1000 characters"),
         ({"abstract": "x" * 20_001}, "abstract", "at most 20000 characters"),
         ({"authors-0-name": "x" * 201}, "authors-0-name", "at most 200 characters"),
         ({"authors-0-name": ""}, "authors-0-name", "Give the author"),
-        ({"recommendations-1-number": "1"}, "recommendations-1-number", "Recommendation 1 is listed twice"),
+        (
+            {"recommendations-1-number": "1"},
+            "recommendations-1-number",
+            "Recommendation 1 is listed twice",
+        ),
         ({"recommendations-1-number": ""}, "recommendations-1-number", "Give the number"),
-        ({"recommendations-1-text": ""}, "recommendations-1-text", "Give the text of the recommendation"),
-        ({"recommendations-0-number": "x" * 21}, "recommendations-0-number", "at most 20 characters"),
-        ({"recommendations-0-text": "x" * 10_001}, "recommendations-0-text", "at most 10000 characters"),
-        ({"recommendations-0-addressee": "x" * 301}, "recommendations-0-addressee", "at most 300 characters"),
-        ({"recommendations-0-commitments": ["no-such-commitment"]}, "recommendations-0-commitments", "not a valid choice"),
+        (
+            {"recommendations-1-text": ""},
+            "recommendations-1-text",
+            "Give the text of the recommendation",
+        ),
+        (
+            {"recommendations-0-number": "x" * 21},
+            "recommendations-0-number",
+            "at most 20 characters",
+        ),
+        (
+            {"recommendations-0-text": "x" * 10_001},
+            "recommendations-0-text",
+            "at most 10000 characters",
+        ),
+        (
+            {"recommendations-0-addressee": "x" * 301},
+            "recommendations-0-addressee",
+            "at most 300 characters",
+        ),
+        (
+            {"recommendations-0-commitments": ["no-such-commitment"]},
+            "recommendations-0-commitments",
+            "not a valid choice",
+        ),
         ({"working_group": "no-such-group"}, "working_group", "Not a valid choice"),
         ({"verification_note": "x" * 2001}, "verification_note", "at most 2000 characters"),
     ],
 )
-def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, client, login, values, field_id, message):
+def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(
+    app, client, login, values, field_id, message
+):
     login(client, "editor")
     response = post(client, "/papers/new", open_form(client, "/papers/new"), **{**NEW, **values})
     assert response.status_code == 422
@@ -172,42 +226,78 @@ def test_bad_input_gets_a_message_next_to_the_field_and_keeps_the_input(app, cli
     assert message in errors_of(html, field_id), errors_of(html, field_id) or html[:800]
     kept = dict(form_fields(html, "/papers/new"))
     assert kept["title"] == (values.get("title") if "title" in values else NEW["title"])
-    assert kept["recommendations-0-text"] == values.get("recommendations-0-text", NEW["recommendations-0-text"])
+    assert kept["recommendations-0-text"] == values.get(
+        "recommendations-0-text", NEW["recommendations-0-text"]
+    )
 
 
 def test_a_row_with_only_ticks_is_not_silently_dropped(app, client, login):
     login(client, "editor")
-    response = post(client, "/papers/new", open_form(client, "/papers/new"), **{
-        **NEW, "recommendations-1-number": "", "recommendations-1-text": "", "recommendations-1-norms": ["i"],
-    })
+    response = post(
+        client,
+        "/papers/new",
+        open_form(client, "/papers/new"),
+        **{
+            **NEW,
+            "recommendations-1-number": "",
+            "recommendations-1-text": "",
+            "recommendations-1-norms": ["i"],
+        },
+    )
     assert response.status_code == 422
-    assert "Give the number" in errors_of(response.get_data(as_text=True), "recommendations-1-number")
+    assert "Give the number" in errors_of(
+        response.get_data(as_text=True), "recommendations-1-number"
+    )
 
 
 def test_add_another_row_keeps_everything_and_validates_nothing(app, client, login):
     login(client, "editor")
     fields = open_form(client, "/papers/new")
-    rows_before = len({k for k, _ in fields if k.startswith("recommendations-") and k.endswith("-number")})
-    response = post(client, "/papers/new", fields, **{**NEW, "title": ""}, add_row="recommendations")
+    rows_before = len(
+        {k for k, _ in fields if k.startswith("recommendations-") and k.endswith("-number")}
+    )
+    response = post(
+        client, "/papers/new", fields, **{**NEW, "title": ""}, add_row="recommendations"
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "to fix before saving" not in html  # adding a row is not a save: no validation errors
     again = form_fields(html, "/papers/new")
-    assert len({k for k, _ in again if k.startswith("recommendations-") and k.endswith("-number")}) == rows_before + 1
+    assert (
+        len({k for k, _ in again if k.startswith("recommendations-") and k.endswith("-number")})
+        == rows_before + 1
+    )
     assert dict(again)["recommendations-1-text"] == NEW["recommendations-1-text"]
     assert [v for k, v in again if k == "recommendations-0-norms"] == ["j"]
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Record).where(Record.created_by_id.is_not(None))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Record)
+                .where(Record.created_by_id.is_not(None))
+            )
+            == 0
+        )
 
 
-def test_editing_keeps_recommendation_identities_and_the_links_to_them(app, client, login, make_paper, make_measure):
+def test_editing_keeps_recommendation_identities_and_the_links_to_them(
+    app, client, login, make_paper, make_measure
+):
     """Measures link to a recommendation's identity: renumbering, rewording and reordering a
     recommendation through the form keeps the link; a new row gets a new identity."""
     paper = make_paper(published=True)
     with app.app_context():
-        ids = {r["number"]: r["id"] for r in records.ops_for(db.session.get(Record, paper.record_id)).snapshot(
-            records.working_copy(db.session.get(Record, paper.record_id)))["recommendations"]}
-    measure = make_measure(jurisdiction_code="BR", short_name="Linked test law", implementations=[implementation(recommendation_id=ids["2"])])
+        ids = {
+            r["number"]: r["id"]
+            for r in records.ops_for(db.session.get(Record, paper.record_id)).snapshot(
+                records.working_copy(db.session.get(Record, paper.record_id))
+            )["recommendations"]
+        }
+    measure = make_measure(
+        jurisdiction_code="BR",
+        short_name="Linked test law",
+        implementations=[implementation(recommendation_id=ids["2"])],
+    )
     editor = login(client, "editor")
     rid = paper.record_id
     path = f"/papers/{rid}/edit"
@@ -215,47 +305,77 @@ def test_editing_keeps_recommendation_identities_and_the_links_to_them(app, clie
     assert dict(fields)["recommendations-1-identity"] == str(ids["2"])
     # Swap the two rows by their contents, renumber and reword the second, add a third.
     values = dict(fields)
-    response = post(client, path, fields, **{
-        "recommendations-0-identity": values["recommendations-1-identity"],
-        "recommendations-0-number": "1",
-        "recommendations-0-text": "Reworded test recommendation on SBOMs.",
-        "recommendations-0-norms": ["i"],
-        "recommendations-0-topics": ["sbom"],
-        "recommendations-1-identity": values["recommendations-0-identity"],
-        "recommendations-1-number": "2",
-        "recommendations-1-text": values["recommendations-0-text"],
-        "recommendations-1-norms": ["j"],
-        "recommendations-1-topics": ["vulnerability-disclosure"],
-        "recommendations-2-number": "3",
-        "recommendations-2-text": "A third test recommendation.",
-    })
+    response = post(
+        client,
+        path,
+        fields,
+        **{
+            "recommendations-0-identity": values["recommendations-1-identity"],
+            "recommendations-0-number": "1",
+            "recommendations-0-text": "Reworded test recommendation on SBOMs.",
+            "recommendations-0-norms": ["i"],
+            "recommendations-0-topics": ["sbom"],
+            "recommendations-1-identity": values["recommendations-0-identity"],
+            "recommendations-1-number": "2",
+            "recommendations-1-text": values["recommendations-0-text"],
+            "recommendations-1-norms": ["j"],
+            "recommendations-1-topics": ["vulnerability-disclosure"],
+            "recommendations-2-number": "3",
+            "recommendations-2-text": "A third test recommendation.",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
         record = db.session.get(Record, rid)
         draft, live = records.working_copy(record), records.live_copy(record)
-        assert draft.id != live.id and record.state is WorkflowState.DRAFT and record.updated_by_id == editor.id
-        assert [(r.number, r.recommendation_id) for r in draft.recommendations][:2] == [("1", ids["2"]), ("2", ids["1"])]
+        assert (
+            draft.id != live.id
+            and record.state is WorkflowState.DRAFT
+            and record.updated_by_id == editor.id
+        )
+        assert [(r.number, r.recommendation_id) for r in draft.recommendations][:2] == [
+            ("1", ids["2"]),
+            ("2", ids["1"]),
+        ]
         assert draft.recommendations[2].recommendation_id not in ids.values()
         # The public copy is untouched until the draft is published.
-        assert [r.text for r in live.recommendations] == [f"Test recommendation {n} of paper {paper.title.split()[-1]}" for n in (1, 2)]
+        assert [r.text for r in live.recommendations] == [
+            f"Test recommendation {n} of paper {paper.title.split()[-1]}" for n in (1, 2)
+        ]
         records.publish(record)
         db.session.commit()
         brief = paper_brief_data(rid)
-        linked = {r.number: [m.label for j in r.jurisdictions for m in j.measures] for r in brief.recommendations}
+        linked = {
+            r.number: [m.label for j in r.jurisdictions for m in j.measures]
+            for r in brief.recommendations
+        }
         assert linked == {"1": ["Linked test law"], "2": [], "3": []}
     assert measure.record_id
     assert history(app, rid)[-1].summary == "Changed recommendations; added 1 recommendation"
 
 
-def test_a_forged_recommendation_identity_becomes_a_new_recommendation(app, client, login, make_paper):
+def test_a_forged_recommendation_identity_becomes_a_new_recommendation(
+    app, client, login, make_paper
+):
     other = make_paper()
     with app.app_context():
-        foreign = records.working_copy(db.session.get(Record, other.record_id)).recommendations[0].recommendation_id
+        foreign = (
+            records.working_copy(db.session.get(Record, other.record_id))
+            .recommendations[0]
+            .recommendation_id
+        )
     rid = make_paper(published=False).record_id
     login(client, "editor")
-    edit(client, rid, **{"recommendations-0-identity": str(foreign), "recommendations-0-text": "Changed text"})
+    edit(
+        client,
+        rid,
+        **{"recommendations-0-identity": str(foreign), "recommendations-0-text": "Changed text"},
+    )
     with app.app_context():
-        ids = [r.recommendation_id for r in records.working_copy(db.session.get(Record, rid)).recommendations]
+        ids = [
+            r.recommendation_id
+            for r in records.working_copy(db.session.get(Record, rid)).recommendations
+        ]
         assert foreign not in ids and len(set(ids)) == 2
 
 
@@ -274,11 +394,17 @@ def test_staff_links_on_the_public_pages(app, client, login, make_paper):
     rid = make_paper().record_id
     anonymous = app.test_client()
     page = anonymous.get(f"/papers/{rid}").get_data(as_text=True)
-    assert f"/papers/{rid}/edit" not in page and "New policy paper" not in anonymous.get("/papers/").get_data(as_text=True)
+    assert f"/papers/{rid}/edit" not in page and "New policy paper" not in anonymous.get(
+        "/papers/"
+    ).get_data(as_text=True)
     reviewer = app.test_client()
     login(reviewer, "reviewer")
     page = reviewer.get(f"/papers/{rid}").get_data(as_text=True)
-    assert f"/papers/{rid}/history" in page and f"/papers/{rid}/edit" not in page and f"/papers/{rid}/delete" not in page
+    assert (
+        f"/papers/{rid}/history" in page
+        and f"/papers/{rid}/edit" not in page
+        and f"/papers/{rid}/delete" not in page
+    )
     login(client, "editor")
     page = client.get(f"/papers/{rid}").get_data(as_text=True)
     assert f'href="/papers/{rid}/edit"' in page and f'href="/papers/{rid}/delete"' in page
@@ -289,7 +415,9 @@ def test_staff_links_on_the_public_pages(app, client, login, make_paper):
     edit(client, rid, title="Changed title for the draft")
     assert "unpublished changes" in client.get(f"/papers/{rid}").get_data(as_text=True)
     assert "unpublished changes" not in anonymous.get(f"/papers/{rid}").get_data(as_text=True)
-    assert "Changed title for the draft" not in anonymous.get(f"/papers/{rid}").get_data(as_text=True)
+    assert "Changed title for the draft" not in anonymous.get(f"/papers/{rid}").get_data(
+        as_text=True
+    )
 
 
 # --- Conflicts -------------------------------------------------------------------------
@@ -324,13 +452,21 @@ def test_two_editors_save_the_same_paper(app, login, make_paper):
     revisions = history(app, rid)
     assert len(revisions) == len(after_alice) + 1
     alice_rev, bob_rev = revisions[-2], revisions[-1]
-    assert (alice_rev.author_id, alice_rev.snapshot["abstract"], alice_rev.snapshot["title"]) == (alice_user.id, "Alice's abstract.", "Original title")
+    assert (alice_rev.author_id, alice_rev.snapshot["abstract"], alice_rev.snapshot["title"]) == (
+        alice_user.id,
+        "Alice's abstract.",
+        "Original title",
+    )
     assert (bob_rev.author_id, bob_rev.snapshot["title"]) == (bob_user.id, "Bob's title")
     assert bob_rev.summary == "Changed title, abstract"
-    assert f"/papers/{rid}/history/{alice_rev.number}/restore" in bob.get(f"/papers/{rid}/history").get_data(as_text=True)
+    assert f"/papers/{rid}/history/{alice_rev.number}/restore" in bob.get(
+        f"/papers/{rid}/history"
+    ).get_data(as_text=True)
 
 
-def test_a_write_racing_the_version_check_ends_on_the_conflict_page(app, client, login, make_paper, monkeypatch):
+def test_a_write_racing_the_version_check_ends_on_the_conflict_page(
+    app, client, login, make_paper, monkeypatch
+):
     from tracker.records import changes
 
     login(client, "editor")
@@ -342,11 +478,15 @@ def test_a_write_racing_the_version_check_ends_on_the_conflict_page(app, client,
 
     def check_then_someone_else_writes(record, expected_version):
         original(record, expected_version)
-        db.session.execute(sa.text("UPDATE records SET version = version + 1 WHERE id = :id"), {"id": record.id})
+        db.session.execute(
+            sa.text("UPDATE records SET version = version + 1 WHERE id = :id"), {"id": record.id}
+        )
 
     monkeypatch.setattr(changes, "_check", check_then_someone_else_writes)
     response = post(client, path, fields, title="Racing title")
-    assert response.status_code == 409 and "while you were editing it" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "while you were editing it" in response.get_data(
+        as_text=True
+    )
     assert len(history(app, rid)) == before
 
 
@@ -356,9 +496,15 @@ def test_a_write_racing_the_version_check_ends_on_the_conflict_page(app, client,
 def test_compare_and_restore(app, client, login, make_paper):
     editor = login(client, "editor")
     rid = make_paper(published=False, abstract="The old words stay here.").record_id
-    edit(client, rid, abstract="The new words stay here.", **{"recommendations-1-remove": "y", "authors-1-name": "Second Author"})
+    edit(
+        client,
+        rid,
+        abstract="The new words stay here.",
+        **{"recommendations-1-remove": "y", "authors-1-name": "Second Author"},
+    )
     assert [(r.number, r.action, r.summary) for r in history(app, rid)] == [
-        (1, "create", "Created"), (2, "edit", "Changed abstract; added 1 author; removed 1 recommendation"),
+        (1, "create", "Created"),
+        (2, "edit", "Changed abstract; added 1 author; removed 1 recommendation"),
     ]
     response = client.get(f"/papers/{rid}/history/compare?a=1&b=2")
     assert response.status_code == 200
@@ -366,21 +512,40 @@ def test_compare_and_restore(app, client, login, make_paper):
     assert "<del>old</del><ins>new</ins>" in html
     assert ">Removed<" in html and ">Added<" in html and "Second Author" in html and "(i)" in html
     assert "field-working_group-title" not in html  # unchanged fields are hidden unless asked for
-    assert "field-working_group-title" in client.get(f"/papers/{rid}/history/compare?a=1&b=2&all=1").get_data(as_text=True)
+    assert "field-working_group-title" in client.get(
+        f"/papers/{rid}/history/compare?a=1&b=2&all=1"
+    ).get_data(as_text=True)
     assert client.get(f"/papers/{rid}/history/compare?a=1&b=9").status_code == 404
     assert client.get(f"/papers/{rid}/history/compare?a=x&b=1").status_code == 400
 
     page = client.get(f"/papers/{rid}/history").get_data(as_text=True)
-    response = client.post(f"/papers/{rid}/history/1/restore", data=as_data(form_fields(page, f"/papers/{rid}/history/1/restore")))
+    response = client.post(
+        f"/papers/{rid}/history/1/restore",
+        data=as_data(form_fields(page, f"/papers/{rid}/history/1/restore")),
+    )
     assert response.status_code == 302
     revisions = history(app, rid)
-    assert (revisions[-1].number, revisions[-1].action, revisions[-1].author_id) == (3, "restore", editor.id)
-    assert revisions[-1].summary == "Restored revision 1: changed abstract; added 1 recommendation; removed 1 author"
+    assert (revisions[-1].number, revisions[-1].action, revisions[-1].author_id) == (
+        3,
+        "restore",
+        editor.id,
+    )
+    assert (
+        revisions[-1].summary
+        == "Restored revision 1: changed abstract; added 1 recommendation; removed 1 author"
+    )
     with app.app_context():
         record = db.session.get(Record, rid)
-        assert records.ops_for(record).snapshot(records.working_copy(record)) == revisions[0].snapshot
-        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REVISION_RESTORED)).one()
-        assert event.subject == f"record:{rid}" and event.details == {"revision": 1, "new_revision": 3}
+        assert (
+            records.ops_for(record).snapshot(records.working_copy(record)) == revisions[0].snapshot
+        )
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REVISION_RESTORED)
+        ).one()
+        assert event.subject == f"record:{rid}" and event.details == {
+            "revision": 1,
+            "new_revision": 3,
+        }
 
 
 def test_restore_with_a_stale_page_changes_nothing(app, client, login, make_paper):
@@ -389,55 +554,105 @@ def test_restore_with_a_stale_page_changes_nothing(app, client, login, make_pape
     edit(client, rid, title="Second title")
     page = client.get(f"/papers/{rid}/history").get_data(as_text=True)
     edit(client, rid, title="Third title")
-    response = client.post(f"/papers/{rid}/history/1/restore", data=as_data(form_fields(page, f"/papers/{rid}/history/1/restore")))
-    assert response.status_code == 409 and "changed after you opened the page" in response.get_data(as_text=True)
+    response = client.post(
+        f"/papers/{rid}/history/1/restore",
+        data=as_data(form_fields(page, f"/papers/{rid}/history/1/restore")),
+    )
+    assert response.status_code == 409 and "changed after you opened the page" in response.get_data(
+        as_text=True
+    )
     assert len(history(app, rid)) == 3
 
 
 # --- Delete and restore ----------------------------------------------------------------
 
 
-def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(app, client, login, make_paper):
+def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(
+    app, client, login, make_paper
+):
     title = "Unmistakable deletion test paper"
     anonymous = app.test_client()
     with app.app_context():
         before = queries.count_papers()
     rid = make_paper(title=title).record_id
-    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(as_text=True)
+    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(
+        as_text=True
+    )
     editor = login(client, "editor")
     edit(client, rid, abstract="Edited before deletion.")
     confirm = client.get(f"/papers/{rid}/delete")
-    assert confirm.status_code == 200 and "disappears from every public page" in confirm.get_data(as_text=True)
-    assert client.post(f"/papers/{rid}/delete", data=as_data(form_fields(confirm.get_data(as_text=True), f"/papers/{rid}/delete"))).status_code == 302
+    assert confirm.status_code == 200 and "disappears from every public page" in confirm.get_data(
+        as_text=True
+    )
+    assert (
+        client.post(
+            f"/papers/{rid}/delete",
+            data=as_data(form_fields(confirm.get_data(as_text=True), f"/papers/{rid}/delete")),
+        ).status_code
+        == 302
+    )
 
     with app.app_context():
         assert queries.count_papers() == before and paper_brief_data(rid) is None
         assert paper_brief_data(rid, include_drafts=True) is None
-    for path in ("/papers/?drafts=1", "/gaps?j=DE&j=FR", "/jurisdictions/DE/gaps", "/search/?q=Unmistakable"):
+    for path in (
+        "/papers/?drafts=1",
+        "/gaps?j=DE&j=FR",
+        "/jurisdictions/DE/gaps",
+        "/search/?q=Unmistakable",
+    ):
         response = anonymous.get(path)
         body = response.get_data(as_text=True)
-        assert response.status_code == 200 and title not in body and f'href="/papers/{rid}"' not in body, path
-    for path in public_pages(app, rid):  # every public page, with this record's number where one is asked for
+        assert (
+            response.status_code == 200
+            and title not in body
+            and f'href="/papers/{rid}"' not in body
+        ), path
+    for path in public_pages(
+        app, rid
+    ):  # every public page, with this record's number where one is asked for
         body = response_text(anonymous.get(path))
         assert title not in body and f'href="/papers/{rid}"' not in body, path
     assert anonymous.get(f"/papers/{rid}").status_code == 404
     assert anonymous.get(f"/papers/{rid}/history").status_code == 404
     assert title not in client.get("/papers/?drafts=1").get_data(as_text=True)
-    assert "This policy paper is deleted" in client.get(f"/papers/{rid}/history").get_data(as_text=True)
+    assert "This policy paper is deleted" in client.get(f"/papers/{rid}/history").get_data(
+        as_text=True
+    )
     assert client.get(f"/papers/{rid}/edit").status_code == 409
     deleted_page = client.get("/papers/deleted").get_data(as_text=True)
     assert title in deleted_page
 
-    assert client.post(f"/papers/{rid}/undelete", data=as_data(form_fields(deleted_page, f"/papers/{rid}/undelete"))).status_code == 302
+    assert (
+        client.post(
+            f"/papers/{rid}/undelete",
+            data=as_data(form_fields(deleted_page, f"/papers/{rid}/undelete")),
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert queries.count_papers() == before + 1
         assert paper_brief_data(rid).title == title  # the published copy, not the draft edit
         actions = [(r.action, r.author_id) for r in history(app, rid)]
-        assert actions == [("create", None), ("edit", editor.id), ("delete", editor.id), ("undelete", editor.id)]
-        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}").order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == [AuditAction.RECORD_DELETED, AuditAction.RECORD_RESTORED]
+        assert actions == [
+            ("create", None),
+            ("edit", editor.id),
+            ("delete", editor.id),
+            ("undelete", editor.id),
+        ]
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.subject == f"record:{rid}")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [e.action for e in events] == [
+            AuditAction.RECORD_DELETED,
+            AuditAction.RECORD_RESTORED,
+        ]
     assert title in anonymous.get("/papers/").get_data(as_text=True)
-    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(as_text=True)
+    assert f'href="/papers/{rid}"' in anonymous.get("/search/?q=Unmistakable").get_data(
+        as_text=True
+    )
 
 
 # --- Who may do what -------------------------------------------------------------------
@@ -446,12 +661,18 @@ def test_deleted_paper_is_gone_everywhere_and_comes_back_with_its_history(app, c
 def state_of_everything(app):
     with app.app_context():
         return (
-            db.session.execute(sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(Record.id)).all(),
+            db.session.execute(
+                sa.select(Record.id, Record.version, Record.state, Record.deleted_at).order_by(
+                    Record.id
+                )
+            ).all(),
             db.session.scalar(sa.select(sa.func.count()).select_from(Revision)),
         )
 
 
-def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(app, client, login, make_paper):
+def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(
+    app, client, login, make_paper
+):
     rid = make_paper().record_id
     login(client, "reviewer")
     # Not submitted to a working group this reviewer belongs to: no staff pages.
@@ -459,8 +680,18 @@ def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(a
     before = state_of_everything(app)
     with app.app_context():
         version = db.session.get(Record, rid).version
-    data = {"csrf_token": csrf_token(app, client), "version": version, **{k: v for k, v in NEW.items() if isinstance(v, str)}}
-    for url in ("/papers/new", f"/papers/{rid}/edit", f"/papers/{rid}/history/1/restore", f"/papers/{rid}/delete", f"/papers/{rid}/undelete"):
+    data = {
+        "csrf_token": csrf_token(app, client),
+        "version": version,
+        **{k: v for k, v in NEW.items() if isinstance(v, str)},
+    }
+    for url in (
+        "/papers/new",
+        f"/papers/{rid}/edit",
+        f"/papers/{rid}/history/1/restore",
+        f"/papers/{rid}/delete",
+        f"/papers/{rid}/undelete",
+    ):
         response = client.post(url, data=data)
         assert response.status_code == 403, url
     assert client.get(f"/papers/{rid}/edit").status_code == 403
@@ -471,9 +702,20 @@ def test_reviewer_outside_the_group_may_not_read_history_and_every_post_is_403(a
 def test_anonymous_request_for_a_draft_paper_is_404_everywhere(app, client, make_paper):
     rid = make_paper(published=False).record_id
     token = csrf_token(app, client)
-    for url in (f"/papers/{rid}", f"/papers/{rid}/edit", f"/papers/{rid}/history", f"/papers/{rid}/history/compare?a=1&b=1", f"/papers/{rid}/delete"):
+    for url in (
+        f"/papers/{rid}",
+        f"/papers/{rid}/edit",
+        f"/papers/{rid}/history",
+        f"/papers/{rid}/history/compare?a=1&b=1",
+        f"/papers/{rid}/delete",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in (f"/papers/{rid}/edit", f"/papers/{rid}/history/1/restore", f"/papers/{rid}/delete", f"/papers/{rid}/undelete"):
+    for url in (
+        f"/papers/{rid}/edit",
+        f"/papers/{rid}/history/1/restore",
+        f"/papers/{rid}/delete",
+        f"/papers/{rid}/undelete",
+    ):
         assert client.post(url, data={"csrf_token": token}).status_code == 404, url
     assert client.get("/papers/new").status_code == 302  # sign in first
 
@@ -485,7 +727,13 @@ def test_posts_without_csrf_token_are_400_and_change_nothing(app, client, login,
     with app.app_context():
         version = db.session.get(Record, rid).version
     data = {"version": version, **{k: v for k, v in NEW.items() if isinstance(v, str)}}
-    for url in ("/papers/new", f"/papers/{rid}/edit", f"/papers/{rid}/history/1/restore", f"/papers/{rid}/delete", f"/papers/{rid}/undelete"):
+    for url in (
+        "/papers/new",
+        f"/papers/{rid}/edit",
+        f"/papers/{rid}/history/1/restore",
+        f"/papers/{rid}/delete",
+        f"/papers/{rid}/undelete",
+    ):
         response = client.post(url, data=data)
         assert response.status_code == 400, url
         assert "security token is missing or has expired" in response.get_data(as_text=True)
@@ -498,14 +746,43 @@ def test_recommendations_are_compared_by_identity(app_ctx):
     from tracker.records.models import RecordKind
 
     def rec(identity, number, text):
-        return {"id": identity, "number": number, "text": text, "addressee": None, "norms": [], "commitments": [], "topics": []}
+        return {
+            "id": identity,
+            "number": number,
+            "text": text,
+            "addressee": None,
+            "norms": [],
+            "commitments": [],
+            "topics": [],
+        }
 
     old = {"recommendations": [rec(1, "1", "First"), rec(2, "2", "Second"), rec(3, "3", "Third")]}
-    new = {"recommendations": [rec(2, "1", "Second"), rec(1, "2", "First"), rec(None, "3", "Brand new")]}
-    change = {c.spec.name: c for c in compare_snapshots(RecordKind.PAPER, old, new)}["recommendations"]
-    assert [(r.op, (r.old or r.new)[1]) for r in change.rows] == [
-        ("changed", "Second"), ("changed", "First"), ("added", "Brand new"), ("removed", "Third"),
+    new = {
+        "recommendations": [
+            rec(2, "1", "Second"),
+            rec(1, "2", "First"),
+            rec(None, "3", "Brand new"),
+        ]
+    }
+    change = {c.spec.name: c for c in compare_snapshots(RecordKind.PAPER, old, new)}[
+        "recommendations"
     ]
-    assert change.rows[0].changed == [True, False, False, False, False, False]  # only the number moved
-    assert change_summary(RecordKind.PAPER, old, new) == "Changed recommendations; added 1 recommendation; removed 1 recommendation"
+    assert [(r.op, (r.old or r.new)[1]) for r in change.rows] == [
+        ("changed", "Second"),
+        ("changed", "First"),
+        ("added", "Brand new"),
+        ("removed", "Third"),
+    ]
+    assert change.rows[0].changed == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]  # only the number moved
+    assert (
+        change_summary(RecordKind.PAPER, old, new)
+        == "Changed recommendations; added 1 recommendation; removed 1 recommendation"
+    )
     assert change_summary(RecordKind.PAPER, old, old) == "No changes"

@@ -19,10 +19,20 @@ def rec_id(paper: Paper, number: str) -> int:
     return next(r.recommendation_id for r in paper.recommendations if r.number == number)
 
 
-def test_published_paper_lists_recommendations_with_implementing_measures(client, make_paper, make_measure) -> None:
+def test_published_paper_lists_recommendations_with_implementing_measures(
+    client, make_paper, make_measure
+) -> None:
     paper = make_paper(title="Test paper on disclosure", working_group="wg-software-supply-chain")
-    make_measure(jurisdiction_code="BR", short_name="BR test law", implementations=[implementation(recommendation_id=rec_id(paper, "1"))])
-    make_measure(jurisdiction_code="EU", short_name="EU test act", implementations=[implementation(recommendation_id=rec_id(paper, "1"), degree="partial")])
+    make_measure(
+        jurisdiction_code="BR",
+        short_name="BR test law",
+        implementations=[implementation(recommendation_id=rec_id(paper, "1"))],
+    )
+    make_measure(
+        jurisdiction_code="EU",
+        short_name="EU test act",
+        implementations=[implementation(recommendation_id=rec_id(paper, "1"), degree="partial")],
+    )
 
     listing = client.get("/papers/").get_data(as_text=True)
     assert "Test paper on disclosure" in listing
@@ -38,11 +48,23 @@ def test_published_paper_lists_recommendations_with_implementing_measures(client
     assert "No measure has been linked to this recommendation yet." in page  # recommendation 2
 
 
-def test_paper_brief_data_lists_jurisdictions_per_recommendation(app, make_paper, make_measure) -> None:
+def test_paper_brief_data_lists_jurisdictions_per_recommendation(
+    app, make_paper, make_measure
+) -> None:
     paper = make_paper()
-    make_measure(jurisdiction_code="BR", implementations=[implementation(recommendation_id=rec_id(paper, "1"), degree="partial")])
-    make_measure(jurisdiction_code="BR", status="rescinded", implementations=[implementation(recommendation_id=rec_id(paper, "1"))])
-    make_measure(jurisdiction_code="EU", implementations=[implementation(recommendation_id=rec_id(paper, "1"))])
+    make_measure(
+        jurisdiction_code="BR",
+        implementations=[implementation(recommendation_id=rec_id(paper, "1"), degree="partial")],
+    )
+    make_measure(
+        jurisdiction_code="BR",
+        status="rescinded",
+        implementations=[implementation(recommendation_id=rec_id(paper, "1"))],
+    )
+    make_measure(
+        jurisdiction_code="EU",
+        implementations=[implementation(recommendation_id=rec_id(paper, "1"))],
+    )
     with app.app_context():
         brief = paper_brief_data(paper.record_id)
     assert brief is not None and brief.title == paper.title
@@ -80,7 +102,10 @@ def test_drafts_are_never_public(app, client, login, make_paper) -> None:
     # Staff following a plain link see the working copy, marked unpublished (as for
     # measures and attribution statements); the public list still holds published papers only.
     page = client.get(f"/papers/{draft.record_id}")
-    assert page.status_code == 200 and "Unpublished (draft): do not share this page." in page.get_data(as_text=True)
+    assert (
+        page.status_code == 200
+        and "Unpublished (draft): do not share this page." in page.get_data(as_text=True)
+    )
     assert "Secret draft paper" not in client.get("/papers/").get_data(as_text=True)
 
 
@@ -97,21 +122,40 @@ def test_deleted_papers_vanish(app, client, make_paper) -> None:
 
 def test_links_survive_a_new_copy_of_the_paper(app, client, make_paper, make_measure) -> None:
     paper = make_paper()
-    make_measure(jurisdiction_code="BR", short_name="BR linked law", implementations=[implementation(recommendation_id=rec_id(paper, "2"))])
+    make_measure(
+        jurisdiction_code="BR",
+        short_name="BR linked law",
+        implementations=[implementation(recommendation_id=rec_id(paper, "2"))],
+    )
     with app.app_context():
         record = db.session.get(Record, paper.record_id)
         draft = records.editable_copy(record)
         assert draft.id != paper.id and draft.is_draft and not draft.is_live
         data = services.snapshot(draft)
         data["recommendations"][1]["text"] = "Reworded recommendation 2"
-        data["recommendations"].insert(0, {"number": "0", "text": "A new first recommendation", "addressee": None, "norms": [], "commitments": [], "topics": []})
+        data["recommendations"].insert(
+            0,
+            {
+                "number": "0",
+                "text": "A new first recommendation",
+                "addressee": None,
+                "norms": [],
+                "commitments": [],
+                "topics": [],
+            },
+        )
         services.apply(draft, data)
         db.session.commit()
         # The public still sees the old wording until publication.
         assert "Reworded" not in client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
         records.publish(record)
         db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Paper).where(Paper.record_id == record.id)) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Paper).where(Paper.record_id == record.id)
+            )
+            == 1
+        )
     page = client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
     assert "Reworded recommendation 2" in page and "A new first recommendation" in page
     assert page.index("Reworded recommendation 2") < page.index("BR linked law")
@@ -133,7 +177,10 @@ def test_snapshot_and_apply_round_trip(app, make_paper) -> None:
         assert services.snapshot(paper) == before
         records.write_revision(paper.record, paper, action="edit")
         db.session.flush()
-        assert paper.record.revisions[-1].snapshot["recommendations"][0]["id"] == before["recommendations"][0]["id"]
+        assert (
+            paper.record.revisions[-1].snapshot["recommendations"][0]["id"]
+            == before["recommendations"][0]["id"]
+        )
 
 
 @pytest.mark.parametrize(
@@ -141,7 +188,10 @@ def test_snapshot_and_apply_round_trip(app, make_paper) -> None:
     [
         (lambda d: d["recommendations"][0].update(norms=["z"]), "unknown norm: z"),
         (lambda d: d["recommendations"][0].update(topics=["nope"]), "unknown topic: nope"),
-        (lambda d: d["recommendations"][1].update(number="1"), "recommendation numbers appear twice: 1"),
+        (
+            lambda d: d["recommendations"][1].update(number="1"),
+            "recommendation numbers appear twice: 1",
+        ),
         (lambda d: d.update(working_group="no-such-group"), "unknown working group"),
         (lambda d: d.update(url="javascript:alert(1)"), r"not an http\(s\) URL"),
         (lambda d: d.update(publication_date="2024-13"), "not a real date"),
@@ -167,19 +217,37 @@ def test_apply_refuses_a_recommendation_of_another_paper(app, make_paper) -> Non
             services.apply(paper, data)
 
 
-def test_deleting_a_paper_record_removes_its_recommendations_and_links(app, make_paper, make_measure) -> None:
+def test_deleting_a_paper_record_removes_its_recommendations_and_links(
+    app, make_paper, make_measure
+) -> None:
     paper = make_paper()
     make_measure(implementations=[implementation(recommendation_id=rec_id(paper, "1"))])
     with app.app_context():
         db.session.delete(db.session.get(Record, paper.record_id))
         db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Recommendation).where(Recommendation.record_id == paper.record_id)) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Recommendation)
+                .where(Recommendation.record_id == paper.record_id)
+            )
+            == 0
+        )
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PaperRecommendation)) == 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureImplementation).where(MeasureImplementation.recommendation_id.is_not(None))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(MeasureImplementation)
+                .where(MeasureImplementation.recommendation_id.is_not(None))
+            )
+            == 0
+        )
 
 
 def test_abstract_markdown_is_sanitised(client, make_paper) -> None:
-    paper = make_paper(abstract='<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x onerror=alert(1)>')
+    paper = make_paper(
+        abstract="<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    )
     page = client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img" not in page
     assert 'href="javascript:' not in page
@@ -202,13 +270,20 @@ def test_empty_list_says_so(client) -> None:
     assert "No policy papers have been published yet." in page
 
 
-def test_implemented_by_hides_recommendations_of_unpublished_papers(app, make_paper, make_measure) -> None:
-    public, draft = make_paper(title="Public paper"), make_paper(published=False, title="Draft paper")
-    measure = make_measure(implementations=[
-        implementation(action="i-6", degree="partial"),
-        implementation(recommendation_id=rec_id(public, "2")),
-        implementation(recommendation_id=rec_id(draft, "1")),
-    ])
+def test_implemented_by_hides_recommendations_of_unpublished_papers(
+    app, make_paper, make_measure
+) -> None:
+    public, draft = (
+        make_paper(title="Public paper"),
+        make_paper(published=False, title="Draft paper"),
+    )
+    measure = make_measure(
+        implementations=[
+            implementation(action="i-6", degree="partial"),
+            implementation(recommendation_id=rec_id(public, "2")),
+            implementation(recommendation_id=rec_id(draft, "1")),
+        ]
+    )
     with app.app_context():
         items = queries.implemented_by([measure.id])[measure.id]
         assert [(i.kind, i.number, i.source_title) for i in items] == [

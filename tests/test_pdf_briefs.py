@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import implementation
-from tests.pdf_helpers import flat, pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import flat, pdf_text
 from tracker.reports import jobs, params
 from tracker.reports.queries import data_version
 
@@ -26,11 +26,11 @@ def get_pdf(app: Any, client: Any, url: str) -> bytes:
 
 def between(text: str, start: str, end: str, after: int = 0) -> str:
     i = text.index(start, after)
-    return text[i:text.index(end, i + len(start))]
+    return text[i : text.index(end, i + len(start))]
 
 
 @pytest.mark.slow
-def test_country_brief_pdf_of_de_includes_the_gap_section(reports, client) -> None:  # noqa: F811
+def test_country_brief_pdf_of_de_includes_the_gap_section(reports, client) -> None:
     text = pdf_text(get_pdf(reports, client, "/jurisdictions/DE/brief.pdf"))
     assert "Gap analysis" in text  # in the contents
     body = flat(text)
@@ -61,11 +61,18 @@ def test_country_brief_preview_shows_gaps_today_only(client) -> None:
     assert 'id="gaps"' not in past
 
 
-def test_linking_a_measure_to_an_action_changes_the_country_brief_version(app, make_measure) -> None:
+def test_linking_a_measure_to_an_action_changes_the_country_brief_version(
+    app, make_measure
+) -> None:
     with app.app_context():
         p = params.parse_jurisdiction_brief("BR", {})
         before = data_version(p).digest
     # mapped to no selected norm: only the gap section (topics, actions) shows it
-    make_measure(jurisdiction_code="BR", mappings=[], topics=["sbom"], implementations=[implementation(action="i-6")])
+    make_measure(
+        jurisdiction_code="BR",
+        mappings=[],
+        topics=["sbom"],
+        implementations=[implementation(action="i-6")],
+    )
     with app.app_context():
         assert data_version(p).digest != before

@@ -8,17 +8,30 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.pdf_helpers import flat, pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import flat, pdf_text
 from tracker.reports import cache, sandbox
 
 URL = "/compare.pdf?j=DE&j=FR&j=US"
 
 
 @pytest.mark.slow
-def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, make_measure) -> None:  # noqa: F811
-    make_measure(jurisdiction_code="DE", short_name="Test DE source measure", title_original="Testgesetz",
-                 title_lang="de", sources=[{"url": "https://example.org/de/testgesetz-2024", "title": "Example gazette", "accessed": "2026-11-01"}],
-                 mappings=[{"norm": "j", "locator": "§ 3", "rationale": "Test rationale", "basis": "inferred"}])
+def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, make_measure) -> None:
+    make_measure(
+        jurisdiction_code="DE",
+        short_name="Test DE source measure",
+        title_original="Testgesetz",
+        title_lang="de",
+        sources=[
+            {
+                "url": "https://example.org/de/testgesetz-2024",
+                "title": "Example gazette",
+                "accessed": "2026-11-01",
+            }
+        ],
+        mappings=[
+            {"norm": "j", "locator": "§ 3", "rationale": "Test rationale", "basis": "inferred"}
+        ],
+    )
     renders = sandbox.render_count
     first = client.get(URL)
     assert first.status_code == 200, first.get_data(as_text=True)[:500]
@@ -26,8 +39,19 @@ def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, mak
     assert sandbox.render_count == renders + 1
 
     text = pdf_text(first.data)
-    for needle in ("Germany", "France", "United States", "Norm (i)", "Norm (j)", "Page 1 of",
-                   "Executive summary", "Contents", "Sources", "European Union", "via EU"):
+    for needle in (
+        "Germany",
+        "France",
+        "United States",
+        "Norm (i)",
+        "Norm (j)",
+        "Page 1 of",
+        "Executive summary",
+        "Contents",
+        "Sources",
+        "European Union",
+        "via EU",
+    ):
         assert needle in text, needle
     # numbered sources with their URLs
     assert "[1]" in text
@@ -43,7 +67,13 @@ def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, mak
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert meta["/CreationDate"] == meta["/ModDate"]  # the data version's date, not the clock
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
-    nested = [i.title for item in reader.outline if isinstance(item, list) for i in item if not isinstance(i, list)]
+    nested = [
+        i.title
+        for item in reader.outline
+        if isinstance(item, list)
+        for i in item
+        if not isinstance(i, list)
+    ]
     assert "Germany" in outline + nested and "Sources" in outline + nested
     assert f"Page 1 of {len(reader.pages)}" in text
 

@@ -8,12 +8,18 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.pdf_helpers import pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import pdf_text
 from tracker.reports import sandbox
 
 
 @pytest.mark.slow
-def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(reports, app, client, make_measure, login) -> None:  # noqa: F811
+def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(
+    reports,
+    app,
+    client,
+    make_measure,
+    login,
+) -> None:
     make_measure(jurisdiction_code="BR", short_name="Published BR measure")
     make_measure(published=False, jurisdiction_code="BR", short_name="Unpublished BR measure")
     staff = app.test_client()
@@ -47,10 +53,14 @@ def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(reports, a
 
 def test_staff_preview_shows_drafts_only_when_asked(app, client, make_measure, login) -> None:
     make_measure(published=False, jurisdiction_code="BR", short_name="Unpublished BR measure")
-    assert "Unpublished BR measure" not in client.get("/jurisdictions/BR/brief?drafts=1").get_data(as_text=True)
+    assert "Unpublished BR measure" not in client.get("/jurisdictions/BR/brief?drafts=1").get_data(
+        as_text=True
+    )
     reviewer = app.test_client()
     login(reviewer, "reviewer")  # not asked to review it: no draft for them
-    assert "Unpublished BR measure" not in reviewer.get("/jurisdictions/BR/brief?drafts=1").get_data(as_text=True)
+    assert "Unpublished BR measure" not in reviewer.get(
+        "/jurisdictions/BR/brief?drafts=1"
+    ).get_data(as_text=True)
     staff = app.test_client()
     login(staff, "editor")
     page = staff.get("/jurisdictions/BR/brief?drafts=1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pdf_helpers import pdf_fonts, pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import pdf_fonts, pdf_text
 
 TITLES = {
     "ja": "ソフトウェア管理に向けた試験文書",
@@ -17,7 +17,11 @@ TITLES = {
 
 
 @pytest.mark.slow
-def test_titles_in_five_scripts_render_with_embedded_noto_fonts(reports, client, make_measure) -> None:  # noqa: F811
+def test_titles_in_five_scripts_render_with_embedded_noto_fonts(
+    reports,
+    client,
+    make_measure,
+) -> None:
     for lang, title in TITLES.items():
         make_measure(jurisdiction_code="BR", title_original=title, title_lang=lang, short_name=None)
     response = client.get("/jurisdictions/BR/brief.pdf")
@@ -32,7 +36,11 @@ def test_titles_in_five_scripts_render_with_embedded_noto_fonts(reports, client,
     assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
     names = " ".join(f["name"] for f in fonts)
     # each CJK title drawn with its own language's font (Chinese not with the Japanese one)
-    assert "Noto-Serif-CJK-JP" in names and "Noto-Serif-CJK-KR" in names and "Noto-Serif-CJK-SC" in names
+    assert (
+        "Noto-Serif-CJK-JP" in names
+        and "Noto-Serif-CJK-KR" in names
+        and "Noto-Serif-CJK-SC" in names
+    )
     assert "Noto-Naskh-Arabic" in names
     # the same titles show on the page, marked with their language
     body = client.get("/jurisdictions/BR/brief").get_data(as_text=True)

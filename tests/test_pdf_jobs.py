@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.pdf_helpers import pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import pdf_text
 from tracker.accounts.permissions import public
 from tracker.extensions import db
 from tracker.reports import jobs, sandbox
@@ -16,7 +16,11 @@ from tracker.reports.params import ReportParams
 
 
 @pytest.mark.slow
-def test_long_brief_renders_in_the_background_with_a_progress_page(reports, client, make_measure) -> None:  # noqa: F811
+def test_long_brief_renders_in_the_background_with_a_progress_page(
+    reports,
+    client,
+    make_measure,
+) -> None:
     make_measure(jurisdiction_code="BR", short_name="Background measure")
     reports.config["REPORTS_INLINE_SECONDS"] = 0  # every brief counts as long
     renders = sandbox.render_count
@@ -40,7 +44,7 @@ def test_long_brief_renders_in_the_background_with_a_progress_page(reports, clie
     assert done.status_code == 200 and "Background measure" in pdf_text(done.data)
 
 
-def test_failed_background_job_shows_the_reason(reports, client, make_measure) -> None:  # noqa: F811
+def test_failed_background_job_shows_the_reason(reports, client, make_measure) -> None:
     make_measure(jurisdiction_code="BR", short_name="Failing measure")
     reports.config["REPORTS_INLINE_SECONDS"] = 0
     reports.config["REPORTS_RENDER_TIMEOUT"] = 0.01
@@ -52,15 +56,20 @@ def test_failed_background_job_shows_the_reason(reports, client, make_measure) -
 
 
 @pytest.mark.slow
-def test_rq_on_redis_renders_and_caches_in_redis(reports, client, make_measure) -> None:  # noqa: F811
+def test_rq_on_redis_renders_and_caches_in_redis(reports, client, make_measure) -> None:
     from redis import Redis
     from rq import Queue, SimpleWorker
 
     url = "redis://127.0.0.1:6379/14"
     prefix = f"test:reports:{uuid.uuid4().hex}:"
     queue_name = f"test-reports-{uuid.uuid4().hex}"
-    reports.config.update(REDIS_URL=url, REPORTS_REDIS_PREFIX=prefix, REPORTS_QUEUE=queue_name,
-                          REPORTS_JOB_MODE="auto", REPORTS_INLINE_SECONDS=0)
+    reports.config.update(
+        REDIS_URL=url,
+        REPORTS_REDIS_PREFIX=prefix,
+        REPORTS_QUEUE=queue_name,
+        REPORTS_JOB_MODE="auto",
+        REPORTS_INLINE_SECONDS=0,
+    )
     reports.extensions.pop("reports_store", None)
     reports.extensions.pop("reports_executor", None)
     redis = Redis.from_url(url)
@@ -75,7 +84,9 @@ def test_rq_on_redis_renders_and_caches_in_redis(reports, client, make_measure) 
             SimpleWorker([queue], connection=redis).work(burst=True)
         done = client.get("/jurisdictions/BR/brief.pdf")
         assert done.status_code == 200 and "Queued measure" in pdf_text(done.data)
-        assert any(k.startswith((prefix + "pdf:").encode()) for k in redis.scan_iter(match=prefix + "*"))
+        assert any(
+            k.startswith((prefix + "pdf:").encode()) for k in redis.scan_iter(match=prefix + "*")
+        )
     finally:
         for key in redis.scan_iter(match=prefix + "*"):
             redis.delete(key)
@@ -102,7 +113,9 @@ def _live_id(key: str) -> int:
     from tracker.records.models import Record
 
     return db.session.scalar(
-        sa.select(Measure.id).join(Record, Record.id == Measure.record_id).where(Record.key == key, Measure.is_live)
+        sa.select(Measure.id)
+        .join(Record, Record.id == Measure.record_id)
+        .where(Record.key == key, Measure.is_live)
     )
 
 
@@ -111,25 +124,44 @@ def _live_id(key: str) -> int:
     [
         ("fr-cvd-l2321-4", {("jurisdiction", "FR"), ("norm", "j")}),
         # an EU measure changes the EU brief and those of members with measures of their own
-        ("eu-5g-toolbox", {("jurisdiction", "EU"), ("jurisdiction", "DE"), ("jurisdiction", "FR"),
-                           ("jurisdiction", "NL"), ("norm", "g"), ("norm", "i")}),
+        (
+            "eu-5g-toolbox",
+            {
+                ("jurisdiction", "EU"),
+                ("jurisdiction", "DE"),
+                ("jurisdiction", "FR"),
+                ("jurisdiction", "NL"),
+                ("norm", "g"),
+                ("norm", "i"),
+            },
+        ),
     ],
 )
-def test_publishing_queues_exactly_the_affected_standard_briefs(reports, key, expected) -> None:  # noqa: F811
+def test_publishing_queues_exactly_the_affected_standard_briefs(reports, key, expected) -> None:
     reports.config["REPORTS_PRERENDER"] = True
     reports.add_url_rule("/_test/publish", "test_publish", public(_publish_view))
     with reports.app_context():
         measure_id = _live_id(key)
     client = reports.test_client()
     assert client.get(f"/_test/publish?id={measure_id}").data == b"ok"
-    queued = {(spec.params.kind, spec.params.subject) for spec, _key, _html in jobs.executor(reports).pending}
+    queued = {
+        (spec.params.kind, spec.params.subject)
+        for spec, _key, _html in jobs.executor(reports).pending
+    }
     assert queued == expected
-    assert all(spec.params == ReportParams(kind=spec.params.kind, subject=spec.params.subject,
-                                           jurisdictions=spec.params.jurisdictions, norms=spec.params.norms)
-               for spec, _k, _h in jobs.executor(reports).pending)
+    assert all(
+        spec.params
+        == ReportParams(
+            kind=spec.params.kind,
+            subject=spec.params.subject,
+            jurisdictions=spec.params.jurisdictions,
+            norms=spec.params.norms,
+        )
+        for spec, _k, _h in jobs.executor(reports).pending
+    )
 
 
-def test_no_prerender_when_switched_off(reports) -> None:  # noqa: F811
+def test_no_prerender_when_switched_off(reports) -> None:
     reports.config["REPORTS_PRERENDER"] = False  # (also the default for test apps)
     reports.add_url_rule("/_test/publish", "test_publish", public(_publish_view))
     with reports.app_context():
@@ -142,11 +174,16 @@ def test_job_spec_round_trips_through_json(app_ctx) -> None:
     import datetime as dt
     import json
 
-    spec = jobs.JobSpec(ReportParams(jurisdictions=("DE", "FR"), topics=("sbom",), as_of=dt.date(2024, 12, 31), annex=True), drafts=True)
+    spec = jobs.JobSpec(
+        ReportParams(
+            jurisdictions=("DE", "FR"), topics=("sbom",), as_of=dt.date(2024, 12, 31), annex=True
+        ),
+        drafts=True,
+    )
     assert jobs.JobSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
 
 
-def test_renders_are_rate_limited_per_address(reports, client) -> None:  # noqa: F811
+def test_renders_are_rate_limited_per_address(reports, client) -> None:
     reports.config["REPORTS_RENDER_RATE"] = "2/minute"
     reports.config["REPORTS_INLINE_SECONDS"] = 0  # queue instead of rendering: no render cost here
     assert client.get("/compare.pdf?j=DE&j=FR").status_code == 202

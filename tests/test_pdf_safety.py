@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_helpers import pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import pdf_text
 from tracker.reports import sandbox
 from tracker.reports.fetcher import FetchRefused, StaticOnlyFetcher
 
@@ -109,7 +109,12 @@ def test_hostile_html_in_the_sandbox_fetches_nothing(app, listener, caplog) -> N
 
 
 @pytest.mark.slow
-def test_measure_with_hostile_description_gives_a_clean_pdf(reports, client, make_measure, listener) -> None:  # noqa: F811
+def test_measure_with_hostile_description_gives_a_clean_pdf(
+    reports,
+    client,
+    make_measure,
+    listener,
+) -> None:
     port = listener.getsockname()[1]
     description = (
         f'<img src="file:///etc/passwd"> <style>p {{ background: url(http://127.0.0.1:{port}/) }}</style> '
@@ -126,7 +131,9 @@ def test_measure_with_hostile_description_gives_a_clean_pdf(reports, client, mak
     assert '<img src="file:///etc/passwd">' in text
     # a link to an internal address keeps its text and loses its target (tests/bad_input/test_urls.py)
     assert "metadata" in text
-    assert not any("169.254.169.254" in uri or "127.0.0.1" in uri for uri in link_targets(response.data))
+    assert not any(
+        "169.254.169.254" in uri or "127.0.0.1" in uri for uri in link_targets(response.data)
+    )
 
 
 def link_targets(data: bytes) -> set[str]:
@@ -144,7 +151,7 @@ def link_targets(data: bytes) -> set[str]:
 
 
 @pytest.mark.slow
-def test_timeout_kills_the_render_and_shows_a_message(reports, client, make_measure) -> None:  # noqa: F811
+def test_timeout_kills_the_render_and_shows_a_message(reports, client, make_measure) -> None:
     make_measure(jurisdiction_code="BR", short_name="Slow measure")
     reports.config["REPORTS_INLINE_TIMEOUT"] = 0.05
     renders = sandbox.render_count

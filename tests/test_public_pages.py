@@ -57,7 +57,9 @@ class Page(HTMLParser):
             self._link = None
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
 
     def hrefs(self) -> list[str]:
         return [href for href, _ in self.links]
@@ -65,7 +67,11 @@ class Page(HTMLParser):
 
 def get_page(client: Any, path: str, status: int = 200) -> tuple[Any, Page]:
     response = client.get(path)
-    assert response.status_code == status, (path, response.status_code, response.get_data(as_text=True)[:500])
+    assert response.status_code == status, (
+        path,
+        response.status_code,
+        response.get_data(as_text=True)[:500],
+    )
     return response, Page(response.get_data(as_text=True))
 
 
@@ -79,7 +85,15 @@ def live(key: str) -> Measure:
     return db.session.scalar(visible(Measure).where(Measure.record_id == record_id(key)))
 
 
-PUBLIC_PAGES = ["/", "/norms/", "/norms/i", "/jurisdictions/", "/jurisdictions/DE", "/jurisdictions/EU", "/measures/"]
+PUBLIC_PAGES = [
+    "/",
+    "/norms/",
+    "/norms/i",
+    "/jurisdictions/",
+    "/jurisdictions/DE",
+    "/jurisdictions/EU",
+    "/measures/",
+]
 
 
 # -- every page: structure and accessibility basics -------------------------------------------
@@ -90,7 +104,12 @@ def test_page_has_one_h1_landmarks_and_labelled_controls(client, path) -> None:
     _, page = get_page(client, path)
     assert page.h1_count == 1
     assert page.find("html", lang="en")
-    assert page.find("main", id="main") and page.find("nav") and page.find("header") and page.find("footer")
+    assert (
+        page.find("main", id="main")
+        and page.find("nav")
+        and page.find("header")
+        and page.find("footer")
+    )
     for tag in ("select", "input", "textarea"):
         for control in page.find(tag):
             if control.get("type") in ("hidden", "submit"):
@@ -105,9 +124,21 @@ def test_page_has_one_h1_landmarks_and_labelled_controls(client, path) -> None:
 
 def test_every_public_endpoint_declares_public(app) -> None:
     endpoints = [
-        "site.index", "site.healthz", "norms.index", "norms.detail", "jurisdictions.index",
-        "jurisdictions.detail", "measures.index", "measures.detail", "api.index", "api.norms",
-        "api.norm", "api.jurisdictions", "api.jurisdiction", "api.measures", "api.measure",
+        "site.index",
+        "site.healthz",
+        "norms.index",
+        "norms.detail",
+        "jurisdictions.index",
+        "jurisdictions.detail",
+        "measures.index",
+        "measures.detail",
+        "api.index",
+        "api.norms",
+        "api.norm",
+        "api.jurisdictions",
+        "api.jurisdiction",
+        "api.measures",
+        "api.measure",
     ]
     with app.test_request_context():
         for endpoint in endpoints:
@@ -119,14 +150,19 @@ def test_every_public_endpoint_declares_public(app) -> None:
 
 def test_start_page_counts_and_explains_the_focus(app_ctx, client) -> None:
     _, page = get_page(client, "/")
-    n_measures = db.session.scalar(sa.select(sa.func.count()).select_from(visible(Measure).subquery()))
+    n_measures = db.session.scalar(
+        sa.select(sa.func.count()).select_from(visible(Measure).subquery())
+    )
     n_jurisdictions = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Measure.jurisdiction_code))).where(Measure.is_live)
     )
     assert f"{n_measures} measures" in page.text
     assert f"{n_jurisdictions} jurisdictions with measures" in page.text
     assert "11 norms" in page.text
-    assert f"{db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))} commitments" in page.text
+    assert (
+        f"{db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))} commitments"
+        in page.text
+    )
     assert "supply-chain" in page.text and "norm (i)" in page.text and "norm (j)" in page.text
 
 
@@ -150,10 +186,21 @@ def test_coverage_grid_counts_match_the_lists_they_link_to(app_ctx, client) -> N
 
 def test_coverage_grid_marks_gaps(app_ctx, client, make_measure) -> None:
     # A jurisdiction whose only measure serves norm (g): both supply-chain cells are gaps.
-    make_measure(jurisdiction_code="BR", mappings=[{"norm": "g", "commitment": None, "locator": None, "rationale": "Test", "basis": "inferred"}])
+    make_measure(
+        jurisdiction_code="BR",
+        mappings=[
+            {
+                "norm": "g",
+                "commitment": None,
+                "locator": None,
+                "rationale": "Test",
+                "basis": "inferred",
+            }
+        ],
+    )
     response, page = get_page(client, "/")
     html = response.get_data(as_text=True)
-    row = html[html.index('href="/jurisdictions/BR"'):]
+    row = html[html.index('href="/jurisdictions/BR"') :]
     row = row[: row.index("</tr>")]
     assert row.count('class="count gap"') == 2
     assert "Gap" in row
@@ -162,7 +209,7 @@ def test_coverage_grid_marks_gaps(app_ctx, client, make_measure) -> None:
 def test_recently_changed_lists_the_newest_change_first(app_ctx, client, make_measure) -> None:
     make_measure(title_original="Test measure recently changed", short_name=None)
     _, page = get_page(client, "/")
-    recent = page.text[page.text.index("Recently changed measures"):]
+    recent = page.text[page.text.index("Recently changed measures") :]
     assert recent.index("Test measure recently changed") < 200
 
 
@@ -180,26 +227,32 @@ def test_norms_index_lists_norms_documents_and_commitments(app_ctx, client) -> N
     assert "22 July 2015" in page.text
     # Commitments are grouped by kind; doubtful ones say so next to them.
     assert "Global confidence-building measures" in page.text
-    checklist = html[html.index('id="commitment-norms-checklist"'):]
+    checklist = html[html.index('id="commitment-norms-checklist"') :]
     checklist = checklist[: checklist.index("</li>\n")]
     assert "Contested" in checklist
-    cbm = html[html.index('id="commitment-cbm-2023-01"'):]
+    cbm = html[html.index('id="commitment-cbm-2023-01"') :]
     cbm = cbm[: cbm.index("</li>\n")]
     assert "Unverified" in cbm and "not confirmed" in cbm
 
 
-def test_norm_page_shows_official_text_source_verification_and_mapped_measures(app_ctx, client) -> None:
+def test_norm_page_shows_official_text_source_verification_and_mapped_measures(
+    app_ctx, client
+) -> None:
     response, page = get_page(client, "/norms/i")
     html = response.get_data(as_text=True)
     norm = db.session.scalar(sa.select(Norm).where(Norm.letter == "i"))
-    quote = html[html.index("<blockquote"): html.index("</blockquote>")]
+    quote = html[html.index("<blockquote") : html.index("</blockquote>")]
     assert norm.official_text in quote
     assert norm.reference in page.text
     assert norm.verification.label in page.text and norm.verification_note in page.text
     for source in norm.sources:
         assert source["title"] in page.text
     # Every visible measure mapped to (i) is listed, under its jurisdiction's heading.
-    stmt = visible(Measure).join(Mapping, Mapping.measure_id == Measure.id).where(Mapping.norm_id == norm.id)
+    stmt = (
+        visible(Measure)
+        .join(Mapping, Mapping.measure_id == Measure.id)
+        .where(Mapping.norm_id == norm.id)
+    )
     mapped = list(db.session.scalars(stmt).unique())
     assert len(mapped) > 10
     for measure in mapped:
@@ -208,7 +261,7 @@ def test_norm_page_shows_official_text_source_verification_and_mapped_measures(a
     cra = html.index(f'href="/measures/{record_id("eu-cra")}"')
     assert eu < cra < html.index('id="j-US"')
     # The CRA's mapping: locator, rationale and basis.
-    cra_item = html[cra: html.index("</li>\n        </ul>", cra)]
+    cra_item = html[cra : html.index("</li>\n        </ul>", cra)]
     assert "Annex I" in cra_item and "binding product security requirements" in cra_item
     assert "Analyst&#39;s inference" in cra_item or "Analyst's inference" in cra_item
 
@@ -238,7 +291,7 @@ def test_jurisdictions_index_lists_those_with_measures_first_then_all(app_ctx, c
     with_measures = html[: html.index('id="orgs-heading"')]
     assert "/jurisdictions/DE" in with_measures and "/jurisdictions/BR" not in with_measures
     assert "Regional organisation" in with_measures
-    everyone = html[html.index('id="all-heading"'):]
+    everyone = html[html.index('id="all-heading"') :]
     assert "/jurisdictions/BR" in everyone and "/jurisdictions/AX" in everyone  # Åland under A
     assert everyone.index("Åland") < everyone.index('id="initial-B"')
 
@@ -249,10 +302,13 @@ def test_member_state_page_includes_eu_measures_via_eu(app_ctx, client) -> None:
     assert "Measures by norm" in page.text and "Measures by supply-chain topic" in page.text
     assert f"/measures/{record_id('de-itsig-2-0')}" in page.hrefs()
     cra = html.index(f'href="/measures/{record_id("eu-cra")}"')
-    assert "via EU" in html[cra: cra + 400]
+    assert "via EU" in html[cra : cra + 400]
     # Grouped by norm: norm (i)'s group holds the German and the EU measures.
-    group = html[html.index('id="norm-i"'): html.index('id="norm-j"')]
-    assert f"/measures/{record_id('eu-cra')}" in group and f"/measures/{record_id('de-bsi-tr-03183')}" in group
+    group = html[html.index('id="norm-i"') : html.index('id="norm-j"')]
+    assert (
+        f"/measures/{record_id('eu-cra')}" in group
+        and f"/measures/{record_id('de-bsi-tr-03183')}" in group
+    )
     # Topics group the same measures.
     assert 'id="topic-sbom"' in html
 
@@ -266,11 +322,13 @@ def test_member_state_without_own_measures_still_shows_eu_measures(app_ctx, clie
 def test_eu_page_lists_its_member_states(app_ctx, client) -> None:
     response, page = get_page(client, "/jurisdictions/EU")
     html = response.get_data(as_text=True)
-    members = html[html.index('id="members"'):]
+    members = html[html.index('id="members"') :]
     assert "/jurisdictions/DE" in members and "/jurisdictions/GR" in members
     assert "(27)" in members
     assert "Regional organisation" in page.text
-    assert "via EU" not in html[: html.index('id="members"')]  # its own measures are not "via" anything
+    assert (
+        "via EU" not in html[: html.index('id="members"')]
+    )  # its own measures are not "via" anything
 
 
 def test_lower_case_codes_redirect_permanently(client) -> None:
@@ -281,7 +339,12 @@ def test_lower_case_codes_redirect_permanently(client) -> None:
 
 @pytest.mark.parametrize(
     ("code", "suggested", "label"),
-    [("UK", "GB", "United Kingdom (GB)"), ("EL", "GR", "Greece (GR)"), ("uk", "GB", "United Kingdom (GB)"), ("DEU", "DE", "Germany (DE)")],
+    [
+        ("UK", "GB", "United Kingdom (GB)"),
+        ("EL", "GR", "Greece (GR)"),
+        ("uk", "GB", "United Kingdom (GB)"),
+        ("DEU", "DE", "Germany (DE)"),
+    ],
 )
 def test_common_mistaken_codes_suggest_the_right_one(client, code, suggested, label) -> None:
     _, page = get_page(client, f"/jurisdictions/{code}", 404)
@@ -321,7 +384,9 @@ def test_measure_list_filters_keep_their_values_and_can_be_cleared(app_ctx, clie
 def test_several_values_of_one_filter_are_all_kept(client) -> None:
     _, page = get_page(client, "/measures/?type=law&type=regulation")
     assert page.find("select", id="f-type", multiple="")
-    assert page.find("option", value="law", selected="") and page.find("option", value="regulation", selected="")
+    assert page.find("option", value="law", selected="") and page.find(
+        "option", value="regulation", selected=""
+    )
     assert "Type: Law" in page.text and "Type: Regulation" in page.text
 
 
@@ -394,9 +459,17 @@ def test_measure_page_shows_every_field(app_ctx, client) -> None:
     response, page = get_page(client, f"/measures/{measure.record_id}")
     html = response.get_data(as_text=True)
     for value in (
-        measure.title_original, measure.short_name, "European Union", "Regulation", measure.issuing_body,
-        "Partly applicable", measure.status_note, measure.official_url, "Secondary sources only",
-        "Software bill of materials (SBOM)", "Incident reporting",
+        measure.title_original,
+        measure.short_name,
+        "European Union",
+        "Regulation",
+        measure.issuing_body,
+        "Partly applicable",
+        measure.status_note,
+        measure.official_url,
+        "Secondary sources only",
+        "Software bill of materials (SBOM)",
+        "Incident reporting",
     ):
         assert value in page.text, value
     assert "CELEX 32024R2847" in page.text
@@ -404,12 +477,19 @@ def test_measure_page_shows_every_field(app_ctx, client) -> None:
     assert "Annex I Part II(1) requires an SBOM" in html  # description, through markdown
     assert html.count("<p>") >= 2
     # Timeline, at the precision recorded; staggered application dates all shown.
-    for text in ("23 October 2024", "20 November 2024", "10 December 2024", "11 June 2026", "11 September 2026", "11 December 2027"):
+    for text in (
+        "23 October 2024",
+        "20 November 2024",
+        "10 December 2024",
+        "11 June 2026",
+        "11 September 2026",
+        "11 December 2027",
+    ):
         assert text in page.text
     assert page.find("time", datetime="2027-12-11")
     assert page.text.count("Applies from") == 3
     # Numbered sources.
-    assert "sorena.io CRA calendar (Art. 71 dates)" in html[html.index('<ol class="sources">'):]
+    assert "sorena.io CRA calendar (Art. 71 dates)" in html[html.index('<ol class="sources">') :]
     # Mappings: target, locator, rationale, basis.
     assert ("/norms/i", "Norm (i): Ensure ICT supply-chain integrity") in page.links
     assert "Art. 14" in page.text and "coordinated vulnerability disclosure" in page.text
@@ -421,13 +501,28 @@ def test_measure_title_in_another_language_carries_its_lang(app_ctx, client) -> 
     response, page = get_page(client, f"/measures/{measure.record_id}")
     assert page.find("h1", lang="ja")
     assert measure.title_original in page.text
-    assert "Guide of Introduction of Software Bill of Materials (SBOM) for Software Management" in page.text
+    assert (
+        "Guide of Introduction of Software Bill of Materials (SBOM) for Software Management"
+        in page.text
+    )
 
 
 def test_lists_mark_the_language_of_official_titles_only(app_ctx, client, make_measure) -> None:
     """An official title carries its language; an (English) short name does not."""
-    make_measure(jurisdiction_code="BR", title_original="Medida de teste", title_lang="pt", short_name=None, title_en="Test measure in Portuguese")
-    make_measure(jurisdiction_code="BR", title_original="Outra medida de teste", title_lang="pt", short_name="Test short name", title_en=None)
+    make_measure(
+        jurisdiction_code="BR",
+        title_original="Medida de teste",
+        title_lang="pt",
+        short_name=None,
+        title_en="Test measure in Portuguese",
+    )
+    make_measure(
+        jurisdiction_code="BR",
+        title_original="Outra medida de teste",
+        title_lang="pt",
+        short_name="Test short name",
+        title_en=None,
+    )
     response, _ = get_page(client, "/measures/?jurisdiction=BR")
     html = response.get_data(as_text=True)
     assert '<span lang="pt">Medida de teste</span>' in html
@@ -444,20 +539,30 @@ def test_partial_dates_are_shown_at_their_precision(app_ctx, client) -> None:
     assert "1 February 2022" not in page.text
 
 
-def test_relations_link_both_ways_and_only_to_visible_measures(app_ctx, client, make_measure) -> None:
+def test_relations_link_both_ways_and_only_to_visible_measures(
+    app_ctx, client, make_measure
+) -> None:
     nis2 = live("eu-nis2")
     _, page = get_page(client, f"/measures/{nis2.record_id}")
     assert "Transposed by" in page.text
     assert f"/measures/{record_id('de-nis2umsucg')}" in page.hrefs()
-    draft = make_measure(published=False, title_original="Test draft target", short_name="Test draft target")
-    source = make_measure(relations=[{"kind": "amends", "target_record_id": draft.record_id, "note": None}])
+    draft = make_measure(
+        published=False, title_original="Test draft target", short_name="Test draft target"
+    )
+    source = make_measure(
+        relations=[{"kind": "amends", "target_record_id": draft.record_id, "note": None}]
+    )
     _, page = get_page(client, f"/measures/{source.record_id}")
     assert "Amends" in page.text and "a measure that is not published" in page.text
-    assert f"/measures/{draft.record_id}" not in page.hrefs() and "Test draft target" not in page.text
+    assert (
+        f"/measures/{draft.record_id}" not in page.hrefs() and "Test draft target" not in page.text
+    )
 
 
 def test_description_markdown_is_sanitised(app_ctx, client, make_measure) -> None:
-    measure = make_measure(description="**Bold** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org/)")
+    measure = make_measure(
+        description="**Bold** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org/)"
+    )
     response, page = get_page(client, f"/measures/{measure.record_id}")
     html = response.get_data(as_text=True)
     assert "<strong>Bold</strong>" in html
@@ -490,7 +595,12 @@ DRAFT_PAGES = [
 
 def test_anonymous_drafts_flag_never_shows_drafts(app_ctx, client, make_measure) -> None:
     before = client.get("/").get_data(as_text=True)
-    draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure", jurisdiction_code="BR")
+    draft = make_measure(
+        published=False,
+        title_original="Test draft measure",
+        short_name="Test draft measure",
+        jurisdiction_code="BR",
+    )
     for path in DRAFT_PAGES:
         body = client.get(path).get_data(as_text=True)
         assert "Test draft measure" not in body, path
@@ -499,41 +609,65 @@ def test_anonymous_drafts_flag_never_shows_drafts(app_ctx, client, make_measure)
     assert client.get(f"/api/v1/measures/{draft.record_id}?drafts=1").status_code == 404
     # Counts and the grid are unchanged (BR would be a new row).
     after = client.get("/?drafts=1").get_data(as_text=True)
-    assert re.findall(r"<strong>(\d+)</strong>", after) == re.findall(r"<strong>(\d+)</strong>", before)
+    assert re.findall(r"<strong>(\d+)</strong>", after) == re.findall(
+        r"<strong>(\d+)</strong>", before
+    )
     assert "/jurisdictions/BR" not in after
 
 
 def test_reviewers_never_get_drafts_in_lists(app, client, make_measure, login) -> None:
     """Reviewers see only the records submitted to their working group, one by one."""
-    draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure")
+    draft = make_measure(
+        published=False, title_original="Test draft measure", short_name="Test draft measure"
+    )
     login(client, "reviewer")
-    for path in ("/measures/?drafts=1", "/norms/i?drafts=1", "/jurisdictions/DE?drafts=1", "/?drafts=1"):
+    for path in (
+        "/measures/?drafts=1",
+        "/norms/i?drafts=1",
+        "/jurisdictions/DE?drafts=1",
+        "/?drafts=1",
+    ):
         body = client.get(path).get_data(as_text=True)
         assert "Test draft measure" not in body and "Drafts included" not in body, path
     assert client.get(f"/measures/{draft.record_id}").status_code == 404
 
 
 def test_staff_see_drafts_only_when_they_ask(app_ctx, client, make_measure, login) -> None:
-    draft = make_measure(published=False, title_original="Test draft measure", short_name="Test draft measure")
+    draft = make_measure(
+        published=False, title_original="Test draft measure", short_name="Test draft measure"
+    )
     login(client, "editor")
     assert "Test draft measure" not in client.get("/measures/").get_data(as_text=True)
-    for path in ("/measures/?drafts=1", "/norms/i?drafts=1", "/jurisdictions/DE?drafts=1", "/?drafts=1"):
+    for path in (
+        "/measures/?drafts=1",
+        "/norms/i?drafts=1",
+        "/jurisdictions/DE?drafts=1",
+        "/?drafts=1",
+    ):
         body = client.get(path).get_data(as_text=True)
         assert "Test draft measure" in body, path
         assert "Drafts included" in body
     response = client.get(f"/measures/{draft.record_id}")
     assert response.status_code == 200 and "Working copy" in response.get_data(as_text=True)
     # The API serves published records only, whoever asks.
-    assert "Test draft measure" not in client.get("/api/v1/measures?drafts=1&per_page=200").get_data(as_text=True)
+    assert "Test draft measure" not in client.get(
+        "/api/v1/measures?drafts=1&per_page=200"
+    ).get_data(as_text=True)
 
 
-def test_unpublished_edits_of_a_published_measure_stay_private(app_ctx, client, make_measure) -> None:
+def test_unpublished_edits_of_a_published_measure_stay_private(
+    app_ctx, client, make_measure
+) -> None:
     measure = make_measure(title_original="Test published title", short_name=None)
     record = db.session.get(Record, measure.record_id)
     copy = records.editable_copy(record)
     copy.title_original = "Test edited draft title"
     db.session.commit()
-    for path in (f"/measures/{measure.record_id}?drafts=1", "/measures/?drafts=1", "/norms/i?drafts=1"):
+    for path in (
+        f"/measures/{measure.record_id}?drafts=1",
+        "/measures/?drafts=1",
+        "/norms/i?drafts=1",
+    ):
         body = client.get(path).get_data(as_text=True)
         assert "Test published title" in body and "Test edited draft title" not in body, path
 
@@ -544,7 +678,16 @@ def test_deleted_records_vanish_everywhere_and_from_counts(app_ctx, client) -> N
     record = db.session.get(Record, rid)
     record.deleted_at = utcnow()
     db.session.commit()
-    for path in ["/", "/measures/", "/measures/?norm=i", "/norms/i", "/jurisdictions/DE", "/jurisdictions/EU", "/api/v1/measures?per_page=200", "/api/v1/norms/i"]:
+    for path in [
+        "/",
+        "/measures/",
+        "/measures/?norm=i",
+        "/norms/i",
+        "/jurisdictions/DE",
+        "/jurisdictions/EU",
+        "/api/v1/measures?per_page=200",
+        "/api/v1/norms/i",
+    ]:
         body = client.get(path).get_data(as_text=True)
         assert f"/measures/{rid}" not in body, path
         assert "2024/2847" not in body, path
@@ -569,7 +712,9 @@ def test_stylesheet_blocks_are_balanced() -> None:
     for line_number, line in enumerate(re.sub(r"/\*.*?\*/", "", css, flags=re.S).splitlines(), 1):
         # Inside a block, lines are indented; an unindented rule there means a lost "}".
         unindented = bool(line) and not line[0].isspace() and not line.startswith("}")
-        assert not (depth == 1 and unindented), f"line {line_number}: a top-level rule inside an unclosed block"
+        assert not (depth == 1 and unindented), (
+            f"line {line_number}: a top-level rule inside an unclosed block"
+        )
         depth += line.count("{") - line.count("}")
         assert depth >= 0, f"line {line_number}: unbalanced closing brace"
     assert depth == 0

@@ -115,13 +115,26 @@ def add_measures(n: int, offset: int) -> None:
     db.session.execute(
         sa.insert(MeasureEvent),
         [
-            {"measure_id": mid, "kind": EventKind.ADOPTED, "date": dt.date(2000 + i % 25, 1, 1), "precision": DatePrecision.YEAR}
+            {
+                "measure_id": mid,
+                "kind": EventKind.ADOPTED,
+                "date": dt.date(2000 + i % 25, 1, 1),
+                "precision": DatePrecision.YEAR,
+            }
             for i, mid in enumerate(measure_ids)
         ],
     )
     db.session.execute(
         sa.insert(Source),
-        [{"measure_id": mid, "position": 0, "url": "https://example.org/source", "title": "Example source"} for mid in measure_ids],
+        [
+            {
+                "measure_id": mid,
+                "position": 0,
+                "url": "https://example.org/source",
+                "title": "Example source",
+            }
+            for mid in measure_ids
+        ],
     )
     db.session.execute(
         sa.insert(Mapping),
@@ -140,8 +153,15 @@ def add_measures(n: int, offset: int) -> None:
     )
     db.session.execute(
         measure_topics.insert(),
-        [{"measure_id": mid, "topic_id": topics[i % len(topics)]} for i, mid in enumerate(measure_ids)]
-        + [{"measure_id": mid, "topic_id": topics[0]} for i, mid in enumerate(measure_ids) if i % len(topics)],
+        [
+            {"measure_id": mid, "topic_id": topics[i % len(topics)]}
+            for i, mid in enumerate(measure_ids)
+        ]
+        + [
+            {"measure_id": mid, "topic_id": topics[0]}
+            for i, mid in enumerate(measure_ids)
+            if i % len(topics)
+        ],
     )
     db.session.commit()
 
@@ -178,8 +198,12 @@ def test_query_count_is_bounded_and_independent_of_the_number_of_measures(app, c
     large = statements_per_page(app, client)
 
     for path, bound in PAGES.items():
-        assert small[path] <= bound, f"{path}: {small[path]} statements with 10 measures (bound {bound})"
-        assert large[path] <= bound, f"{path}: {large[path]} statements with 1,000 measures (bound {bound})"
+        assert small[path] <= bound, (
+            f"{path}: {small[path]} statements with 10 measures (bound {bound})"
+        )
+        assert large[path] <= bound, (
+            f"{path}: {large[path]} statements with 1,000 measures (bound {bound})"
+        )
     assert large == small, "the number of statements grew with the number of measures"
 
 
@@ -189,7 +213,9 @@ def test_the_counter_sees_a_query_per_row_when_there_is_one(app, client) -> None
         add_measures(5, 0)
         connection = db.engine
         with counting(connection) as statements:
-            measures = db.session.scalars(sa.select(Measure).where(Measure.title_original.like("Test measure %"))).all()
+            measures = db.session.scalars(
+                sa.select(Measure).where(Measure.title_original.like("Test measure %"))
+            ).all()
             for measure in measures:
                 _ = measure.sources  # lazy load: one statement per measure
         assert len(statements) >= 1 + len(measures)

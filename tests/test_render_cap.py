@@ -4,11 +4,15 @@ burst of cold briefs cannot start one render per request thread (found by bench/
 
 from __future__ import annotations
 
-from tests.pdf_helpers import pdf_text, reports  # noqa: F401 - fixture
+from tests.pdf_helpers import pdf_text
 from tracker.reports import jobs, sandbox
 
 
-def test_a_brief_beyond_the_inline_cap_renders_in_the_background(reports, client, make_measure) -> None:  # noqa: F811
+def test_a_brief_beyond_the_inline_cap_renders_in_the_background(
+    reports,
+    client,
+    make_measure,
+) -> None:
     make_measure(jurisdiction_code="BR", short_name="Capped measure")
     reports.config["REPORTS_INLINE_SECONDS"] = 1000  # short enough to render inline
     slots = jobs.inline_slots(reports)
@@ -26,7 +30,7 @@ def test_a_brief_beyond_the_inline_cap_renders_in_the_background(reports, client
     assert done.status_code == 200 and "Capped measure" in pdf_text(done.data)
 
 
-def test_an_inline_render_gives_its_slot_back(reports, client, make_measure) -> None:  # noqa: F811
+def test_an_inline_render_gives_its_slot_back(reports, client, make_measure) -> None:
     make_measure(jurisdiction_code="BR", short_name="Inline measure")
     reports.config["REPORTS_INLINE_SECONDS"] = 1000
     first = client.get("/jurisdictions/BR/brief.pdf")

@@ -51,8 +51,16 @@ NEW = {
 }
 
 #: public pages and API responses that must never show draft content
-PUBLIC = ["/", "/measures/", "/norms/i", "/jurisdictions/DE", "/jurisdictions/", "/api/v1/measures?per_page=200",
-          "/api/v1/norms/i", "/api/v1/jurisdictions/DE"]
+PUBLIC = [
+    "/",
+    "/measures/",
+    "/norms/i",
+    "/jurisdictions/DE",
+    "/jurisdictions/",
+    "/api/v1/measures?per_page=200",
+    "/api/v1/norms/i",
+    "/api/v1/jurisdictions/DE",
+]
 
 
 def text(response: Any) -> str:
@@ -100,7 +108,9 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     anonymous = app.test_client()
 
     # Meanwhile: an edit to an already published measure stays invisible.
-    live = make_measure(published=True, short_name="Test live name", title_original="Test live measure")
+    live = make_measure(
+        published=True, short_name="Test live name", title_original="Test live measure"
+    )
     pid = live.record_id
     edit(client, pid, short_name="Test edited live name")
     assert "Test edited live name" not in public_text(app) and "Test live name" in public_text(app)
@@ -126,10 +136,15 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     assert "TestPrüfG" in waiting and "0 of 1 approval" in waiting
 
     # 2. The reviewer requests changes with a comment on one field.
-    response = post_form(reviewer, review_page, f"/review/{rid}/request_changes", **{
-        "request_changes-field": "official_identifier",
-        "request_changes-message": "Please give the official identifier of the act.",
-    })
+    response = post_form(
+        reviewer,
+        review_page,
+        f"/review/{rid}/request_changes",
+        **{
+            "request_changes-field": "official_identifier",
+            "request_changes-message": "Please give the official identifier of the act.",
+        },
+    )
     assert response.status_code == 302
     assert state(app, rid) is S.CHANGES_REQUESTED
     queue = text(client.get("/review/"))
@@ -138,7 +153,9 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     page = text(client.get(review_page))
     # The comment sits beside its field, which is shown although nothing changed in it.
     field = section(page, "field-official_identifier")
-    assert "Please give the official identifier of the act." in field and "Requested changes" in field
+    assert (
+        "Please give the official identifier of the act." in field and "Requested changes" in field
+    )
 
     # 3. The editor revises, replies, resolves the thread and submits again.
     edit(client, rid, official_identifier="Test-ID 2024/1")
@@ -146,8 +163,20 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     with app.app_context():
         thread = db.session.scalar(sa.select(Comment).where(Comment.record_id == rid))
     token = csrf_token(app, client)
-    assert client.post(f"/review/{rid}/comments", data={"csrf_token": token, "body": "Added.", "parent_id": thread.id}).status_code == 302
-    assert client.post(f"/review/{rid}/comments/{thread.id}/resolve", data={"csrf_token": token, "resolved": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/review/{rid}/comments",
+            data={"csrf_token": token, "body": "Added.", "parent_id": thread.id},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/review/{rid}/comments/{thread.id}/resolve",
+            data={"csrf_token": token, "resolved": "1"},
+        ).status_code
+        == 302
+    )
     assert post_form(client, review_page, f"/review/{rid}/submit").status_code == 302
     assert state(app, rid) is S.IN_REVIEW
 
@@ -166,7 +195,9 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     assert "TestPrüfG" not in public_text(app)
 
     # 5. The editor publishes, with a public note.
-    response = post_form(client, review_page, f"/review/{rid}/publish", **{"publish-summary": "New test act"})
+    response = post_form(
+        client, review_page, f"/review/{rid}/publish", **{"publish-summary": "New test act"}
+    )
     assert response.status_code == 302
     assert state(app, rid) is S.PUBLISHED
 
@@ -176,10 +207,33 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     with app.app_context():
         log = db.session.scalars(sa.select(Publication).where(Publication.record_id == rid)).all()
         assert [(p.action, p.summary) for p in log] == [("published", "New test act")]
-        actions = [r.action for r in db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number))]
-        assert actions == ["create", "submit", "request_changes", "edit", "submit", "approve", "publish"]
-        audited = {e.action for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}"))}
-        assert {AuditAction.RECORD_SUBMITTED, AuditAction.CHANGES_REQUESTED, AuditAction.RECORD_APPROVED, AuditAction.RECORD_PUBLISHED} <= audited
+        actions = [
+            r.action
+            for r in db.session.scalars(
+                sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number)
+            )
+        ]
+        assert actions == [
+            "create",
+            "submit",
+            "request_changes",
+            "edit",
+            "submit",
+            "approve",
+            "publish",
+        ]
+        audited = {
+            e.action
+            for e in db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.subject == f"record:{rid}")
+            )
+        }
+        assert {
+            AuditAction.RECORD_SUBMITTED,
+            AuditAction.CHANGES_REQUESTED,
+            AuditAction.RECORD_APPROVED,
+            AuditAction.RECORD_PUBLISHED,
+        } <= audited
 
     # The edit of the live measure is still not public; once reviewed and published, it is.
     assert "Test edited live name" not in public_text(app)
@@ -198,12 +252,23 @@ def test_counts_grid_and_api_ignore_drafts_in_every_state(app, make_user, make_m
     rita = make_member(app, make_user)
     live = make_measure(published=True, short_name="Test live DE")
     anonymous = app.test_client()
-    paths = [*PUBLIC, "/norms/j", "/jurisdictions/BR", "/jurisdictions/FR", f"/measures/{live.record_id}",
-             f"/api/v1/measures/{live.record_id}", "/api/v1/measures?jurisdiction=DE&norm=j"]
+    paths = [
+        *PUBLIC,
+        "/norms/j",
+        "/jurisdictions/BR",
+        "/jurisdictions/FR",
+        f"/measures/{live.record_id}",
+        f"/api/v1/measures/{live.record_id}",
+        "/api/v1/measures?jurisdiction=DE&norm=j",
+    ]
     before = {path: (anonymous.get(path).status_code, text(anonymous.get(path))) for path in paths}
 
-    rids = [make_measure(published=False, short_name=f"Test hidden {n}", jurisdiction_code=code).record_id
-            for n, code in enumerate(["BR", "DE", "DE", "FR"])]
+    rids = [
+        make_measure(
+            published=False, short_name=f"Test hidden {n}", jurisdiction_code=code
+        ).record_id
+        for n, code in enumerate(["BR", "DE", "DE", "FR"])
+    ]
     take(app, rids[1], "submit", editor.id)
     take(app, rids[2], "submit", editor.id)
     take(app, rids[2], "approve", rita.id)
@@ -214,13 +279,31 @@ def test_counts_grid_and_api_ignore_drafts_in_every_state(app, make_user, make_m
 
         record = db.session.get(Record, live.record_id)
         data = records.ops_for(record).snapshot(records.working_copy(record))
-        mappings = data["mappings"] + [{"norm": "j", "commitment": None, "locator": "Art. 9", "rationale": "Test", "basis": "inferred"}]
-        changes.update(record, {**data, "short_name": "Test live DE edited", "mappings": mappings},
-                       expected_version=record.version, author_id=editor.id)
+        mappings = data["mappings"] + [
+            {
+                "norm": "j",
+                "commitment": None,
+                "locator": "Art. 9",
+                "rationale": "Test",
+                "basis": "inferred",
+            }
+        ]
+        changes.update(
+            record,
+            {**data, "short_name": "Test live DE edited", "mappings": mappings},
+            expected_version=record.version,
+            author_id=editor.id,
+        )
         db.session.commit()
     take(app, live.record_id, "submit", editor.id)
     take(app, live.record_id, "approve", rita.id)
-    assert [state(app, r) for r in [*rids, live.record_id]] == [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.CHANGES_REQUESTED, S.APPROVED]
+    assert [state(app, r) for r in [*rids, live.record_id]] == [
+        S.DRAFT,
+        S.IN_REVIEW,
+        S.APPROVED,
+        S.CHANGES_REQUESTED,
+        S.APPROVED,
+    ]
 
     for path in paths:
         response = anonymous.get(path)
@@ -228,16 +311,26 @@ def test_counts_grid_and_api_ignore_drafts_in_every_state(app, make_user, make_m
     # The same holds for staff who did not ask for drafts, and the API whoever asks.
     staff = app.test_client()
     sign_in(staff, editor)
-    assert text(staff.get("/api/v1/measures?per_page=200&drafts=1")) == before["/api/v1/measures?per_page=200"][1]
-    assert "Test hidden 0" in text(staff.get("/measures/?drafts=1"))  # they exist, for staff who ask
+    assert (
+        text(staff.get("/api/v1/measures?per_page=200&drafts=1"))
+        == before["/api/v1/measures?per_page=200"][1]
+    )
+    assert "Test hidden 0" in text(
+        staff.get("/measures/?drafts=1")
+    )  # they exist, for staff who ask
     with app.app_context():
-        assert queries.get_measure(rids[2]) is None and queries.get_measure(live.record_id).short_name == "Test live DE"
+        assert (
+            queries.get_measure(rids[2]) is None
+            and queries.get_measure(live.record_id).short_name == "Test live DE"
+        )
 
 
 # --- (4) Who sees and who approves --------------------------------------------------------
 
 
-def test_a_reviewer_of_another_working_group_gets_404_for_the_draft(app, make_user, make_measure) -> None:
+def test_a_reviewer_of_another_working_group_gets_404_for_the_draft(
+    app, make_user, make_measure
+) -> None:
     editor = make_user("editor")
     rid = make_measure(published=False, short_name="Test secret draft").record_id
     take(app, rid, "submit", editor.id)
@@ -246,12 +339,22 @@ def test_a_reviewer_of_another_working_group_gets_404_for_the_draft(app, make_us
     sign_in(outsider, make_member(app, make_user, ATTRIBUTION))
     sign_in(unlinked, make_user("reviewer"))
     for client in (outsider, unlinked):
-        for path in (f"/review/{rid}", f"/measures/{rid}", f"/measures/{rid}/history", f"/measures/{rid}?drafts=1"):
+        for path in (
+            f"/review/{rid}",
+            f"/measures/{rid}",
+            f"/measures/{rid}/history",
+            f"/measures/{rid}?drafts=1",
+        ):
             response = client.get(path)
             assert response.status_code == 404, path
             assert "Test secret draft" not in text(response)
         for path in (f"/review/{rid}/approve", f"/review/{rid}/comments"):
-            assert client.post(path, data={"csrf_token": csrf_token(app, client), "body": "x"}).status_code == 404
+            assert (
+                client.post(
+                    path, data={"csrf_token": csrf_token(app, client), "body": "x"}
+                ).status_code
+                == 404
+            )
         assert "Test secret draft" not in text(client.get("/review/"))
         # The same answer as for an identifier that does not exist at all.
         assert client.get("/review/987654").status_code == 404
@@ -259,7 +362,9 @@ def test_a_reviewer_of_another_working_group_gets_404_for_the_draft(app, make_us
     assert "Test secret draft" in section(text(member.get("/review/")), "to-review")
 
 
-def test_approvals_bind_to_a_revision_and_an_edit_resets_them(app, client, login, make_user, make_measure) -> None:
+def test_approvals_bind_to_a_revision_and_an_edit_resets_them(
+    app, client, login, make_user, make_measure
+) -> None:
     editor = login(client, "editor")
     rita = make_member(app, make_user, name="Rita Reviewer")
     reviewer = app.test_client()
@@ -276,8 +381,16 @@ def test_approvals_bind_to_a_revision_and_an_edit_resets_them(app, client, login
     assert state(app, rid) is S.IN_REVIEW  # back in the queue
     with app.app_context():
         status = workflow.review_status(rid)
-        assert status.revision == 4 and status.valid == [] and [a.revision_number for a in status.outdated] == [1]
-        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == rita.id, Notification.event == "approvals_reset"))
+        assert (
+            status.revision == 4
+            and status.valid == []
+            and [a.revision_number for a in status.outdated] == [1]
+        )
+        note = db.session.scalar(
+            sa.select(Notification).where(
+                Notification.user_id == rita.id, Notification.event == "approvals_reset"
+            )
+        )
         assert "changed “TM" in note.message and "your approval no longer counts" in note.message
     page = text(client.get(f"/review/{rid}"))
     assert "0 of 1 approval" in page and "No longer counting" in page
@@ -289,13 +402,18 @@ def test_approvals_bind_to_a_revision_and_an_edit_resets_them(app, client, login
     fields = form_fields(page_before_edit, f"/review/{rid}/approve")
     response = reviewer.post(f"/review/{rid}/approve", data=as_data(fields))
     assert response.status_code == 409
-    assert "changed after you opened the page: it is now at revision 4 (you saw revision 1)" in text(response)
+    assert (
+        "changed after you opened the page: it is now at revision 4 (you saw revision 1)"
+        in text(response)
+    )
     # Approving the new revision counts again.
     assert post_form(reviewer, f"/review/{rid}", f"/review/{rid}/approve").status_code == 302
     assert state(app, rid) is S.APPROVED
 
 
-def test_an_author_cannot_approve_their_own_change(app, client, login, make_user, make_measure) -> None:
+def test_an_author_cannot_approve_their_own_change(
+    app, client, login, make_user, make_measure
+) -> None:
     admin = login(client, "admin")
     rid = make_measure(published=True).record_id
     edit(client, rid, status="amended")  # the administrator wrote this change
@@ -303,10 +421,18 @@ def test_an_author_cannot_approve_their_own_change(app, client, login, make_user
     with app.app_context():
         approvals = db.session.scalar(sa.select(sa.func.count()).select_from(Approval))
     page = text(client.get(f"/review/{rid}"))
-    assert "Approve revision" not in page and "You wrote part of this change" in page  # said, not offered
-    response = client.post(f"/review/{rid}/approve", data={"csrf_token": csrf_token(app, client), "approve-revision": 3})
+    assert (
+        "Approve revision" not in page and "You wrote part of this change" in page
+    )  # said, not offered
+    response = client.post(
+        f"/review/{rid}/approve",
+        data={"csrf_token": csrf_token(app, client), "approve-revision": 3},
+    )
     assert response.status_code == 403
-    assert "You wrote part of this change, so you cannot approve it: another reviewer must." in text(response)
+    assert (
+        "You wrote part of this change, so you cannot approve it: another reviewer must."
+        in text(response)
+    )
     with pytest.raises(workflow.NotPermitted):
         take(app, rid, "approve", admin.id)
     with app.app_context():
@@ -339,13 +465,22 @@ def test_the_number_of_approvals_must_be_at_least_one() -> None:
 
     for bad in (0, -1, "many"):
         with pytest.raises(ConfigError, match="TRACKER_REVIEW_APPROVALS_REQUIRED"):
-            create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite://", "REVIEW_APPROVALS_REQUIRED": bad})
+            create_app(
+                {
+                    "TESTING": True,
+                    "SECRET_KEY": "x" * 40,
+                    "DATABASE_URL": "sqlite://",
+                    "REVIEW_APPROVALS_REQUIRED": bad,
+                }
+            )
 
 
 def test_deleted_and_unchanged_records_cannot_move(app, make_user, make_measure) -> None:
     editor = make_user("editor")
     rid = make_measure(published=True).record_id
-    with pytest.raises(workflow.TransitionError, match="You cannot submit it for review now. It is published"):
+    with pytest.raises(
+        workflow.TransitionError, match="You cannot submit it for review now. It is published"
+    ):
         take(app, rid, "submit", editor.id)
     other = make_measure(published=False).record_id
     with app.app_context():
@@ -360,7 +495,9 @@ def test_deleted_and_unchanged_records_cannot_move(app, make_user, make_measure)
 # --- Right of reply -----------------------------------------------------------------------
 
 
-def test_government_contact_may_see_and_comment_but_not_approve(app, client, login, make_user, make_measure) -> None:
+def test_government_contact_may_see_and_comment_but_not_approve(
+    app, client, login, make_user, make_measure
+) -> None:
     editor = login(client, "editor")
     # A contact for Germany from the *other* group, and one for France.
     de, fr = app.test_client(), app.test_client()
@@ -376,15 +513,29 @@ def test_government_contact_may_see_and_comment_but_not_approve(app, client, log
     page = text(de.get(f"/review/{rid}"))
     assert "the right of reply" in page and "Approve revision" not in page
     assert "Test German draft" in section(text(de.get("/review/")), "reply")
-    response = de.post(f"/review/{rid}/comments", data={"csrf_token": csrf_token(app, de), "body": "The act entered into force earlier.", "field": "events"})
+    response = de.post(
+        f"/review/{rid}/comments",
+        data={
+            "csrf_token": csrf_token(app, de),
+            "body": "The act entered into force earlier.",
+            "field": "events",
+        },
+    )
     assert response.status_code == 302
-    response = de.post(f"/review/{rid}/approve", data={"csrf_token": csrf_token(app, de), "approve-revision": 1})
+    response = de.post(
+        f"/review/{rid}/approve", data={"csrf_token": csrf_token(app, de), "approve-revision": 1}
+    )
     assert response.status_code == 403
-    assert "As government contact for Germany you may comment on this measure (the right of reply), but not approve it" in text(response)
+    assert (
+        "As government contact for Germany you may comment on this measure (the right of reply), but not approve it"
+        in text(response)
+    )
     assert fr.get(f"/review/{rid}").status_code == 404
     assert state(app, rid) is S.IN_REVIEW
     # The editors hear of the reply.
-    assert "Dana Contact commented on “Test German draft” (Dated events): The act entered" in text(client.get("/review/notifications"))
+    assert "Dana Contact commented on “Test German draft” (Dated events): The act entered" in text(
+        client.get("/review/notifications")
+    )
 
 
 # --- Comments -----------------------------------------------------------------------------
@@ -392,7 +543,10 @@ def test_government_contact_may_see_and_comment_but_not_approve(app, client, log
 
 def test_comments_thread_anchor_and_resolve(app, client, login, make_user, make_measure) -> None:
     editor = login(client, "editor")
-    rita, otto = make_member(app, make_user, name="Rita Reviewer"), make_member(app, make_user, name="Otto Other")
+    rita, otto = (
+        make_member(app, make_user, name="Rita Reviewer"),
+        make_member(app, make_user, name="Otto Other"),
+    )
     reviewer, other = app.test_client(), app.test_client()
     sign_in(reviewer, rita)
     sign_in(other, otto)
@@ -400,12 +554,16 @@ def test_comments_thread_anchor_and_resolve(app, client, login, make_user, make_
     take(app, rid, "submit", editor.id)
 
     def comment(client, **data):
-        return client.post(f"/review/{rid}/comments", data={"csrf_token": csrf_token(app, client), **data})
+        return client.post(
+            f"/review/{rid}/comments", data={"csrf_token": csrf_token(app, client), **data}
+        )
 
     assert comment(reviewer, body="Is this the right source?", field="sources").status_code == 302
     assert comment(reviewer, body="Looks good overall.").status_code == 302
     with app.app_context():
-        root = db.session.scalar(sa.select(Comment).where(Comment.field == "sources", Comment.record_id == rid))
+        root = db.session.scalar(
+            sa.select(Comment).where(Comment.field == "sources", Comment.record_id == rid)
+        )
     assert comment(client, body="Yes, the official gazette.", parent_id=root.id).status_code == 302
     with app.app_context():
         reply = db.session.scalar(sa.select(Comment).where(Comment.parent_id == root.id))
@@ -417,7 +575,11 @@ def test_comments_thread_anchor_and_resolve(app, client, login, make_user, make_
         assert all(r.field == "sources" for r in thread.replies)
     page = text(client.get(f"/review/{rid}"))
     sources = section(page, "field-sources")
-    assert "Is this the right source?" in sources and "Agreed." in sources and "Looks good overall." not in sources
+    assert (
+        "Is this the right source?" in sources
+        and "Agreed." in sources
+        and "Looks good overall." not in sources
+    )
     assert "Looks good overall." in section(page, "general-title")
     assert "Rita Reviewer" in sources and "on revision 1" in sources
 
@@ -427,7 +589,10 @@ def test_comments_thread_anchor_and_resolve(app, client, login, make_user, make_
     for data, message in (
         ({"body": "   "}, "Write a comment first: it is empty."),
         ({"body": "x" * 5001}, "at most 5000 characters"),
-        ({"body": "Fine", "field": "no_such_field"}, "This record has no field &#39;no_such_field&#39;"),
+        (
+            {"body": "Fine", "field": "no_such_field"},
+            "This record has no field &#39;no_such_field&#39;",
+        ),
         ({"body": "Fine", "parent_id": "999999"}, "does not exist on this record"),
     ):
         response = comment(reviewer, **data)
@@ -438,14 +603,27 @@ def test_comments_thread_anchor_and_resolve(app, client, login, make_user, make_
     # Resolving: not by another reviewer; by the commenter or an editor; a reply reopens.
     resolve = f"/review/{rid}/comments/{root.id}/resolve"
     response = other.post(resolve, data={"csrf_token": csrf_token(app, other), "resolved": "1"})
-    assert response.status_code == 403 and "Only an editor or the person who wrote the comment" in text(response)
-    assert reviewer.post(resolve, data={"csrf_token": csrf_token(app, reviewer), "resolved": "1"}).status_code == 302
+    assert (
+        response.status_code == 403
+        and "Only an editor or the person who wrote the comment" in text(response)
+    )
+    assert (
+        reviewer.post(
+            resolve, data={"csrf_token": csrf_token(app, reviewer), "resolved": "1"}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(Comment, root.id).resolved_by_id == rita.id
     assert comment(other, body="One more thing.", parent_id=root.id).status_code == 302
     with app.app_context():
         assert db.session.get(Comment, root.id).resolved_at is None
-    assert client.post(resolve, data={"csrf_token": csrf_token(app, client), "resolved": "1"}).status_code == 302
+    assert (
+        client.post(
+            resolve, data={"csrf_token": csrf_token(app, client), "resolved": "1"}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(Comment, root.id).resolved_by_id == editor.id
     assert state(app, rid) is S.IN_REVIEW  # comments never move the record
@@ -460,7 +638,14 @@ def test_queues_for_reviewers_and_editors(app, client, login, make_user, make_me
     reviewer = app.test_client()
     sign_in(reviewer, rita)
     other_editor = make_user("editor")
-    names = ["Test back", "Test ready", "Test waiting", "Test mine draft", "Test theirs", "Test attribution group"]
+    names = [
+        "Test back",
+        "Test ready",
+        "Test waiting",
+        "Test mine draft",
+        "Test theirs",
+        "Test attribution group",
+    ]
     rids = {n: make_measure(published=False, short_name=n).record_id for n in names}
     for name in names[:3] + names[4:5]:
         take(app, rids[name], "submit", (other_editor if name == "Test theirs" else editor).id)
@@ -476,7 +661,9 @@ def test_queues_for_reviewers_and_editors(app, client, login, make_user, make_me
     assert "Test ready" in section(mine, "ready")
     assert "Test waiting" in section(mine, "in-review")
     assert "Test mine draft" in section(mine, "drafts")
-    assert "Test theirs" in section(mine, "others") and "Test theirs" not in section(mine, "in-review")
+    assert "Test theirs" in section(mine, "others") and "Test theirs" not in section(
+        mine, "in-review"
+    )
 
     queue = text(reviewer.get("/review/"))
     waiting = section(queue, "to-review")
@@ -487,7 +674,9 @@ def test_queues_for_reviewers_and_editors(app, client, login, make_user, make_me
     assert 'id="came-back"' not in queue  # reviewers have no editor sections
 
 
-def test_notifications_unread_count_and_mark_read(app, client, login, make_user, make_measure) -> None:
+def test_notifications_unread_count_and_mark_read(
+    app, client, login, make_user, make_measure
+) -> None:
     editor = login(client, "editor")
     rita = make_member(app, make_user)
     reviewer = app.test_client()
@@ -500,12 +689,24 @@ def test_notifications_unread_count_and_mark_read(app, client, login, make_user,
     reviewer.get(f"/review/{first}")
     assert re.search(r'Notifications <span class="badge count-badge">1<', text(reviewer.get("/")))
     with app.app_context():
-        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == rita.id, Notification.record_id == second))
+        note = db.session.scalar(
+            sa.select(Notification).where(
+                Notification.user_id == rita.id, Notification.record_id == second
+            )
+        )
     # One user cannot mark another's notifications.
-    response = client.post("/review/notifications/read", data={"csrf_token": csrf_token(app, client), "notification": note.id})
-    assert response.status_code == 302 and "Nothing was unread." in text(client.get(response.headers["Location"]))
+    response = client.post(
+        "/review/notifications/read",
+        data={"csrf_token": csrf_token(app, client), "notification": note.id},
+    )
+    assert response.status_code == 302 and "Nothing was unread." in text(
+        client.get(response.headers["Location"])
+    )
     assert re.search(r'Notifications <span class="badge count-badge">1<', text(reviewer.get("/")))
-    response = reviewer.post("/review/notifications/read", data={"csrf_token": csrf_token(app, reviewer), "notification": note.id})
+    response = reviewer.post(
+        "/review/notifications/read",
+        data={"csrf_token": csrf_token(app, reviewer), "notification": note.id},
+    )
     assert response.status_code == 302
     assert 'Notifications <span class="badge count-badge">' not in text(reviewer.get("/"))
     page = text(reviewer.get("/review/notifications"))
@@ -546,12 +747,19 @@ class FakeSMTP:
 def smtp(app, monkeypatch) -> type[FakeSMTP]:
     FakeSMTP.sent, FakeSMTP.calls, FakeSMTP.fail = [], [], False
     monkeypatch.setattr(notify.smtplib, "SMTP", FakeSMTP)
-    app.config.update(SMTP_HOST="smtp.example.org", SMTP_PORT=587, SMTP_USER="tracker", SMTP_PASSWORD="test-secret",
-                      SMTP_FROM="Tracker <tracker@example.org>")
+    app.config.update(
+        SMTP_HOST="smtp.example.org",
+        SMTP_PORT=587,
+        SMTP_USER="tracker",
+        SMTP_PASSWORD="test-secret",
+        SMTP_FROM="Tracker <tracker@example.org>",
+    )
     return FakeSMTP
 
 
-def test_email_is_sent_after_commit_with_starttls(app, client, login, make_user, make_measure, smtp) -> None:
+def test_email_is_sent_after_commit_with_starttls(
+    app, client, login, make_user, make_measure, smtp
+) -> None:
     editor = login(client, "editor")
     make_member(app, make_user, email="rita@example.org")
     rid = make_measure(published=False, short_name="Test mailed").record_id
@@ -569,7 +777,9 @@ def test_email_is_sent_after_commit_with_starttls(app, client, login, make_user,
     assert editor.email not in [m["To"] for m in smtp.sent]  # never the one who acted
 
 
-def test_email_failure_is_logged_and_changes_nothing(app, client, login, make_user, make_measure, smtp, caplog) -> None:
+def test_email_failure_is_logged_and_changes_nothing(
+    app, client, login, make_user, make_measure, smtp, caplog
+) -> None:
     login(client, "editor")
     make_member(app, make_user, email="rita@example.org")
     rid = make_measure(published=False).record_id
@@ -577,10 +787,15 @@ def test_email_failure_is_logged_and_changes_nothing(app, client, login, make_us
     response = post_form(client, f"/review/{rid}", f"/review/{rid}/submit")
     assert response.status_code == 302
     assert state(app, rid) is S.IN_REVIEW  # the step stands
-    assert "E-mail to rita@example.org could not be sent (OSError: connection refused by the test)" in caplog.text
+    assert (
+        "E-mail to rita@example.org could not be sent (OSError: connection refused by the test)"
+        in caplog.text
+    )
 
 
-def test_without_smtp_the_email_is_logged(app, client, login, make_user, make_measure, caplog) -> None:
+def test_without_smtp_the_email_is_logged(
+    app, client, login, make_user, make_measure, caplog
+) -> None:
     login(client, "editor")
     make_member(app, make_user, email="rita@example.org")
     rid = make_measure(published=False, short_name="Test logged").record_id
@@ -612,7 +827,10 @@ def test_papers_and_attributions_go_through_the_same_workflow(app, make_user, ma
     bare = make_paper(published=False, title="Test paper without sources", url=None, sources=[])
     take(app, bare.record_id, "submit", editor.id)
     take(app, bare.record_id, "approve", supply.id)
-    with pytest.raises(workflow.TransitionError, match="Not published yet: Add the paper's address or at least one source"):
+    with pytest.raises(
+        workflow.TransitionError,
+        match="Not published yet: Add the paper's address or at least one source",
+    ):
         take(app, bare.record_id, "publish", editor.id)
 
     statement = create_attribution(app, published=False, operation="Test reviewed operation")
@@ -620,7 +838,9 @@ def test_papers_and_attributions_go_through_the_same_workflow(app, make_user, ma
     take(app, rid, "submit", editor.id)
     with app.app_context():
         assert db.session.get(Record, rid).working_group_id == group_id(ATTRIBUTION)
-    with pytest.raises(workflow.NotPermitted, match="Only members of the working group reviewing this statement"):
+    with pytest.raises(
+        workflow.NotPermitted, match="Only members of the working group reviewing this statement"
+    ):
         take(app, rid, "approve", supply.id)
     take(app, rid, "approve", attribution.id)
     take(app, rid, "publish", editor.id)
@@ -631,7 +851,11 @@ def test_papers_and_attributions_go_through_the_same_workflow(app, make_user, ma
     staff = app.test_client()
     sign_in(staff, editor)
     page = text(staff.get(f"/review/{rid}"))
-    assert "Last published version" in page and "Test reviewed operation" in page and "Attributed actor" in page
+    assert (
+        "Last published version" in page
+        and "Test reviewed operation" in page
+        and "Attributed actor" in page
+    )
 
 
 def test_transitions_appear_in_the_audit_log(app, client, login, make_user, make_measure) -> None:
@@ -644,7 +868,9 @@ def test_transitions_appear_in_the_audit_log(app, client, login, make_user, make
     assert "Submitted for review" in page and f"record:{rid}" in page and "Edith Editor" in page
     assert f"record:{rid}" in text(client.get("/admin/audit?action=record_reopened"))
     with app.app_context():
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RECORD_REOPENED))
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RECORD_REOPENED)
+        )
         assert event.details["from_state"] == "in_review" and event.details["to_state"] == "draft"
         assert db.session.get(User, editor.id).display_name == "Edith Editor"
 
@@ -654,12 +880,18 @@ def test_groups_cli_links_accounts_and_contacts(app, runner, make_user) -> None:
     result = runner.invoke(args=["groups", "link", "wg-attribution", "cli.reviewer@example.org"])
     assert result.exit_code == 0, result.output
     assert "is now Test CLI Reviewer in wg-attribution" in result.output
-    result = runner.invoke(args=["groups", "contact", "wg-attribution", "cli.reviewer@example.org", "jp"])
+    result = runner.invoke(
+        args=["groups", "contact", "wg-attribution", "cli.reviewer@example.org", "jp"]
+    )
     assert result.exit_code == 0 and "government contact for JP" in result.output
     listing = runner.invoke(args=["groups", "list"]).output
-    assert "Test CLI Reviewer — account cli.reviewer@example.org, government contact for JP" in listing
+    assert (
+        "Test CLI Reviewer — account cli.reviewer@example.org, government contact for JP" in listing
+    )
     editor = make_user("editor", email="cli.editor@example.org")
-    result = runner.invoke(args=["groups", "link", "wg-software-supply-chain", editor.email, "--member", "Sven Herpig"])
+    result = runner.invoke(
+        args=["groups", "link", "wg-software-supply-chain", editor.email, "--member", "Sven Herpig"]
+    )
     assert result.exit_code != 0 and "only reviewer accounts can be linked" in result.output
     result = runner.invoke(args=["groups", "link", "wg-nope", user.email])
     assert result.exit_code != 0 and "No working group 'wg-nope'" in result.output
@@ -667,7 +899,9 @@ def test_groups_cli_links_accounts_and_contacts(app, runner, make_user) -> None:
     assert "cli.reviewer@example.org" not in runner.invoke(args=["groups", "list"]).output
 
 
-def test_queue_and_review_page_queries_do_not_grow_with_the_records(app, make_user, make_measure) -> None:
+def test_queue_and_review_page_queries_do_not_grow_with_the_records(
+    app, make_user, make_measure
+) -> None:
     """/review/ and /review/<id> cost a fixed number of SQL statements, for 3 or 12 records
     in review and for 1 or 8 comment threads."""
     from tests.test_query_counts import counting
@@ -696,14 +930,22 @@ def test_queue_and_review_page_queries_do_not_grow_with_the_records(app, make_us
         from tracker.review import comments
 
         with app.test_request_context():
-            new = comments.add(db.session.get(Record, rid), db.session.get(User, rita.id), f"Test comment {n}",
-                               field="sources" if n % 2 else None, parent_id=parent)
+            new = comments.add(
+                db.session.get(Record, rid),
+                db.session.get(User, rita.id),
+                f"Test comment {n}",
+                field="sources" if n % 2 else None,
+                parent_id=parent,
+            )
             db.session.commit()
             return new.id
 
     def costs() -> dict[tuple[str, str], int]:
-        return {(name, path): cost(c, path) for name, c in (("reviewer", reviewer), ("editor", staff))
-                for path in ("/review/", f"/review/{first[1]}")}
+        return {
+            (name, path): cost(c, path)
+            for name, c in (("reviewer", reviewer), ("editor", staff))
+            for path in ("/review/", f"/review/{first[1]}")
+        }
 
     first = add(3)
     take(app, first[0], "approve", rita.id)
@@ -717,7 +959,9 @@ def test_queue_and_review_page_queries_do_not_grow_with_the_records(app, make_us
     assert max(small.values()) <= 40, small
 
 
-def test_editing_an_approved_paper_or_statement_voids_its_approvals(app, make_user, make_paper) -> None:
+def test_editing_an_approved_paper_or_statement_voids_its_approvals(
+    app, make_user, make_paper
+) -> None:
     """The generic editor (papers, statements) follows the same rule as measures."""
     from tests.attribution_helpers import create_attribution
     from tracker.records import changes as record_changes
@@ -726,7 +970,9 @@ def test_editing_an_approved_paper_or_statement_voids_its_approvals(app, make_us
     editor = make_user("editor")
     supply, attribution = make_member(app, make_user), make_member(app, make_user, ATTRIBUTION)
     paper_rid = make_paper(published=False, title="Test paper to amend").record_id
-    statement_rid = create_attribution(app, published=False, operation="Test operation to amend").record_id
+    statement_rid = create_attribution(
+        app, published=False, operation="Test operation to amend"
+    ).record_id
     for rid, reviewer, field, value in (
         (paper_rid, supply, "title", "Test paper, amended"),
         (statement_rid, attribution, "operation", "Test operation, amended"),
@@ -738,7 +984,9 @@ def test_editing_an_approved_paper_or_statement_voids_its_approvals(app, make_us
             record = db.session.get(Record, rid)
             data = records.ops_for(record).snapshot(records.working_copy(record))
             data[field] = value
-            record_changes.update(record, data, expected_version=record.version, author_id=editor.id)
+            record_changes.update(
+                record, data, expected_version=record.version, author_id=editor.id
+            )
             db.session.commit()
         assert state(app, rid) is S.IN_REVIEW
         with app.app_context():

@@ -37,7 +37,12 @@ PATH = {
     S.CHANGES_REQUESTED: [("submit", "author"), ("request_changes", "second")],
     S.APPROVED: [("submit", "author"), ("approve", "second")],
     S.PUBLISHED: [("submit", "author"), ("approve", "second"), ("publish", "author")],
-    S.WITHDRAWN: [("submit", "author"), ("approve", "second"), ("publish", "author"), ("withdraw", "author")],
+    S.WITHDRAWN: [
+        ("submit", "author"),
+        ("approve", "second"),
+        ("publish", "author"),
+        ("withdraw", "author"),
+    ],
 }
 
 
@@ -86,14 +91,33 @@ def details_for(action: Action) -> dict[str, Any]:
 
 
 MEASURE = {
-    "jurisdiction_code": "DE", "title_original": "Test measure for the workflow", "title_lang": "en",
-    "title_en": None, "short_name": "Published name", "type": "law", "issuing_body": "Test body",
-    "status": "in_force", "status_note": None, "official_identifier": None, "official_url": None,
-    "description": "A measure made by the test suite.", "verification": "unverified", "verification_note": None,
+    "jurisdiction_code": "DE",
+    "title_original": "Test measure for the workflow",
+    "title_lang": "en",
+    "title_en": None,
+    "short_name": "Published name",
+    "type": "law",
+    "issuing_body": "Test body",
+    "status": "in_force",
+    "status_note": None,
+    "official_identifier": None,
+    "official_url": None,
+    "description": "A measure made by the test suite.",
+    "verification": "unverified",
+    "verification_note": None,
     "events": [{"kind": "adopted", "date": "2024-01-15", "note": None}],
     "sources": [{"url": "https://example.org/source", "title": "Example source", "accessed": None}],
-    "topics": ["sbom"], "relations": [],
-    "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 1", "rationale": "Test", "basis": "inferred"}],
+    "topics": ["sbom"],
+    "relations": [],
+    "mappings": [
+        {
+            "norm": "i",
+            "commitment": None,
+            "locator": "Art. 1",
+            "rationale": "Test",
+            "basis": "inferred",
+        }
+    ],
 }
 
 
@@ -113,9 +137,18 @@ def build_world(app: Any, state: WorkflowState) -> World:
     through the workflow itself."""
     cast: dict[str, int] = {}
     with app.app_context():
-        for name, role in (("author", "editor"), ("second", "reviewer"), ("editor", "editor"), ("admin", "admin"),
-                           ("reviewer", "reviewer"), ("outsider", "reviewer"), ("contact", "reviewer")):
-            user = User(email=f"{name}.{state.value}@example.org", role=Role(role), name=f"Test {name}")
+        for name, role in (
+            ("author", "editor"),
+            ("second", "reviewer"),
+            ("editor", "editor"),
+            ("admin", "admin"),
+            ("reviewer", "reviewer"),
+            ("outsider", "reviewer"),
+            ("contact", "reviewer"),
+        ):
+            user = User(
+                email=f"{name}.{state.value}@example.org", role=Role(role), name=f"Test {name}"
+            )
             db.session.add(user)
             db.session.commit()
             cast[name] = user.id
@@ -127,8 +160,15 @@ def build_world(app: Any, state: WorkflowState) -> World:
     with app.app_context():
         record = changes.create(MEASURE, author_id=None)
         records.publish(record)
-        records.write_revision(record, records.working_copy(record), action="publish", summary="Published")
-        changes.update(record, {**MEASURE, "short_name": "Edited name"}, expected_version=record.version, author_id=cast["author"])
+        records.write_revision(
+            record, records.working_copy(record), action="publish", summary="Published"
+        )
+        changes.update(
+            record,
+            {**MEASURE, "short_name": "Edited name"},
+            expected_version=record.version,
+            author_id=cast["author"],
+        )
         db.session.commit()
         rid = record.id
     for action, who in PATH[state]:
@@ -176,10 +216,16 @@ def everything(app, rid: int) -> tuple[Any, ...]:
     """What a step could change."""
     with app.app_context():
         record = db.session.get(Record, rid)
-        count = lambda model, *where: db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))  # noqa: E731
+
+        def count(model: Any, *where: Any) -> int | None:
+            return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
         live = records.live_copy(record)
         return (
-            record.state, record.version, record.working_group_id, record.published_at,
+            record.state,
+            record.version,
+            record.working_group_id,
+            record.published_at,
             count(Revision, Revision.record_id == rid),
             count(Approval, Approval.record_id == rid),
             count(Comment, Comment.record_id == rid),
@@ -192,7 +238,11 @@ def everything(app, rid: int) -> tuple[Any, ...]:
 
 def readable(message: str) -> bool:
     """A sentence for a person: capitalised, ends with a full stop, no code or ids."""
-    return bool(re.match(r"^[A-Z].{15,}[.]$", message, re.S)) and "<" not in message and "Action." not in message
+    return (
+        bool(re.match(r"^[A-Z].{15,}[.]$", message, re.S))
+        and "<" not in message
+        and "Action." not in message
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -202,17 +252,33 @@ def test_transition_function(step: World, action: Action, role: str) -> None:
     app, rid, cast, state = step.app, step.rid, step.cast, step.state
     before = everything(app, rid)
     if allowed(state, action, role):
-        assert take(app, rid, action.value, cast[role], **details_for(action)) is TABLE[(state, action)]
+        assert (
+            take(app, rid, action.value, cast[role], **details_for(action))
+            is TABLE[(state, action)]
+        )
         after = everything(app, rid)
         assert after[0] is TABLE[(state, action)]
         assert after[1] > before[1]  # the version moved on
         assert after[4] == before[4] + 1  # one revision, named after the action
         with app.app_context():
-            last = db.session.scalars(sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number.desc())).first()
-            assert (last.action, last.author_id, last.state) == (action.value, cast[role], TABLE[(state, action)])
+            last = db.session.scalars(
+                sa.select(Revision)
+                .where(Revision.record_id == rid)
+                .order_by(Revision.number.desc())
+            ).first()
+            assert (last.action, last.author_id, last.state) == (
+                action.value,
+                cast[role],
+                TABLE[(state, action)],
+            )
             event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-            assert event.action is workflow.AUDIT_ACTIONS[action] and event.subject == f"record:{rid}"
-            assert (event.details["from_state"], event.details["to_state"]) == (state.value, TABLE[(state, action)].value)
+            assert (
+                event.action is workflow.AUDIT_ACTIONS[action] and event.subject == f"record:{rid}"
+            )
+            assert (event.details["from_state"], event.details["to_state"]) == (
+                state.value,
+                TABLE[(state, action)].value,
+            )
         if action is Action.PUBLISH:
             assert after[-1] == "Edited name" and after[9] == before[9] + 1
         if action is Action.WITHDRAW:
@@ -256,7 +322,9 @@ def test_transition_routes(step: World, action: Action) -> None:
         html = response.get_data(as_text=True)
         # Reviewers see it once it is submitted to their group (or, for the government
         # contact, once it is submitted at all); the other group never.
-        sees = role in ("editor", "admin") or (role in ("reviewer", "contact") and state is not S.DRAFT)
+        sees = role in ("editor", "admin") or (
+            role in ("reviewer", "contact") and state is not S.DRAFT
+        )
         if not sees:
             assert response.status_code == (403 if public else 404), (role, html[:500])
         else:

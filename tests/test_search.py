@@ -32,14 +32,19 @@ def test_engine_matches_the_database_under_test(app_ctx) -> None:
         assert db.engine.dialect.name == "postgresql"
         assert isinstance(backend, PostgresBackend)
         # The generated tsvector column exists and is filled.
-        filled = db.session.scalar(sa.text("SELECT count(*) FROM search_entries WHERE document IS NOT NULL"))
+        filled = db.session.scalar(
+            sa.text("SELECT count(*) FROM search_entries WHERE document IS NOT NULL")
+        )
         assert filled and filled > 0
     else:
         assert isinstance(backend, SQLiteBackend)
 
 
 def test_a_word_from_the_description_finds_the_measure(app, make_measure) -> None:
-    make_measure(title_original="Test measure alpha", description="Requires a zorbulent attestation from vendors.")
+    make_measure(
+        title_original="Test measure alpha",
+        description="Requires a zorbulent attestation from vendors.",
+    )
     with app.app_context():
         results = search("zorbulent")
         assert titles(results) == ["Test measure alpha"]
@@ -56,10 +61,26 @@ def test_other_fields_are_searched(app, make_measure) -> None:
         official_identifier="BGBl. 2099 I Nr. 4242",
         issuing_body="Bundesamt für Flimmerei",
         status_note="partly glorbed",
-        mappings=[{"norm": "j", "commitment": None, "locator": "§ 3", "rationale": "sets up a snarfle programme", "basis": "inferred"}],
+        mappings=[
+            {
+                "norm": "j",
+                "commitment": None,
+                "locator": "§ 3",
+                "rationale": "sets up a snarfle programme",
+                "basis": "inferred",
+            }
+        ],
     )
     with app.app_context():
-        for query in ("Quuxifizierung", "quuxification", "QuuxG", "4242", "Flimmerei", "glorbed", "snarfle"):
+        for query in (
+            "Quuxifizierung",
+            "quuxification",
+            "QuuxG",
+            "4242",
+            "Flimmerei",
+            "glorbed",
+            "snarfle",
+        ):
             assert titles(search(query)) == ["Quuxification Act"], query
 
 
@@ -74,12 +95,22 @@ def test_demo_data_is_indexed_by_the_seed(app_ctx) -> None:
 def test_the_seeded_index_is_what_a_rebuild_gives(app_ctx) -> None:
     def snapshot() -> set[tuple]:
         rows = db.session.execute(
-            sa.select(SearchEntry.owner, SearchEntry.owner_id, SearchEntry.kind, SearchEntry.title, SearchEntry.body)
+            sa.select(
+                SearchEntry.owner,
+                SearchEntry.owner_id,
+                SearchEntry.kind,
+                SearchEntry.title,
+                SearchEntry.body,
+            )
         )
         facets = db.session.execute(
-            sa.select(SearchEntry.owner, SearchEntry.owner_id, SearchEntry.kind, SearchFacet.facet, SearchFacet.value).join(
-                SearchFacet, SearchFacet.entry_id == SearchEntry.id
-            )
+            sa.select(
+                SearchEntry.owner,
+                SearchEntry.owner_id,
+                SearchEntry.kind,
+                SearchFacet.facet,
+                SearchFacet.value,
+            ).join(SearchFacet, SearchFacet.entry_id == SearchEntry.id)
         )
         return set(rows) | set(facets)
 
@@ -89,8 +120,12 @@ def test_the_seeded_index_is_what_a_rebuild_gives(app_ctx) -> None:
     assert snapshot() == before
 
 
-def test_a_draft_is_not_found_by_the_public_but_by_staff_with_drafts(app, make_measure, client, login) -> None:
-    make_measure(published=False, title_original="Test draft measure", description="A blorptastic draft.")
+def test_a_draft_is_not_found_by_the_public_but_by_staff_with_drafts(
+    app, make_measure, client, login
+) -> None:
+    make_measure(
+        published=False, title_original="Test draft measure", description="A blorptastic draft."
+    )
     with app.app_context():
         assert search("blorptastic").total == 0
         staff = search("blorptastic", audience=STAFF)
@@ -114,7 +149,9 @@ def test_a_draft_is_not_found_by_the_public_but_by_staff_with_drafts(app, make_m
 
 
 def test_edits_after_publication_stay_private_until_published(app, make_measure) -> None:
-    measure = make_measure(title_original="Test edited measure", description="Original wibbleton text.")
+    measure = make_measure(
+        title_original="Test edited measure", description="Original wibbleton text."
+    )
     with app.app_context():
         record = db.session.get(type(measure), measure.id).record
         draft = records.editable_copy(record)
@@ -131,7 +168,9 @@ def test_edits_after_publication_stay_private_until_published(app, make_measure)
 
 def test_deleted_and_withdrawn_records_are_not_found(app, make_measure) -> None:
     gone = make_measure(title_original="Test deleted measure", description="A frobnicated measure.")
-    pulled = make_measure(title_original="Test withdrawn measure", description="A frobnicated measure too.")
+    pulled = make_measure(
+        title_original="Test withdrawn measure", description="A frobnicated measure too."
+    )
     with app.app_context():
         assert search("frobnicated").total == 2
         records.soft_delete(db.session.get(type(gone), gone.id).record)
@@ -159,19 +198,34 @@ def test_snippets_escape_markup_typed_into_a_description(app, make_measure, clie
 def test_facets_count_the_results(app, make_measure) -> None:
     common = {"description": "A plumbiferous rule."}
     make_measure(jurisdiction_code="DE", type="law", topics=["sbom"], **common)
-    make_measure(jurisdiction_code="DE", type="regulation", topics=["sbom", "vulnerability-disclosure"], **common)
+    make_measure(
+        jurisdiction_code="DE",
+        type="regulation",
+        topics=["sbom", "vulnerability-disclosure"],
+        **common,
+    )
     make_measure(
         jurisdiction_code="FR",
         type="law",
         topics=[],
-        mappings=[{"norm": "j", "commitment": None, "locator": None, "rationale": "x", "basis": "inferred"}],
+        mappings=[
+            {
+                "norm": "j",
+                "commitment": None,
+                "locator": None,
+                "rationale": "x",
+                "basis": "inferred",
+            }
+        ],
         events=[{"kind": "adopted", "date": "2023-05", "note": None}],
         **common,
     )
     with app.app_context():
         results = search("plumbiferous")
         assert results.total == 3
-        counts = {facet: {v.value: v.count for v in values} for facet, values in results.facets.items()}
+        counts = {
+            facet: {v.value: v.count for v in values} for facet, values in results.facets.items()
+        }
         assert counts["kind"] == {"measure": 3}
         assert counts["jurisdiction"] == {"DE": 2, "FR": 1}
         assert counts["type"] == {"law": 2, "regulation": 1}
@@ -188,8 +242,12 @@ def test_facets_count_the_results(app, make_measure) -> None:
 
 
 def test_facet_links_filter_and_can_be_removed(app, make_measure, client) -> None:
-    make_measure(jurisdiction_code="DE", description="A crumbleworthy rule.", title_original="Test DE rule")
-    make_measure(jurisdiction_code="FR", description="A crumbleworthy rule.", title_original="Test FR rule")
+    make_measure(
+        jurisdiction_code="DE", description="A crumbleworthy rule.", title_original="Test DE rule"
+    )
+    make_measure(
+        jurisdiction_code="FR", description="A crumbleworthy rule.", title_original="Test FR rule"
+    )
     page = client.get("/search/?q=crumbleworthy").get_data(as_text=True)
     link = re.search(r'href="([^"]*jurisdiction=FR[^"]*)"', page)
     assert link, "no facet link for FR"
@@ -263,8 +321,14 @@ def test_query_syntax_phrases_exclusion_and_alternatives(app, make_measure) -> N
 
 
 def test_titles_in_other_scripts_and_accents(app, make_measure) -> None:
-    make_measure(title_original="テスト用のソフトウェア管理手引", title_lang="ja", title_en="Test guide")
-    make_measure(title_original="Loi de résilience numérique", title_lang="fr", title_en="Test resilience law")
+    make_measure(
+        title_original="テスト用のソフトウェア管理手引", title_lang="ja", title_en="Test guide"
+    )
+    make_measure(
+        title_original="Loi de résilience numérique",
+        title_lang="fr",
+        title_en="Test resilience law",
+    )
     with app.app_context():
         assert titles(search("テスト用")) == ["Test guide"]
         assert "Test guide" in titles(search("ソフトウェア"))  # the demo's METI guide has it too

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("path", ["/", "/measures/", "/api/v1/measures", "/no-such-page", "/static/css/site.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/measures/", "/api/v1/measures", "/no-such-page", "/static/css/site.css"]
+)
 def test_headers_on_every_response(client, path) -> None:
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
@@ -38,9 +40,15 @@ def test_proxy_fix_is_off_by_default_and_trusts_one_hop_when_on(database_url) ->
 
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
     with standalone_app(database_url) as app:
-        assert "Strict-Transport-Security" not in app.test_client().get("/healthz", headers=headers).headers
+        assert (
+            "Strict-Transport-Security"
+            not in app.test_client().get("/healthz", headers=headers).headers
+        )
     with standalone_app(database_url, PROXY_FIX=True) as app:
-        assert "Strict-Transport-Security" in app.test_client().get("/healthz", headers=headers).headers
+        assert (
+            "Strict-Transport-Security"
+            in app.test_client().get("/healthz", headers=headers).headers
+        )
 
 
 def test_oversized_request_is_refused_with_413(client, login) -> None:

@@ -25,15 +25,26 @@ def test_demo_groups_are_loaded_exactly_as_in_the_file(app_ctx) -> None:
     expected = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     for item in expected:
         loaded = group(item["key"])
-        assert (loaded.name, loaded.topic, loaded.period) == (item["name"], item["topic"], f"{item['period_start']}–{item['period_end']}")
-        assert [(m.name, m.affiliation) for m in loaded.members] == [(m["name"], m["affiliation"]) for m in item["members"]]
+        assert (loaded.name, loaded.topic, loaded.period) == (
+            item["name"],
+            item["topic"],
+            f"{item['period_start']}–{item['period_end']}",
+        )
+        assert [(m.name, m.affiliation) for m in loaded.members] == [
+            (m["name"], m["affiliation"]) for m in item["members"]
+        ]
         assert all(m.user_id is None and not m.is_government_contact for m in loaded.members)
-    assert [len(group(k).members) for k in ("wg-software-supply-chain", "wg-attribution")] == [25, 12]
+    assert [len(group(k).members) for k in ("wg-software-supply-chain", "wg-attribution")] == [
+        25,
+        12,
+    ]
     assert str(demo.load(DEMO_FILE)) == "nothing changed"
 
 
 def test_public_page_shows_names_and_affiliations_but_no_accounts(app, client, make_user) -> None:
-    reviewer = make_user("reviewer", email="hidden.reviewer@example.org", name="Reviewer account name")
+    reviewer = make_user(
+        "reviewer", email="hidden.reviewer@example.org", name="Reviewer account name"
+    )
     with app.app_context():
         member = group("wg-attribution").members[0]
         services.link_account(member, db.session.get(User, reviewer.id))
@@ -88,8 +99,16 @@ def test_government_contact_needs_a_jurisdiction(app) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [
-        ("- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  period_end: 2022\n", 5, "ends (2022) before it starts (2023)"),
-        ("- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  members:\n  - affiliation: X\n", 6, "name: is required"),
+        (
+            "- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  period_end: 2022\n",
+            5,
+            "ends (2022) before it starts (2023)",
+        ),
+        (
+            "- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  members:\n  - affiliation: X\n",
+            6,
+            "name: is required",
+        ),
         ("- key: g\n  name: G\n  topic: t\n  period_start: twenty\n", 4, "expected a whole number"),
     ],
 )

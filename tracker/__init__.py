@@ -18,7 +18,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder="../static",
     )
     config.load(app, test_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # WeasyPrint logs each layout step at INFO: noise in the server log and the CLI.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -63,7 +65,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     permissions.init_app(app)
     throttle.init_app(app)
-    for blueprint in (site_bp, accounts_bp, norms_bp, jurisdictions_bp, measures_bp, attribution_bp, api_bp):
+    for blueprint in (
+        site_bp,
+        accounts_bp,
+        norms_bp,
+        jurisdictions_bp,
+        measures_bp,
+        attribution_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (papers_bp, gaps_bp, workinggroups_bp, review_bp, reports_bp, imports_bp):
         app.register_blueprint(blueprint)

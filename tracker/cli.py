@@ -17,9 +17,13 @@ DATA = ROOT / "data"
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 norms_cli = AppGroup("norms", help="The UN framework: documents, norms, commitments, topics.")
-jurisdictions_cli = AppGroup("jurisdictions", help="ISO 3166-1 jurisdictions and regional organisations.")
+jurisdictions_cli = AppGroup(
+    "jurisdictions", help="ISO 3166-1 jurisdictions and regional organisations."
+)
 demo_cli = AppGroup("demo", help="Demo data taken from shared/reference/facts.yaml.")
-catalogues_cli = AppGroup("catalogues", help="Catalogues of practical actions from the UN framework.")
+catalogues_cli = AppGroup(
+    "catalogues", help="Catalogues of practical actions from the UN framework."
+)
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
@@ -100,7 +104,9 @@ def _commit_or_fail(loader, path: Path, what: str) -> None:  # type: ignore[no-u
 
 
 @norms_cli.command("load")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "norms.yaml")
+@click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "norms.yaml"
+)
 def norms_load(path: Path) -> None:
     """Load the framework file (validated whole; loading twice changes nothing)."""
     from tracker.norms import loader
@@ -109,7 +115,9 @@ def norms_load(path: Path) -> None:
 
 
 @jurisdictions_cli.command("sync")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "jurisdictions.yaml")
+@click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "jurisdictions.yaml"
+)
 def jurisdictions_sync(path: Path) -> None:
     """Fill jurisdictions from ISO 3166-1 (pycountry) and regional organisations."""
     from tracker.jurisdictions import loader
@@ -118,7 +126,9 @@ def jurisdictions_sync(path: Path) -> None:
 
 
 @catalogues_cli.command("load")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "catalogues.yaml")
+@click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), default=DATA / "catalogues.yaml"
+)
 def catalogues_load(path: Path) -> None:
     """Load the catalogues of practical actions (reference data; needs the norms loaded)."""
     from tracker.catalogues import loader
@@ -142,7 +152,9 @@ def demo_loaders() -> list[tuple[str, object]]:
 
 
 @demo_cli.command("load")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=DATA / "demo")
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=DATA / "demo"
+)
 def demo_load(directory: Path) -> None:
     """Load the demo records that are not in the database yet."""
     try:
@@ -220,9 +232,16 @@ def init_app(app: Flask) -> None:
     from tracker.accounts.cli import users_cli
     from tracker.workinggroups.cli import groups_cli
 
-    for group in (db_cli, norms_cli, jurisdictions_cli, catalogues_cli, demo_cli, users_cli, groups_cli):
+    for group in (
+        db_cli,
+        norms_cli,
+        jurisdictions_cli,
+        catalogues_cli,
+        demo_cli,
+        users_cli,
+        groups_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-

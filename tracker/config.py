@@ -99,7 +99,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if url.startswith("postgresql"):
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         connect_args = dict(options.get("connect_args", {}))
-        connect_args.setdefault("options", f"-c lock_timeout={int(app.config['DB_LOCK_TIMEOUT_MS'])}")
+        connect_args.setdefault(
+            "options", f"-c lock_timeout={int(app.config['DB_LOCK_TIMEOUT_MS'])}"
+        )
         connect_args.setdefault("connect_timeout", 5)
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -120,7 +122,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         if not development:
             raise ConfigError(
                 "TRACKER_SECRET_KEY is missing or is a placeholder. Set it to a long random "
-                'value, e.g. TRACKER_SECRET_KEY="$(python -c \'import secrets; '
+                "value, e.g. TRACKER_SECRET_KEY=\"$(python -c 'import secrets; "
                 "print(secrets.token_hex(32))')\"; "
                 "or set TRACKER_ENV=development for a local run."
             )

@@ -44,9 +44,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise DataFileError(
-                loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}"
-            )
+            raise DataFileError(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result

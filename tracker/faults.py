@@ -49,7 +49,9 @@ def handle_database_error(error: sa.exc.SQLAlchemyError) -> Any:
     except sa.exc.SQLAlchemyError:
         db.session.remove()
     database.reads_only()  # the page below loads the signed-in user; it must not need the lock
-    current_app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    current_app.logger.error(
+        "database unavailable on %s %s: %s", request.method, request.path, error
+    )
     if request.path.startswith("/api/"):
         body = {"error": {"status": 503, "title": "Temporarily unavailable", "message": MESSAGE}}
         return body, 503, {"Retry-After": "10"}

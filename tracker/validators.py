@@ -24,7 +24,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 #: host names (and suffixes) that only ever mean a machine on the local network
-INTERNAL_NAMES = ("localhost", "localdomain", "local", "internal", "intranet", "lan", "home.arpa", "corp")
+INTERNAL_NAMES = (
+    "localhost",
+    "localdomain",
+    "local",
+    "internal",
+    "intranet",
+    "lan",
+    "home.arpa",
+    "corp",
+)
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 #: a label inet_aton would read as a number: decimal, octal (leading 0) or hex (0x)
 NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
@@ -43,7 +52,14 @@ def _inet_aton(host: str) -> ipaddress.IPv4Address | None:
     if not 1 <= len(labels) <= 4 or not all(NUMERIC_LABEL.match(label) for label in labels):
         return None
     try:
-        numbers = [int(label, 16) if label.lower().startswith("0x") else int(label, 8) if len(label) > 1 and label.startswith("0") else int(label) for label in labels]
+        numbers = [
+            int(label, 16)
+            if label.lower().startswith("0x")
+            else int(label, 8)
+            if len(label) > 1 and label.startswith("0")
+            else int(label)
+            for label in labels
+        ]
     except ValueError:
         return None
     *head, last = numbers

@@ -35,8 +35,7 @@ CSP = (
 def wants_json() -> bool:
     # HTML wins a tie, so "Accept: */*" (curl, many tools) gets the page a browser would.
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"])
-        == "application/json"
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
 
 
@@ -57,8 +56,14 @@ TOO_LARGE = (
 def handle_too_large(error: RequestEntityTooLarge) -> Any:
     """A readable 413 for a request body over MAX_CONTENT_LENGTH or a field over
     MAX_FORM_MEMORY_SIZE (Werkzeug refuses it before any view runs)."""
-    total, field = current_app.config.get("MAX_CONTENT_LENGTH"), current_app.config.get("MAX_FORM_MEMORY_SIZE")
-    parts = [f"{field / 2**20:g} MB in one field" if field else "", f"{total / 2**20:g} MB in all" if total else ""]
+    total, field = (
+        current_app.config.get("MAX_CONTENT_LENGTH"),
+        current_app.config.get("MAX_FORM_MEMORY_SIZE"),
+    )
+    parts = [
+        f"{field / 2**20:g} MB in one field" if field else "",
+        f"{total / 2**20:g} MB in all" if total else "",
+    ]
     text = "at most " + " and ".join(p for p in parts if p) if any(parts) else "its size limit"
     current_app.logger.info("request too large on %s %s", request.method, request.path)
     return handle_http_error(RequestEntityTooLarge(TOO_LARGE.format(limit=text)))
@@ -66,7 +71,9 @@ def handle_too_large(error: RequestEntityTooLarge) -> Any:
 
 def handle_csrf_error(error: CSRFError) -> Any:
     """A readable 400 for a missing or stale CSRF token (nothing was changed)."""
-    current_app.logger.info("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
+    current_app.logger.info(
+        "CSRF check failed on %s %s: %s", request.method, request.path, error.description
+    )
     return handle_http_error(BadRequest(CSRF_MESSAGE))
 
 
@@ -87,7 +94,9 @@ def not_found(
     return with_suggestion(NotFound(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
 
 
-def bad_request(message: str, suggestion_url: str | None = None, suggestion_label: str | None = None) -> BadRequest:
+def bad_request(
+    message: str, suggestion_url: str | None = None, suggestion_label: str | None = None
+) -> BadRequest:
     return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
 
 

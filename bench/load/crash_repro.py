@@ -26,11 +26,23 @@ from pathlib import Path
 
 from bench.load import run
 
-URLS = ["/", "/norms/i", "/norms/j", "/jurisdictions/DE", "/measures/", "/measures/1", "/measures/5",
-        "/compare?j=DE&j=FR&j=US", "/search/?q=software", "/api/v1/measures"]
+URLS = [
+    "/",
+    "/norms/i",
+    "/norms/j",
+    "/jurisdictions/DE",
+    "/measures/",
+    "/measures/1",
+    "/measures/5",
+    "/compare?j=DE&j=FR&j=US",
+    "/search/?q=software",
+    "/api/v1/measures",
+]
 
 
-def loop(seconds: float, block: list[str], gc_threshold: int = 0, between_requests: bool = False) -> None:
+def loop(
+    seconds: float, block: list[str], gc_threshold: int = 0, between_requests: bool = False
+) -> None:
     import faulthandler
     import gc
     import logging
@@ -59,33 +71,81 @@ def loop(seconds: float, block: list[str], gc_threshold: int = 0, between_reques
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--processes", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=120)
-    ap.add_argument("--block", default="", help="native modules to keep out, comma-separated "
-                    "(e.g. markupsafe._speedups,yaml._yaml): their pure-Python fallback is used")
-    ap.add_argument("--gc-threshold", type=int, default=0, help="CPython's generation-0 collection threshold "
-                    "(default: leave it at 700); a low value makes the crash far more frequent")
-    ap.add_argument("--gc-between-requests", action="store_true", help="no automatic collection; collect after "
-                    "each request when due, as the web workers do (tracker/gc_guard.py)")
+    ap.add_argument(
+        "--block",
+        default="",
+        help="native modules to keep out, comma-separated "
+        "(e.g. markupsafe._speedups,yaml._yaml): their pure-Python fallback is used",
+    )
+    ap.add_argument(
+        "--gc-threshold",
+        type=int,
+        default=0,
+        help="CPython's generation-0 collection threshold "
+        "(default: leave it at 700); a low value makes the crash far more frequent",
+    )
+    ap.add_argument(
+        "--gc-between-requests",
+        action="store_true",
+        help="no automatic collection; collect after "
+        "each request when due, as the web workers do (tracker/gc_guard.py)",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        loop(args.seconds, [b for b in args.block.split(",") if b], args.gc_threshold, args.gc_between_requests)
+        loop(
+            args.seconds,
+            [b for b in args.block.split(",") if b],
+            args.gc_threshold,
+            args.gc_between_requests,
+        )
         return 0
     if args.processes > 8 or args.seconds > 600:
         ap.error("keep it bounded: at most 8 processes and 600 s")
     out = Path(tempfile.mkdtemp(prefix="crash-repro-"))
-    env = {**os.environ, "TRACKER_ENV": "production", "TRACKER_SECRET_KEY": secrets.token_hex(32),
-           "TRACKER_DATABASE_URL": f"sqlite:///{out / 'repro.db'}", "TRACKER_REPORTS_CACHE_DIR": str(out / "reports")}
+    env = {
+        **os.environ,
+        "TRACKER_ENV": "production",
+        "TRACKER_SECRET_KEY": secrets.token_hex(32),
+        "TRACKER_DATABASE_URL": f"sqlite:///{out / 'repro.db'}",
+        "TRACKER_REPORTS_CACHE_DIR": str(out / "reports"),
+    }
     env.pop("TRACKER_REDIS_URL", None)
-    subprocess.run([str(run.BIN / "flask"), "--app", "tracker", "setup"], env=env, cwd=run.ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.load.crash_repro", "--child", "--seconds", str(args.seconds),
-                               "--block", args.block, "--gc-threshold", str(args.gc_threshold)]
-                              + (["--gc-between-requests"] if args.gc_between_requests else []),
-                              env=env, cwd=run.ROOT, stdout=open(out / f"p{i}.log", "w"), stderr=subprocess.STDOUT)
-             for i in range(args.processes)]
+    subprocess.run(
+        [str(run.BIN / "flask"), "--app", "tracker", "setup"],
+        env=env,
+        cwd=run.ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.load.crash_repro",
+                "--child",
+                "--seconds",
+                str(args.seconds),
+                "--block",
+                args.block,
+                "--gc-threshold",
+                str(args.gc_threshold),
+            ]
+            + (["--gc-between-requests"] if args.gc_between_requests else []),
+            env=env,
+            cwd=run.ROOT,
+            stdout=open(out / f"p{i}.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(args.processes)
+    ]
     crashed = 0
     for i, p in enumerate(procs):
         code = p.wait()
@@ -93,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"process {i}: exit {code}: {log.strip().splitlines()[-1] if log.strip() else ''}")
         if code == -11 or "Segmentation fault" in log:
             crashed += 1
-            print("\n".join(line for line in log.splitlines() if line.startswith(("Fatal", "Current", "  File", "Extension")))[:3000])
+            print(
+                "\n".join(
+                    line
+                    for line in log.splitlines()
+                    if line.startswith(("Fatal", "Current", "  File", "Extension"))
+                )[:3000]
+            )
     print(f"{crashed} of {args.processes} processes crashed (logs in {out})")
     return 1 if crashed else 0
 

@@ -50,7 +50,9 @@ def main(argv: list[str]) -> int:
         m.cycle = m  # only the collector frees it
         ref = weakref.ref(m, s.cleanup)
         del m
-        drain = [{} for _ in range(100)]  # empty the dict free list: the next dict is a new allocation
+        drain = [
+            {} for _ in range(100)
+        ]  # empty the dict free list: the next dict is a new allocation
         gc.set_threshold(1)  # the next container allocation starts a collection (when enabled)
         d = s.__dict__
         gc.set_threshold(700)

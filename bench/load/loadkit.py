@@ -46,11 +46,18 @@ class _Forms(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            fields.append((a["name"], a.get("value", "on" if kind in ("checkbox", "radio") else "")))
+            fields.append(
+                (a["name"], a.get("value", "on" if kind in ("checkbox", "radio") else ""))
+            )
         elif tag == "textarea" and "name" in a:
             self._textarea = [a["name"], ""]
         elif tag == "select" and "name" in a:
-            self._select = {"name": a["name"], "first": None, "selected": [], "multiple": "multiple" in a}
+            self._select = {
+                "name": a["name"],
+                "first": None,
+                "selected": [],
+                "multiple": "multiple" in a,
+            }
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             if self._select["first"] is None:
@@ -67,7 +74,7 @@ class _Forms(HTMLParser):
             value = self._textarea[1]
             for newline in ("\r\n", "\n"):  # browsers drop one leading newline
                 if value.startswith(newline):
-                    value = value[len(newline):]
+                    value = value[len(newline) :]
                     break
             self._form["fields"].append((self._textarea[0], value))
             self._textarea = None
@@ -128,6 +135,7 @@ def refresh_seconds(headers: Mapping[str, str], default: float = 3.0) -> float:
 
 # --------------------------------------------------------------------------- summaries
 
+
 def group_of(name: str) -> str:
     """Requests are named "<group>: <endpoint>"; the group is what the table reports."""
     return name.split(":", 1)[0].strip()
@@ -178,10 +186,15 @@ def summarise(samples: Iterable[tuple[str, float, int, bool]], seconds: float) -
             g.statuses[status] += 1
             g.times_ms.append(ms)
     order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
-    return {"seconds": round(seconds, 1), "groups": {g: groups[g].row(seconds) for g in order}, "total": total.row(seconds)}
+    return {
+        "seconds": round(seconds, 1),
+        "groups": {g: groups[g].row(seconds) for g in order},
+        "total": total.row(seconds),
+    }
 
 
 # --------------------------------------------------------------------------- lost saves
+
 
 @dataclass(frozen=True)
 class Save:
@@ -227,27 +240,41 @@ def lost_saves(saves: Iterable[Save], records: Mapping[int, Mapping[str, Any]]) 
     for record_id, confirmed in sorted(by_record.items()):
         state = records.get(record_id)
         if state is None:
-            problems.append(f"record {record_id}: not in the database ({len(confirmed)} confirmed saves)")
+            problems.append(
+                f"record {record_id}: not in the database ({len(confirmed)} confirmed saves)"
+            )
             continue
         in_revisions = Counter(marker_in(d) for d in state["revisions"])
         for s in confirmed:
             if in_revisions[s.marker] == 0:
-                problems.append(f"record {record_id}: confirmed save {s.marker} is in no revision (lost)")
+                problems.append(
+                    f"record {record_id}: confirmed save {s.marker} is in no revision (lost)"
+                )
             elif in_revisions[s.marker] > 1:
-                problems.append(f"record {record_id}: save {s.marker} written {in_revisions[s.marker]} times")
+                problems.append(
+                    f"record {record_id}: save {s.marker} written {in_revisions[s.marker]} times"
+                )
         expected = 1 + len(confirmed)
         if len(state["revisions"]) != expected:
-            problems.append(f"record {record_id}: {len(state['revisions'])} revisions, expected {expected} (1 + confirmed saves)")
+            problems.append(
+                f"record {record_id}: {len(state['revisions'])} revisions, expected {expected} (1 + confirmed saves)"
+            )
         newest = marker_in(state["revisions"][-1]) if state["revisions"] else None
         current = marker_in(state["description"])
         if current != newest:
-            problems.append(f"record {record_id}: current text has {current}, newest revision has {newest}")
+            problems.append(
+                f"record {record_id}: current text has {current}, newest revision has {newest}"
+            )
         if newest not in {s.marker for s in confirmed}:
-            problems.append(f"record {record_id}: newest revision {newest} was never confirmed to an editor")
+            problems.append(
+                f"record {record_id}: newest revision {newest} was never confirmed to an editor"
+            )
         # One editor per record: its last confirmed save must be what the record says now.
         editors = {s.editor for s in confirmed}
         if len(editors) == 1:
             last = max(confirmed, key=lambda s: s.seq)
             if current != last.marker:
-                problems.append(f"record {record_id}: current text has {current}, the editor's last confirmed save was {last.marker}")
+                problems.append(
+                    f"record {record_id}: current text has {current}, the editor's last confirmed save was {last.marker}"
+                )
     return problems

@@ -37,12 +37,22 @@ TARGETS = {
 }
 if os.environ.get("LOAD_TARGETS"):
     TARGETS.update(json.loads(Path(os.environ["LOAD_TARGETS"]).read_text()))
-ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text()) if os.environ.get("LOAD_ACCOUNTS") else []
+ACCOUNTS = (
+    json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
+    if os.environ.get("LOAD_ACCOUNTS")
+    else []
+)
 WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "0.2,1.0").split(","))
 
 #: (name, response ms, status, failed) of every request, for the driver's table
 SAMPLES: list[tuple[str, float, int, bool]] = []
-COUNTS = {"saves_confirmed": 0, "conflicts": 0, "save_503": 0, "save_other": 0, "progress_followed": 0}
+COUNTS = {
+    "saves_confirmed": 0,
+    "conflicts": 0,
+    "save_503": 0,
+    "save_other": 0,
+    "progress_followed": 0,
+}
 _started = [time.time()]
 _lock = threading.Lock()
 
@@ -53,7 +63,13 @@ def _on_start(**_kw: object) -> None:
 
 
 @events.request.add_listener
-def _on_request(name: str, response_time: float, response: object = None, exception: object = None, **_kw: object) -> None:
+def _on_request(
+    name: str,
+    response_time: float,
+    response: object = None,
+    exception: object = None,
+    **_kw: object,
+) -> None:
     status = getattr(response, "status_code", 0) or 0
     SAMPLES.append((name, float(response_time), int(status), exception is not None))
 
@@ -88,7 +104,9 @@ class PublicVisitor(HttpUser):
 
     @task(2)
     def jurisdiction(self) -> None:
-        self._get(f"/jurisdictions/{_pick(TARGETS['jurisdictions'])}", "public: /jurisdictions/[code]")
+        self._get(
+            f"/jurisdictions/{_pick(TARGETS['jurisdictions'])}", "public: /jurisdictions/[code]"
+        )
 
     @task(2)
     def measures(self) -> None:
@@ -105,7 +123,9 @@ class PublicVisitor(HttpUser):
 
     @task(2)
     def search(self) -> None:
-        self.client.get("/search", params={"q": _pick(TARGETS["queries"])}, name="search: /search?q=")
+        self.client.get(
+            "/search", params={"q": _pick(TARGETS["queries"])}, name="search: /search?q="
+        )
 
     @task(2)
     def api(self) -> None:
@@ -135,7 +155,11 @@ class BriefDownloader(HttpUser):
                     r.request_meta["name"] = "pdf-progress: " + url.split("?")[0]
                     r.success()
                     wait = loadkit.refresh_seconds(r.headers)
-                elif r.status_code == 200 and r.headers.get("Content-Type", "").startswith("application/pdf") and r.content[:5] == b"%PDF-":
+                elif (
+                    r.status_code == 200
+                    and r.headers.get("Content-Type", "").startswith("application/pdf")
+                    and r.content[:5] == b"%PDF-"
+                ):
                     r.success()
                     return
                 else:
@@ -169,8 +193,16 @@ class Editor(HttpUser):
         page = self.client.get("/login", name="login: /login (form)")
         token = loadkit.csrf_token(page.text, "/login")
         with self.client.post(
-            "/login", name="login: /login", allow_redirects=False, catch_response=True,
-            data={"csrf_token": token, "email": self.account["email"], "password": self.account["password"], "next": ""},
+            "/login",
+            name="login: /login",
+            allow_redirects=False,
+            catch_response=True,
+            data={
+                "csrf_token": token,
+                "email": self.account["email"],
+                "password": self.account["password"],
+                "next": "",
+            },
         ) as r:
             if r.status_code != 302:
                 r.failure(f"sign-in answered {r.status_code}")
@@ -187,9 +219,17 @@ class Editor(HttpUser):
             loadkit.form_fields(page.text, path),
             description=f"Text saved by the load test. {marker}",
         )
-        with self.client.post(path, data=fields, name="edit-save: /measures/[id]/edit", allow_redirects=False, catch_response=True) as r:
+        with self.client.post(
+            path,
+            data=fields,
+            name="edit-save: /measures/[id]/edit",
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
             location = r.headers.get("Location", "")
-            if r.status_code == 302 and re.search(rf"/measures/{self.record_id}/history$", location):
+            if r.status_code == 302 and re.search(
+                rf"/measures/{self.record_id}/history$", location
+            ):
                 r.success()
                 self._confirmed(marker)
             elif r.status_code == 409:
@@ -206,7 +246,14 @@ class Editor(HttpUser):
                     COUNTS["save_other"] += 1
 
     def _confirmed(self, marker: str) -> None:
-        line = json.dumps({"record_id": self.record_id, "marker": marker, "editor": self.account["email"], "seq": self.seq})
+        line = json.dumps(
+            {
+                "record_id": self.record_id,
+                "marker": marker,
+                "editor": self.account["email"],
+                "seq": self.seq,
+            }
+        )
         with _lock:
             COUNTS["saves_confirmed"] += 1
             if os.environ.get("LOAD_SAVES"):

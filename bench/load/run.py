@@ -47,6 +47,7 @@ EDITOR_PASSWORD_BYTES = 18
 
 # --------------------------------------------------------------------------- helpers
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -59,7 +60,9 @@ def procfile_command(procfile: str, process: str, env: dict[str, str]) -> list[s
         name, sep, command = line.partition(":")
         if sep and name.strip() == process:
             expanded = re.sub(
-                r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m.group(1)) or (m.group(2) or ""), command.strip()
+                r"\$\{(\w+)(?::-([^}]*))?\}",
+                lambda m: env.get(m.group(1)) or (m.group(2) or ""),
+                command.strip(),
             )
             return shlex.split(expanded)
     raise KeyError(f"no {process!r} process in the Procfile")
@@ -83,6 +86,7 @@ def mib(n: float) -> float:
 
 
 # --------------------------------------------------------------------------- memory
+
 
 def classify(proc: Any, master_pid: int, rq_pid: int | None) -> str:
     """master, worker, rq-worker, render-server (forkserver), render (a brief's child), other."""
@@ -124,7 +128,9 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         import psutil
 
-        roots = [psutil.Process(self.master_pid)] + ([psutil.Process(self.rq_pid)] if self.rq_pid else [])
+        roots = [psutil.Process(self.master_pid)] + (
+            [psutil.Process(self.rq_pid)] if self.rq_pid else []
+        )
         while not self.stop_event.is_set():
             renders = total = 0
             for root in roots:
@@ -154,7 +160,11 @@ class Sampler(threading.Thread):
         return {
             "samples": len(rows),
             "max_renders_at_once": max(t[1] for t in rows),
-            "total_rss_mib": {"min": mib(min(totals)), "median": mib(statistics.median(totals)), "max": mib(max(totals))},
+            "total_rss_mib": {
+                "min": mib(min(totals)),
+                "median": mib(statistics.median(totals)),
+                "max": mib(max(totals)),
+            },
         }
 
     def report(self) -> dict[str, Any]:
@@ -164,10 +174,18 @@ class Sampler(threading.Thread):
             if role == "render":
                 renders.append(max(values))
                 continue
-            processes.append({
-                "role": role, "pid": pid, "samples": len(values),
-                "rss_mib": {"min": mib(min(values)), "median": mib(statistics.median(values)), "max": mib(max(values))},
-            })
+            processes.append(
+                {
+                    "role": role,
+                    "pid": pid,
+                    "samples": len(values),
+                    "rss_mib": {
+                        "min": mib(min(values)),
+                        "median": mib(statistics.median(values)),
+                        "max": mib(max(values)),
+                    },
+                }
+            )
         return {
             "processes": processes,
             "render_children_seen": len(renders),
@@ -177,6 +195,7 @@ class Sampler(threading.Thread):
 
 
 # --------------------------------------------------------------------------- database
+
 
 def make_database(url: str | None, workdir: Path, stamp: str) -> tuple[str, str | None]:
     """(url of a fresh database, admin url to drop it with, or None for SQLite)."""
@@ -213,25 +232,50 @@ def app_for(env: dict[str, str]) -> Any:
     from tracker import create_app
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    return create_app({
-        "ENV": "production", "SECRET_KEY": env["TRACKER_SECRET_KEY"],
-        "DATABASE_URL": env["TRACKER_DATABASE_URL"], "SQLALCHEMY_DATABASE_URI": None,
-        "REDIS_URL": env.get("TRACKER_REDIS_URL"), "REPORTS_PRERENDER": False,
-    })
+    return create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": env["TRACKER_SECRET_KEY"],
+            "DATABASE_URL": env["TRACKER_DATABASE_URL"],
+            "SQLALCHEMY_DATABASE_URI": None,
+            "REDIS_URL": env.get("TRACKER_REDIS_URL"),
+            "REPORTS_PRERENDER": False,
+        }
+    )
 
 
 def load_test_measure(n: int) -> dict[str, Any]:
     """A throw-away draft measure for editor n (never published; the database is dropped)."""
     return {
-        "jurisdiction_code": "DE", "title_original": f"Load test measure {n}", "title_lang": "en",
-        "title_en": None, "short_name": f"LOAD{n}", "type": "law", "issuing_body": "Load test",
-        "status": "in_force", "status_note": None, "official_identifier": None, "official_url": None,
-        "description": f"Initial text of load test measure {n}.", "verification": "unverified",
+        "jurisdiction_code": "DE",
+        "title_original": f"Load test measure {n}",
+        "title_lang": "en",
+        "title_en": None,
+        "short_name": f"LOAD{n}",
+        "type": "law",
+        "issuing_body": "Load test",
+        "status": "in_force",
+        "status_note": None,
+        "official_identifier": None,
+        "official_url": None,
+        "description": f"Initial text of load test measure {n}.",
+        "verification": "unverified",
         "verification_note": None,
         "events": [{"kind": "adopted", "date": "2024-01-15", "note": None}],
-        "sources": [{"url": "https://example.org/source", "title": "Example source", "accessed": None}],
-        "topics": ["sbom"], "relations": [],
-        "mappings": [{"norm": "i", "commitment": None, "locator": "Art. 1", "rationale": "Load test", "basis": "inferred"}],
+        "sources": [
+            {"url": "https://example.org/source", "title": "Example source", "accessed": None}
+        ],
+        "topics": ["sbom"],
+        "relations": [],
+        "mappings": [
+            {
+                "norm": "i",
+                "commitment": None,
+                "locator": "Art. 1",
+                "rationale": "Load test",
+                "basis": "inferred",
+            }
+        ],
     }
 
 
@@ -251,15 +295,25 @@ def prepare(env: dict[str, str], editors: int, workdir: Path) -> tuple[Path, Pat
     with app.app_context():
         for n in range(1, editors + 1):
             password = secrets.token_urlsafe(EDITOR_PASSWORD_BYTES)
-            user = User(email=f"load-editor{n}@example.org", name=f"Load editor {n}", role=Role.EDITOR,
-                        password_hash=passwords.hash_password(password))
+            user = User(
+                email=f"load-editor{n}@example.org",
+                name=f"Load editor {n}",
+                role=Role.EDITOR,
+                password_hash=passwords.hash_password(password),
+            )
             db.session.add(user)
             db.session.flush()
             record = changes.create(load_test_measure(n), author_id=user.id)
             db.session.commit()
             accounts.append({"email": user.email, "password": password, "record_id": record.id})
         measures = list(db.session.scalars(visible(Measure).with_only_columns(Measure.record_id)))
-        codes = sorted(set(db.session.scalars(visible(Measure).with_only_columns(Measure.jurisdiction_code).distinct())))
+        codes = sorted(
+            set(
+                db.session.scalars(
+                    visible(Measure).with_only_columns(Measure.jurisdiction_code).distinct()
+                )
+            )
+        )
         letters = list(db.session.scalars(sa.text("SELECT letter FROM norms ORDER BY letter")))
         db.session.remove()
         for engine in db.engines.values():
@@ -267,10 +321,23 @@ def prepare(env: dict[str, str], editors: int, workdir: Path) -> tuple[Path, Pat
     accounts_file, targets_file = workdir / "accounts.json", workdir / "targets.json"
     accounts_file.write_text(json.dumps(accounts))
     accounts_file.chmod(0o600)
-    targets_file.write_text(json.dumps({
-        "measures": measures, "jurisdictions": codes, "norms": letters,
-        "queries": ["software", "supply chain", "vulnerability", "SBOM", "procurement", "attribution"],
-    }))
+    targets_file.write_text(
+        json.dumps(
+            {
+                "measures": measures,
+                "jurisdictions": codes,
+                "norms": letters,
+                "queries": [
+                    "software",
+                    "supply chain",
+                    "vulnerability",
+                    "SBOM",
+                    "procurement",
+                    "attribution",
+                ],
+            }
+        )
+    )
     return accounts_file, targets_file
 
 
@@ -291,10 +358,14 @@ def database_state(env: dict[str, str], record_ids: list[int]) -> dict[int, dict
                 continue
             copy = records.working_copy(record)
             revisions = db.session.scalars(
-                sa.select(Revision.snapshot).where(Revision.record_id == rid).order_by(Revision.number)
+                sa.select(Revision.snapshot)
+                .where(Revision.record_id == rid)
+                .order_by(Revision.number)
             ).all()
-            state[rid] = {"description": copy.description if copy else None,
-                          "revisions": [(s or {}).get("description") for s in revisions]}
+            state[rid] = {
+                "description": copy.description if copy else None,
+                "revisions": [(s or {}).get("description") for s in revisions],
+            }
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
@@ -302,6 +373,7 @@ def database_state(env: dict[str, str], record_ids: list[int]) -> dict[int, dict
 
 
 # --------------------------------------------------------------------------- HTTP
+
 
 def fetch(url: str, timeout: float = 120, follow_progress: bool = True) -> tuple[int, float, int]:
     """GET ``url`` as a browser would (following 202 progress pages): (status, seconds, 202s seen)."""
@@ -340,7 +412,9 @@ def cold_burst(base: str, n: int, codes: list[str]) -> dict[str, Any]:
     start_day = dt.date(2025, 1, 1)
     for i in range(n):
         code = codes[i % len(codes)]
-        urls.append(f"{base}/jurisdictions/{code}/brief.pdf?as_of={(start_day + dt.timedelta(days=i)).isoformat()}")
+        urls.append(
+            f"{base}/jurisdictions/{code}/brief.pdf?as_of={(start_day + dt.timedelta(days=i)).isoformat()}"
+        )
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
         for status, seconds, progress in pool.map(lambda u: fetch(u, timeout=300), urls):
@@ -350,61 +424,91 @@ def cold_burst(base: str, n: int, codes: list[str]) -> dict[str, Any]:
         statuses[str(status)] += 1
     times = sorted(r[1] for r in results)
     return {
-        "requests": n, "statuses": dict(statuses), "followed_202": sum(r[2] for r in results),
-        "p50_s": round(loadkit.percentile(times, 0.5), 2), "max_s": round(times[-1], 2) if times else 0,
+        "requests": n,
+        "statuses": dict(statuses),
+        "followed_202": sum(r[2] for r in results),
+        "p50_s": round(loadkit.percentile(times, 0.5), 2),
+        "max_s": round(times[-1], 2) if times else 0,
     }
 
 
 # --------------------------------------------------------------------------- report
 
+
 def table(results: dict[str, Any]) -> str:
     lines = []
     load = results.get("load", {})
-    lines.append(f"{'group':<14}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'fail':>6}{'5xx':>5}  statuses")
+    lines.append(
+        f"{'group':<14}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'fail':>6}{'5xx':>5}  statuses"
+    )
     for name, row in [*load.get("groups", {}).items(), ("TOTAL", load.get("total", {}))]:
         if not row:
             continue
         statuses = " ".join(f"{k}:{v}" for k, v in row["statuses"].items())
-        lines.append(f"{name:<14}{row['requests']:>9}{row['rps']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['max_ms']:>9}{row['failures']:>6}{row['5xx']:>5}  {statuses}")
+        lines.append(
+            f"{name:<14}{row['requests']:>9}{row['rps']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['max_ms']:>9}{row['failures']:>6}{row['5xx']:>5}  {statuses}"
+        )
     mem = results.get("memory", {})
     lines.append("")
     lines.append("memory (RSS MiB)      min  median     max")
     for p in mem.get("processes", []):
         r = p["rss_mib"]
         lines.append(f"  {p['role']:<14}{p['pid']:>7} {r['min']:>6} {r['median']:>7} {r['max']:>7}")
-    lines.append(f"  render children seen: {mem.get('render_children_seen', 0)}, at most {mem.get('max_renders_at_once', 0)} at once, "
-                 f"peak {mem.get('render_child_peak_rss_mib', 0)} MiB each")
+    lines.append(
+        f"  render children seen: {mem.get('render_children_seen', 0)}, at most {mem.get('max_renders_at_once', 0)} at once, "
+        f"peak {mem.get('render_child_peak_rss_mib', 0)} MiB each"
+    )
     for phase in ("during_load", "during_cold", "after"):
         w = results.get("memory_windows", {}).get(phase)
         if w and w.get("samples"):
             t = w["total_rss_mib"]
-            lines.append(f"  all processes {phase:<12} min {t['min']} median {t['median']} max {t['max']} MiB; renders at once <= {w['max_renders_at_once']}")
+            lines.append(
+                f"  all processes {phase:<12} min {t['min']} median {t['median']} max {t['max']} MiB; renders at once <= {w['max_renders_at_once']}"
+            )
     cold = results.get("cold")
     if cold:
         lines.append("")
-        lines.append(f"cold burst: {cold['requests']} uncached briefs at once -> {cold['statuses']}, 202s followed {cold['followed_202']}, "
-                     f"p50 {cold['p50_s']} s, slowest {cold['max_s']} s")
+        lines.append(
+            f"cold burst: {cold['requests']} uncached briefs at once -> {cold['statuses']}, 202s followed {cold['followed_202']}, "
+            f"p50 {cold['p50_s']} s, slowest {cold['max_s']} s"
+        )
     s = results.get("saves", {})
     lines.append("")
-    lines.append(f"saves confirmed {s.get('confirmed', 0)}, lost {s.get('lost', 0)}, conflicts (409) {s.get('conflicts', 0)}, "
-                 f"503 {s.get('503', 0)}, other failures {s.get('other', 0)}")
+    lines.append(
+        f"saves confirmed {s.get('confirmed', 0)}, lost {s.get('lost', 0)}, conflicts (409) {s.get('conflicts', 0)}, "
+        f"503 {s.get('503', 0)}, other failures {s.get('other', 0)}"
+    )
     for problem in s.get("problems", [])[:20]:
         lines.append(f"  ! {problem}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--database-url", help="PostgreSQL server to create a throw-away database on (default: SQLite)")
-    ap.add_argument("--redis-url", help="Redis for rate limits, the brief cache and jobs (use a db number other than 0)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--database-url",
+        help="PostgreSQL server to create a throw-away database on (default: SQLite)",
+    )
+    ap.add_argument(
+        "--redis-url",
+        help="Redis for rate limits, the brief cache and jobs (use a db number other than 0)",
+    )
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--spawn-rate", type=float, default=5)
     ap.add_argument("--run-time", default="60s")
-    ap.add_argument("--editors", type=int, default=4, help="Editor users (one account and one measure each)")
+    ap.add_argument(
+        "--editors", type=int, default=4, help="Editor users (one account and one measure each)"
+    )
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (WEB_CONCURRENCY)")
     ap.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    ap.add_argument("--wait", default="0.2,1.0", help="seconds between a reader's requests: min,max")
-    ap.add_argument("--cold", type=int, default=0, help="after the run: this many uncached briefs at once")
+    ap.add_argument(
+        "--wait", default="0.2,1.0", help="seconds between a reader's requests: min,max"
+    )
+    ap.add_argument(
+        "--cold", type=int, default=0, help="after the run: this many uncached briefs at once"
+    )
     ap.add_argument("--out", type=Path, help="folder for results (default: a new temporary folder)")
     args = ap.parse_args(argv)
     if args.users > 200 or args.cold > 60:
@@ -437,50 +541,114 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("TRACKER_REDIS_URL", None)
     if args.redis_url:
         env["TRACKER_REDIS_URL"] = args.redis_url
-    results: dict[str, Any] = {"settings": {k: v for k, v in vars(args).items() if k != "out"} | {"database": url.split(":")[0]}}
+    results: dict[str, Any] = {
+        "settings": {k: v for k, v in vars(args).items() if k != "out"}
+        | {"database": url.split(":")[0]}
+    }
     server = rq = sampler = None
     exit_code = 0
     try:
         t0 = time.monotonic()
-        subprocess.run([str(BIN / "flask"), "--app", "tracker", "setup"], env=env, cwd=ROOT, check=True,
-                       stdout=open(out / "setup.log", "w"), stderr=subprocess.STDOUT)
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "tracker", "setup"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=open(out / "setup.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         accounts_file, targets_file = prepare(env, args.editors, out)
-        print(f"setup: {time.monotonic() - t0:.1f} s ({url.split(':')[0]}, {args.editors} editors)", flush=True)
+        print(
+            f"setup: {time.monotonic() - t0:.1f} s ({url.split(':')[0]}, {args.editors} editors)",
+            flush=True,
+        )
 
         procfile = (ROOT / "Procfile").read_text()
         port = int(env["PORT"])
         command = bind_loopback(procfile_command(procfile, "web", env), port)
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=open(out / "gunicorn.log", "w"), stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=open(out / "gunicorn.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         if args.redis_url:
-            rq = subprocess.Popen(procfile_command(procfile, "worker", env), env=env, cwd=ROOT,
-                                  stdout=open(out / "rq-worker.log", "w"), stderr=subprocess.STDOUT)
+            rq = subprocess.Popen(
+                procfile_command(procfile, "worker", env),
+                env=env,
+                cwd=ROOT,
+                stdout=open(out / "rq-worker.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
         wait_until_up(base, server)
-        print(f"gunicorn: {' '.join(command)} {env['GUNICORN_CMD_ARGS']} (pid {server.pid})", flush=True)
+        print(
+            f"gunicorn: {' '.join(command)} {env['GUNICORN_CMD_ARGS']} (pid {server.pid})",
+            flush=True,
+        )
         sampler = Sampler(server.pid, rq.pid if rq else None)
         sampler.start()
 
         warm = {}
-        for path in ("/jurisdictions/DE/brief.pdf", "/compare.pdf?j=DE&j=FR&j=US", "/norms/i/brief.pdf"):
+        for path in (
+            "/jurisdictions/DE/brief.pdf",
+            "/compare.pdf?j=DE&j=FR&j=US",
+            "/norms/i/brief.pdf",
+        ):
             status, seconds, progress = fetch(base + path)
-            warm[path] = {"status": status, "seconds": round(seconds, 2), "progress_pages": progress}
+            warm[path] = {
+                "status": status,
+                "seconds": round(seconds, 2),
+                "progress_pages": progress,
+            }
         results["warm_up"] = warm
         print(f"warm-up: {warm}", flush=True)
 
         saves_file, results_file = out / "saves.jsonl", out / "locust.json"
-        load_env = {**env, "LOAD_ACCOUNTS": str(accounts_file), "LOAD_TARGETS": str(targets_file),
-                    "LOAD_SAVES": str(saves_file), "LOAD_RESULTS": str(results_file), "LOAD_WAIT": args.wait}
+        load_env = {
+            **env,
+            "LOAD_ACCOUNTS": str(accounts_file),
+            "LOAD_TARGETS": str(targets_file),
+            "LOAD_SAVES": str(saves_file),
+            "LOAD_RESULTS": str(results_file),
+            "LOAD_WAIT": args.wait,
+        }
         started = time.time()
         locust = subprocess.run(
-            [str(BIN / "locust"), "-f", str(ROOT / "bench/load/locustfile.py"), "--headless",
-             "-u", str(args.users), "-r", str(args.spawn_rate), "--run-time", args.run_time, "--stop-timeout", "30",
-             "--host", base, "--csv", str(out / "locust"), "--only-summary", "--loglevel", "WARNING"],
-            env=load_env, cwd=ROOT, stdout=open(out / "locust.log", "w"), stderr=subprocess.STDOUT, timeout=3600,
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench/load/locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "--run-time",
+                args.run_time,
+                "--stop-timeout",
+                "30",
+                "--host",
+                base,
+                "--csv",
+                str(out / "locust"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=load_env,
+            cwd=ROOT,
+            stdout=open(out / "locust.log", "w"),
+            stderr=subprocess.STDOUT,
+            timeout=3600,
         )
         ended = time.time()
         results["memory_windows"] = {"during_load": sampler.window(started, ended)}
         if not results_file.exists():
-            raise SystemExit(f"locust wrote no results (exit {locust.returncode}); see {out / 'locust.log'}")
+            raise SystemExit(
+                f"locust wrote no results (exit {locust.returncode}); see {out / 'locust.log'}"
+            )
         results["load"] = json.loads(results_file.read_text())
 
         if args.cold:
@@ -507,11 +675,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         saves = loadkit.read_saves(out / "saves.jsonl")
         accounts = json.loads((out / "accounts.json").read_text())
-        problems = loadkit.lost_saves(saves, database_state(env, [a["record_id"] for a in accounts]))
+        problems = loadkit.lost_saves(
+            saves, database_state(env, [a["record_id"] for a in accounts])
+        )
         counts = results.get("load", {}).get("counts", {})
         results["saves"] = {
-            "confirmed": len(saves), "lost": sum("lost" in p for p in problems), "problems": problems,
-            "conflicts": counts.get("conflicts", 0), "503": counts.get("save_503", 0), "other": counts.get("save_other", 0),
+            "confirmed": len(saves),
+            "lost": sum("lost" in p for p in problems),
+            "problems": problems,
+            "conflicts": counts.get("conflicts", 0),
+            "503": counts.get("save_503", 0),
+            "other": counts.get("save_other", 0),
         }
     finally:
         if args.redis_url:
@@ -524,7 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     server_errors = results.get("load", {}).get("total", {}).get("5xx", 0)
     if server_errors or results["saves"]["problems"]:
         exit_code = 1
-        print(f"FAIL: {server_errors} responses were 5xx; {len(results['saves']['problems'])} save problems")
+        print(
+            f"FAIL: {server_errors} responses were 5xx; {len(results['saves']['problems'])} save problems"
+        )
     return exit_code
 
 
@@ -533,7 +709,11 @@ def clear_redis(url: str, stamp: str) -> None:
     from redis import Redis
 
     r = Redis.from_url(url)
-    for pattern in (f"tracker:load{stamp}:*", f"*tracker-load{stamp}*", f"rq:*tracker-reports-load{stamp}*"):
+    for pattern in (
+        f"tracker:load{stamp}:*",
+        f"*tracker-load{stamp}*",
+        f"rq:*tracker-reports-load{stamp}*",
+    ):
         for key in r.scan_iter(pattern):
             r.delete(key)
 

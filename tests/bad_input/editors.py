@@ -96,12 +96,33 @@ class Editor:
         return self.name
 
 
-MEASURES = Editor("measures", RecordKind.MEASURE, "/measures", MeasureForm, MEASURE_NEW,
-                  ("events-0-date", "sources-0-accessed"), "title_original")
-PAPERS = Editor("papers", RecordKind.PAPER, "/papers", PaperForm, PAPER_NEW,
-                ("publication_date", "sources-0-accessed"), "title")
-ATTRIBUTIONS = Editor("attributions", RecordKind.ATTRIBUTION, "/attributions", AttributionEditForm, ATTRIBUTION_NEW,
-                      ("date", "sources-0-accessed"), "operation")
+MEASURES = Editor(
+    "measures",
+    RecordKind.MEASURE,
+    "/measures",
+    MeasureForm,
+    MEASURE_NEW,
+    ("events-0-date", "sources-0-accessed"),
+    "title_original",
+)
+PAPERS = Editor(
+    "papers",
+    RecordKind.PAPER,
+    "/papers",
+    PaperForm,
+    PAPER_NEW,
+    ("publication_date", "sources-0-accessed"),
+    "title",
+)
+ATTRIBUTIONS = Editor(
+    "attributions",
+    RecordKind.ATTRIBUTION,
+    "/attributions",
+    AttributionEditForm,
+    ATTRIBUTION_NEW,
+    ("date", "sources-0-accessed"),
+    "operation",
+)
 EDITORS = (MEASURES, PAPERS, ATTRIBUTIONS)
 
 
@@ -129,7 +150,11 @@ def text_fields(form_cls: type) -> dict[str, int | None]:
     for name, (cls, kwargs) in _walk(form_cls):
         if not issubclass(cls, (StringField, TextAreaField)) or issubclass(cls, HiddenField):
             continue
-        lengths = [v.max for v in kwargs.get("validators", []) if isinstance(v, Length) and v.max and v.max > 0]
+        lengths = [
+            v.max
+            for v in kwargs.get("validators", [])
+            if isinstance(v, Length) and v.max and v.max > 0
+        ]
         fields[name] = min(lengths) if lengths else None
     return fields
 
@@ -150,7 +175,12 @@ def post(client: Any, path: str, fields: list[tuple[str, str]], **values: Any) -
 def post_new(client: Any, editor: Editor, **values: Any) -> Any:
     """Open the editor's new form and submit it with its valid values plus ``values``."""
     values = {k.replace("__", "-"): v for k, v in values.items()}
-    return post(client, editor.new_path, open_form(client, editor.new_path), **{**editor.new_values, **values})
+    return post(
+        client,
+        editor.new_path,
+        open_form(client, editor.new_path),
+        **{**editor.new_values, **values},
+    )
 
 
 def errors_of(html: str, field_id: str) -> str:
@@ -172,11 +202,18 @@ def state(app: Any) -> tuple[Any, ...]:
     """Everything a save could write: records (version, deletion) and revisions."""
     with app.app_context():
         return (
-            db.session.execute(sa.select(Record.id, Record.version, Record.deleted_at).order_by(Record.id)).all(),
+            db.session.execute(
+                sa.select(Record.id, Record.version, Record.deleted_at).order_by(Record.id)
+            ).all(),
             db.session.scalar(sa.select(sa.func.count()).select_from(Revision)),
         )
 
 
 def count(app: Any, kind: RecordKind) -> int:
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Record).where(Record.kind == kind)) or 0
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Record).where(Record.kind == kind)
+            )
+            or 0
+        )

@@ -37,7 +37,9 @@ ROUTES = [
 
 
 @pytest.mark.parametrize(("path", "status"), ROUTES)
-@pytest.mark.parametrize(("code", "meant"), [("UK", "GB"), ("uk", "GB"), ("EL", "GR"), ("GBR", "GB")])
+@pytest.mark.parametrize(
+    ("code", "meant"), [("UK", "GB"), ("uk", "GB"), ("EL", "GR"), ("GBR", "GB")]
+)
 def test_a_mistaken_code_names_the_right_one(client, path, status, code, meant):
     response = client.get(path.format(code))
     assert response.status_code == status, (path, code, response.status_code)
@@ -54,7 +56,11 @@ def test_an_unknown_code_is_refused_plainly(client, path, status, code):
     assert response.status_code == status, (path, code)
     body = response.get_data(as_text=True)
     assert "alpha-2" in body
-    message = response.get_json()["error"]["message"] if response.is_json else body.split('class="lead">', 1)[-1].split("</p>")[0]
+    message = (
+        response.get_json()["error"]["message"]
+        if response.is_json
+        else body.split('class="lead">', 1)[-1].split("</p>")[0]
+    )
     assert "D" * 60 not in message  # a long code is not echoed whole
     if response.mimetype == "text/html":
         assert_inert(body)
@@ -63,9 +69,15 @@ def test_an_unknown_code_is_refused_plainly(client, path, status, code):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/jurisdictions/de", 301), ("/attributions/by-state/is", 308), ("/attributions/against/ru", 308),
-        ("/jurisdictions/de/gaps", 200), ("/jurisdictions/de/brief", 200), ("/api/v1/jurisdictions/de", 200),
-        ("/compare?j=de&j=fr", 200), ("/measures/?jurisdiction=de", 200), ("/api/v1/measures?jurisdiction=de", 200),
+        ("/jurisdictions/de", 301),
+        ("/attributions/by-state/is", 308),
+        ("/attributions/against/ru", 308),
+        ("/jurisdictions/de/gaps", 200),
+        ("/jurisdictions/de/brief", 200),
+        ("/api/v1/jurisdictions/de", 200),
+        ("/compare?j=de&j=fr", 200),
+        ("/measures/?jurisdiction=de", 200),
+        ("/api/v1/measures?jurisdiction=de", 200),
         ("/attributions/?attributing=gb", 200),
     ],
 )
@@ -73,8 +85,11 @@ def test_lower_case_is_read_as_upper_case(client, path, expected):
     response = client.get(path)
     assert response.status_code == expected, path
     if expected != 200:
-        assert response.headers["Location"] == path.upper().replace("/JURISDICTIONS/", "/jurisdictions/").replace(
-            "/ATTRIBUTIONS/BY-STATE/", "/attributions/by-state/").replace("/ATTRIBUTIONS/AGAINST/", "/attributions/against/")
+        assert response.headers["Location"] == path.upper().replace(
+            "/JURISDICTIONS/", "/jurisdictions/"
+        ).replace("/ATTRIBUTIONS/BY-STATE/", "/attributions/by-state/").replace(
+            "/ATTRIBUTIONS/AGAINST/", "/attributions/against/"
+        )
 
 
 # --- Forms --------------------------------------------------------------------------------
@@ -95,7 +110,9 @@ def test_lower_case_is_read_as_upper_case(client, path, expected):
         (ATTRIBUTIONS, "attributed_state", "EU", "European Union (EU) cannot be chosen here"),
     ],
 )
-def test_a_form_explains_a_mistaken_code_next_to_the_field(app, client, login, editor, field, value, message):
+def test_a_form_explains_a_mistaken_code_next_to_the_field(
+    app, client, login, editor, field, value, message
+):
     login(client, "editor")
     before = count(app, editor.kind)
     response = post_new(client, editor, **{field: value})
@@ -109,7 +126,15 @@ def test_a_form_explains_a_mistaken_code_next_to_the_field(app, client, login, e
 def test_forms_read_lower_case_codes(app, client, login):
     login(client, "editor")
     rid = record_id_of(post_new(client, MEASURES, jurisdiction_code="de"))
-    statement = record_id_of(post_new(client, ATTRIBUTIONS, attributing=["no", "is"], attributed_state="aq", supported_by=["gb"]))
+    statement = record_id_of(
+        post_new(
+            client,
+            ATTRIBUTIONS,
+            attributing=["no", "is"],
+            attributed_state="aq",
+            supported_by=["gb"],
+        )
+    )
     with app.app_context():
         assert working_copy(db.session.get(Record, rid)).jurisdiction_code == "DE"
         content = working_copy(db.session.get(Record, statement))

@@ -39,7 +39,10 @@ def targets(client, editor):
     rid = record_id_of(client.post(editor.new_path, data=as_data(new)))
     edit_path = editor.edit_path(rid)
     edit = replace(open_form(client, edit_path), **{editor.title_field: "Changed with a bad token"})
-    return [(editor.new_path, replace(open_form(client, editor.new_path), **editor.new_values)), (edit_path, edit)]
+    return [
+        (editor.new_path, replace(open_form(client, editor.new_path), **editor.new_values)),
+        (edit_path, edit),
+    ]
 
 
 def assert_refused(app, response, before):
@@ -66,7 +69,9 @@ def test_an_expired_token_is_refused_and_a_fresh_one_works(app, client, login, e
 
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
 @pytest.mark.parametrize("bad", ["missing", "empty", "foreign session", "garbage", "truncated"])
-def test_a_bad_token_is_refused_and_the_form_still_works_after_a_reload(app, client, login, editor, bad):
+def test_a_bad_token_is_refused_and_the_form_still_works_after_a_reload(
+    app, client, login, editor, bad
+):
     login(client, "editor")
     for path, fields in targets(client, editor):
         before = state(app)
@@ -78,17 +83,23 @@ def test_a_bad_token_is_refused_and_the_form_still_works_after_a_reload(app, cli
             "garbage": "<script>alert(1)</script>",
             "truncated": csrf_token(app, client)[:-5],
         }[bad]
-        sent = [(k, v) for k, v in fields if k != "csrf_token"] + ([("csrf_token", values)] if values is not None else [])
+        sent = [(k, v) for k, v in fields if k != "csrf_token"] + (
+            [("csrf_token", values)] if values is not None else []
+        )
         assert_refused(app, client.post(path, data=as_data(sent)), before)
         # Reloading the page gives a working form: nothing about the session is broken.
         reloaded = dict(open_form(client, path))
-        response = client.post(path, data=as_data(replace(fields, csrf_token=reloaded["csrf_token"])))
+        response = client.post(
+            path, data=as_data(replace(fields, csrf_token=reloaded["csrf_token"]))
+        )
         assert response.status_code == 302
 
 
 def test_json_clients_get_a_json_400(app, client, login):
     login(client, "editor")
-    response = client.post("/measures/new", data={"title_original": "x"}, headers={"Accept": "application/json"})
+    response = client.post(
+        "/measures/new", data={"title_original": "x"}, headers={"Accept": "application/json"}
+    )
     assert response.status_code == 400
     assert "security token is missing or has expired" in response.get_json()["error"]["message"]
 
@@ -96,6 +107,13 @@ def test_json_clients_get_a_json_400(app, client, login):
 def test_sign_in_with_an_expired_token_is_refused(app, client, make_user):
     make_user("editor", email="late@example.org")
     limit = app.config["WTF_CSRF_TIME_LIMIT"]
-    response = client.post("/login", data={"csrf_token": token_issued(app, client, limit + 1), "email": "late@example.org", "password": "x" * 12})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": token_issued(app, client, limit + 1),
+            "email": "late@example.org",
+            "password": "x" * 12,
+        },
+    )
     assert response.status_code == 400
     assert "has expired" in response.get_data(as_text=True)

@@ -81,7 +81,11 @@ def test_an_impossible_date_is_refused_next_to_its_field(app, client, login, edi
 @pytest.mark.parametrize("value", ["2024-02-29", "2000-02-29", "1900", "2020-12-31"])
 def test_real_dates_are_accepted(app, client, login, editor, value):
     login(client, "editor")
-    values = {field: value for field in editor.date_fields if not field.endswith("accessed") or len(value) == 10}
+    values = {
+        field: value
+        for field in editor.date_fields
+        if not field.endswith("accessed") or len(value) == 10
+    }
     if editor is not MEASURES:
         values["sources-0-accessed"] = dt.date.today().isoformat()
     record_id_of(post_new(client, editor, **values))
@@ -90,4 +94,10 @@ def test_real_dates_are_accepted(app, client, login, editor, value):
 def test_a_planned_date_is_allowed_for_a_measure_event(app, client, login):
     """Entry into force is often announced ahead: a measure's events may lie in the future."""
     login(client, "editor")
-    record_id_of(post_new(client, MEASURES, **{"events-1-kind": "in_force", "events-1-date": f"{int(NEXT_YEAR) + 1}-01"}))
+    record_id_of(
+        post_new(
+            client,
+            MEASURES,
+            **{"events-1-kind": "in_force", "events-1-date": f"{int(NEXT_YEAR) + 1}-01"},
+        )
+    )

@@ -13,7 +13,7 @@ import pytest
 
 from tracker.opendata.formats import content_disposition
 
-HOSTILE_KEY = "../../etc/passwd\r\nSet-Cookie: session=stolen; Path=/\r\n\"x"
+HOSTILE_KEY = '../../etc/passwd\r\nSet-Cookie: session=stolen; Path=/\r\n"x'
 NAMES = [
     "../../etc/passwd.bib",
     "..\\..\\windows\\system32\\x.ris",
@@ -79,8 +79,14 @@ def test_a_citation_of_a_record_with_a_hostile_key_downloads_safely(app, client,
 
 @pytest.mark.parametrize(
     "path",
-    ["/export/measures.csv", "/export/measures.xlsx", "/export/measures.json", "/export/attributions.csv",
-     "/export/citations.bib?jurisdiction=DE", "/data/codebook.json"],
+    [
+        "/export/measures.csv",
+        "/export/measures.xlsx",
+        "/export/measures.json",
+        "/export/attributions.csv",
+        "/export/citations.bib?jurisdiction=DE",
+        "/data/codebook.json",
+    ],
 )
 def test_every_export_names_its_file_safely(client, path):
     response = client.get(path)

@@ -27,15 +27,35 @@ TITLES = (f"{SECRET} measure", f"{SECRET}M", f"{SECRET} paper", f"{SECRET} opera
 
 #: everything that lists, counts, searches, exports or prints records
 LISTINGS = [
-    "/", "/measures/?drafts=1", "/measures/?drafts=1&jurisdiction=DE", "/papers/?drafts=1", "/attributions/?drafts=1",
-    "/attributions/states?drafts=1", "/attributions/by-state/IS?drafts=1", "/attributions/against/AQ?drafts=1",
-    "/attributions/norms?drafts=1", "/norms/i?drafts=1", "/norms/j?drafts=1", "/jurisdictions/?drafts=1",
-    "/jurisdictions/DE?drafts=1", "/jurisdictions/DE/gaps?drafts=1", "/gaps?j=DE&j=FR&drafts=1",
-    "/compare?j=DE&j=FR&drafts=1", "/jurisdictions/DE/brief?drafts=1", "/norms/i/brief?drafts=1",
-    f"/search/?q={SECRET}&drafts=1", "/api/v1/measures?drafts=1&per_page=200", "/api/v1/norms/i?drafts=1",
-    "/api/v1/jurisdictions/DE?drafts=1", "/api/v1/attributions?drafts=1&per_page=200",
-    "/export/measures.json?drafts=1", "/export/measures.csv?drafts=1", "/export/attributions.json?drafts=1",
-    "/export/citations.bib?drafts=1", "/changes?drafts=1", "/changes.atom?drafts=1",
+    "/",
+    "/measures/?drafts=1",
+    "/measures/?drafts=1&jurisdiction=DE",
+    "/papers/?drafts=1",
+    "/attributions/?drafts=1",
+    "/attributions/states?drafts=1",
+    "/attributions/by-state/IS?drafts=1",
+    "/attributions/against/AQ?drafts=1",
+    "/attributions/norms?drafts=1",
+    "/norms/i?drafts=1",
+    "/norms/j?drafts=1",
+    "/jurisdictions/?drafts=1",
+    "/jurisdictions/DE?drafts=1",
+    "/jurisdictions/DE/gaps?drafts=1",
+    "/gaps?j=DE&j=FR&drafts=1",
+    "/compare?j=DE&j=FR&drafts=1",
+    "/jurisdictions/DE/brief?drafts=1",
+    "/norms/i/brief?drafts=1",
+    f"/search/?q={SECRET}&drafts=1",
+    "/api/v1/measures?drafts=1&per_page=200",
+    "/api/v1/norms/i?drafts=1",
+    "/api/v1/jurisdictions/DE?drafts=1",
+    "/api/v1/attributions?drafts=1&per_page=200",
+    "/export/measures.json?drafts=1",
+    "/export/measures.csv?drafts=1",
+    "/export/attributions.json?drafts=1",
+    "/export/citations.bib?drafts=1",
+    "/changes?drafts=1",
+    "/changes.atom?drafts=1",
 ]
 
 
@@ -44,7 +64,9 @@ def drafts(app, make_measure, make_paper, make_user):
     """A draft of each kind with a title nobody could guess, submitted to the supply-chain
     group (so its members may see them), and the record numbers."""
     editor = make_user("editor")
-    measure = make_measure(published=False, title_original=f"{SECRET} measure", short_name=f"{SECRET}M").record_id
+    measure = make_measure(
+        published=False, title_original=f"{SECRET} measure", short_name=f"{SECRET}M"
+    ).record_id
     paper = make_paper(published=False, title=f"{SECRET} paper").record_id
     statement = create_attribution(app, published=False, operation=f"{SECRET} operation").record_id
     with app.app_context():
@@ -63,7 +85,12 @@ def viewers(app, make_user):
     sign_in(loner, make_user("reviewer"))
     member = app.test_client()
     sign_in(member, make_member(app, make_user, SUPPLY_CHAIN))
-    return {"anonymous": anonymous, "outsider": outsider, "reviewer without a group": loner, "member": member}
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "reviewer without a group": loner,
+        "member": member,
+    }
 
 
 ARGS = {"number": 1, "fmt": "json", "action": "approve", "comment_id": 1}
@@ -76,7 +103,9 @@ def record_urls(app, record_id):
         for rule in app.url_map.iter_rules():
             if "record_id" not in rule.arguments:
                 continue
-            args = {name: record_id if name == "record_id" else ARGS[name] for name in rule.arguments}
+            args = {
+                name: record_id if name == "record_id" else ARGS[name] for name in rule.arguments
+            }
             url = url_for(rule.endpoint, **args)
             out += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return out
@@ -98,14 +127,24 @@ def test_every_url_naming_a_draft_is_404_like_a_missing_number(app, drafts, view
     urls = record_urls(app, draft)
     assert len(urls) > 20
     for method, url in urls:
-        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        response = client.open(
+            url, method=method, data={"csrf_token": token} if method == "POST" else None
+        )
         assert response.status_code == 404, (who, method, url, response.status_code)
         body = response.get_data(as_text=True)
         assert SECRET not in body, (who, url)
         # Nothing tells a draft apart from a number that was never used.
-        other = client.open(url.replace(str(draft), str(missing)), method=method, data={"csrf_token": token} if method == "POST" else None)
+        other = client.open(
+            url.replace(str(draft), str(missing)),
+            method=method,
+            data={"csrf_token": token} if method == "POST" else None,
+        )
         assert other.status_code == 404
-        assert same_page(body, draft) == same_page(other.get_data(as_text=True), missing), (who, method, url)
+        assert same_page(body, draft) == same_page(other.get_data(as_text=True), missing), (
+            who,
+            method,
+            url,
+        )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "reviewer without a group", "member"])
@@ -121,7 +160,11 @@ def test_no_listing_export_or_brief_shows_a_draft(app, drafts, viewers, who):
 def test_the_group_the_drafts_were_submitted_to_does_see_them(app, drafts, viewers):
     """The control: the drafts exist and the member of their group reads them."""
     member = viewers["member"]
-    for kind, prefix in (("measure", "/measures"), ("paper", "/papers"), ("attribution", "/attributions")):
+    for kind, prefix in (
+        ("measure", "/measures"),
+        ("paper", "/papers"),
+        ("attribution", "/attributions"),
+    ):
         for path in (f"{prefix}/{drafts[kind]}", f"/review/{drafts[kind]}"):
             response = member.get(path)
             assert response.status_code == 200, path

@@ -55,12 +55,26 @@ def account(app, make_user):
 
 def on_site(location: str) -> bool:
     parts = urlsplit(location)
-    return not parts.scheme and not parts.netloc and location.startswith("/") and not location.startswith("//") and "\\" not in location
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and location.startswith("/")
+        and not location.startswith("//")
+        and "\\" not in location
+    )
 
 
 @pytest.mark.parametrize("target", EVIL)
 def test_sign_in_never_redirects_off_site(app, client, account, target):
-    response = client.post("/login", data={"csrf_token": csrf_token(app, client), "email": "redirect@example.org", "password": PASSWORD, "next": target})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(app, client),
+            "email": "redirect@example.org",
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
     assert response.status_code == 302
     location = response.headers["Location"]
     assert on_site(location), location
@@ -97,12 +111,21 @@ def test_a_signed_in_visit_to_sign_in_goes_home(app, client, login, target):
 @pytest.mark.parametrize("target", EVIL + ["/review/"])
 def test_marking_notifications_read_only_returns_to_review_pages(app, client, login, target):
     login(client, "editor")
-    response = client.post("/review/notifications/read", data={"csrf_token": csrf_token(app, client), "next": target})
+    response = client.post(
+        "/review/notifications/read", data={"csrf_token": csrf_token(app, client), "next": target}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/review/", "/review/notifications")
 
 
-@pytest.mark.parametrize("path", ["/measures/new?x=//evil.example", "/measures/new?next=http://169.254.169.254/", "/review/?a=%0d%0aLocation:%20http://evil.example"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/measures/new?x=//evil.example",
+        "/measures/new?next=http://169.254.169.254/",
+        "/review/?a=%0d%0aLocation:%20http://evil.example",
+    ],
+)
 def test_the_sign_in_redirect_for_staff_pages_carries_a_path_only(client, path):
     response = client.get(path)
     assert response.status_code == 302

@@ -31,7 +31,9 @@ def test_a_double_submitted_new_form_creates_one_record(app, client, login, edit
     assert "This form had already been saved, so nothing new was created" in page
     # A third time, even with other values typed in: still the same record, nothing written.
     after = state(app)
-    third = client.post(editor.new_path, data=as_data(replace(fields, **{editor.title_field: "Changed on replay"})))
+    third = client.post(
+        editor.new_path, data=as_data(replace(fields, **{editor.title_field: "Changed on replay"}))
+    )
     assert third.headers["Location"] == editor.history_path(rid)
     assert state(app) == after
 
@@ -41,8 +43,12 @@ def test_each_opened_form_is_its_own_submission(app, client, login, editor):
     """Two tabs with the new form are two records; the token is per page, not per user."""
     login(client, "editor")
     before = count(app, editor.kind)
-    a = record_id_of(post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values))
-    b = record_id_of(post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values))
+    a = record_id_of(
+        post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values)
+    )
+    b = record_id_of(
+        post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values)
+    )
     assert a != b and count(app, editor.kind) == before + 2
 
 
@@ -50,7 +56,9 @@ def test_each_opened_form_is_its_own_submission(app, client, login, editor):
 def test_errors_and_added_rows_do_not_use_up_the_token(app, client, login, editor):
     login(client, "editor")
     fields = replace(open_form(client, editor.new_path), **editor.new_values)
-    invalid = client.post(editor.new_path, data=as_data(replace(fields, **{editor.title_field: ""})))
+    invalid = client.post(
+        editor.new_path, data=as_data(replace(fields, **{editor.title_field: ""}))
+    )
     assert invalid.status_code == 422
     more = client.post(editor.new_path, data=as_data(replace(fields, add_row="sources")))
     assert more.status_code == 200
@@ -59,10 +67,16 @@ def test_errors_and_added_rows_do_not_use_up_the_token(app, client, login, edito
 
 @pytest.mark.parametrize("token", [None, "", "not-a-token", "0" * 31, "A" * 32, "../" * 11])
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
-def test_a_form_without_a_valid_token_is_not_saved_and_gets_a_new_one(app, client, login, editor, token):
+def test_a_form_without_a_valid_token_is_not_saved_and_gets_a_new_one(
+    app, client, login, editor, token
+):
     login(client, "editor")
     before = count(app, editor.kind)
-    fields = [(k, v) for k, v in replace(open_form(client, editor.new_path), **editor.new_values) if k != "submission"]
+    fields = [
+        (k, v)
+        for k, v in replace(open_form(client, editor.new_path), **editor.new_values)
+        if k != "submission"
+    ]
     if token is not None:
         fields.append(("submission", token))
     response = client.post(editor.new_path, data=as_data(fields))
@@ -79,7 +93,9 @@ def test_a_form_without_a_valid_token_is_not_saved_and_gets_a_new_one(app, clien
 
 
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
-def test_two_requests_racing_with_one_token_create_one_record(app, client, login, editor, monkeypatch):
+def test_two_requests_racing_with_one_token_create_one_record(
+    app, client, login, editor, monkeypatch
+):
     """The second request checked the token before the first committed: the primary key
     on the token refuses its insert, and it lands on the first request's record."""
     login(client, "editor")
@@ -103,7 +119,9 @@ def test_two_requests_racing_with_one_token_create_one_record(app, client, login
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
 def test_a_replayed_edit_is_a_conflict_not_a_second_write(app, client, login, editor):
     login(client, "editor")
-    rid = record_id_of(post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values))
+    rid = record_id_of(
+        post(client, editor.new_path, open_form(client, editor.new_path), **editor.new_values)
+    )
     path = editor.edit_path(rid)
     fields = replace(open_form(client, path), **{editor.title_field: "Edited once"})
     assert client.post(path, data=as_data(fields)).status_code == 302

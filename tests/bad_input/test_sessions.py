@@ -31,7 +31,14 @@ def editor(app, make_user):
 
 
 def sign_in(app, client):
-    response = client.post("/login", data={"csrf_token": csrf_token(app, client), "email": "session@example.org", "password": PASSWORD})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(app, client),
+            "email": "session@example.org",
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     return client.get_cookie("session").value
 
@@ -89,13 +96,28 @@ def test_sign_out_ends_the_users_other_sessions_too(app, client, editor):
 
 def test_a_password_change_ends_every_session(app, client, editor, runner):
     stolen = sign_in(app, client)
-    result = runner.invoke(args=["users", "set-password", "session@example.org", "--password-stdin"], input="another long passphrase here\n")
+    result = runner.invoke(
+        args=["users", "set-password", "session@example.org", "--password-stdin"],
+        input="another long passphrase here\n",
+    )
     assert result.exit_code == 0, result.output
     assert not signed_in(client)
     assert not signed_in(with_cookie(app, stolen))
 
 
-@pytest.mark.parametrize("forged", ["{id}", "{id}:", "{id}:wrong", "{id}:{token}x", " {id}:{token}", "{id}:{token}:x", "x:{token}", ""])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "{id}",
+        "{id}:",
+        "{id}:wrong",
+        "{id}:{token}x",
+        " {id}:{token}",
+        "{id}:{token}:x",
+        "x:{token}",
+        "",
+    ],
+)
 def test_a_session_naming_a_user_without_the_current_token_is_anonymous(app, editor, forged):
     """Even with the signing key (or an old cookie format "5"), the id alone is not enough."""
     client = app.test_client()
@@ -109,4 +131,9 @@ def test_every_account_gets_its_own_token(app, make_user):
     a, b = make_user("editor"), make_user("editor")
     assert a.session_token != b.session_token and len(a.session_token) == 32
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.session_token.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(User).where(User.session_token.is_(None))
+            )
+            == 0
+        )

@@ -34,7 +34,9 @@ def oversized_cases():
 
 
 @pytest.mark.parametrize(("editor", "field", "limit"), list(oversized_cases()))
-def test_a_field_over_its_limit_is_refused_next_to_it_and_nothing_is_written(app, client, login, editor, field, limit):
+def test_a_field_over_its_limit_is_refused_next_to_it_and_nothing_is_written(
+    app, client, login, editor, field, limit
+):
     login(client, "editor")
     before = count(app, editor.kind)
     value = "x" * (limit + 1 if limit else UNBOUNDED_PROBE)
@@ -59,7 +61,11 @@ def test_a_field_over_its_limit_is_refused_next_to_it_and_nothing_is_written(app
 def test_a_field_at_its_limit_is_accepted(app, client, login, editor):
     """The limits are the columns' sizes: a value that fits is stored whole, on both databases."""
     login(client, "editor")
-    name = next(n for n, limit in editor.text_fields().items() if limit and limit >= 1000 and "url" not in n and n != editor.title_field)
+    name = next(
+        n
+        for n, limit in editor.text_fields().items()
+        if limit and limit >= 1000 and "url" not in n and n != editor.title_field
+    )
     limit = editor.text_fields()[name]
     response = post_new(client, editor, **{name: "y" * limit})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -79,7 +85,9 @@ def test_an_oversized_request_is_a_readable_413_and_writes_nothing(app, client, 
 
 
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
-def test_one_huge_field_is_a_413_in_multipart_and_a_field_error_otherwise(app, client, login, editor):
+def test_one_huge_field_is_a_413_in_multipart_and_a_field_error_otherwise(
+    app, client, login, editor
+):
     """MAX_FORM_MEMORY_SIZE (1 MB) bounds one part of a multipart body; an urlencoded body
     is read whole (under MAX_CONTENT_LENGTH) and the field's own limit answers."""
     login(client, "editor")
@@ -97,10 +105,18 @@ def test_one_huge_field_is_a_413_in_multipart_and_a_field_error_otherwise(app, c
 
 def test_an_oversized_upload_is_a_413_and_json_clients_get_json(app, client, login):
     login(client, "editor")
-    response = post_multipart(client, "/measures/new", {"file": FileStorage(io.BytesIO(b"x" * (6 * 1024 * 1024)), "big.pdf")})
+    response = post_multipart(
+        client,
+        "/measures/new",
+        {"file": FileStorage(io.BytesIO(b"x" * (6 * 1024 * 1024)), "big.pdf")},
+    )
     assert response.status_code == 413
     assert "Too large" in response.get_data(as_text=True)
-    response = client.post("/measures/new", data={"description": "x" * (6 * 1024 * 1024)}, headers={"Accept": "application/json"})
+    response = client.post(
+        "/measures/new",
+        data={"description": "x" * (6 * 1024 * 1024)},
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 413
     assert response.get_json()["error"]["status"] == 413
     assert "nothing was saved" in response.get_json()["error"]["message"]

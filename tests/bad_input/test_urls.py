@@ -106,8 +106,15 @@ def test_internal_addresses_say_why(url):
 
 def url_cases():
     # Every URL field of every editor, each with a sample of every family of bad address.
-    sample = ["http://169.254.169.254/latest/meta-data/", "http://2130706433/", "http://[::1]/", "file:///etc/passwd",
-              "http://localhost:8000/", "https://admin:pw@10.0.0.5/", "http://192.168.1.1/"]
+    sample = [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://2130706433/",
+        "http://[::1]/",
+        "file:///etc/passwd",
+        "http://localhost:8000/",
+        "https://admin:pw@10.0.0.5/",
+        "http://192.168.1.1/",
+    ]
     for editor in EDITORS:
         for field in editor.url_fields():
             for url in sample:
@@ -115,7 +122,9 @@ def url_cases():
 
 
 @pytest.mark.parametrize(("editor", "field", "url"), list(url_cases()))
-def test_every_url_field_refuses_internal_and_non_web_addresses(app, client, login, editor, field, url):
+def test_every_url_field_refuses_internal_and_non_web_addresses(
+    app, client, login, editor, field, url
+):
     login(client, "editor")
     before = count(app, editor.kind)
     response = post_new(client, editor, **{field: url})
@@ -130,7 +139,9 @@ def test_every_url_field_refuses_internal_and_non_web_addresses(app, client, log
 @pytest.mark.parametrize("editor", EDITORS, ids=str)
 def test_public_addresses_are_saved_as_typed(app, client, login, editor):
     login(client, "editor")
-    response = post_new(client, editor, **dict.fromkeys(editor.url_fields(), "https://www.example.org/a?b=c#d"))
+    response = post_new(
+        client, editor, **dict.fromkeys(editor.url_fields(), "https://www.example.org/a?b=c#d")
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
@@ -140,6 +151,8 @@ def test_every_address_already_in_the_database_passes(app_ctx):
     for table in db.metadata.sorted_tables:
         for column in table.columns:
             if column.name in ("url", "official_url"):
-                urls += [u for u in db.session.scalars(sa.select(column).where(column.is_not(None)))]
+                urls += [
+                    u for u in db.session.scalars(sa.select(column).where(column.is_not(None)))
+                ]
     assert urls, "no addresses found: the check looks at the wrong columns"
     assert {u: url_problem(u) for u in urls if url_problem(u)} == {}

@@ -16,7 +16,12 @@ from tests.pdf_helpers import flat, pdf_text
 
 pytestmark = BROWSER
 
-SETTINGS = ("REPORTS_JOB_MODE", "REPORTS_CACHE_DIR", "REPORTS_INLINE_SECONDS", "REPORTS_PROGRESS_REFRESH")
+SETTINGS = (
+    "REPORTS_JOB_MODE",
+    "REPORTS_CACHE_DIR",
+    "REPORTS_INLINE_SECONDS",
+    "REPORTS_PROGRESS_REFRESH",
+)
 
 
 @pytest.fixture
@@ -27,8 +32,10 @@ def background_briefs(live_server: Any, tmp_path: Path) -> Iterator[Any]:
     app = live_server.app
     saved = {key: app.config.get(key) for key in SETTINGS}
     app.config.update(
-        REPORTS_JOB_MODE="thread", REPORTS_CACHE_DIR=str(tmp_path / "reports"),
-        REPORTS_INLINE_SECONDS=0, REPORTS_PROGRESS_REFRESH=1,
+        REPORTS_JOB_MODE="thread",
+        REPORTS_CACHE_DIR=str(tmp_path / "reports"),
+        REPORTS_INLINE_SECONDS=0,
+        REPORTS_PROGRESS_REFRESH=1,
     )
     app.extensions.pop("reports_store", None)
     app.extensions.pop("reports_executor", None)
@@ -51,11 +58,18 @@ def pdf_saving_page(live_server: Any, tmp_path: Path) -> Iterator[Any]:
 
     profile = tmp_path / "profile"
     (profile / "Default").mkdir(parents=True)
-    (profile / "Default" / "Preferences").write_text(json.dumps({"plugins": {"always_open_pdf_externally": True}}))
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"plugins": {"always_open_pdf_externally": True}})
+    )
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            base_url=live_server.url, viewport=DESKTOP, accept_downloads=True,
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            base_url=live_server.url,
+            viewport=DESKTOP,
+            accept_downloads=True,
         )
         context.set_default_timeout(10_000)
         errors: list[str] = []
@@ -69,7 +83,9 @@ def pdf_saving_page(live_server: Any, tmp_path: Path) -> Iterator[Any]:
     assert not errors, errors
 
 
-def test_visitor_compares_three_jurisdictions_and_downloads_the_pdf(pdf_saving_page, background_briefs, tmp_path) -> None:
+def test_visitor_compares_three_jurisdictions_and_downloads_the_pdf(
+    pdf_saving_page, background_briefs, tmp_path
+) -> None:
     from playwright.sync_api import expect
 
     page = pdf_saving_page
@@ -80,7 +96,9 @@ def test_visitor_compares_three_jurisdictions_and_downloads_the_pdf(pdf_saving_p
         box = page.get_by_role("checkbox", name=re.compile(rf"^{name}\b"))
         box.check()
         expect(box).to_be_checked()
-    expect(page.get_by_role("checkbox", name=re.compile(r"^\(i\) "))).to_be_checked()  # the default norms
+    expect(
+        page.get_by_role("checkbox", name=re.compile(r"^\(i\) "))
+    ).to_be_checked()  # the default norms
     page.get_by_role("checkbox", name=re.compile(r"^\(h\) ")).check()
     page.get_by_role("button", name="Compare").click()
 
@@ -100,8 +118,13 @@ def test_visitor_compares_three_jurisdictions_and_downloads_the_pdf(pdf_saving_p
         page.get_by_role("link", name="Download the PDF brief").click()
         expect(page.get_by_role("heading", name="Preparing the brief…")).to_be_visible()
     download = download_info.value
-    name = re.fullmatch(r"cyber-norms-compare-([a-z]{2})-([a-z]{2})-([a-z]{2})-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename)
-    assert name is not None and set(name.groups()) == {"de", "fr", "us"}, download.suggested_filename
+    name = re.fullmatch(
+        r"cyber-norms-compare-([a-z]{2})-([a-z]{2})-([a-z]{2})-\d{4}-\d{2}-\d{2}\.pdf",
+        download.suggested_filename,
+    )
+    assert name is not None and set(name.groups()) == {"de", "fr", "us"}, (
+        download.suggested_filename
+    )
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     data = saved.read_bytes()
@@ -112,4 +135,7 @@ def test_visitor_compares_three_jurisdictions_and_downloads_the_pdf(pdf_saving_p
         assert needle in text, needle
     # numbered sources with their addresses: EO 14028's official text among them
     body = flat(text)
-    assert re.search(r"\[\d+\]Officialtext:86FR26633;FRDoc\.2021-10460https://www\.federalregister\.gov/d/2021-10460", body)
+    assert re.search(
+        r"\[\d+\]Officialtext:86FR26633;FRDoc\.2021-10460https://www\.federalregister\.gov/d/2021-10460",
+        body,
+    )

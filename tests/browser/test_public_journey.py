@@ -29,7 +29,9 @@ def test_diplomat_follows_the_grid_to_a_measure_and_filters(page) -> None:
     assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
     # The grid: Germany, norm (i). The number says how many measures the list will show.
-    row = page.locator("table.coverage-grid tbody tr", has=page.get_by_role("link", name="Germany", exact=True))
+    row = page.locator(
+        "table.coverage-grid tbody tr", has=page.get_by_role("link", name="Germany", exact=True)
+    )
     cell = row.locator("td").first.get_by_role("link")
     expected = int(re.match(r"\d+", cell.inner_text()).group(0))
     cell.click()
@@ -45,7 +47,9 @@ def test_diplomat_follows_the_grid_to_a_measure_and_filters(page) -> None:
 
     # The measure: official title, sources and verification.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cyber Resilience Act")
-    sources = page.locator("section", has=page.get_by_role("heading", name="Sources and verification"))
+    sources = page.locator(
+        "section", has=page.get_by_role("heading", name="Sources and verification")
+    )
     expect(sources.locator("ol.sources > li")).to_have_count(4)
     expect(sources.locator(".verification-line .badge")).to_have_text("Secondary sources only")
     expect(page.locator("ol.timeline > li")).to_have_count(6)

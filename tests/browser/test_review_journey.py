@@ -18,7 +18,10 @@ def create_account(live_server, role: str, name: str) -> str:
     """An account in the live server's own database, made through the CLI."""
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
     runner = live_server.app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", email, "--role", role, "--name", name, "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["users", "create", email, "--role", role, "--name", name, "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     if role == "reviewer":
         result = runner.invoke(args=["groups", "link", "wg-software-supply-chain", email])
@@ -45,7 +48,9 @@ def test_review_and_publish(browser, live_server) -> None:
     contexts = []
 
     def new_page(viewport=None):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -74,7 +79,9 @@ def test_review_and_publish(browser, live_server) -> None:
         expect(editor.locator(".flash-success")).to_contain_text("Measure created as a draft")
         editor.get_by_role("link", name="Review", exact=True).last.click()
         expect(editor.get_by_role("heading", level=1)).to_have_text(f"Review: {short}")
-        expect(editor.get_by_label("Working group that reviews it")).to_have_value(re.compile(r"\d+"))
+        expect(editor.get_by_label("Working group that reviews it")).to_have_value(
+            re.compile(r"\d+")
+        )
         editor.get_by_role("button", name="Submit for review").click()
         expect(editor.locator(".flash-success")).to_contain_text("Submitted for review")
         review_url = editor.url
@@ -89,13 +96,19 @@ def test_review_and_publish(browser, live_server) -> None:
         sign_in(reviewer, reviewer_email)
         expect(reviewer.locator(".notifications-link .count-badge")).to_contain_text("1")
         reviewer.goto("/review/")
-        waiting = reviewer.locator("section", has=reviewer.get_by_role("heading", name="Waiting for review"))
+        waiting = reviewer.locator(
+            "section", has=reviewer.get_by_role("heading", name="Waiting for review")
+        )
         expect(waiting.locator(".queue-item", has_text=short)).to_contain_text("0 of 1 approval")
         waiting.get_by_role("link", name=short).click()
-        expect(reviewer.locator("#field-short_name")).to_contain_text(short)  # the diff: every field is new
+        expect(reviewer.locator("#field-short_name")).to_contain_text(
+            short
+        )  # the diff: every field is new
         assert reviewer.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         reviewer.get_by_role("button", name=re.compile(r"^Approve revision \d+$")).click()
-        expect(reviewer.locator(".flash-success")).to_contain_text("Approved. It is ready to publish.")
+        expect(reviewer.locator(".flash-success")).to_contain_text(
+            "Approved. It is ready to publish."
+        )
 
         # The editor publishes.
         editor.goto(review_url)
@@ -106,7 +119,9 @@ def test_review_and_publish(browser, live_server) -> None:
         # An anonymous visitor finds it on /measures/.
         anonymous.goto("/measures/?jurisdiction=DE&norm=j")
         anonymous.get_by_role("link", name=short).click()
-        expect(anonymous.get_by_role("heading", level=1)).to_contain_text("Test guidance for the review journey")
+        expect(anonymous.get_by_role("heading", level=1)).to_contain_text(
+            "Test guidance for the review journey"
+        )
         assert not (editor_errors or reviewer_errors or anonymous_errors)
     finally:
         for context in contexts:

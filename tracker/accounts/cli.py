@@ -33,7 +33,9 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin or not _interactive():
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+        password = click.prompt(
+            "Password", hide_input=True, confirmation_prompt="Repeat the password"
+        )
     problem = passwords.password_problem(password)
     if problem:
         raise click.ClickException(f"Password refused: {problem}")
@@ -55,10 +57,17 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     if len(name) > 200:
         raise click.ClickException("The name is longer than 200 characters.")
     password = _read_password(password_stdin)
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=passwords.hash_password(password))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=Role(role),
+        password_hash=passwords.hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record_event(AuditAction.USER_CREATED, subject=f"user:{user.id}", email=email, role=role, via="cli")
+    audit.record_event(
+        AuditAction.USER_CREATED, subject=f"user:{user.id}", email=email, role=role, via="cli"
+    )
     db.session.commit()
     click.echo(f"Created {role} {email}.")
 
@@ -68,13 +77,17 @@ def list_users() -> None:
     """Every account, with role, state and last sign-in."""
     users = db.session.scalars(sa.select(User).order_by(User.email)).all()
     if not users:
-        click.echo("No accounts yet. Create one with: flask --app tracker users create EMAIL --role admin")
+        click.echo(
+            "No accounts yet. Create one with: flask --app tracker users create EMAIL --role admin"
+        )
         return
     width = max(len(u.email) for u in users)
     for u in users:
         last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"
         state = "active" if u.active else "deactivated"
-        click.echo(f"{u.email:<{width}}  {u.role.value:<8}  {state:<11}  last sign-in {last}  {u.name}")
+        click.echo(
+            f"{u.email:<{width}}  {u.role.value:<8}  {state:<11}  last sign-in {last}  {u.name}"
+        )
 
 
 @users_cli.command("set-role")
@@ -88,7 +101,9 @@ def set_role(email: str, role: str) -> None:
         click.echo(f"{user.email} is already {role}.")
         return
     user.role = Role(role)
-    audit.record_event(AuditAction.ROLE_CHANGED, subject=f"user:{user.id}", old=old.value, new=role, via="cli")
+    audit.record_event(
+        AuditAction.ROLE_CHANGED, subject=f"user:{user.id}", old=old.value, new=role, via="cli"
+    )
     db.session.commit()
     click.echo(f"{user.email}: {old.value} -> {role}.")
 

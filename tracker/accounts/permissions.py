@@ -58,7 +58,13 @@ class Permission(LabelledEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.EDITOR: frozenset(
-        {Permission.VIEW_DRAFTS, Permission.VIEW_ALL_DRAFTS, Permission.EDIT, Permission.DELETE, Permission.PUBLISH}
+        {
+            Permission.VIEW_DRAFTS,
+            Permission.VIEW_ALL_DRAFTS,
+            Permission.EDIT,
+            Permission.DELETE,
+            Permission.PUBLISH,
+        }
     ),
     Role.REVIEWER: frozenset({Permission.VIEW_DRAFTS, Permission.REVIEW}),
 }
@@ -80,7 +86,11 @@ def can(permission: Permission | str) -> bool:
 #: view arguments that name a record, and how to tell whether anyone may know of it
 RECORD_ARGS = ("record_id",)
 #: how a route's blueprint names its records in the 404 message
-RECORD_LABELS = {"measures": "measure", "attribution": "attribution statement", "papers": "policy paper"}
+RECORD_LABELS = {
+    "measures": "measure",
+    "attribution": "attribution statement",
+    "papers": "policy paper",
+}
 
 
 def may_see_unpublished(user: Any, record_id: int) -> bool:

@@ -88,7 +88,9 @@ class RedisStore:
 
     def times(self, key: str, now: float, window: float) -> list[float]:
         # Exclusive lower bound: a failure exactly `window` seconds old has left the window.
-        found = self.client.zrangebyscore(self.prefix + key, f"({now - window}", now, withscores=True)
+        found = self.client.zrangebyscore(
+            self.prefix + key, f"({now - window}", now, withscores=True
+        )
         return [score for _member, score in found]
 
     def clear(self, key: str) -> None:
@@ -178,7 +180,9 @@ def make_throttle(app: Flask) -> LoginThrottle:
     url = config.get("REDIS_URL")
     store: FailureStore
     if url:
-        store = RedisStore(redis_client(url), config.get("LOGIN_THROTTLE_PREFIX") or "tracker:login-failures:")
+        store = RedisStore(
+            redis_client(url), config.get("LOGIN_THROTTLE_PREFIX") or "tracker:login-failures:"
+        )
     else:
         store = MemoryStore()
     return LoginThrottle(

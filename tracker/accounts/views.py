@@ -69,7 +69,9 @@ def login() -> Any:
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if current_user.is_authenticated:
-        return redirect(safe_next(form.next.data or request.args.get("next")) or url_for("site.index"))
+        return redirect(
+            safe_next(form.next.data or request.args.get("next")) or url_for("site.index")
+        )
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
 
@@ -128,5 +130,7 @@ def audit_log() -> Any:
     action = request.args.get("action") or None
     if action is not None and action not in {a.value for a in AuditAction}:
         abort(400, f"Unknown action {action!r}.")
-    page = db.paginate(audit.recent_events(action), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        audit.recent_events(action), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     return render_template("accounts/audit.html", page=page, action=action, actions=AuditAction)

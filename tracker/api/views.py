@@ -55,10 +55,14 @@ def _page(stmt: sa.Select[Any], endpoint: str, serialise: Any, **args: Any) -> d
     """Paginate ``stmt`` and wrap the serialised items with page links."""
     page = positive_int_arg("page", 1, MAX_PAGE)
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
-    per_page = positive_int_arg("per_page", min(current_app.config["API_PAGE_SIZE"], maximum), maximum)
+    per_page = positive_int_arg(
+        "per_page", min(current_app.config["API_PAGE_SIZE"], maximum), maximum
+    )
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     if page > 1 and not pagination.items:
-        raise not_found(f"There is no page {page}: this list has {max(pagination.pages, 1)} page(s).")
+        raise not_found(
+            f"There is no page {page}: this list has {max(pagination.pages, 1)} page(s)."
+        )
 
     def link(number: int) -> str:
         return url_for(endpoint, page=number, per_page=per_page, _external=True, **args)
@@ -164,7 +168,11 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
             for e in m.events
         ],
         "sources": [
-            {"url": s.url, "title": s.title, "accessed": s.accessed.isoformat() if s.accessed else None}
+            {
+                "url": s.url,
+                "title": s.title,
+                "accessed": s.accessed.isoformat() if s.accessed else None,
+            }
             for s in m.sources
         ],
         "topics": [{"slug": t.slug, "name": t.name} for t in m.topics],
@@ -196,7 +204,9 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
 
 
 def measures_json(items: list[Measure]) -> list[dict[str, Any]]:
-    targets = measure_queries.visible_measures_by_record({r.target_record_id for m in items for r in m.relations})
+    targets = measure_queries.visible_measures_by_record(
+        {r.target_record_id for m in items for r in m.relations}
+    )
     return [measure_json(m, targets) for m in items]
 
 
@@ -241,7 +251,11 @@ def norm(letter: str) -> dict[str, Any]:
             },
         )
         entry["mappings"].append(
-            {"locator": mapping.locator, "rationale": mapping.rationale, "basis": mapping.basis.value}
+            {
+                "locator": mapping.locator,
+                "rationale": mapping.rationale,
+                "basis": mapping.basis.value,
+            }
         )
     data["measures"] = list(grouped.values())
     return data
@@ -259,7 +273,9 @@ def jurisdictions() -> dict[str, Any]:
     return _page(
         stmt,
         "api.jurisdictions",
-        lambda items: [jurisdiction_json(j, orgs.get(j.code, []), counts.get(j.code, 0)) for j in items],
+        lambda items: [
+            jurisdiction_json(j, orgs.get(j.code, []), counts.get(j.code, 0)) for j in items
+        ],
         with_measures=1 if with_measures else None,
     )
 
@@ -277,7 +293,9 @@ def jurisdiction(code: str) -> dict[str, Any]:
             f"{target.name} ({target.code})" if target else None,
         )
     counts = measure_queries.counts_by_jurisdiction()
-    data = jurisdiction_json(found, memberships([found.code]).get(found.code, []), counts.get(found.code, 0))
+    data = jurisdiction_json(
+        found, memberships([found.code]).get(found.code, []), counts.get(found.code, 0)
+    )
     data["measures_url"] = url_for("api.measures", jurisdiction=found.code, _external=True)
     return data
 

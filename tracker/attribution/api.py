@@ -48,7 +48,12 @@ def to_json(a: Attribution) -> dict[str, Any]:
         "un_framework_invoked": a.un_framework_invoked.value,
         "un_framework_invoked_label": a.un_framework_invoked.label,
         "invoked_norms": [
-            {"norm": i.norm.letter, "basis": i.basis.value, "passage": i.passage, "locator": i.locator}
+            {
+                "norm": i.norm.letter,
+                "basis": i.basis.value,
+                "passage": i.passage,
+                "locator": i.locator,
+            }
             for i in a.invoked_norms
         ],
         "passage": a.passage,
@@ -56,9 +61,17 @@ def to_json(a: Attribution) -> dict[str, Any]:
         "follow_up": a.follow_up,
         "legal_basis": a.legal_basis,
         "notes": a.notes,
-        "verification": {"status": a.verification.value, "label": a.verification.label, "note": a.verification_note},
+        "verification": {
+            "status": a.verification.value,
+            "label": a.verification.label,
+            "note": a.verification_note,
+        },
         "sources": [
-            {"url": s.url, "title": s.title, "accessed": s.accessed.isoformat() if s.accessed else None}
+            {
+                "url": s.url,
+                "title": s.title,
+                "accessed": s.accessed.isoformat() if s.accessed else None,
+            }
             for s in a.sources
         ],
         "published_at": a.record.published_at.isoformat() if a.record.published_at else None,
@@ -112,4 +125,6 @@ def api_detail(record_id: int) -> dict[str, Any]:
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/api/v1/attributions", "api_list", api_list, methods=["GET"])
-    bp.add_url_rule("/api/v1/attributions/<int:record_id>", "api_detail", api_detail, methods=["GET"])
+    bp.add_url_rule(
+        "/api/v1/attributions/<int:record_id>", "api_detail", api_detail, methods=["GET"]
+    )

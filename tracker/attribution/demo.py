@@ -29,12 +29,36 @@ from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, WorkflowState
 
 FIELDS = {
-    "key", "date", "operation", "attributing", "attributing_orgs", "supported_by",
-    "supported_by_orgs", "other_states_recalled", "attributed_actor", "attributed_state",
-    "forms", "un_framework_invoked", "invoked_norms", "passage", "basis_note", "follow_up",
-    "legal_basis", "notes", "verification", "verification_note", "sources",
+    "key",
+    "date",
+    "operation",
+    "attributing",
+    "attributing_orgs",
+    "supported_by",
+    "supported_by_orgs",
+    "other_states_recalled",
+    "attributed_actor",
+    "attributed_state",
+    "forms",
+    "un_framework_invoked",
+    "invoked_norms",
+    "passage",
+    "basis_note",
+    "follow_up",
+    "legal_basis",
+    "notes",
+    "verification",
+    "verification_note",
+    "sources",
 }
-TEXT_LIMITS = {"passage": 20_000, "basis_note": 5_000, "follow_up": 5_000, "legal_basis": 5_000, "notes": 20_000, "verification_note": 5_000}
+TEXT_LIMITS = {
+    "passage": 20_000,
+    "basis_note": 5_000,
+    "follow_up": 5_000,
+    "legal_basis": 5_000,
+    "notes": 20_000,
+    "verification_note": 5_000,
+}
 
 
 def _codes(r: Reader, key: str, known: set[str], *, required: bool = False) -> list[str]:
@@ -44,7 +68,9 @@ def _codes(r: Reader, key: str, known: set[str], *, required: bool = False) -> l
     codes = []
     for value in values:
         if not isinstance(value, str) or value not in known:
-            raise r.fail(key, f"unknown jurisdiction code {value!r} (use ISO 3166-1 alpha-2, or EU)")
+            raise r.fail(
+                key, f"unknown jurisdiction code {value!r} (use ISO 3166-1 alpha-2, or EU)"
+            )
         if value in codes:
             raise r.fail(key, f"{value!r} appears twice")
         codes.append(value)
@@ -64,7 +90,10 @@ def _framework(r: Reader) -> FrameworkInvoked:
     value = r.node.get("un_framework_invoked")
     if isinstance(value, bool):
         # YAML 1.1 reads a bare yes/no as a boolean; make the writer quote it.
-        raise r.fail("un_framework_invoked", "write 'yes', 'no' or 'unknown' in quotes (a bare yes or no is read as true/false)")
+        raise r.fail(
+            "un_framework_invoked",
+            "write 'yes', 'no' or 'unknown' in quotes (a bare yes or no is read as true/false)",
+        )
     return r.choice("un_framework_invoked", FrameworkInvoked)
 
 
@@ -72,11 +101,15 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     """Validate the demo file against the reference data; returns snapshots with keys."""
     doc = load_yaml(path)
     if not isinstance(doc, list):
-        raise DataFileError(path, getattr(doc, "line", 1), "expected a list of attribution statements")
+        raise DataFileError(
+            path, getattr(doc, "line", 1), "expected a list of attribution statements"
+        )
     jurisdictions = set(db.session.scalars(sa.select(Jurisdiction.code)))
     norms = set(db.session.scalars(sa.select(Norm.letter)))
     if not norms or not jurisdictions:
-        raise DataFileError(path, None, "load the jurisdictions and norms first (flask --app tracker setup)")
+        raise DataFileError(
+            path, None, "load the jurisdictions and norms first (flask --app tracker setup)"
+        )
     keys = [item.get("key") for item in doc if isinstance(item, dict)]
     statements = []
     for i, item in enumerate(doc):
@@ -128,12 +161,14 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
             letter = nr.str("norm", required=True)
             if letter not in norms:
                 raise nr.fail("norm", f"unknown norm {letter!r} (the letters a to k)")
-            invoked.append({
-                "norm": letter,
-                "basis": nr.choice("basis", InvocationBasis).value,
-                "passage": nr.str("passage", max_len=20_000),
-                "locator": nr.str("locator", max_len=300),
-            })
+            invoked.append(
+                {
+                    "norm": letter,
+                    "basis": nr.choice("basis", InvocationBasis).value,
+                    "passage": nr.str("passage", max_len=20_000),
+                    "locator": nr.str("locator", max_len=300),
+                }
+            )
         snap["invoked_norms"] = invoked
         snap["sources"] = read_sources(path, r)
         if not snap["sources"]:
@@ -153,7 +188,11 @@ def load(path: str | Path) -> LoadReport:
         if existing.get(snap["key"]) is RecordKind.ATTRIBUTION:
             continue
         if snap["key"] in existing:
-            raise DataFileError(path, snap["_line"], f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record")
+            raise DataFileError(
+                path,
+                snap["_line"],
+                f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record",
+            )
         record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
         db.session.add(record)
         db.session.flush()
@@ -166,7 +205,9 @@ def load(path: str | Path) -> LoadReport:
             raise DataFileError(path, snap["_line"], str(exc)) from None
         db.session.flush()
         records.publish(record)
-        records.write_revision(record, content, action="import", summary="Loaded from the demo data (facts.yaml)")
+        records.write_revision(
+            record, content, action="import", summary="Loaded from the demo data (facts.yaml)"
+        )
         report.count("created", "attribution statements")
     db.session.flush()
     return report

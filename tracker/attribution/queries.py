@@ -56,7 +56,14 @@ class AttributionFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.attributing or self.attributed or self.norms or self.forms or self.framework or self.year)
+        return bool(
+            self.attributing
+            or self.attributed
+            or self.norms
+            or self.forms
+            or self.framework
+            or self.year
+        )
 
     def as_args(self) -> dict[str, Any]:
         """Query-string arguments that reproduce these filters."""
@@ -88,7 +95,9 @@ def _values(args: MappingType[str, Any], name: str) -> list[str]:
 def _known_codes(codes: list[str]) -> list[str]:
     if not codes:
         return []
-    known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+    known = set(
+        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+    )
     unknown = [c for c in codes if c not in known]
     if unknown:
         from tracker.jurisdictions.queries import unknown_codes_message
@@ -132,7 +141,9 @@ def with_details(stmt: sa.Select[Any]) -> sa.Select[Any]:
     )
 
 
-def _has_party(codes: Iterable[str], roles: Iterable[PartyRole] = (PartyRole.ATTRIBUTING,)) -> sa.ColumnElement[bool]:
+def _has_party(
+    codes: Iterable[str], roles: Iterable[PartyRole] = (PartyRole.ATTRIBUTING,)
+) -> sa.ColumnElement[bool]:
     return sa.exists().where(
         AttributionParty.attribution_id == Attribution.id,
         AttributionParty.role.in_(list(roles)),
@@ -144,7 +155,9 @@ def newest_first(stmt: sa.Select[Any]) -> sa.Select[Any]:
     return stmt.order_by(Attribution.date.desc(), Attribution.id.desc())
 
 
-def filtered_attributions(filters: AttributionFilters, *, include_drafts: bool = False) -> sa.Select[Any]:
+def filtered_attributions(
+    filters: AttributionFilters, *, include_drafts: bool = False
+) -> sa.Select[Any]:
     """Statements matching the filters, newest first."""
     stmt = visible(Attribution, include_drafts=include_drafts)
     if filters.attributing:
@@ -176,8 +189,12 @@ def filtered_attributions(filters: AttributionFilters, *, include_drafts: bool =
     return newest_first(stmt)
 
 
-def list_attributions(filters: AttributionFilters | None = None, *, include_drafts: bool = False) -> list[Attribution]:
-    stmt = with_details(filtered_attributions(filters or AttributionFilters(), include_drafts=include_drafts))
+def list_attributions(
+    filters: AttributionFilters | None = None, *, include_drafts: bool = False
+) -> list[Attribution]:
+    stmt = with_details(
+        filtered_attributions(filters or AttributionFilters(), include_drafts=include_drafts)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -245,7 +262,9 @@ def count_by_party(statements: Iterable[Attribution]) -> list[tuple[Jurisdiction
         for p in a.attributing:
             counts[p.jurisdiction_code] += 1
             names[p.jurisdiction_code] = p.jurisdiction
-    return [(names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))]
+    return [
+        (names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))
+    ]
 
 
 def count_orgs(statements: Iterable[Attribution]) -> list[tuple[str, int]]:
@@ -292,13 +311,17 @@ class StatePractice:
     @property
     def partners(self) -> list[tuple[Jurisdiction, int]]:
         """Other jurisdictions in its statements, with how many statements they shared."""
-        return [(j, n) for j, n in count_by_party(self.attributed) if j.code != self.jurisdiction.code]
+        return [
+            (j, n) for j, n in count_by_party(self.attributed) if j.code != self.jurisdiction.code
+        ]
 
     @property
     def attributed_to(self) -> list[tuple[Jurisdiction | None, int]]:
         counts: Counter[str | None] = Counter(a.attributed_state_code for a in self.attributed)
         names = {a.attributed_state_code: a.attributed_state for a in self.attributed}
-        return [(names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))]
+        return [
+            (names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
+        ]
 
     @property
     def empty(self) -> bool:
@@ -306,7 +329,9 @@ class StatePractice:
 
 
 def organisations_of(code: str) -> list[str]:
-    return list(db.session.scalars(sa.select(Membership.org_code).where(Membership.member_code == code)))
+    return list(
+        db.session.scalars(sa.select(Membership.org_code).where(Membership.member_code == code))
+    )
 
 
 def state_practice(jurisdiction: Jurisdiction, *, include_drafts: bool = False) -> StatePractice:
@@ -324,7 +349,9 @@ def state_practice(jurisdiction: Jurisdiction, *, include_drafts: bool = False) 
         own_ids = {a.id for a in own}
         for a in db.session.scalars(newest_first(base.where(_has_party(orgs)))):
             if a.id not in own_ids:
-                via.append((next(p.jurisdiction for p in a.attributing if p.jurisdiction_code in orgs), a))
+                via.append(
+                    (next(p.jurisdiction for p in a.attributing if p.jurisdiction_code in orgs), a)
+                )
     return StatePractice(
         jurisdiction=jurisdiction,
         attributed=roles[PartyRole.ATTRIBUTING],
@@ -460,7 +487,9 @@ def norm_stats(*, include_drafts: bool = False) -> NormStats:
     return NormStats(
         rows=invoked,
         not_invoked=[r.norm for r in rows.values() if not r.statements],
-        years=list(range(min(statements_by_year), max(statements_by_year) + 1)) if statements_by_year else [],
+        years=list(range(min(statements_by_year), max(statements_by_year) + 1))
+        if statements_by_year
+        else [],
         statements_by_year=dict(statements_by_year),
         totals=Totals.of(statements),
         without_norm=without,
@@ -468,5 +497,7 @@ def norm_stats(*, include_drafts: bool = False) -> NormStats:
 
 
 def count_attributions(*, include_drafts: bool = False) -> int:
-    stmt = sa.select(sa.func.count()).select_from(visible(Attribution, include_drafts=include_drafts).subquery())
+    stmt = sa.select(sa.func.count()).select_from(
+        visible(Attribution, include_drafts=include_drafts).subquery()
+    )
     return db.session.scalar(stmt) or 0

@@ -89,7 +89,10 @@ class BesideMeasures:
 
 
 def statements_for(
-    jurisdiction: Jurisdiction, *, include_drafts: bool = False, practice: queries.StatePractice | None = None
+    jurisdiction: Jurisdiction,
+    *,
+    include_drafts: bool = False,
+    practice: queries.StatePractice | None = None,
 ) -> list[StatementRef]:
     """Its own statements (attributing, supporting, recalled) and those of its organisations."""
     if practice is None:
@@ -102,7 +105,9 @@ def statements_for(
     return refs
 
 
-def statements_for_page(jurisdiction: Jurisdiction, org_codes: list[str], *, include_drafts: bool = False) -> list[StatementRef]:
+def statements_for_page(
+    jurisdiction: Jurisdiction, org_codes: list[str], *, include_drafts: bool = False
+) -> list[StatementRef]:
     """What ``statements_for`` gives, in two queries (for a page that knows
     the jurisdiction's organisations already and shows only what the beside partial shows)."""
     code = jurisdiction.code
@@ -117,14 +122,20 @@ def statements_for_page(jurisdiction: Jurisdiction, org_codes: list[str], *, inc
             selectinload(Attribution.invoked_norms).joinedload(InvokedNorm.norm),
         )
     )
-    roles = {PartyRole.ATTRIBUTING: "attributing", PartyRole.SUPPORTING: "supporting", PartyRole.RECALLED: "recalled"}
+    roles = {
+        PartyRole.ATTRIBUTING: "attributing",
+        PartyRole.SUPPORTING: "supporting",
+        PartyRole.RECALLED: "recalled",
+    }
     refs = []
     for a in db.session.scalars(stmt).unique():
         own = {p.role for p in a.parties if p.jurisdiction_code == code}
         if own:
             refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
         else:
-            org = next(p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in org_codes)
+            org = next(
+                p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in org_codes
+            )
             refs.append(StatementRef(a, "via", org))
     refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
     return refs
@@ -151,7 +162,9 @@ def attributions_beside_measures(
     if jurisdiction is None:
         return None
     if practice is None and organisations is not None:
-        refs = statements_for_page(jurisdiction, [o.code for o in organisations], include_drafts=include_drafts)
+        refs = statements_for_page(
+            jurisdiction, [o.code for o in organisations], include_drafts=include_drafts
+        )
     else:
         refs = statements_for(jurisdiction, include_drafts=include_drafts, practice=practice)
     by_letter: dict[str, list[StatementRef]] = {}
@@ -169,7 +182,9 @@ def attributions_beside_measures(
             by_letter.setdefault(letter, []).append(ref)
     measures_by_letter: dict[str, list[Measure]] = {letter: [] for letter in by_letter}
     if measures_by_norm is not None:
-        measures_by_letter = {letter: list(measures_by_norm.get(letter, [])) for letter in by_letter}
+        measures_by_letter = {
+            letter: list(measures_by_norm.get(letter, [])) for letter in by_letter
+        }
     elif by_letter:
         filters = measure_queries.MeasureFilters(jurisdictions=[code], norms=sorted(by_letter))
         stmt = measure_queries.with_details(
@@ -267,7 +282,7 @@ class AttributionSection:
 
 COUNT_NOTE = (
     "Counts are of statements: a joint statement counts once for each jurisdiction that made it. "
-    "\"Unknown\" means the full text of the statement was not seen; it is not counted as \"no\". "
+    '"Unknown" means the full text of the statement was not seen; it is not counted as "no". '
     "Statements of the EU are shown for its member States but not counted as theirs."
 )
 
@@ -290,7 +305,9 @@ def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSum
         attributing=tuple((p.jurisdiction_code, p.jurisdiction.name) for p in a.attributing),
         attributing_orgs=tuple(a.attributing_orgs or ()),
         attributed_actor=a.attributed_actor,
-        attributed_state=(a.attributed_state.code, a.attributed_state.name) if a.attributed_state else None,
+        attributed_state=(a.attributed_state.code, a.attributed_state.name)
+        if a.attributed_state
+        else None,
         forms=tuple(f.label for f in a.forms),
         un_framework_invoked=a.un_framework_invoked.value,
         un_framework_label=a.un_framework_invoked.label,
@@ -304,7 +321,8 @@ def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSum
         verification_label=a.verification.label,
         verification_note=a.verification_note,
         sources=tuple(
-            SourceSummary(s.url, s.title, s.accessed.isoformat() if s.accessed else None) for s in a.sources
+            SourceSummary(s.url, s.title, s.accessed.isoformat() if s.accessed else None)
+            for s in a.sources
         ),
         role=role,
         role_label=ROLE_LABELS[role].format(org=via or ""),
@@ -323,7 +341,9 @@ def _section_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
     )
 
 
-def section_statement(codes: list[str], org_codes: list[str], *, include_drafts: bool = False) -> sa.Select[Any]:
+def section_statement(
+    codes: list[str], org_codes: list[str], *, include_drafts: bool = False
+) -> sa.Select[Any]:
     """Visible statements in which a chosen jurisdiction takes part (any role) or one of
     their organisations attributes, newest first: the one statement the section reads."""
     involved = queries._has_party(codes, PartyRole)
@@ -332,11 +352,17 @@ def section_statement(codes: list[str], org_codes: list[str], *, include_drafts:
     return queries.newest_first(visible(Attribution, include_drafts=include_drafts).where(involved))
 
 
-def norm_statement(letter: str, codes: list[str] | None = None, *, include_drafts: bool = False) -> sa.Select[Any]:
+def norm_statement(
+    letter: str, codes: list[str] | None = None, *, include_drafts: bool = False
+) -> sa.Select[Any]:
     """Visible statements invoking the norm (explicitly or implicitly), newest first;
     with ``codes``, only those a chosen jurisdiction made or joined."""
     stmt = visible(Attribution, include_drafts=include_drafts).where(
-        sa.exists().where(InvokedNorm.attribution_id == Attribution.id, InvokedNorm.norm_id == Norm.id, Norm.letter == letter)
+        sa.exists().where(
+            InvokedNorm.attribution_id == Attribution.id,
+            InvokedNorm.norm_id == Norm.id,
+            Norm.letter == letter,
+        )
     )
     if codes:
         stmt = stmt.where(queries._has_party(codes))
@@ -348,8 +374,12 @@ def _made_by(a: Attribution, as_of: dt.date | None) -> bool:
 
 
 def attribution_section(
-    codes: list[str], as_of: dt.date | None = None, *, include_drafts: bool = False,
-    orgs_of: dict[str, list[str]] | None = None, names: dict[str, str] | None = None,
+    codes: list[str],
+    as_of: dt.date | None = None,
+    *,
+    include_drafts: bool = False,
+    orgs_of: dict[str, list[str]] | None = None,
+    names: dict[str, str] | None = None,
 ) -> AttributionSection:
     """The attributions section of a comparison or brief, for the chosen jurisdictions.
 
@@ -362,21 +392,35 @@ def attribution_section(
     """
     codes = list(dict.fromkeys(codes))
     if names is None or any(c not in names for c in codes):
-        names = {c: n for c, n in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes)))}
+        names = {
+            c: n
+            for c, n in db.session.execute(
+                sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
+            )
+        }
     unknown = [c for c in codes if c not in names]
     if unknown:
         raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
     if orgs_of is None:
         orgs_of = {c: [] for c in codes}
-        members = sa.select(Membership.member_code, Membership.org_code).where(Membership.member_code.in_(codes))
+        members = sa.select(Membership.member_code, Membership.org_code).where(
+            Membership.member_code.in_(codes)
+        )
         for member, org in db.session.execute(members.order_by(Membership.org_code)):
             orgs_of[member].append(org)
     all_orgs = sorted({o for c in codes for o in orgs_of.get(c, [])})
     statements = [
-        a for a in db.session.scalars(_section_options(section_statement(codes, all_orgs, include_drafts=include_drafts))).unique()
+        a
+        for a in db.session.scalars(
+            _section_options(section_statement(codes, all_orgs, include_drafts=include_drafts))
+        ).unique()
         if _made_by(a, as_of)
     ]
-    roles = {PartyRole.ATTRIBUTING: "attributing", PartyRole.SUPPORTING: "supporting", PartyRole.RECALLED: "recalled"}
+    roles = {
+        PartyRole.ATTRIBUTING: "attributing",
+        PartyRole.SUPPORTING: "supporting",
+        PartyRole.RECALLED: "recalled",
+    }
     sections = []
     seen: set[int] = set()
     letters: set[str] = set()
@@ -388,7 +432,9 @@ def attribution_section(
             if own:
                 refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
                 continue
-            org = next((p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in orgs), None)
+            org = next(
+                (p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in orgs), None
+            )
             if org:
                 refs.append(StatementRef(a, "via", org))
         own_statements = [r.attribution for r in refs if r.role == "attributing"]
@@ -420,8 +466,14 @@ def attribution_section(
 
 
 def norm_attributions(
-    letter: str, as_of: dt.date | None = None, *, codes: list[str] | None = None, include_drafts: bool = False
+    letter: str,
+    as_of: dt.date | None = None,
+    *,
+    codes: list[str] | None = None,
+    include_drafts: bool = False,
 ) -> list[StatementSummary]:
     """Statements invoking norm ``letter`` (for the norm brief), newest first, in four queries."""
     stmt = _section_options(norm_statement(letter, codes, include_drafts=include_drafts))
-    return [summarise(a, "attributing") for a in db.session.scalars(stmt).unique() if _made_by(a, as_of)]
+    return [
+        summarise(a, "attributing") for a in db.session.scalars(stmt).unique() if _made_by(a, as_of)
+    ]

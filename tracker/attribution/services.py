@@ -92,7 +92,9 @@ def clone(attribution: Attribution) -> Attribution:
         AttributionParty(role=p.role, jurisdiction_code=p.jurisdiction_code, position=p.position)
         for p in attribution.parties
     ]
-    new.form_rows = [AttributionFormRow(form=f.form, position=f.position) for f in attribution.form_rows]
+    new.form_rows = [
+        AttributionFormRow(form=f.form, position=f.position) for f in attribution.form_rows
+    ]
     new.invoked_norms = [
         InvokedNorm(norm_id=n.norm_id, basis=n.basis, passage=n.passage, locator=n.locator)
         for n in attribution.invoked_norms
@@ -131,7 +133,9 @@ def apply(attribution: Attribution, data: dict[str, Any]) -> None:
     codes: set[str] = {c for c in [data.get("attributed_state")] if c}
     for key in PARTY_KEYS:
         codes.update(_unique(list(data.get(key) or []), key))
-    known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+    known = set(
+        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+    )
     unknown = sorted(codes - known)
     if unknown:
         raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")

@@ -32,7 +32,9 @@ def _jurisdiction_or_404(code: str, endpoint: str) -> Jurisdiction | Any:
     if jurisdiction is not None:
         return jurisdiction
     if len(code) <= 8 and code != code.upper() and queries.get_jurisdiction(code.upper()):
-        return redirect(url_for(endpoint, code=code.upper(), **request.args.to_dict(flat=False)), 308)
+        return redirect(
+            url_for(endpoint, code=code.upper(), **request.args.to_dict(flat=False)), 308
+        )
     suggestion = queries.suggest_jurisdiction(code)
     if suggestion is not None:
         suggestion_url = url_for(endpoint, code=suggestion.code)
@@ -88,7 +90,11 @@ def detail(record_id: int) -> str:
         attribution = queries.get_attribution(record_id, include_drafts=True)
     if attribution is None:
         abort(404, f"There is no published attribution statement number {record_id}.")
-    pending = viewer_is_staff() and attribution.is_live and records.has_unpublished_changes(attribution.record)
+    pending = (
+        viewer_is_staff()
+        and attribution.is_live
+        and records.has_unpublished_changes(attribution.record)
+    )
     return render_template("attribution/detail.html", a=attribution, pending=pending)
 
 
@@ -96,7 +102,9 @@ def detail(record_id: int) -> str:
 @public
 def states() -> str:
     attributing, attributed = queries.state_index(include_drafts=_drafts())
-    return render_template("attribution/states.html", attributing=attributing, attributed=attributed)
+    return render_template(
+        "attribution/states.html", attributing=attributing, attributed=attributed
+    )
 
 
 @bp.get("/attributions/by-state/<code>")
@@ -107,8 +115,12 @@ def by_state(code: str) -> Any:
         return jurisdiction
     drafts = _drafts()
     practice = queries.state_practice(jurisdiction, include_drafts=drafts)
-    beside = sections.attributions_beside_measures(jurisdiction.code, include_drafts=drafts, practice=practice)
-    return render_template("attribution/by_state.html", practice=practice, beside=beside, j=jurisdiction)
+    beside = sections.attributions_beside_measures(
+        jurisdiction.code, include_drafts=drafts, practice=practice
+    )
+    return render_template(
+        "attribution/by_state.html", practice=practice, beside=beside, j=jurisdiction
+    )
 
 
 @bp.get("/attributions/against/<code>")
@@ -119,14 +131,19 @@ def against(code: str) -> Any:
         return jurisdiction
     result = queries.against_state(jurisdiction, include_drafts=_drafts())
     return render_template(
-        "attribution/against.html", result=result, groups=queries.by_year(result.statements), j=jurisdiction
+        "attribution/against.html",
+        result=result,
+        groups=queries.by_year(result.statements),
+        j=jurisdiction,
     )
 
 
 @bp.get("/attributions/norms")
 @public
 def norms() -> str:
-    return render_template("attribution/norms.html", stats=queries.norm_stats(include_drafts=_drafts()))
+    return render_template(
+        "attribution/norms.html", stats=queries.norm_stats(include_drafts=_drafts())
+    )
 
 
 api.register(bp)

@@ -21,11 +21,26 @@ from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import FrameworkDocument, Norm, Topic
 
 CATALOGUE_FIELDS = {
-    "key", "title", "document", "verification", "verification_note", "sources", "lead_ins", "actions",
+    "key",
+    "title",
+    "document",
+    "verification",
+    "verification_note",
+    "sources",
+    "lead_ins",
+    "actions",
 }
 ACTION_FIELDS = {
-    "key", "number", "norm", "context", "text", "topics", "paragraph", "verification",
-    "verification_note", "sources",
+    "key",
+    "number",
+    "norm",
+    "context",
+    "text",
+    "topics",
+    "paragraph",
+    "verification",
+    "verification_note",
+    "sources",
 }
 
 
@@ -76,33 +91,38 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                 if slug not in topics:
                     raise a.fail("topics", f"unknown topic {slug!r}")
             action_sources = read_sources(path, a) if "sources" in a.node else sources
-            actions.append({
-                "key": action_key,
-                "number": a.str("number", required=True, max_len=20),
-                "norm": letter,
-                "context": a.str("context", max_len=300),
-                "text": a.str("text", required=True, max_len=5000),
-                "paragraph": a.str("paragraph", max_len=60),
-                # Each action carries the verification of the text it quotes: the
-                # catalogue's, unless the file says otherwise for that action.
-                "verification": a.choice("verification", Verification, required=False) or verification,
-                "verification_note": a.str("verification_note") or verification_note,
-                "sources": action_sources,
-                "topics": slugs,
-                "position": j,
-            })
+            actions.append(
+                {
+                    "key": action_key,
+                    "number": a.str("number", required=True, max_len=20),
+                    "norm": letter,
+                    "context": a.str("context", max_len=300),
+                    "text": a.str("text", required=True, max_len=5000),
+                    "paragraph": a.str("paragraph", max_len=60),
+                    # Each action carries the verification of the text it quotes: the
+                    # catalogue's, unless the file says otherwise for that action.
+                    "verification": a.choice("verification", Verification, required=False)
+                    or verification,
+                    "verification_note": a.str("verification_note") or verification_note,
+                    "sources": action_sources,
+                    "topics": slugs,
+                    "position": j,
+                }
+            )
         if not actions:
             raise r.fail("actions", "a catalogue needs at least one action")
-        catalogues.append({
-            "key": key,
-            "title": r.str("title", required=True, max_len=500),
-            "document": document,
-            "verification": verification,
-            "verification_note": verification_note,
-            "sources": sources,
-            "lead_ins": lead_ins,
-            "actions": actions,
-        })
+        catalogues.append(
+            {
+                "key": key,
+                "title": r.str("title", required=True, max_len=500),
+                "document": document,
+                "verification": verification,
+                "verification_note": verification_note,
+                "sources": sources,
+                "lead_ins": lead_ins,
+                "actions": actions,
+            }
+        )
     return catalogues
 
 

@@ -44,7 +44,12 @@ from tracker.records.queries import visible
 
 #: statuses whose measures close a gap
 CURRENT_STATUSES = frozenset(
-    {MeasureStatus.ADOPTED, MeasureStatus.IN_FORCE, MeasureStatus.PARTLY_APPLICABLE, MeasureStatus.AMENDED}
+    {
+        MeasureStatus.ADOPTED,
+        MeasureStatus.IN_FORCE,
+        MeasureStatus.PARTLY_APPLICABLE,
+        MeasureStatus.AMENDED,
+    }
 )
 
 
@@ -181,31 +186,53 @@ def jurisdiction_refs(codes: Sequence[str]) -> list[JurisdictionRef]:
     stmt = sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
     names = {code: name for code, name in db.session.execute(stmt)}
     orgs: dict[str, list[str]] = defaultdict(list)
-    members = sa.select(Membership.member_code, Membership.org_code).where(Membership.member_code.in_(codes))
+    members = sa.select(Membership.member_code, Membership.org_code).where(
+        Membership.member_code.in_(codes)
+    )
     for member, org in db.session.execute(members):
         orgs[member].append(org)
-    return [JurisdictionRef(code, names[code], tuple(sorted(orgs[code]))) for code in codes if code in names]
+    return [
+        JurisdictionRef(code, names[code], tuple(sorted(orgs[code])))
+        for code in codes
+        if code in names
+    ]
 
 
 class _Measures:
     """The visible measures of a set of jurisdictions and what they are linked to."""
 
-    def __init__(self, scope: Iterable[str], *, include_drafts: bool, norm_ids: Iterable[int], action_ids: Iterable[int], recommendation_ids: Iterable[int]) -> None:
-        base = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(sorted(set(scope))))
+    def __init__(
+        self,
+        scope: Iterable[str],
+        *,
+        include_drafts: bool,
+        norm_ids: Iterable[int],
+        action_ids: Iterable[int],
+        recommendation_ids: Iterable[int],
+    ) -> None:
+        base = visible(Measure, include_drafts=include_drafts).where(
+            Measure.jurisdiction_code.in_(sorted(set(scope)))
+        )
         ids = base.with_only_columns(Measure.id).scalar_subquery()
         self.refs: dict[int, MeasureRef] = {}
         for m in db.session.scalars(base):
-            self.refs[m.id] = MeasureRef(m.record_id, m.label, m.title, m.title_lang, m.jurisdiction_code, m.status)
+            self.refs[m.id] = MeasureRef(
+                m.record_id, m.label, m.title, m.title_lang, m.jurisdiction_code, m.status
+            )
         self.by_topic: dict[int, set[int]] = defaultdict(set)
         for measure_id, topic_id in db.session.execute(
-            sa.select(measure_topics.c.measure_id, measure_topics.c.topic_id).where(measure_topics.c.measure_id.in_(ids))
+            sa.select(measure_topics.c.measure_id, measure_topics.c.topic_id).where(
+                measure_topics.c.measure_id.in_(ids)
+            )
         ):
             self.by_topic[topic_id].add(measure_id)
         self.by_norm: dict[int, set[int]] = defaultdict(set)
         norm_ids = list(norm_ids)
         if norm_ids:
             for measure_id, norm_id in db.session.execute(
-                sa.select(Mapping.measure_id, Mapping.norm_id).where(Mapping.measure_id.in_(ids), Mapping.norm_id.in_(norm_ids))
+                sa.select(Mapping.measure_id, Mapping.norm_id).where(
+                    Mapping.measure_id.in_(ids), Mapping.norm_id.in_(norm_ids)
+                )
             ):
                 self.by_norm[norm_id].add(measure_id)
         # target -> {measure id: best degree}
@@ -226,12 +253,22 @@ class _Measures:
                 ),
             )
             for measure_id, action_id, recommendation_id, degree in db.session.execute(stmt):
-                target = self.by_action[action_id] if action_id else self.by_recommendation[recommendation_id]
+                target = (
+                    self.by_action[action_id]
+                    if action_id
+                    else self.by_recommendation[recommendation_id]
+                )
                 if target.get(measure_id) is not ImplementationDegree.FULL:
                     target[measure_id] = degree
 
 
-def _cell(jurisdiction: JurisdictionRef, found: dict[int, Optional[ImplementationDegree]], refs: dict[int, MeasureRef], *, graded: bool) -> Cell:
+def _cell(
+    jurisdiction: JurisdictionRef,
+    found: dict[int, Optional[ImplementationDegree]],
+    refs: dict[int, MeasureRef],
+    *,
+    graded: bool,
+) -> Cell:
     scope = {jurisdiction.code, *jurisdiction.orgs}
     items = []
     for measure_id, degree in found.items():
@@ -240,7 +277,13 @@ def _cell(jurisdiction: JurisdictionRef, found: dict[int, Optional[Implementatio
             continue
         via = ref.jurisdiction_code if ref.jurisdiction_code != jurisdiction.code else None
         items.append(Found(ref, via, degree))
-    items.sort(key=lambda f: (f.via is not None, f.degree is not ImplementationDegree.FULL, f.measure.label.lower()))
+    items.sort(
+        key=lambda f: (
+            f.via is not None,
+            f.degree is not ImplementationDegree.FULL,
+            f.measure.label.lower(),
+        )
+    )
     counted = [f for f in items if f.measure.current]
     others = [f for f in items if not f.measure.current]
     if not counted:
@@ -252,15 +295,26 @@ def _cell(jurisdiction: JurisdictionRef, found: dict[int, Optional[Implementatio
     return Cell(jurisdiction.code, state, counted, others)
 
 
-def _fill(rows: list[Row], targets: list[dict[int, Any]], jurisdictions: list[JurisdictionRef], refs: dict[int, MeasureRef], *, graded: bool) -> None:
+def _fill(
+    rows: list[Row],
+    targets: list[dict[int, Any]],
+    jurisdictions: list[JurisdictionRef],
+    refs: dict[int, MeasureRef],
+    *,
+    graded: bool,
+) -> None:
     for row, found in zip(rows, targets, strict=True):
         row.cells = [_cell(j, found, refs, graded=graded) for j in jurisdictions]
 
 
 def all_catalogues() -> list[Catalogue]:
-    stmt = sa.select(Catalogue).order_by(Catalogue.key).options(
-        selectinload(Catalogue.actions).selectinload(CatalogueAction.norm),
-        selectinload(Catalogue.document),
+    stmt = (
+        sa.select(Catalogue)
+        .order_by(Catalogue.key)
+        .options(
+            selectinload(Catalogue.actions).selectinload(CatalogueAction.norm),
+            selectinload(Catalogue.document),
+        )
     )
     return list(db.session.scalars(stmt))
 
@@ -292,7 +346,11 @@ def build_matrix(
     """
     jurisdictions = jurisdiction_refs(codes)
     scope = {j.code for j in jurisdictions} | {org for j in jurisdictions for org in j.orgs}
-    norms = list(db.session.scalars(sa.select(Norm).where(Norm.letter.in_(Norm.SUPPLY_CHAIN_LETTERS)).order_by(Norm.letter)))
+    norms = list(
+        db.session.scalars(
+            sa.select(Norm).where(Norm.letter.in_(Norm.SUPPLY_CHAIN_LETTERS)).order_by(Norm.letter)
+        )
+    )
     topics = list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
     if catalogues is None:
         catalogues = all_catalogues()
@@ -308,20 +366,38 @@ def build_matrix(
     sections = []
 
     rows = [Row("norm", n.letter, f"({n.letter})", n.short_title, n.official_text) for n in norms]
-    _fill(rows, [dict.fromkeys(found.by_norm[n.id]) for n in norms], jurisdictions, found.refs, graded=False)
-    sections.append(Section(
-        "norms", "Supply-chain norms",
-        "Measures mapped to the norm (A/70/174 para. 13).",
-        [RowGroup(None, None, rows)],
-    ))
+    _fill(
+        rows,
+        [dict.fromkeys(found.by_norm[n.id]) for n in norms],
+        jurisdictions,
+        found.refs,
+        graded=False,
+    )
+    sections.append(
+        Section(
+            "norms",
+            "Supply-chain norms",
+            "Measures mapped to the norm (A/70/174 para. 13).",
+            [RowGroup(None, None, rows)],
+        )
+    )
 
     rows = [Row("topic", t.slug, "", t.name, t.definition) for t in topics]
-    _fill(rows, [dict.fromkeys(found.by_topic[t.id]) for t in topics], jurisdictions, found.refs, graded=False)
-    sections.append(Section(
-        "topics", "Supply-chain topics",
-        "Measures tagged with the topic.",
-        [RowGroup(None, None, rows)],
-    ))
+    _fill(
+        rows,
+        [dict.fromkeys(found.by_topic[t.id]) for t in topics],
+        jurisdictions,
+        found.refs,
+        graded=False,
+    )
+    sections.append(
+        Section(
+            "topics",
+            "Supply-chain topics",
+            "Measures tagged with the topic.",
+            [RowGroup(None, None, rows)],
+        )
+    )
 
     for catalogue in catalogues:
         groups: list[RowGroup] = []
@@ -331,26 +407,50 @@ def build_matrix(
             if not groups or groups[-1].heading != heading:
                 subtitle = action.norm.short_title if action.norm else None
                 groups.append(RowGroup(heading, catalogue.lead_in(letter), [], subtitle))
-            row = Row("action", action.key, action.number, action.phrase, action.text, action.context)
+            row = Row(
+                "action", action.key, action.number, action.phrase, action.text, action.context
+            )
             _fill([row], [found.by_action[action.id]], jurisdictions, found.refs, graded=True)
             groups[-1].rows.append(row)
-        sections.append(Section(
-            f"catalogue:{catalogue.key}", catalogue.title,
-            "Only measures linked to the action count, with the degree given in the link.",
-            groups, catalogue.verification, list(catalogue.sources or []),
-        ))
+        sections.append(
+            Section(
+                f"catalogue:{catalogue.key}",
+                catalogue.title,
+                "Only measures linked to the action count, with the degree given in the link.",
+                groups,
+                catalogue.verification,
+                list(catalogue.sources or []),
+            )
+        )
 
     for paper in papers:
         rows = []
         for rec in paper.recommendations:
-            row = Row("recommendation", str(rec.recommendation_id), rec.number, rec.text, rec.text, rec.addressee)
-            _fill([row], [found.by_recommendation[rec.recommendation_id]], jurisdictions, found.refs, graded=True)
+            row = Row(
+                "recommendation",
+                str(rec.recommendation_id),
+                rec.number,
+                rec.text,
+                rec.text,
+                rec.addressee,
+            )
+            _fill(
+                [row],
+                [found.by_recommendation[rec.recommendation_id]],
+                jurisdictions,
+                found.refs,
+                graded=True,
+            )
             rows.append(row)
-        sections.append(Section(
-            f"paper:{paper.record_id}", f"Recommendations: {paper.title}",
-            "Only measures linked to the recommendation count, with the degree given in the link.",
-            [RowGroup(None, None, rows)], paper.verification,
-        ))
+        sections.append(
+            Section(
+                f"paper:{paper.record_id}",
+                f"Recommendations: {paper.title}",
+                "Only measures linked to the recommendation count, with the degree given in the link.",
+                [RowGroup(None, None, rows)],
+                paper.verification,
+            )
+        )
     return GapMatrix(jurisdictions, sections)
 
 

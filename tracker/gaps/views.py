@@ -97,7 +97,13 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
             codes.append(code)
     req.selected = [c[:12] for c in codes[:100]]
     too_long = [c for c in codes if len(c) > 8]
-    known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_([c for c in codes if len(c) <= 8]))))
+    known = set(
+        db.session.scalars(
+            sa.select(Jurisdiction.code).where(
+                Jurisdiction.code.in_([c for c in codes if len(c) <= 8])
+            )
+        )
+    )
     unknown = [c for c in codes if c not in known]
     if unknown:
         from tracker.jurisdictions.queries import unknown_codes_message
@@ -125,7 +131,11 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
     if len(ids) > 1:
         req.fail("paper", "Choose one paper.")
     elif ids:
-        papers = analysis.visible_papers(include_drafts, [int(ids[0])]) if ids[0].isdigit() and len(ids[0]) < 10 else []
+        papers = (
+            analysis.visible_papers(include_drafts, [int(ids[0])])
+            if ids[0].isdigit() and len(ids[0]) < 10
+            else []
+        )
         if not papers:
             req.fail("paper", "There is no published paper with recommendations under this number.")
         else:
@@ -135,8 +145,17 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
 
 def jurisdiction_choices(include_drafts: bool) -> list[tuple[str, str]]:
     """Jurisdictions that have measures (the quick picks of the form), by name."""
-    codes = visible(Measure, include_drafts=include_drafts).with_only_columns(Measure.jurisdiction_code).distinct().subquery()
-    stmt = sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(sa.select(codes.c.jurisdiction_code))).order_by(Jurisdiction.name)
+    codes = (
+        visible(Measure, include_drafts=include_drafts)
+        .with_only_columns(Measure.jurisdiction_code)
+        .distinct()
+        .subquery()
+    )
+    stmt = (
+        sa.select(Jurisdiction.code, Jurisdiction.name)
+        .where(Jurisdiction.code.in_(sa.select(codes.c.jurisdiction_code)))
+        .order_by(Jurisdiction.name)
+    )
     return [(code, name) for code, name in db.session.execute(stmt)]
 
 

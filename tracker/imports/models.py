@@ -25,7 +25,9 @@ class ImportUpload(Base):
     __tablename__ = "import_uploads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uploader_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    uploader_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(255))
     #: "csv" or "xlsx"
     format: Mapped[str] = mapped_column(sa.String(8))
@@ -37,7 +39,9 @@ class ImportUpload(Base):
     rows: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     committed_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
-    committed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    committed_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     #: [{"row": n, "record_id": id}] for every measure the commit created
     created: Mapped[list[Any]] = mapped_column(default=list)
 

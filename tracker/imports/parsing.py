@@ -36,7 +36,14 @@ from typing import Any
 from tracker.opendata.rows import DRAFT_COLUMNS, MEASURES
 
 #: columns of the export that describe the row for readers; an import ignores them
-IGNORED_COLUMNS = ("id", "jurisdiction_name", "year", "url", "published_at", *(c.name for c in DRAFT_COLUMNS))
+IGNORED_COLUMNS = (
+    "id",
+    "jurisdiction_name",
+    "year",
+    "url",
+    "published_at",
+    *(c.name for c in DRAFT_COLUMNS),
+)
 KNOWN_COLUMNS = tuple(MEASURES.header()) + tuple(c.name for c in DRAFT_COLUMNS)
 IMPORTED_COLUMNS = tuple(c for c in MEASURES.header() if c not in IGNORED_COLUMNS)
 REQUIRED_COLUMNS = ("jurisdiction", "title_original", "type", "status")
@@ -93,13 +100,17 @@ def _is_workbook(data: bytes) -> bool:
     return "[Content_Types].xml" in names and "xl/workbook.xml" in names
 
 
-def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpacked: int) -> ParsedFile:
+def parse(
+    filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpacked: int
+) -> ParsedFile:
     """The rows of an uploaded file, or an ImportFileError saying what is wrong with it."""
     if not data:
         raise ImportFileError("The file is empty.")
     if len(data) > max_bytes:
         # (The caller reads one byte past the limit, so the real size is not known here.)
-        raise ImportFileError(f"The file is larger than {_mib(max_bytes)}, the limit. Split it into smaller files.")
+        raise ImportFileError(
+            f"The file is larger than {_mib(max_bytes)}, the limit. Split it into smaller files."
+        )
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     rows: list[tuple[int, list[str | None]]]
     formulas: list[tuple[int, str]] = []
@@ -115,7 +126,11 @@ def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpa
         if kind != "text":
             raise ImportFileError(
                 f"The file is named .csv but it is {kind}. "
-                + ("Rename it to .xlsx, or save it as CSV UTF-8." if "xlsx" in kind else "Upload a CSV or XLSX file.")
+                + (
+                    "Rename it to .xlsx, or save it as CSV UTF-8."
+                    if "xlsx" in kind
+                    else "Upload a CSV or XLSX file."
+                )
             )
         header, rows = _read_csv(data, max_rows=max_rows)
     else:
@@ -142,7 +157,9 @@ def parse(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max_unpa
     if not parsed.rows:
         raise ImportFileError("The file has a header row but no rows of measures under it.")
     if len(parsed.rows) > max_rows:
-        raise ImportFileError(f"The file has more than {max_rows} rows; split it into smaller files.")
+        raise ImportFileError(
+            f"The file has more than {max_rows} rows; split it into smaller files."
+        )
     return parsed
 
 
@@ -173,20 +190,27 @@ def _check_header(header: list[str]) -> list[str | None]:
         raise ImportFileError(f"The column {twice[0]!r} appears twice in the first row.")
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
-        raise ImportFileError("The first row lacks the required column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing) + ".")
+        raise ImportFileError(
+            "The first row lacks the required column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(missing)
+            + "."
+        )
     return names
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+def _read_csv(
+    data: bytes, *, max_rows: int
+) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-            "In Excel choose \"CSV UTF-8 (comma delimited)\" when saving, or upload the .xlsx file."
+            'In Excel choose "CSV UTF-8 (comma delimited)" when saving, or upload the .xlsx file.'
         ) from None
     first_line = text.split("\n", 1)[0]
     # Spreadsheet programs in many locales save "CSV" with semicolons; accept that.
@@ -209,7 +233,9 @@ def _read_csv(data: bytes, *, max_rows: int) -> tuple[list[str], list[tuple[int,
             if any(v != "" for v in values):
                 non_blank += 1
                 if non_blank > max_rows:
-                    raise ImportFileError(f"The file has more than {max_rows} rows; split it into smaller files.")
+                    raise ImportFileError(
+                        f"The file has more than {max_rows} rows; split it into smaller files."
+                    )
     except csv.Error as exc:
         raise ImportFileError(f"The CSV cannot be read near row {len(rows) + 2}: {exc}.") from None
     finally:
@@ -226,14 +252,18 @@ def _check_archive(data: bytes, *, max_unpacked: int) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = archive.infolist()
         if len(parts) > MAX_PARTS:
-            raise ImportFileError(f"The workbook has {len(parts)} parts; a spreadsheet of measures has far fewer.")
+            raise ImportFileError(
+                f"The workbook has {len(parts)} parts; a spreadsheet of measures has far fewer."
+            )
         unpacked = sum(p.file_size for p in parts)
         if unpacked > max_unpacked:
             raise ImportFileError(
                 f"The workbook unpacks to {_mib(unpacked)}; the limit is {_mib(max_unpacked)}. Split it into smaller files."
             )
         for part in parts:
-            if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(
+                part.compress_size, 1
+            ):
                 raise ImportFileError(
                     f"The workbook part {part.filename[:60]!r} is compressed {part.file_size // max(part.compress_size, 1)} "
                     "to 1, which a spreadsheet never is. It was not opened."
@@ -268,7 +298,9 @@ def _unreadable(exc: BaseException) -> ImportFileError:
                 "which spreadsheet programs never write and the import refuses for safety."
             )
         seen = seen.__cause__ or seen.__context__
-    return ImportFileError(f"The workbook cannot be opened ({type(exc).__name__}). Save it again as .xlsx.")
+    return ImportFileError(
+        f"The workbook cannot be opened ({type(exc).__name__}). Save it again as .xlsx."
+    )
 
 
 def _read_xlsx(
@@ -282,7 +314,9 @@ def _read_xlsx(
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise _unreadable(exc) from None
     try:
-        sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+        sheet = (
+            workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+        )
         header: list[str] | None = None
         rows: list[tuple[int, list[str | None]]] = []
         formulas: list[tuple[int, str]] = []
@@ -293,7 +327,9 @@ def _read_xlsx(
                 while header and not header[-1].strip():
                     header.pop()
                 if not header:
-                    raise ImportFileError("The first row of the sheet must hold the column names of the template.")
+                    raise ImportFileError(
+                        "The first row of the sheet must hold the column names of the template."
+                    )
                 continue
             values: list[str | None] = []
             for index, cell in enumerate(cells[: len(header)]):
@@ -303,13 +339,17 @@ def _read_xlsx(
                     continue
                 text = _cell_text(cell.value)
                 if text is not None and len(text) > MAX_CELL_CHARS:
-                    raise ImportFileError(f"Row {number} has a cell of {len(text)} characters; the limit is {MAX_CELL_CHARS}.")
+                    raise ImportFileError(
+                        f"Row {number} has a cell of {len(text)} characters; the limit is {MAX_CELL_CHARS}."
+                    )
                 values.append(text)
             rows.append((number, values))
             if any(v not in (None, "") for v in values):
                 non_blank += 1
                 if non_blank > max_rows:
-                    raise ImportFileError(f"The file has more than {max_rows} rows; split it into smaller files.")
+                    raise ImportFileError(
+                        f"The file has more than {max_rows} rows; split it into smaller files."
+                    )
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, ImportFileError):
             raise

@@ -46,7 +46,9 @@ class Outcome:
     check: Check
 
 
-def store(parsed: ParsedFile, *, filename: str, data: bytes, uploader_id: int | None) -> ImportUpload:
+def store(
+    parsed: ParsedFile, *, filename: str, data: bytes, uploader_id: int | None
+) -> ImportUpload:
     upload = ImportUpload(
         uploader_id=uploader_id,
         filename=filename[:255],
@@ -94,7 +96,7 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
     if result.has_duplicates and not allow_duplicates:
         raise CommitRefused(
             "Nothing was imported: some rows look like measures the tracker already has. "
-            "Remove them from the file, or tick \"Import the likely duplicates too\".",
+            'Remove them from the file, or tick "Import the likely duplicates too".',
             result,
         )
     _claim(upload, user_id)
@@ -121,10 +123,16 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
             for r in row.relations
         ]
         changes.create(
-            data, author_id=user_id, record=record, action="import",
+            data,
+            author_id=user_id,
+            record=record,
+            action="import",
             summary=f"Imported from {upload.filename[:120]}, row {row.number}",
         )
-    upload.created = [{"row": row.number, "record_id": record.id} for row, record in zip(result.rows, records, strict=True)]
+    upload.created = [
+        {"row": row.number, "record_id": record.id}
+        for row, record in zip(result.rows, records, strict=True)
+    ]
     audit.record_event(
         AuditAction.MEASURES_IMPORTED,
         subject=f"import:{upload.id}",

@@ -41,8 +41,13 @@ KEY_PATTERN = re.compile(r"^[^\s'\"<>]+$")
 EXPORTED_KEY = re.compile(r"^measure-(\d{1,12})$")
 #: codes people write that ISO 3166-1 does not use
 CODE_ALIASES = {"UK": "GB", "EL": "GR"}
-ENUM_NOUNS = {"type": "measure type", "status": "status", "verification": "verification level",
-              "kind": "kind", "basis": "basis"}
+ENUM_NOUNS = {
+    "type": "measure type",
+    "status": "status",
+    "verification": "verification level",
+    "kind": "kind",
+    "basis": "basis",
+}
 
 
 @dataclass
@@ -85,7 +90,11 @@ class RowCheck:
 
     @property
     def title(self) -> str:
-        return self.cells.get("short_name") or self.cells.get("title_en") or self.cells.get("title_original", "")
+        return (
+            self.cells.get("short_name")
+            or self.cells.get("title_en")
+            or self.cells.get("title_original", "")
+        )
 
 
 @dataclass
@@ -104,7 +113,11 @@ class Check:
         return any(r.duplicates for r in self.rows)
 
     def may_commit(self, allow_duplicates: bool) -> bool:
-        return bool(self.rows) and not self.has_errors and (allow_duplicates or not self.has_duplicates)
+        return (
+            bool(self.rows)
+            and not self.has_errors
+            and (allow_duplicates or not self.has_duplicates)
+        )
 
 
 @dataclass
@@ -131,18 +144,36 @@ class Context:
         self.jurisdictions = {
             code: (name, official, alpha3)
             for code, name, official, alpha3 in db.session.execute(
-                sa.select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.official_name, Jurisdiction.alpha3)
+                sa.select(
+                    Jurisdiction.code,
+                    Jurisdiction.name,
+                    Jurisdiction.official_name,
+                    Jurisdiction.alpha3,
+                )
             )
         }
-        stmt = visible(Measure, include_drafts=True).join(Record, Record.id == Measure.record_id).add_columns(Record.key)
+        stmt = (
+            visible(Measure, include_drafts=True)
+            .join(Record, Record.id == Measure.record_id)
+            .add_columns(Record.key)
+        )
         self.existing = [
-            Existing(m.record_id, key, m.jurisdiction_code, m.title_original, m.official_identifier, f"{m.jurisdiction_code}: {m.label}")
+            Existing(
+                m.record_id,
+                key,
+                m.jurisdiction_code,
+                m.title_original,
+                m.official_identifier,
+                f"{m.jurisdiction_code}: {m.label}",
+            )
             for m, key in db.session.execute(stmt)
         ]
         self.by_key = {e.key: e for e in self.existing if e.key}
         self.by_id = {e.record_id: e for e in self.existing}
         self.by_title = {(e.jurisdiction, _fold(e.title)): e for e in self.existing}
-        self.by_identifier = {(e.jurisdiction, _fold(e.identifier)): e for e in self.existing if e.identifier}
+        self.by_identifier = {
+            (e.jurisdiction, _fold(e.identifier)): e for e in self.existing if e.identifier
+        }
 
     def existing_for_key(self, key: str) -> Existing | None:
         """The measure a key names: by its stable key, else ``measure-<n>`` as the export writes it."""
@@ -172,7 +203,8 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
         suggestion = ctx.suggest_jurisdiction(str(value))
         hint = (
             f"; did you mean {suggestion} ({ctx.jurisdictions[suggestion][0]})?"
-            if suggestion else "; the codebook lists the codes the tracker knows."
+            if suggestion
+            else "; the codebook lists the codes the tracker knows."
         )
         return f"{value!r} is not an ISO 3166-1 code (or EU){hint}"
     if column == "topics":
@@ -181,7 +213,11 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
         return f"{', '.join(repr(w) for w in wrong)} {'is not a topic' if len(wrong) == 1 else 'are not topics'}; use: {', '.join(known)}."
     if column.startswith("mappings") and column.endswith("target"):
         return f"{str(value).split(':', 1)[-1]!r} is not a norm letter (a to k) or a commitment key; see the codebook."
-    allowed = [c.value if hasattr(c, "value") else c[0] for c in field.choices if (c.value if hasattr(c, "value") else c[0])]
+    allowed = [
+        c.value if hasattr(c, "value") else c[0]
+        for c in field.choices
+        if (c.value if hasattr(c, "value") else c[0])
+    ]
     noun = ENUM_NOUNS.get(field.short_name, "value")
     return f"{value!r} is not a {noun} the tracker uses; use one of: {', '.join(allowed)}."
 
@@ -199,7 +235,11 @@ def _field_problems(form: MeasureForm, ctx: Context) -> list[Problem]:
                     problems.extend(_reword(column, sub, e, ctx) for e in sub.errors)
         elif form_field.type != "CSRFTokenField":
             column = FIELD_COLUMN.get(form_field.name, form_field.name)
-            problems.extend(_reword(column, form_field, e, ctx) for e in form_field.errors or [] if isinstance(e, str))
+            problems.extend(
+                _reword(column, form_field, e, ctx)
+                for e in form_field.errors or []
+                if isinstance(e, str)
+            )
     return problems
 
 
@@ -246,9 +286,22 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
     for name, default in DEFAULTS.items():
         if values.get(name) in (None, ""):
             values = {**values, name: default}
-    for name in ("jurisdiction", "title_original", "title_lang", "title_en", "short_name", "type", "issuing_body",
-                 "status", "status_note", "official_identifier", "official_url", "description", "verification",
-                 "verification_note"):
+    for name in (
+        "jurisdiction",
+        "title_original",
+        "title_lang",
+        "title_en",
+        "short_name",
+        "type",
+        "issuing_body",
+        "status",
+        "status_note",
+        "official_identifier",
+        "official_url",
+        "description",
+        "verification",
+        "verification_note",
+    ):
         put(FIELD_COLUMN_INVERSE.get(name, name), values.get(name))
     for slug in values.get("topics") or []:
         put("topics", slug)
@@ -267,7 +320,9 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
 
 FIELD_COLUMN_INVERSE = {v: k for k, v in FIELD_COLUMN.items()}
 #: a blank cell takes the editor form's default (title language "en", "unverified")
-DEFAULTS = {name: getattr(MeasureForm, name).kwargs["default"] for name in ("title_lang", "verification")}
+DEFAULTS = {
+    name: getattr(MeasureForm, name).kwargs["default"] for name in ("title_lang", "verification")
+}
 RELATION_NOTE_MAX: int | None = MeasureRelation.__table__.c["note"].type.length  # type: ignore[attr-defined]
 
 
@@ -278,13 +333,22 @@ def _relations(values: dict[str, Any], problems: list[Problem]) -> list[dict[str
         column = f"relations, line {i}"
         kind, target, note = relation.get("kind"), relation.get("target"), relation.get("note")
         if kind not in kinds:
-            problems.append(Problem(f"{column}, kind", f"{kind!r} is not a relation kind; use one of: {', '.join(kinds)}." if kind else "Say how the measures are related."))
+            problems.append(
+                Problem(
+                    f"{column}, kind",
+                    f"{kind!r} is not a relation kind; use one of: {', '.join(kinds)}."
+                    if kind
+                    else "Say how the measures are related.",
+                )
+            )
         if not target:
             problems.append(Problem(f"{column}, target", "Give the key of the other measure."))
         elif (kind, target) in seen:
             problems.append(Problem(f"{column}, target", "This relation is listed twice."))
         if note and RELATION_NOTE_MAX and len(note) > RELATION_NOTE_MAX:
-            problems.append(Problem(f"{column}, note", f"Use at most {RELATION_NOTE_MAX} characters."))
+            problems.append(
+                Problem(f"{column}, note", f"Use at most {RELATION_NOTE_MAX} characters.")
+            )
         seen.add((kind, target))
         relations.append({"kind": kind, "target": target, "note": note})
     return relations
@@ -294,11 +358,18 @@ def check_row(row: dict[str, Any], ctx: Context) -> RowCheck:
     cells = row["cells"]
     result = RowCheck(number=row["row"], cells=cells)
     for column in row.get("formulas", []):
-        result.errors.append(Problem(column, "This cell is a formula; the import reads values only. Paste the values instead."))
+        result.errors.append(
+            Problem(
+                column,
+                "This cell is a formula; the import reads values only. Paste the values instead.",
+            )
+        )
     values = _decode(cells, result.errors)
     key = (values.get("key") or "").strip() or None
     if key is not None and (len(key) > KEY_MAX or not KEY_PATTERN.match(key)):
-        result.errors.append(Problem("key", f"A key is at most {KEY_MAX} characters, without spaces or quotes."))
+        result.errors.append(
+            Problem("key", f"A key is at most {KEY_MAX} characters, without spaces or quotes.")
+        )
     result.key = key
     form = MeasureForm(formdata=formdata(values, ctx), choices=ctx.choices, meta={"csrf": False})
     valid = form.validate()
@@ -323,24 +394,39 @@ def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
     for check in checks:
         if check.key:
             if check.key in keys:
-                check.errors.append(Problem("key", f"Row {keys[check.key].number} has the same key; a key names one measure."))
+                check.errors.append(
+                    Problem(
+                        "key",
+                        f"Row {keys[check.key].number} has the same key; a key names one measure.",
+                    )
+                )
             else:
                 keys[check.key] = check
             existing = ctx.existing_for_key(check.key)
             if existing:
-                check.duplicates.append(Duplicate("same key", existing.record_id, existing.label, same_key=True))
+                check.duplicates.append(
+                    Duplicate("same key", existing.record_id, existing.label, same_key=True)
+                )
         juris = check.cells.get("jurisdiction", "").strip()
         title = (juris, _fold(COLUMNS["title_original"].decode(check.cells.get("title_original"))))
-        identifier_text = COLUMNS["official_identifier"].decode(check.cells.get("official_identifier"))
+        identifier_text = COLUMNS["official_identifier"].decode(
+            check.cells.get("official_identifier")
+        )
         identifier = (juris, _fold(identifier_text)) if identifier_text else None
         already = {d.record_id for d in check.duplicates}
-        for index, reason in ((ctx.by_identifier, "same jurisdiction and official identifier"), (ctx.by_title, "same jurisdiction and title")):
+        for index, reason in (
+            (ctx.by_identifier, "same jurisdiction and official identifier"),
+            (ctx.by_title, "same jurisdiction and title"),
+        ):
             probe = identifier if index is ctx.by_identifier else title
             found = index.get(probe) if probe and probe[1] else None
             if found and found.record_id not in already:
                 check.duplicates.append(Duplicate(reason, found.record_id, found.label))
                 already.add(found.record_id)
-        for seen, probe, reason in ((identifiers, identifier, "same jurisdiction and official identifier"), (titles, title, "same jurisdiction and title")):
+        for seen, probe, reason in (
+            (identifiers, identifier, "same jurisdiction and official identifier"),
+            (titles, title, "same jurisdiction and title"),
+        ):
             if probe and probe[1]:
                 if probe in seen and seen[probe].number not in {d.row for d in check.duplicates}:
                     check.duplicates.append(Duplicate(reason, row=seen[probe].number))
@@ -352,12 +438,18 @@ def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
             if not target:
                 continue
             if target == check.key:
-                check.errors.append(Problem(f"relations, line {i}, target", "A measure cannot be related to itself."))
+                check.errors.append(
+                    Problem(
+                        f"relations, line {i}, target", "A measure cannot be related to itself."
+                    )
+                )
             elif target not in keys and ctx.existing_for_key(target) is None:
-                check.errors.append(Problem(
-                    f"relations, line {i}, target",
-                    f"{target!r} is neither the key of another row of this file nor of a measure in the tracker.",
-                ))
+                check.errors.append(
+                    Problem(
+                        f"relations, line {i}, target",
+                        f"{target!r} is neither the key of another row of this file nor of a measure in the tracker.",
+                    )
+                )
         if check.errors:
             check.data = None
     return Check(checks)
@@ -370,6 +462,7 @@ def resolve_target(target: str, file_keys: dict[str, int], ctx: Context) -> int 
     existing = ctx.existing_for_key(target)
     if existing is not None:
         return existing.record_id
-    record = db.session.scalar(sa.select(Record).where(Record.key == target, Record.kind == RecordKind.MEASURE))
+    record = db.session.scalar(
+        sa.select(Record).where(Record.key == target, Record.kind == RecordKind.MEASURE)
+    )
     return record.id if record else None
-

@@ -51,12 +51,18 @@ def _limits() -> dict[str, int]:
 
 def _index_page(form: UploadForm, status: int = 200) -> Any:
     recent = db.session.scalars(
-        sa.select(ImportUpload).options(selectinload(ImportUpload.uploader))
-        .order_by(ImportUpload.created_at.desc(), ImportUpload.id.desc()).limit(RECENT)
+        sa.select(ImportUpload)
+        .options(selectinload(ImportUpload.uploader))
+        .order_by(ImportUpload.created_at.desc(), ImportUpload.id.desc())
+        .limit(RECENT)
     ).all()
     return render_template(
-        "imports/index.html", form=form, recent=recent, limits=_limits(),
-        required=REQUIRED_COLUMNS, imported=IMPORTED_COLUMNS,
+        "imports/index.html",
+        form=form,
+        recent=recent,
+        limits=_limits(),
+        required=REQUIRED_COLUMNS,
+        imported=IMPORTED_COLUMNS,
     ), status
 
 
@@ -110,19 +116,37 @@ def _upload(upload_id: int) -> ImportUpload:
     return upload
 
 
-def _preview_page(upload: ImportUpload, form: CommitForm, *, check: Any = None, refused: str | None = None, status: int = 200) -> Any:
+def _preview_page(
+    upload: ImportUpload,
+    form: CommitForm,
+    *,
+    check: Any = None,
+    refused: str | None = None,
+    status: int = 200,
+) -> Any:
     created = []
     if upload.is_committed:
         ids = [c["record_id"] for c in upload.created]
-        copies = {
-            m.record_id: m
-            for m in db.session.scalars(sa.select(Measure).where(Measure.record_id.in_(ids), Measure.is_draft))
-        } if ids else {}
+        copies = (
+            {
+                m.record_id: m
+                for m in db.session.scalars(
+                    sa.select(Measure).where(Measure.record_id.in_(ids), Measure.is_draft)
+                )
+            }
+            if ids
+            else {}
+        )
         created = [(c["row"], c["record_id"], copies.get(c["record_id"])) for c in upload.created]
     elif check is None:
         check = services.check(upload)
     return render_template(
-        "imports/preview.html", upload=upload, check=check, form=form, refused=refused, created=created,
+        "imports/preview.html",
+        upload=upload,
+        check=check,
+        form=form,
+        refused=refused,
+        created=created,
     ), status
 
 
@@ -140,7 +164,9 @@ def commit(upload_id: int) -> Any:
     if not form.validate():
         return _preview_page(upload, form, status=422)
     try:
-        outcome = services.commit(upload, user_id=current_user.id, allow_duplicates=bool(form.allow_duplicates.data))
+        outcome = services.commit(
+            upload, user_id=current_user.id, allow_duplicates=bool(form.allow_duplicates.data)
+        )
         db.session.commit()
     except services.AlreadyCommitted:
         db.session.rollback()
@@ -148,12 +174,16 @@ def commit(upload_id: int) -> Any:
         return redirect(url_for("imports.preview", upload_id=upload_id))
     except services.CommitRefused as exc:
         db.session.rollback()
-        return _preview_page(_upload(upload_id), form, check=exc.check, refused=str(exc), status=422)
+        return _preview_page(
+            _upload(upload_id), form, check=exc.check, refused=str(exc), status=422
+        )
     except sa.exc.IntegrityError:
         # A key taken between the check and the commit (another import or edit).
         db.session.rollback()
         return _preview_page(
-            _upload(upload_id), form, status=409,
+            _upload(upload_id),
+            form,
+            status=409,
             refused="Nothing was imported: a measure with one of these keys was saved meanwhile. Review the rows below and try again.",
         )
     n = len(outcome.record_ids)

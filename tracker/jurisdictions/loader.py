@@ -19,14 +19,16 @@ ISO_SOURCE = f"ISO 3166-1 via pycountry {version('pycountry')}"
 def _iso_rows() -> list[dict[str, object]]:
     rows = []
     for country in pycountry.countries:
-        rows.append({
-            "code": country.alpha_2,
-            "name": getattr(country, "common_name", None) or country.name,
-            "official_name": getattr(country, "official_name", None),
-            "alpha3": country.alpha_3,
-            "kind": JurisdictionKind.STATE,
-            "source": ISO_SOURCE,
-        })
+        rows.append(
+            {
+                "code": country.alpha_2,
+                "name": getattr(country, "common_name", None) or country.name,
+                "official_name": getattr(country, "official_name", None),
+                "alpha3": country.alpha_3,
+                "kind": JurisdictionKind.STATE,
+                "source": ISO_SOURCE,
+            }
+        )
     return rows
 
 
@@ -41,14 +43,16 @@ def _org_rows(path: Path) -> tuple[list[dict[str, object]], list[tuple[str, str]
         code = r.str("code", required=True, max_len=8)
         if pycountry.countries.get(alpha_2=code):
             raise r.fail("code", f"{code!r} is already an ISO 3166-1 code")
-        orgs.append({
-            "code": code,
-            "name": r.str("name", required=True),
-            "official_name": r.str("official_name"),
-            "alpha3": None,
-            "kind": JurisdictionKind.REGIONAL_ORG,
-            "source": r.str("source"),
-        })
+        orgs.append(
+            {
+                "code": code,
+                "name": r.str("name", required=True),
+                "official_name": r.str("official_name"),
+                "alpha3": None,
+                "kind": JurisdictionKind.REGIONAL_ORG,
+                "source": r.str("source"),
+            }
+        )
         for member in r.list("members"):
             if not pycountry.countries.get(alpha_2=str(member)):
                 raise r.fail("members", f"{member!r} is not an ISO 3166-1 alpha-2 code")
@@ -72,14 +76,22 @@ def sync(path: str | Path) -> LoadReport:
                 setattr(obj, k, v)
             report.count("updated", "jurisdictions")
     db.session.flush()
-    current = {(org, member) for org, member in db.session.execute(sa.select(Membership.org_code, Membership.member_code))}
+    current = {
+        (org, member)
+        for org, member in db.session.execute(
+            sa.select(Membership.org_code, Membership.member_code)
+        )
+    }
     wanted = set(memberships)
     for org, member in sorted(wanted - current):
         db.session.add(Membership(org_code=org, member_code=member))
         report.count("created", "memberships")
     for org, member in sorted(current - wanted):
-        db.session.execute(sa.delete(Membership).where(Membership.org_code == org, Membership.member_code == member))
+        db.session.execute(
+            sa.delete(Membership).where(
+                Membership.org_code == org, Membership.member_code == member
+            )
+        )
         report.count("updated", "memberships")
     db.session.flush()
     return report
-

@@ -30,7 +30,8 @@ def index() -> str:
     with_measures = [j for j in everyone if j.code in counts]
     states = sorted((j for j in everyone if not j.is_org), key=lambda j: _sort_key(j.name))
     by_initial = [
-        (initial, list(group)) for initial, group in groupby(states, key=lambda j: _sort_key(j.name)[:1].upper())
+        (initial, list(group))
+        for initial, group in groupby(states, key=lambda j: _sort_key(j.name)[:1].upper())
     ]
     return render_template(
         "jurisdictions/index.html",
@@ -45,7 +46,9 @@ def index() -> str:
 
 def _sort_key(name: str) -> str:
     """Sort and group names by their letters without accents ("Åland Islands" under A)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
 
 
 def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
@@ -54,7 +57,9 @@ def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
     help_ = queries.explain_unknown_code(code[:40])
     if help_.suggestion is not None:
         target = help_.suggestion
-        return not_found(help_.message, url_for(endpoint, code=target.code), f"{target.name} ({target.code})")
+        return not_found(
+            help_.message, url_for(endpoint, code=target.code), f"{target.name} ({target.code})"
+        )
     return with_suggestion(  # type: ignore[return-value]
         NotFound(help_.message), url_for("jurisdictions.index"), "the list of jurisdictions", "See"
     )
@@ -65,7 +70,9 @@ def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
 def detail(code: str) -> str | Response:
     upper = code.upper()
     if code != upper and queries.get_jurisdiction(upper) is not None:
-        return redirect(url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301)
+        return redirect(
+            url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301
+        )
     jurisdiction = queries.get_jurisdiction(upper)
     if jurisdiction is None:
         raise unknown_jurisdiction(upper, "jurisdictions.detail")
@@ -91,7 +98,9 @@ def detail(code: str) -> str | Response:
     # Its attribution statements beside its measures under the same norms (issue 7): the
     # page's measures and organisations are passed in, so this costs one query and its loads.
     beside = attributions_beside_measures(
-        jurisdiction.code, include_drafts=drafts, organisations=organisations,
+        jurisdiction.code,
+        include_drafts=drafts,
+        organisations=organisations,
         measures_by_norm={norm.letter: matching for norm, matching in by_norm},
     )
     return render_template(
@@ -99,7 +108,9 @@ def detail(code: str) -> str | Response:
         jurisdiction=jurisdiction,
         organisations=organisations,
         members=members,
-        member_counts=measure_queries.counts_by_jurisdiction(include_drafts=drafts) if members else {},
+        member_counts=measure_queries.counts_by_jurisdiction(include_drafts=drafts)
+        if members
+        else {},
         measures=measures,
         own_count=sum(1 for m in measures if m.jurisdiction_code == jurisdiction.code),
         by_norm=by_norm,
@@ -110,4 +121,3 @@ def detail(code: str) -> str | Response:
         beside=beside if beside is not None and not beside.empty else None,
         drafts=drafts,
     )
-

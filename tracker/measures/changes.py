@@ -66,7 +66,10 @@ def _reload_children(measure: Measure) -> None:
 
 def latest_revision(record: Record) -> Revision | None:
     return db.session.scalar(
-        sa.select(Revision).where(Revision.record_id == record.id).order_by(Revision.number.desc()).limit(1)
+        sa.select(Revision)
+        .where(Revision.record_id == record.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
     )
 
 
@@ -74,7 +77,11 @@ def new_record(*, author_id: int | None, key: str | None = None) -> Record:
     """An empty draft measure record (the import reserves all its records first, so that
     rows of one file can relate to each other)."""
     record = Record(
-        kind=RecordKind.MEASURE, state=WorkflowState.DRAFT, key=key, created_by_id=author_id, updated_by_id=author_id
+        kind=RecordKind.MEASURE,
+        state=WorkflowState.DRAFT,
+        key=key,
+        created_by_id=author_id,
+        updated_by_id=author_id,
     )
     db.session.add(record)
     db.session.flush()
@@ -129,12 +136,18 @@ def update(
     summary = change_summary(before, after)
     if summary_prefix:
         summary = f"{summary_prefix}: {summary[0].lower()}{summary[1:]}"
-    revision = records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
-    workflow.after_edit(record, revision, db.session.get(User, author_id) if author_id else None, approved_before)
+    revision = records.write_revision(
+        record, copy, action=action, summary=summary, author_id=author_id
+    )
+    workflow.after_edit(
+        record, revision, db.session.get(User, author_id) if author_id else None, approved_before
+    )
     return revision
 
 
-def restore_revision(record: Record, number: int, *, expected_version: int | None, author_id: int | None) -> Revision:
+def restore_revision(
+    record: Record, number: int, *, expected_version: int | None, author_id: int | None
+) -> Revision:
     revision = db.session.scalar(
         sa.select(Revision).where(Revision.record_id == record.id, Revision.number == number)
     )
@@ -142,8 +155,12 @@ def restore_revision(record: Record, number: int, *, expected_version: int | Non
         raise NotAllowedNow(f"There is no revision {number} of this measure.")
     try:
         return update(
-            record, revision.snapshot, expected_version=expected_version, author_id=author_id,
-            action="restore", summary_prefix=f"Restored revision {number}",
+            record,
+            revision.snapshot,
+            expected_version=expected_version,
+            author_id=author_id,
+            action="restore",
+            summary_prefix=f"Restored revision {number}",
         )
     except ValueError as exc:  # e.g. a mapping to a commitment that no longer exists
         raise NotAllowedNow(f"Revision {number} cannot be restored: {exc}.") from None

@@ -29,10 +29,26 @@ from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, WorkflowState
 
 MEASURE_FIELDS = {
-    "key", "jurisdiction", "title_original", "title_lang", "title_en", "short_name", "type",
-    "issuing_body", "status", "status_note", "official_identifier", "official_url",
-    "description", "verification", "verification_note", "topics", "events", "relations",
-    "mappings", "sources",
+    "key",
+    "jurisdiction",
+    "title_original",
+    "title_lang",
+    "title_en",
+    "short_name",
+    "type",
+    "issuing_body",
+    "status",
+    "status_note",
+    "official_identifier",
+    "official_url",
+    "description",
+    "verification",
+    "verification_note",
+    "topics",
+    "events",
+    "relations",
+    "mappings",
+    "sources",
 }
 
 
@@ -46,7 +62,9 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     norms = set(db.session.scalars(sa.select(Norm.letter)))
     commitments = set(db.session.scalars(sa.select(Commitment.key)))
     if not norms:
-        raise DataFileError(path, None, "load the norms first (flask --app tracker norms load data/norms.yaml)")
+        raise DataFileError(
+            path, None, "load the norms first (flask --app tracker norms load data/norms.yaml)"
+        )
     keys = [item.get("key") for item in doc if isinstance(item, dict)]
     measures = []
     for i, item in enumerate(doc):
@@ -101,7 +119,13 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
             target = rr.str("target", required=True)
             if target not in keys:
                 raise rr.fail("target", f"unknown measure key {target!r}")
-            relations.append({"kind": rr.choice("kind", RelationKind).value, "target_key": target, "note": rr.str("note")})
+            relations.append(
+                {
+                    "kind": rr.choice("kind", RelationKind).value,
+                    "target_key": target,
+                    "note": rr.str("note"),
+                }
+            )
         snap["relations"] = relations
         mappings = []
         for j, m in enumerate(r.list("mappings")):
@@ -114,13 +138,17 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                 raise mr.fail("norm", f"unknown norm {norm!r}")
             if commitment and commitment not in commitments:
                 raise mr.fail("commitment", f"unknown commitment {commitment!r}")
-            mappings.append({
-                "norm": norm,
-                "commitment": commitment,
-                "locator": mr.str("locator", max_len=300),
-                "rationale": mr.str("rationale"),
-                "basis": (mr.choice("basis", MappingBasis, required=False) or MappingBasis.INFERRED).value,
-            })
+            mappings.append(
+                {
+                    "norm": norm,
+                    "commitment": commitment,
+                    "locator": mr.str("locator", max_len=300),
+                    "rationale": mr.str("rationale"),
+                    "basis": (
+                        mr.choice("basis", MappingBasis, required=False) or MappingBasis.INFERRED
+                    ).value,
+                }
+            )
         snap["mappings"] = mappings
         snap["sources"] = read_sources(path, r)
         if not snap["sources"]:
@@ -134,7 +162,9 @@ def load(path: str | Path) -> LoadReport:
     """Create the demo measures that are not there yet, as published records."""
     measures = parse(path)
     report = LoadReport()
-    existing = set(db.session.scalars(sa.select(Record.key).where(Record.kind == RecordKind.MEASURE)))
+    existing = set(
+        db.session.scalars(sa.select(Record.key).where(Record.kind == RecordKind.MEASURE))
+    )
     created: list[tuple[Record, Any, dict[str, Any]]] = []
     # Records first, so relations between demo measures can point at each other.
     for snap in measures:
@@ -154,7 +184,9 @@ def load(path: str | Path) -> LoadReport:
             raise DataFileError(path, snap["_line"], str(exc)) from None
         db.session.flush()
         records.publish(record)
-        records.write_revision(record, content, action="import", summary="Loaded from the demo data (facts.yaml)")
+        records.write_revision(
+            record, content, action="import", summary="Loaded from the demo data (facts.yaml)"
+        )
         created[index] = (record, content, snap)
         report.count("created", "measures")
     db.session.flush()

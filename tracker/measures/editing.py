@@ -152,11 +152,16 @@ def new() -> Any:
 def edit(record_id: int) -> Any:
     record = _record(record_id)
     if record.deleted_at is not None:
-        abort(409, "This measure is deleted. Restore it from the list of deleted measures before editing it.")
+        abort(
+            409,
+            "This measure is deleted. Restore it from the list of deleted measures before editing it.",
+        )
     snapshot = services.snapshot(_content(record))
     choices = load_choices(
         exclude_record_id=record.id,
-        keep_targets=tuple(r["target_record_id"] for r in snapshot["relations"] if r.get("target_record_id")),
+        keep_targets=tuple(
+            r["target_record_id"] for r in snapshot["relations"] if r.get("target_record_id")
+        ),
     )
     context = {"record": record, "problems": services.publication_problems(_content(record))}
     if request.method == "GET":
@@ -174,7 +179,10 @@ def edit(record_id: int) -> Any:
         return render_template("measures/form.html", form=form, **context), 422
     try:
         revision = changes.update(
-            record, form.to_data(), expected_version=_int(form.version.data), author_id=current_user.id
+            record,
+            form.to_data(),
+            expected_version=_int(form.version.data),
+            author_id=current_user.id,
         )
         db.session.commit()
     except (changes.StaleVersion, changes.StaleDataError):
@@ -201,9 +209,15 @@ def _conflict(record_id: int, form: MeasureForm) -> Any:
     diff = compare_snapshots(theirs, yours, labels)
     # Against the revision the editor started from: which side changed each field.
     base_number = _int(form.base_revision.data)
-    base = db.session.scalar(
-        sa.select(Revision.snapshot).where(Revision.record_id == record.id, Revision.number == base_number)
-    ) if base_number else None
+    base = (
+        db.session.scalar(
+            sa.select(Revision.snapshot).where(
+                Revision.record_id == record.id, Revision.number == base_number
+            )
+        )
+        if base_number
+        else None
+    )
     changed_by: dict[str, str] = {}
     if base is not None:
         theirs_changed = {c.spec.name for c in compare_snapshots(base, theirs, labels) if c.changed}
@@ -215,7 +229,12 @@ def _conflict(record_id: int, form: MeasureForm) -> Any:
     form.version.data = str(record.version)
     form.base_revision.data = str(latest.number) if latest else ""
     return render_template(
-        "measures/conflict.html", record=record, form=form, diff=diff, latest=latest, changed_by=changed_by,
+        "measures/conflict.html",
+        record=record,
+        form=form,
+        diff=diff,
+        latest=latest,
+        changed_by=changed_by,
         problems=services.publication_problems(_content(record)),
     ), 409
 
@@ -228,14 +247,20 @@ def _conflict(record_id: int, form: MeasureForm) -> Any:
 def history(record_id: int) -> Any:
     record = _record(record_id)
     revisions = db.session.scalars(
-        sa.select(Revision).where(Revision.record_id == record.id)
-        .order_by(Revision.number.desc()).options(selectinload(Revision.author))
+        sa.select(Revision)
+        .where(Revision.record_id == record.id)
+        .order_by(Revision.number.desc())
+        .options(selectinload(Revision.author))
     ).all()
     measure = _content(record)
     return render_template(
-        "measures/history.html", record=record, measure=measure, revisions=revisions,
+        "measures/history.html",
+        record=record,
+        measure=measure,
+        revisions=revisions,
         problems=services.publication_problems(measure),
-        unpublished=records.has_unpublished_changes(record), public_url=measure_page_url(record.id),
+        unpublished=records.has_unpublished_changes(record),
+        public_url=measure_page_url(record.id),
     )
 
 
@@ -249,7 +274,8 @@ def compare(record_id: int) -> Any:
     found = {
         r.number: r
         for r in db.session.scalars(
-            sa.select(Revision).where(Revision.record_id == record.id, Revision.number.in_([a, b]))
+            sa.select(Revision)
+            .where(Revision.record_id == record.id, Revision.number.in_([a, b]))
             .options(selectinload(Revision.author))
         )
     }
@@ -259,8 +285,13 @@ def compare(record_id: int) -> Any:
     diff = compare_snapshots(found[a].snapshot, found[b].snapshot)
     show_all = request.args.get("all") == "1"
     return render_template(
-        "measures/compare.html", record=record, measure=_content(record), old=found[a], new=found[b],
-        diff=diff, show_all=show_all,
+        "measures/compare.html",
+        record=record,
+        measure=_content(record),
+        old=found[a],
+        new=found[b],
+        diff=diff,
+        show_all=show_all,
     )
 
 
@@ -273,13 +304,21 @@ def restore_revision(record_id: int, number: int) -> Any:
         revision = changes.restore_revision(
             record, number, expected_version=_int(form.version.data), author_id=current_user.id
         )
-        audit.record_event(AuditAction.REVISION_RESTORED, subject=f"record:{record.id}", revision=number, new_revision=revision.number)
+        audit.record_event(
+            AuditAction.REVISION_RESTORED,
+            subject=f"record:{record.id}",
+            revision=number,
+            new_revision=revision.number,
+        )
         db.session.commit()
     except (changes.StaleVersion, changes.StaleDataError):
         return _stale(record, f"restore revision {number}")
     except changes.NoChanges:
         db.session.rollback()
-        flash(f"Revision {number} has the same content as the current version: nothing to restore.", "info")
+        flash(
+            f"Revision {number} has the same content as the current version: nothing to restore.",
+            "info",
+        )
         return redirect(url_for("measures.history", record_id=record_id))
     except changes.NotAllowedNow as exc:
         db.session.rollback()
@@ -299,17 +338,25 @@ def delete(record_id: int) -> Any:
         if record.deleted_at is not None:
             abort(409, "This measure is deleted already.")
         form.version.data = str(record.version)
-        return render_template("measures/delete.html", record=record, measure=_content(record), form=form)
+        return render_template(
+            "measures/delete.html", record=record, measure=_content(record), form=form
+        )
     try:
         changes.delete(record, expected_version=_int(form.version.data), author_id=current_user.id)
-        audit.record_event(AuditAction.RECORD_DELETED, subject=f"record:{record.id}", title=_content(record).label[:200])
+        audit.record_event(
+            AuditAction.RECORD_DELETED,
+            subject=f"record:{record.id}",
+            title=_content(record).label[:200],
+        )
         db.session.commit()
     except (changes.StaleVersion, changes.StaleDataError):
         return _stale(record, "delete it")
     except changes.NotAllowedNow as exc:
         db.session.rollback()
         abort(409, str(exc))
-    flash("Measure deleted. It is gone from every public page; you can restore it below.", "success")
+    flash(
+        "Measure deleted. It is gone from every public page; you can restore it below.", "success"
+    )
     return redirect(url_for("measures.deleted"))
 
 
@@ -319,8 +366,14 @@ def undelete(record_id: int) -> Any:
     record = _record(record_id)
     form = ActionForm()
     try:
-        changes.undelete(record, expected_version=_int(form.version.data), author_id=current_user.id)
-        audit.record_event(AuditAction.RECORD_RESTORED, subject=f"record:{record.id}", title=_content(record).label[:200])
+        changes.undelete(
+            record, expected_version=_int(form.version.data), author_id=current_user.id
+        )
+        audit.record_event(
+            AuditAction.RECORD_RESTORED,
+            subject=f"record:{record.id}",
+            title=_content(record).label[:200],
+        )
         db.session.commit()
     except (changes.StaleVersion, changes.StaleDataError):
         return _stale(record, "restore it")

@@ -103,7 +103,9 @@ def full_date_not_future(_form: Any, field: Any) -> None:
     try:
         date = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15.") from None
+        raise ValidationError(
+            f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15."
+        ) from None
     if date > dt.date.today():
         raise ValidationError("The access date cannot be in the future.")
     if date.year < 1990:
@@ -148,7 +150,8 @@ class EventRow(RowForm):
     significant = ("kind", "date", "note")
     kind = SelectField("What happened", choices=[BLANK, *options(EventKind.choices())])
     date = StringField(
-        "Date", validators=[partial_date, Length(max=10, message="Write YYYY-MM-DD, YYYY-MM or YYYY.")],
+        "Date",
+        validators=[partial_date, Length(max=10, message="Write YYYY-MM-DD, YYYY-MM or YYYY.")],
         render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 11},
     )
     note = StringField("Note", validators=[limit(MeasureEvent, "note")])
@@ -159,7 +162,9 @@ class SourceRow(RowForm):
     title = StringField("Title", validators=[limit(Source, "title")])
     url = URLField("Web address", validators=[limit(Source, "url"), http_url])
     accessed = StringField(
-        "Accessed", validators=[full_date_not_future], render_kw={"placeholder": "YYYY-MM-DD", "size": 11}
+        "Accessed",
+        validators=[full_date_not_future],
+        render_kw={"placeholder": "YYYY-MM-DD", "size": 11},
     )
 
 
@@ -175,7 +180,12 @@ class MappingRow(RowForm):
     target = SelectField("Norm or commitment", choices=[BLANK])
     locator = StringField("Pinpoint (article, section)", validators=[cap(300)])
     rationale = TextAreaField("Rationale", validators=[cap(RATIONALE_MAX)], render_kw={"rows": 2})
-    basis = RadioField("Basis", choices=options(MappingBasis.choices()), default=MappingBasis.INFERRED.value, validators=[Optional()])
+    basis = RadioField(
+        "Basis",
+        choices=options(MappingBasis.choices()),
+        default=MappingBasis.INFERRED.value,
+        validators=[Optional()],
+    )
 
 
 # --- Implementation links (papers issue): what the measure implements ----------------
@@ -186,9 +196,18 @@ class MappingRow(RowForm):
 class ImplementationRow(RowForm):
     significant = ("target", "locator", "rationale")
     target = SelectField("Recommendation or action", choices=[BLANK])
-    degree = RadioField("Degree", choices=options(ImplementationDegree.choices()), validators=[Optional()])
-    basis = RadioField("Basis", choices=options(MappingBasis.choices()), default=MappingBasis.INFERRED.value, validators=[Optional()])
-    locator = StringField("Pinpoint (article, section)", validators=[limit(MeasureImplementation, "locator")])
+    degree = RadioField(
+        "Degree", choices=options(ImplementationDegree.choices()), validators=[Optional()]
+    )
+    basis = RadioField(
+        "Basis",
+        choices=options(MappingBasis.choices()),
+        default=MappingBasis.INFERRED.value,
+        validators=[Optional()],
+    )
+    locator = StringField(
+        "Pinpoint (article, section)", validators=[limit(MeasureImplementation, "locator")]
+    )
     rationale = TextAreaField("Rationale", validators=[cap(RATIONALE_MAX)], render_kw={"rows": 2})
 
 
@@ -202,16 +221,33 @@ def implementation_choices() -> tuple[list[SelectChoice], set[int]]:
     )
     for cat_key, cat_title, action in db.session.execute(stmt):
         label = f"{action.number} {action.phrase}"
-        targets.append(SelectChoice(f"action:{cat_key}/{action.key}", label[:157] + "…" if len(label) > 158 else label, optgroup=cat_title[:120]))
+        targets.append(
+            SelectChoice(
+                f"action:{cat_key}/{action.key}",
+                label[:157] + "…" if len(label) > 158 else label,
+                optgroup=cat_title[:120],
+            )
+        )
     recs = (
         visible(Paper, include_drafts=True)
         .join(PaperRecommendation, PaperRecommendation.paper_id == Paper.id)
-        .with_only_columns(Paper.title, PaperRecommendation.recommendation_id, PaperRecommendation.number, PaperRecommendation.text)
+        .with_only_columns(
+            Paper.title,
+            PaperRecommendation.recommendation_id,
+            PaperRecommendation.number,
+            PaperRecommendation.text,
+        )
         .order_by(Paper.title, Paper.id, PaperRecommendation.position)
     )
     for title, identity, number, text in db.session.execute(recs):
         label = f"{number} {text}"
-        targets.append(SelectChoice(f"rec:{identity}", label[:157] + "…" if len(label) > 158 else label, optgroup=f"Paper: {title}"[:120]))
+        targets.append(
+            SelectChoice(
+                f"rec:{identity}",
+                label[:157] + "…" if len(label) > 158 else label,
+                optgroup=f"Paper: {title}"[:120],
+            )
+        )
     return targets, set(db.session.scalars(sa.select(Recommendation.id)))
 
 
@@ -221,7 +257,13 @@ def implementation_row_choices(choices: Choices, current: str | None) -> list[Se
     if current and current.startswith("rec:") and current not in {c.value for c in targets}:
         identity = current.removeprefix("rec:")
         if identity.isdigit() and int(identity) in choices.recommendation_ids:
-            return [*targets, SelectChoice(current, f"Recommendation {identity} (its paper is deleted or no longer lists it)")]
+            return [
+                *targets,
+                SelectChoice(
+                    current,
+                    f"Recommendation {identity} (its paper is deleted or no longer lists it)",
+                ),
+            ]
     return targets
 
 
@@ -244,22 +286,26 @@ def implementations_data(rows: list[Any]) -> list[dict[str, Any]]:
     for r in rows:
         kind, _, key = r.target.data.partition(":")
         catalogue, _, action = key.partition("/")
-        out.append({
-            "catalogue": catalogue if kind == "action" else None,
-            "action": action if kind == "action" else None,
-            "recommendation_id": int(key) if kind == "rec" else None,
-            "degree": r.degree.data,
-            "basis": r.basis.data or MappingBasis.INFERRED.value,
-            "locator": _text(r.locator.data),
-            "rationale": r.rationale.data.strip(),
-        })
+        out.append(
+            {
+                "catalogue": catalogue if kind == "action" else None,
+                "action": action if kind == "action" else None,
+                "recommendation_id": int(key) if kind == "rec" else None,
+                "degree": r.degree.data,
+                "basis": r.basis.data or MappingBasis.INFERRED.value,
+                "locator": _text(r.locator.data),
+                "rationale": r.rationale.data.strip(),
+            }
+        )
     return out
 
 
 def implementations_form_data(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
-            "target": f"action:{i['catalogue']}/{i['action']}" if i.get("action") else f"rec:{i.get('recommendation_id')}",
+            "target": f"action:{i['catalogue']}/{i['action']}"
+            if i.get("action")
+            else f"rec:{i.get('recommendation_id')}",
             "degree": i.get("degree") or "",
             "basis": i.get("basis") or MappingBasis.INFERRED.value,
             "locator": i.get("locator") or "",
@@ -284,19 +330,32 @@ class Choices:
     recommendation_ids: set[int] = dataclass_field(default_factory=set)
 
 
-def load_choices(exclude_record_id: int | None = None, keep_targets: tuple[int, ...] = ()) -> Choices:
+def load_choices(
+    exclude_record_id: int | None = None, keep_targets: tuple[int, ...] = ()
+) -> Choices:
     """Select options: jurisdictions (organisations first, then States by name), topics,
     other measures staff can see (plus current relation targets), norms and commitments."""
     juris = db.session.execute(
-        sa.select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.kind).order_by(Jurisdiction.name)
+        sa.select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.kind).order_by(
+            Jurisdiction.name
+        )
     ).all()
     jurisdictions = [SelectChoice("", "— choose —")]
-    for group, kind in (("Regional organisations", JurisdictionKind.REGIONAL_ORG), ("States and territories", JurisdictionKind.STATE)):
-        jurisdictions += [SelectChoice(code, f"{name} ({code})", optgroup=group) for code, name, k in juris if k is kind]
+    for group, kind in (
+        ("Regional organisations", JurisdictionKind.REGIONAL_ORG),
+        ("States and territories", JurisdictionKind.STATE),
+    ):
+        jurisdictions += [
+            SelectChoice(code, f"{name} ({code})", optgroup=group)
+            for code, name, k in juris
+            if k is kind
+        ]
 
     topics = options(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position)))
 
-    stmt = visible(Measure, include_drafts=True).order_by(Measure.jurisdiction_code, Measure.short_name, Measure.title_original)
+    stmt = visible(Measure, include_drafts=True).order_by(
+        Measure.jurisdiction_code, Measure.short_name, Measure.title_original
+    )
     measures = [
         (str(m.record_id), f"{m.jurisdiction_code}: {m.label}"[:160])
         for m in db.session.scalars(stmt)
@@ -309,14 +368,22 @@ def load_choices(exclude_record_id: int | None = None, keep_targets: tuple[int, 
 
     targets = [SelectChoice("", "— choose —")]
     targets += [
-        SelectChoice(f"norm:{n.letter}", f"Norm ({n.letter}): {n.short_title}", optgroup="UN norms (A/70/174 para. 13)")
+        SelectChoice(
+            f"norm:{n.letter}",
+            f"Norm ({n.letter}): {n.short_title}",
+            optgroup="UN norms (A/70/174 para. 13)",
+        )
         for n in db.session.scalars(sa.select(Norm).order_by(Norm.letter))
     ]
     targets += [
         SelectChoice(f"commitment:{c.key}", c.title, optgroup="Commitments and guidance")
-        for c in db.session.scalars(sa.select(Commitment).order_by(Commitment.kind, Commitment.title))
+        for c in db.session.scalars(
+            sa.select(Commitment).order_by(Commitment.kind, Commitment.title)
+        )
     ]
-    return Choices(jurisdictions, topics, [BLANK, *options(measures)], targets, *implementation_choices())
+    return Choices(
+        jurisdictions, topics, [BLANK, *options(measures)], targets, *implementation_choices()
+    )
 
 
 # --- The form ------------------------------------------------------------------------
@@ -330,38 +397,64 @@ class MeasureForm(FlaskForm):
     #: one-time token of a new-record form (tracker.records.submissions)
     submission = HiddenField("This form")
 
-    jurisdiction_code = JurisdictionField("Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")])
+    jurisdiction_code = JurisdictionField(
+        "Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")]
+    )
     title_original = StringField(
-        "Official title", validators=[InputRequired("Give the official title."), limit(Measure, "title_original")]
+        "Official title",
+        validators=[InputRequired("Give the official title."), limit(Measure, "title_original")],
     )
     title_lang = StringField(
-        "Language of the official title", default="en",
-        validators=[InputRequired("Give the language code, e.g. en."), limit(Measure, "title_lang"), language_tag],
+        "Language of the official title",
+        default="en",
+        validators=[
+            InputRequired("Give the language code, e.g. en."),
+            limit(Measure, "title_lang"),
+            language_tag,
+        ],
         render_kw={"size": 8},
     )
     title_en = StringField("English title", validators=[limit(Measure, "title_en")])
     short_name = StringField("Short name", validators=[limit(Measure, "short_name")])
-    type = SelectField("Type", choices=[BLANK, *options(MeasureType.choices())], validators=[InputRequired("Choose the type.")])
+    type = SelectField(
+        "Type",
+        choices=[BLANK, *options(MeasureType.choices())],
+        validators=[InputRequired("Choose the type.")],
+    )
     issuing_body = StringField("Issuing body", validators=[limit(Measure, "issuing_body")])
-    status = SelectField("Status", choices=[BLANK, *options(MeasureStatus.choices())], validators=[InputRequired("Choose the status.")])
+    status = SelectField(
+        "Status",
+        choices=[BLANK, *options(MeasureStatus.choices())],
+        validators=[InputRequired("Choose the status.")],
+    )
     status_note = TextAreaField("Status note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2})
-    official_identifier = StringField("Official identifier", validators=[limit(Measure, "official_identifier")])
+    official_identifier = StringField(
+        "Official identifier", validators=[limit(Measure, "official_identifier")]
+    )
     official_url = URLField(
         "Official web address", validators=[limit(Measure, "official_url"), http_url]
     )
-    description = TextAreaField("Description", validators=[cap(DESCRIPTION_MAX)], render_kw={"rows": 6})
+    description = TextAreaField(
+        "Description", validators=[cap(DESCRIPTION_MAX)], render_kw={"rows": 6}
+    )
     verification = SelectField(
-        "Verification", choices=options(Verification.choices()), default=Verification.UNVERIFIED.value,
+        "Verification",
+        choices=options(Verification.choices()),
+        default=Verification.UNVERIFIED.value,
         validators=[InputRequired("Choose how the measure was verified.")],
     )
-    verification_note = TextAreaField("Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2})
+    verification_note = TextAreaField(
+        "Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2}
+    )
     topics = MultiCheckboxField("Supply-chain topics", choices=[])
 
     events = FieldList(FormField(EventRow), max_entries=MAX_ROWS)
     sources = FieldList(FormField(SourceRow), max_entries=MAX_ROWS)
     relations = FieldList(FormField(RelationRow), max_entries=MAX_ROWS)
     mappings = FieldList(FormField(MappingRow), max_entries=MAX_ROWS)
-    implementations = FieldList(FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS)
+    implementations = FieldList(
+        FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS
+    )
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -449,16 +542,25 @@ class MeasureForm(FlaskForm):
                     if entry.form.skipped:
                         continue
                     for sub in entry.form:
-                        out.extend((sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e) for e in sub.errors)
+                        out.extend(
+                            (sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e)
+                            for e in sub.errors
+                        )
             elif field.type != "CSRFTokenField":
-                out.extend((field.id, field.label.text, e) for e in field.errors or [] if isinstance(e, str))
+                out.extend(
+                    (field.id, field.label.text, e)
+                    for e in field.errors or []
+                    if isinstance(e, str)
+                )
         return out
 
     # Conversion to and from snapshots.
 
     def to_data(self) -> dict[str, Any]:
         """The submitted content as a snapshot dict (see services.snapshot)."""
-        data: dict[str, Any] = {name: _text(getattr(self, name).data) for name in services.SCALAR_FIELDS}
+        data: dict[str, Any] = {
+            name: _text(getattr(self, name).data) for name in services.SCALAR_FIELDS
+        }
         data["title_lang"] = (data["title_lang"] or "en").strip()
         order = [c.value for c in self.choices.topics]
         chosen = set(self.topics.data or [])
@@ -467,27 +569,44 @@ class MeasureForm(FlaskForm):
         events = []
         for r in self.rows("events"):
             date, precision = parse_partial_date(r.date.data)
-            events.append({"kind": r.kind.data, "date": partial_date_text(date, precision), "note": _text(r.note.data)})
+            events.append(
+                {
+                    "kind": r.kind.data,
+                    "date": partial_date_text(date, precision),
+                    "note": _text(r.note.data),
+                }
+            )
         events.sort(key=lambda e: parse_partial_date(e["date"])[0])
         data["events"] = events
         data["sources"] = [
-            {"url": _text(r.url.data), "title": r.title.data.strip(), "accessed": _text(r.accessed.data)}
+            {
+                "url": _text(r.url.data),
+                "title": r.title.data.strip(),
+                "accessed": _text(r.accessed.data),
+            }
             for r in self.rows("sources")
         ]
         data["relations"] = [
-            {"kind": r.kind.data, "target_record_id": int(r.target.data), "target_key": None, "note": _text(r.note.data)}
+            {
+                "kind": r.kind.data,
+                "target_record_id": int(r.target.data),
+                "target_key": None,
+                "note": _text(r.note.data),
+            }
             for r in self.rows("relations")
         ]
         mappings = []
         for r in self.rows("mappings"):
             kind, _, key = r.target.data.partition(":")
-            mappings.append({
-                "norm": key if kind == "norm" else None,
-                "commitment": key if kind == "commitment" else None,
-                "locator": _text(r.locator.data),
-                "rationale": _text(r.rationale.data),
-                "basis": r.basis.data or MappingBasis.INFERRED.value,
-            })
+            mappings.append(
+                {
+                    "norm": key if kind == "norm" else None,
+                    "commitment": key if kind == "commitment" else None,
+                    "locator": _text(r.locator.data),
+                    "rationale": _text(r.rationale.data),
+                    "basis": r.basis.data or MappingBasis.INFERRED.value,
+                }
+            )
         data["mappings"] = mappings
         data["implementations"] = implementations_data(self.rows("implementations"))
         return data
@@ -497,13 +616,24 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot as the ``data`` of a MeasureForm (for an edit form)."""
     data = {name: snapshot.get(name) or "" for name in services.SCALAR_FIELDS}
     data["topics"] = list(snapshot.get("topics", []))
-    data["events"] = [{"kind": e["kind"], "date": e["date"], "note": e.get("note") or ""} for e in snapshot.get("events", [])]
+    data["events"] = [
+        {"kind": e["kind"], "date": e["date"], "note": e.get("note") or ""}
+        for e in snapshot.get("events", [])
+    ]
     data["sources"] = [
-        {"title": s.get("title") or "", "url": s.get("url") or "", "accessed": s.get("accessed") or ""}
+        {
+            "title": s.get("title") or "",
+            "url": s.get("url") or "",
+            "accessed": s.get("accessed") or "",
+        }
         for s in snapshot.get("sources", [])
     ]
     data["relations"] = [
-        {"kind": r["kind"], "target": str(r.get("target_record_id") or ""), "note": r.get("note") or ""}
+        {
+            "kind": r["kind"],
+            "target": str(r.get("target_record_id") or ""),
+            "note": r.get("note") or "",
+        }
         for r in snapshot.get("relations", [])
     ]
     data["mappings"] = [

@@ -43,29 +43,54 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("verification_note", "Verification note", TEXT),
     FieldSpec("topics", "Topics", SET, noun=("topic", "topics")),
     FieldSpec(
-        "events", "Dated events", ROWS,
+        "events",
+        "Dated events",
+        ROWS,
         columns=(("kind", "What"), ("date", "Date"), ("note", "Note")),
-        noun=("event", "events"), summary="events",
+        noun=("event", "events"),
+        summary="events",
     ),
     FieldSpec(
-        "sources", "Sources", ROWS,
+        "sources",
+        "Sources",
+        ROWS,
         columns=(("title", "Title"), ("url", "URL"), ("accessed", "Accessed")),
         noun=("source", "sources"),
     ),
     FieldSpec(
-        "relations", "Related measures", ROWS,
+        "relations",
+        "Related measures",
+        ROWS,
         columns=(("kind", "Relation"), ("target_record_id", "Measure"), ("note", "Note")),
-        noun=("relation", "relations"), summary="relations",
+        noun=("relation", "relations"),
+        summary="relations",
     ),
     FieldSpec(
-        "mappings", "Norms and commitments", ROWS,
-        columns=(("target", "Maps to"), ("locator", "Pinpoint"), ("rationale", "Rationale"), ("basis", "Basis")),
-        noun=("mapping", "mappings"), summary="mappings",
+        "mappings",
+        "Norms and commitments",
+        ROWS,
+        columns=(
+            ("target", "Maps to"),
+            ("locator", "Pinpoint"),
+            ("rationale", "Rationale"),
+            ("basis", "Basis"),
+        ),
+        noun=("mapping", "mappings"),
+        summary="mappings",
     ),
     FieldSpec(
-        "implementations", "Implements", ROWS,
-        columns=(("target", "Recommendation or action"), ("degree", "Degree"), ("basis", "Basis"), ("locator", "Pinpoint"), ("rationale", "Rationale")),
-        noun=("implementation link", "implementation links"), summary="implementation links",
+        "implementations",
+        "Implements",
+        ROWS,
+        columns=(
+            ("target", "Recommendation or action"),
+            ("degree", "Degree"),
+            ("basis", "Basis"),
+            ("locator", "Pinpoint"),
+            ("rationale", "Rationale"),
+        ),
+        noun=("implementation link", "implementation links"),
+        summary="implementation links",
     ),
 )
 
@@ -87,11 +112,19 @@ def for_diff(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     data = dict(snapshot)
     data["mappings"] = [
-        {**m, "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}"}
+        {
+            **m,
+            "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}",
+        }
         for m in snapshot.get("mappings", [])
     ]
     data["implementations"] = [
-        {**i, "target": f"action:{i.get('catalogue')}/{i['action']}" if i.get("action") else f"rec:{i.get('recommendation_id')}"}
+        {
+            **i,
+            "target": f"action:{i.get('catalogue')}/{i['action']}"
+            if i.get("action")
+            else f"rec:{i.get('recommendation_id')}",
+        }
         for i in snapshot.get("implementations", [])
     ]
     return data
@@ -102,7 +135,9 @@ class Labels:
 
     @cached_property
     def jurisdictions(self) -> dict[str, str]:
-        return {k: v for k, v in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name))}  # noqa: C416
+        return {
+            k: v for k, v in db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name))
+        }  # noqa: C416
 
     @cached_property
     def topics(self) -> dict[str, str]:
@@ -115,8 +150,12 @@ class Labels:
     @cached_property
     def measures(self) -> dict[int, str]:
         rows = db.session.execute(
-            sa.select(Measure.record_id, Measure.jurisdiction_code, Measure.short_name, Measure.title_original)
-            .where(Measure.is_draft)
+            sa.select(
+                Measure.record_id,
+                Measure.jurisdiction_code,
+                Measure.short_name,
+                Measure.title_original,
+            ).where(Measure.is_draft)
         )
         return {rid: f"{code}: {short or title}" for rid, code, short, title in rows}
 
@@ -160,7 +199,9 @@ class Labels:
         return str(value)
 
 
-def compare_snapshots(old: dict[str, Any] | None, new: dict[str, Any] | None, labels: Labels | None = None) -> list[FieldChange]:
+def compare_snapshots(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, labels: Labels | None = None
+) -> list[FieldChange]:
     return compare(FIELDS, for_diff(old), for_diff(new), labels or Labels())
 
 

@@ -75,16 +75,20 @@ def apply(measure: Measure, items: list[dict[str, Any]]) -> None:
     """Make the measure's links exactly ``items``; raises ValueError on an unknown target."""
     actions = _action_ids({(i["catalogue"], i["action"]) for i in items if i.get("action")})
     wanted = {i["recommendation_id"] for i in items if i.get("recommendation_id")}
-    known = set(
-        db.session.scalars(sa.select(Recommendation.id).where(Recommendation.id.in_(wanted)))
-    ) if wanted else set()
+    known = (
+        set(db.session.scalars(sa.select(Recommendation.id).where(Recommendation.id.in_(wanted))))
+        if wanted
+        else set()
+    )
     links = []
     for item in items:
         action_id = recommendation_id = None
         if item.get("action"):
             action_id = actions.get((item.get("catalogue"), item["action"]))
             if action_id is None:
-                raise ValueError(f"link to an unknown catalogue action: {item.get('catalogue')}/{item['action']}")
+                raise ValueError(
+                    f"link to an unknown catalogue action: {item.get('catalogue')}/{item['action']}"
+                )
         else:
             recommendation_id = item.get("recommendation_id")
             if recommendation_id not in known:
@@ -115,11 +119,18 @@ def parse_demo(path: str | Path) -> list[dict[str, Any]]:
     measures = set(
         db.session.scalars(sa.select(Record.key).where(Record.kind == RecordKind.MEASURE))
     )
-    actions = _action_ids({(c, a) for c, a in db.session.execute(
-        sa.select(Catalogue.key, CatalogueAction.key).join(Catalogue)
-    )})
+    actions = _action_ids(
+        {
+            (c, a)
+            for c, a in db.session.execute(
+                sa.select(Catalogue.key, CatalogueAction.key).join(Catalogue)
+            )
+        }
+    )
     if not actions:
-        raise DataFileError(path, None, "load the catalogues first (flask --app tracker catalogues load)")
+        raise DataFileError(
+            path, None, "load the catalogues first (flask --app tracker catalogues load)"
+        )
     seen: set[tuple[str, str, str]] = set()
     links = []
     for i, node in enumerate(doc):
@@ -135,16 +146,18 @@ def parse_demo(path: str | Path) -> list[dict[str, Any]]:
         if (measure, catalogue, action) in seen:
             raise r.fail("action", f"{measure} is linked to {catalogue}/{action} twice")
         seen.add((measure, catalogue, action))
-        links.append({
-            "measure": measure,
-            "catalogue": catalogue,
-            "action": action,
-            "recommendation_id": None,
-            "degree": r.choice("degree", ImplementationDegree).value,
-            "basis": r.choice("basis", MappingBasis).value,
-            "locator": r.str("locator", max_len=300),
-            "rationale": r.str("rationale", required=True, max_len=5000),
-        })
+        links.append(
+            {
+                "measure": measure,
+                "catalogue": catalogue,
+                "action": action,
+                "recommendation_id": None,
+                "degree": r.choice("degree", ImplementationDegree).value,
+                "basis": r.choice("basis", MappingBasis).value,
+                "locator": r.str("locator", max_len=300),
+                "rationale": r.str("rationale", required=True, max_len=5000),
+            }
+        )
     return links
 
 
@@ -159,7 +172,11 @@ def load_demo(path: str | Path) -> LoadReport:
         sa.select(Record).where(Record.kind == RecordKind.MEASURE, Record.key.in_(by_measure))
     )
     for record in sorted(record_rows, key=lambda rec: rec.key or ""):
-        copies = {id(c): c for c in (records.working_copy(record), records.live_copy(record)) if c is not None}
+        copies = {
+            id(c): c
+            for c in (records.working_copy(record), records.live_copy(record))
+            if c is not None
+        }
         added = False
         for content in copies.values():
             current = snapshot(content)

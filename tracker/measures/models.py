@@ -93,9 +93,7 @@ class Measure(ContentCopy, Base):
     __tablename__ = "measures"
     id: Mapped[int] = mapped_column(primary_key=True)
 
-    jurisdiction_code: Mapped[str] = mapped_column(
-        sa.ForeignKey("jurisdictions.code"), index=True
-    )
+    jurisdiction_code: Mapped[str] = mapped_column(sa.ForeignKey("jurisdictions.code"), index=True)
     title_original: Mapped[str] = mapped_column(sa.String(1000))
     title_lang: Mapped[str] = mapped_column(sa.String(16), default="en")
     title_en: Mapped[Optional[str]] = mapped_column(sa.String(1000))
@@ -124,9 +122,7 @@ class Measure(ContentCopy, Base):
     sources: Mapped[list[Source]] = relationship(
         back_populates="measure", cascade="all, delete-orphan", order_by="Source.position"
     )
-    topics: Mapped[list[Topic]] = relationship(
-        secondary=measure_topics, order_by="Topic.position"
-    )
+    topics: Mapped[list[Topic]] = relationship(secondary=measure_topics, order_by="Topic.position")
     relations: Mapped[list[MeasureRelation]] = relationship(
         back_populates="measure", cascade="all, delete-orphan", order_by="MeasureRelation.id"
     )
@@ -235,9 +231,7 @@ class Mapping(Base):
         enum_type(MappingBasis), default=MappingBasis.INFERRED
     )
     #: follows the measure copy it belongs to: published on the live copy
-    state: Mapped[MappingState] = mapped_column(
-        enum_type(MappingState), default=MappingState.DRAFT
-    )
+    state: Mapped[MappingState] = mapped_column(enum_type(MappingState), default=MappingState.DRAFT)
 
     measure: Mapped[Measure] = relationship(back_populates="mappings")
     norm: Mapped[Optional[Norm]] = relationship()

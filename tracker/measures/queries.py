@@ -45,7 +45,14 @@ class MeasureFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.jurisdictions or self.norms or self.topics or self.types or self.statuses or self.year)
+        return bool(
+            self.jurisdictions
+            or self.norms
+            or self.topics
+            or self.types
+            or self.statuses
+            or self.year
+        )
 
     def as_args(self) -> dict[str, Any]:
         """Query-string arguments that reproduce these filters."""
@@ -79,7 +86,9 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
     filters = MeasureFilters()
     codes = [c.upper() for c in _values(args, "jurisdiction")]
     if codes:
-        known = set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+        known = set(
+            db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+        )
         unknown = [c for c in codes if c not in known]
         if unknown:
             from tracker.jurisdictions.queries import unknown_codes_message
@@ -99,7 +108,10 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
             allowed = ", ".join(db.session.scalars(sa.select(Topic.slug).order_by(Topic.position)))
             raise BadRequest(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
         filters.topics = slugs
-    for name, enum_cls, attr in (("type", MeasureType, "types"), ("status", MeasureStatus, "statuses")):
+    for name, enum_cls, attr in (
+        ("type", MeasureType, "types"),
+        ("status", MeasureStatus, "statuses"),
+    ):
         try:
             setattr(filters, attr, [enum_cls.parse(v) for v in _values(args, name)])
         except ValueError as exc:
@@ -119,7 +131,9 @@ def jurisdiction_scope(code: str) -> list[str]:
 
 
 def member_codes(org_code: str) -> list[str]:
-    return list(db.session.scalars(sa.select(Membership.member_code).where(Membership.org_code == org_code)))
+    return list(
+        db.session.scalars(sa.select(Membership.member_code).where(Membership.org_code == org_code))
+    )
 
 
 def with_details(stmt: sa.Select[Any]) -> sa.Select[Any]:
@@ -144,7 +158,11 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
         stmt = stmt.where(Measure.jurisdiction_code.in_(sorted(codes)))
     if filters.norms:
         stmt = stmt.where(
-            sa.exists().where(Mapping.measure_id == Measure.id, Mapping.norm_id == Norm.id, Norm.letter.in_(filters.norms))
+            sa.exists().where(
+                Mapping.measure_id == Measure.id,
+                Mapping.norm_id == Norm.id,
+                Norm.letter.in_(filters.norms),
+            )
         )
     if filters.topics:
         stmt = stmt.where(
@@ -165,18 +183,29 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
 
 def get_measure(record_id: int, *, include_drafts: bool = False) -> Measure | None:
     """The copy of a measure record this reader may see, with everything the page shows."""
-    stmt = with_details(visible(Measure, include_drafts=include_drafts)).where(Measure.record_id == record_id)
-    stmt = stmt.options(selectinload(Measure.sources), selectinload(Measure.relations), selectinload(Measure.record))
+    stmt = with_details(visible(Measure, include_drafts=include_drafts)).where(
+        Measure.record_id == record_id
+    )
+    stmt = stmt.options(
+        selectinload(Measure.sources), selectinload(Measure.relations), selectinload(Measure.record)
+    )
     return db.session.scalar(stmt)
 
 
 def count_measures(*, include_drafts: bool = False) -> int:
-    stmt = sa.select(sa.func.count()).select_from(visible(Measure, include_drafts=include_drafts).subquery())
+    stmt = sa.select(sa.func.count()).select_from(
+        visible(Measure, include_drafts=include_drafts).subquery()
+    )
     return db.session.scalar(stmt) or 0
 
 
 def count_jurisdictions_with_measures(*, include_drafts: bool = False) -> int:
-    sub = visible(Measure, include_drafts=include_drafts).with_only_columns(Measure.jurisdiction_code).distinct().subquery()
+    sub = (
+        visible(Measure, include_drafts=include_drafts)
+        .with_only_columns(Measure.jurisdiction_code)
+        .distinct()
+        .subquery()
+    )
     return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
 
 
@@ -202,7 +231,11 @@ def coverage(letters: list[str], *, include_drafts: bool = False) -> dict[str, d
 def recently_changed(limit: int = 8, *, include_drafts: bool = False) -> list[Measure]:
     """Newest publications first (drafts: newest saves), so that editing a draft does not
     reorder what the public sees."""
-    changed = Record.updated_at if include_drafts else sa.func.coalesce(Record.published_at, Record.updated_at)
+    changed = (
+        Record.updated_at
+        if include_drafts
+        else sa.func.coalesce(Record.published_at, Record.updated_at)
+    )
     stmt = (
         with_details(visible(Measure, include_drafts=include_drafts))
         .options(selectinload(Measure.record))
@@ -219,7 +252,9 @@ def recently_changed(limit: int = 8, *, include_drafts: bool = False) -> list[Me
 # queries instead, however many measures there are.
 
 
-def measures_for_norm(norm_id: int, *, include_drafts: bool = False) -> list[tuple[Measure, Mapping]]:
+def measures_for_norm(
+    norm_id: int, *, include_drafts: bool = False
+) -> list[tuple[Measure, Mapping]]:
     """(measure, mapping) pairs for every visible measure mapped to the norm, by jurisdiction."""
     stmt = (
         visible(Measure, include_drafts=include_drafts)
@@ -227,7 +262,9 @@ def measures_for_norm(norm_id: int, *, include_drafts: bool = False) -> list[tup
         .join(Mapping, Mapping.measure_id == Measure.id)
         .where(Mapping.norm_id == norm_id)
         .options(selectinload(Measure.jurisdiction))
-        .order_by(Measure.jurisdiction_code, Measure.year.desc().nulls_last(), Measure.id, Mapping.id)
+        .order_by(
+            Measure.jurisdiction_code, Measure.year.desc().nulls_last(), Measure.id, Mapping.id
+        )
     )
     return [(measure, mapping) for measure, mapping in db.session.execute(stmt)]
 
@@ -243,9 +280,13 @@ def measures_in(codes: list[str], *, include_drafts: bool = False) -> list[Measu
     return list(db.session.scalars(stmt))
 
 
-def norm_letters_by_measure(codes: list[str], *, include_drafts: bool = False) -> dict[int, list[str]]:
+def norm_letters_by_measure(
+    codes: list[str], *, include_drafts: bool = False
+) -> dict[int, list[str]]:
     """{measure id: [norm letters]} for the visible measures of these jurisdictions."""
-    ids = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(codes))
+    ids = visible(Measure, include_drafts=include_drafts).where(
+        Measure.jurisdiction_code.in_(codes)
+    )
     stmt = (
         sa.select(Mapping.measure_id, Norm.letter)
         .join(Norm, Norm.id == Mapping.norm_id)
@@ -259,9 +300,13 @@ def norm_letters_by_measure(codes: list[str], *, include_drafts: bool = False) -
     return dict(result)
 
 
-def topic_slugs_by_measure(codes: list[str], *, include_drafts: bool = False) -> dict[int, list[str]]:
+def topic_slugs_by_measure(
+    codes: list[str], *, include_drafts: bool = False
+) -> dict[int, list[str]]:
     """{measure id: [topic slugs]} for the visible measures of these jurisdictions."""
-    ids = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(codes))
+    ids = visible(Measure, include_drafts=include_drafts).where(
+        Measure.jurisdiction_code.in_(codes)
+    )
     stmt = (
         sa.select(measure_topics.c.measure_id, Topic.slug)
         .join(Topic, Topic.id == measure_topics.c.topic_id)
@@ -284,15 +329,24 @@ def counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
 def year_options(*, include_drafts: bool = False) -> list[int]:
     """Years that visible measures start in, newest first (for the year filter)."""
     base = visible(Measure, include_drafts=include_drafts).subquery()
-    stmt = sa.select(base.c.year).where(base.c.year.is_not(None)).distinct().order_by(base.c.year.desc())
+    stmt = (
+        sa.select(base.c.year)
+        .where(base.c.year.is_not(None))
+        .distinct()
+        .order_by(base.c.year.desc())
+    )
     return list(db.session.scalars(stmt))
 
 
-def visible_measures_by_record(record_ids: set[int], *, include_drafts: bool = False) -> dict[int, Measure]:
+def visible_measures_by_record(
+    record_ids: set[int], *, include_drafts: bool = False
+) -> dict[int, Measure]:
     """{record id: visible measure} for relation targets: a target the reader may not see is absent."""
     if not record_ids:
         return {}
-    stmt = visible(Measure, include_drafts=include_drafts).where(Measure.record_id.in_(sorted(record_ids)))
+    stmt = visible(Measure, include_drafts=include_drafts).where(
+        Measure.record_id.in_(sorted(record_ids))
+    )
     return {m.record_id: m for m in db.session.scalars(stmt)}
 
 
@@ -336,7 +390,9 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
     return rows
 
 
-def inbound_relations(record_id: int, *, include_drafts: bool = False) -> list[tuple[MeasureRelation, Measure]]:
+def inbound_relations(
+    record_id: int, *, include_drafts: bool = False
+) -> list[tuple[MeasureRelation, Measure]]:
     """Visible measures that point at this record (it is amended / implemented / ... by them)."""
     stmt = (
         visible(Measure, include_drafts=include_drafts)

@@ -139,7 +139,9 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
     for e in data.get("events", []):
         date, precision = parse_partial_date(e["date"])
         events.append(
-            MeasureEvent(kind=EventKind(e["kind"]), date=date, precision=precision, note=e.get("note"))
+            MeasureEvent(
+                kind=EventKind(e["kind"]), date=date, precision=precision, note=e.get("note")
+            )
         )
     measure.events = events
     measure.sources = [
@@ -163,7 +165,9 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
             target_id = by_key or target_id
         if target_id is not None:
             relations.append(
-                MeasureRelation(kind=RelationKind(r["kind"]), target_record_id=target_id, note=r.get("note"))
+                MeasureRelation(
+                    kind=RelationKind(r["kind"]), target_record_id=target_id, note=r.get("note")
+                )
             )
     measure.relations = relations
 
@@ -181,7 +185,9 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
         if m.get("norm") not in norms and m.get("commitment") not in commitments
     ]
     if unknown:
-        raise ValueError(f"mapping to an unknown norm or commitment: {', '.join(map(str, unknown))}")
+        raise ValueError(
+            f"mapping to an unknown norm or commitment: {', '.join(map(str, unknown))}"
+        )
     measure.mappings = [
         Mapping(
             norm_id=norms.get(m["norm"]) if m.get("norm") else None,
@@ -201,7 +207,10 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
 
 #: event kinds that cannot happen before the measure is adopted
 AFTER_ADOPTION = (
-    EventKind.PUBLISHED, EventKind.IN_FORCE, EventKind.APPLIES_FROM, EventKind.RESCINDED,
+    EventKind.PUBLISHED,
+    EventKind.IN_FORCE,
+    EventKind.APPLIES_FROM,
+    EventKind.RESCINDED,
 )
 
 
@@ -236,7 +245,9 @@ def event_order_problems(events: list[dict[str, Any]]) -> list[tuple[int, str]]:
     problems = []
     for i, kind, text, start, end in dated:
         if kind in AFTER_ADOPTION and end < first[3]:
-            problems.append((i, f"{kind.label} ({text}) cannot be before the adoption ({first[2]})."))
+            problems.append(
+                (i, f"{kind.label} ({text}) cannot be before the adoption ({first[2]}).")
+            )
         if kind is EventKind.ANNOUNCED and start > first[4]:
             problems.append((i, f"Announced ({text}) cannot be after the adoption ({first[2]})."))
     return problems

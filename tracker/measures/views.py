@@ -36,7 +36,9 @@ def read_filters() -> queries.MeasureFilters:
     try:
         return queries.parse_filters(request.args)
     except BadRequest as exc:
-        raise with_suggestion(exc, url_for("measures.index"), "the list of all measures", "Start again from") from None
+        raise with_suggestion(
+            exc, url_for("measures.index"), "the list of all measures", "Start again from"
+        ) from None
 
 
 @bp.get("/")
@@ -46,7 +48,9 @@ def index() -> str:
     filters = read_filters()
     page = positive_int_arg("page", 1, MAX_PAGE)
     stmt = queries.with_details(queries.filtered_measures(filters, include_drafts=drafts))
-    pagination = db.paginate(stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    pagination = db.paginate(
+        stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     if page > 1 and not pagination.items:
         raise with_suggestion(
             NotFound(f"There is no page {page}: this list has {max(pagination.pages, 1)}."),
@@ -62,7 +66,8 @@ def index() -> str:
         (j for code, j in listed.items() if code in counts), key=lambda j: (not j.is_org, j.name)
     )
     others = sorted(
-        (j for code, j in listed.items() if code not in counts and code not in members), key=lambda j: j.name
+        (j for code, j in listed.items() if code not in counts and code not in members),
+        key=lambda j: j.name,
     )
     norms = norm_queries.all_norms()
     topics = norm_queries.all_topics()
@@ -74,14 +79,21 @@ def index() -> str:
         page_args=dict(filters.as_args(), drafts=1 if drafts else None),
         jurisdiction_groups=[
             ("With their own measures", with_measures),
-            ("EU member States (EU measures apply)", sorted(members.values(), key=lambda j: j.name)),
+            (
+                "EU member States (EU measures apply)",
+                sorted(members.values(), key=lambda j: j.name),
+            ),
             ("Other", others),
         ],
         norms=norms,
         topics=topics,
         types=list(MeasureType),
         statuses=list(MeasureStatus),
-        years=sorted(set(queries.year_options(include_drafts=drafts)) | ({filters.year} if filters.year else set()), reverse=True),
+        years=sorted(
+            set(queries.year_options(include_drafts=drafts))
+            | ({filters.year} if filters.year else set()),
+            reverse=True,
+        ),
         chips=_filter_chips(filters, {**members, **listed}, norms, topics, drafts),
     )
 
@@ -92,7 +104,13 @@ def _eu_members_without_measures(counts: dict[str, int]) -> list[str]:
     return sorted(code for code, orgs in memberships().items() if orgs and code not in counts)
 
 
-def _filter_chips(filters: queries.MeasureFilters, jurisdictions: dict[str, Any], norms: list[Any], topics: list[Any], drafts: bool) -> list[tuple[str, str]]:
+def _filter_chips(
+    filters: queries.MeasureFilters,
+    jurisdictions: dict[str, Any],
+    norms: list[Any],
+    topics: list[Any],
+    drafts: bool,
+) -> list[tuple[str, str]]:
     """One (label, URL without this value) per active filter value, to remove filters one by one."""
     norm_titles = {n.letter: n.short_title for n in norms}
     topic_names = {t.slug: t.name for t in topics}
@@ -114,7 +132,9 @@ def _filter_chips(filters: queries.MeasureFilters, jurisdictions: dict[str, Any]
 
     for code in filters.jurisdictions:
         j = jurisdictions.get(code)
-        chips.append((f"Jurisdiction: {j.name if j else code} ({code})", without("jurisdiction", code)))
+        chips.append(
+            (f"Jurisdiction: {j.name if j else code} ({code})", without("jurisdiction", code))
+        )
     for letter in filters.norms:
         chips.append((f"Norm ({letter}): {norm_titles.get(letter, '')}", without("norm", letter)))
     for slug in filters.topics:

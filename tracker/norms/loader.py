@@ -60,7 +60,13 @@ def read_sources(path: str | Path, reader: Reader, key: str = "sources") -> list
         if not (url or title):
             raise r.fail(None, "a source needs a url or a title")
         accessed = r.date("accessed")
-        sources.append({"url": url, "title": title or url, "accessed": accessed.isoformat() if accessed else None})
+        sources.append(
+            {
+                "url": url,
+                "title": title or url,
+                "accessed": accessed.isoformat() if accessed else None,
+            }
+        )
     return sources
 
 
@@ -85,7 +91,20 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
     seen: set[str] = set()
     for i, item in enumerate(root.list("framework_documents")):
         r = Reader(path, item, f"framework_documents[{i}]")
-        r.unknown_keys({"key", "kind", "symbol", "title", "date", "url", "verification", "verification_note", "notes", "sources"})
+        r.unknown_keys(
+            {
+                "key",
+                "kind",
+                "symbol",
+                "title",
+                "date",
+                "url",
+                "verification",
+                "verification_note",
+                "notes",
+                "sources",
+            }
+        )
         key = r.str("key", required=True, max_len=80)
         if key in seen:
             raise r.fail("key", f"duplicate key {key!r}")
@@ -94,24 +113,39 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("url", f"{url!r} is not an http(s) URL")
         date, precision = _partial_date(r, "date")
-        documents.append({
-            "key": key,
-            "kind": r.choice("kind", DocumentKind),
-            "symbol": r.str("symbol", max_len=60),
-            "title": r.str("title"),
-            "date": date,
-            "date_precision": precision,
-            "url": url,
-            "verification": r.choice("verification", Verification),
-            "verification_note": r.str("verification_note"),
-            "notes": r.str("notes"),
-            "sources": read_sources(path, r),
-        })
+        documents.append(
+            {
+                "key": key,
+                "kind": r.choice("kind", DocumentKind),
+                "symbol": r.str("symbol", max_len=60),
+                "title": r.str("title"),
+                "date": date,
+                "date_precision": precision,
+                "url": url,
+                "verification": r.choice("verification", Verification),
+                "verification_note": r.str("verification_note"),
+                "notes": r.str("notes"),
+                "sources": read_sources(path, r),
+            }
+        )
 
     norms = []
     for i, item in enumerate(root.list("norms")):
         r = Reader(path, item, f"norms[{i}]")
-        r.unknown_keys({"letter", "reference", "document", "short_title", "official_text", "summary", "text_verbatim_check", "verification", "verification_note", "sources"})
+        r.unknown_keys(
+            {
+                "letter",
+                "reference",
+                "document",
+                "short_title",
+                "official_text",
+                "summary",
+                "text_verbatim_check",
+                "verification",
+                "verification_note",
+                "sources",
+            }
+        )
         letter = r.str("letter", required=True)
         if letter not in NORM_LETTERS or len(letter) != 1:
             raise r.fail("letter", f"{letter!r} is not a norm letter a-k")
@@ -120,28 +154,48 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
         document = r.str("document")
         if document and document not in seen:
             raise r.fail("document", f"unknown framework document {document!r}")
-        norms.append({
-            "letter": letter,
-            "reference": r.str("reference", required=True, max_len=120),
-            "document": document,
-            "short_title": r.str("short_title", required=True, max_len=200),
-            "official_text": r.str("official_text", required=True),
-            "summary": r.str("summary"),
-            "text_verbatim_check": r.str("text_verbatim_check", max_len=80),
-            "verification": r.choice("verification", Verification),
-            "verification_note": r.str("verification_note"),
-            "sources": read_sources(path, r),
-        })
+        norms.append(
+            {
+                "letter": letter,
+                "reference": r.str("reference", required=True, max_len=120),
+                "document": document,
+                "short_title": r.str("short_title", required=True, max_len=200),
+                "official_text": r.str("official_text", required=True),
+                "summary": r.str("summary"),
+                "text_verbatim_check": r.str("text_verbatim_check", max_len=80),
+                "verification": r.choice("verification", Verification),
+                "verification_note": r.str("verification_note"),
+                "sources": read_sources(path, r),
+            }
+        )
     letters = sorted(n["letter"] for n in norms)
     if letters != list(NORM_LETTERS):
         missing = ", ".join(sorted(set(NORM_LETTERS) - set(letters)))
-        raise DataFileError(path, root.node.line_of("norms"), f"norms: the eleven norms a-k are required (missing: {missing})")
+        raise DataFileError(
+            path,
+            root.node.line_of("norms"),
+            f"norms: the eleven norms a-k are required (missing: {missing})",
+        )
 
     commitments = []
     ckeys: set[str] = set()
     for i, item in enumerate(root.list("commitments")):
         r = Reader(path, item, f"commitments[{i}]")
-        r.unknown_keys({"key", "kind", "title", "text", "instrument", "paragraph", "document", "norm", "verification", "verification_note", "sources"})
+        r.unknown_keys(
+            {
+                "key",
+                "kind",
+                "title",
+                "text",
+                "instrument",
+                "paragraph",
+                "document",
+                "norm",
+                "verification",
+                "verification_note",
+                "sources",
+            }
+        )
         key = r.str("key", required=True, max_len=80)
         if key in ckeys:
             raise r.fail("key", f"duplicate key {key!r}")
@@ -152,19 +206,21 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
         document = r.str("document")
         if document and document not in seen:
             raise r.fail("document", f"unknown framework document {document!r}")
-        commitments.append({
-            "key": key,
-            "kind": r.choice("kind", CommitmentKind),
-            "title": r.str("title", required=True, max_len=300),
-            "text": r.str("text"),
-            "instrument": r.str("instrument", max_len=300),
-            "paragraph": r.str("paragraph", max_len=60),
-            "document": document,
-            "norm": norm,
-            "verification": r.choice("verification", Verification),
-            "verification_note": r.str("verification_note"),
-            "sources": read_sources(path, r),
-        })
+        commitments.append(
+            {
+                "key": key,
+                "kind": r.choice("kind", CommitmentKind),
+                "title": r.str("title", required=True, max_len=300),
+                "text": r.str("text"),
+                "instrument": r.str("instrument", max_len=300),
+                "paragraph": r.str("paragraph", max_len=60),
+                "document": document,
+                "norm": norm,
+                "verification": r.choice("verification", Verification),
+                "verification_note": r.str("verification_note"),
+                "sources": read_sources(path, r),
+            }
+        )
 
     topics = []
     for i, item in enumerate(root.list("topics")):
@@ -173,16 +229,25 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
         slug = r.str("slug", required=True, max_len=60)
         if any(t["slug"] == slug for t in topics):
             raise r.fail("slug", f"duplicate topic {slug!r}")
-        topics.append({
-            "slug": slug,
-            "name": r.str("name", required=True, max_len=120),
-            "definition": r.str("definition", required=True),
-            "position": i,
-        })
-    return {"framework_documents": documents, "norms": norms, "commitments": commitments, "topics": topics}
+        topics.append(
+            {
+                "slug": slug,
+                "name": r.str("name", required=True, max_len=120),
+                "definition": r.str("definition", required=True),
+                "position": i,
+            }
+        )
+    return {
+        "framework_documents": documents,
+        "norms": norms,
+        "commitments": commitments,
+        "topics": topics,
+    }
 
 
-def _upsert(model: Any, key_field: str, rows: list[dict[str, Any]], report: LoadReport, what: str) -> dict[str, Any]:
+def _upsert(
+    model: Any, key_field: str, rows: list[dict[str, Any]], report: LoadReport, what: str
+) -> dict[str, Any]:
     existing = {getattr(obj, key_field): obj for obj in db.session.scalars(sa.select(model))}
     result = {}
     for row in rows:

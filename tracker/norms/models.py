@@ -101,7 +101,10 @@ class Commitment(Base):
     @property
     def contested(self) -> bool:
         """The data file flags disputed items by starting the note with 'CONTESTED'."""
-        return bool(self.verification_note and self.verification_note.lstrip().upper().startswith("CONTESTED"))
+        return bool(
+            self.verification_note
+            and self.verification_note.lstrip().upper().startswith("CONTESTED")
+        )
 
 
 class Topic(Base):

@@ -27,7 +27,10 @@ def get_norm(letter: str) -> Norm | None:
     stmt = (
         sa.select(Norm)
         .where(Norm.letter == letter)
-        .options(selectinload(Norm.document), selectinload(Norm.commitments).selectinload(Commitment.document))
+        .options(
+            selectinload(Norm.document),
+            selectinload(Norm.commitments).selectinload(Commitment.document),
+        )
     )
     return db.session.scalar(stmt)
 
@@ -70,5 +73,7 @@ def counts(*, include_drafts: bool = False) -> dict[str, Any]:
         "norms": db.session.scalar(sa.select(sa.func.count()).select_from(Norm)) or 0,
         "commitments": db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) or 0,
         "measures": measure_queries.count_measures(include_drafts=include_drafts),
-        "jurisdictions": measure_queries.count_jurisdictions_with_measures(include_drafts=include_drafts),
+        "jurisdictions": measure_queries.count_jurisdictions_with_measures(
+            include_drafts=include_drafts
+        ),
     }

@@ -34,7 +34,9 @@ def index() -> str:
 @public
 def detail(letter: str) -> str | Response:
     if letter.lower() in LETTERS and letter != letter.lower():
-        return redirect(url_for("norms.detail", letter=letter.lower(), **request.args.to_dict(flat=False)), 301)
+        return redirect(
+            url_for("norms.detail", letter=letter.lower(), **request.args.to_dict(flat=False)), 301
+        )
     norm = queries.get_norm(letter) if len(letter) == 1 else None
     if norm is None:
         raise not_found(

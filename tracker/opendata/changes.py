@@ -69,7 +69,9 @@ def changes_query() -> sa.Select[Any]:
 
 def page_url(kind: RecordKind, record_id: int, *, external: bool = False) -> str:
     if kind is RecordKind.MEASURE:
-        return endpoint_url("measures.detail", "/measures/{record_id}", external=external, record_id=record_id)
+        return endpoint_url(
+            "measures.detail", "/measures/{record_id}", external=external, record_id=record_id
+        )
     if kind is RecordKind.PAPER:
         return url_for("papers.detail", record_id=record_id, _external=external)
     return url_for("attribution.detail", record_id=record_id, _external=external)
@@ -85,7 +87,12 @@ def with_links(publications: list[Publication], *, external: bool = False) -> li
         stmt = sa.select(model.record_id).where(model.record_id.in_(record_ids), model.is_live)
         live.update((kind, r) for r in db.session.scalars(stmt))
     return [
-        Change(p, page_url(p.kind, p.record_id, external=external) if (p.kind, p.record_id) in live else None)
+        Change(
+            p,
+            page_url(p.kind, p.record_id, external=external)
+            if (p.kind, p.record_id) in live
+            else None,
+        )
         for p in publications
     ]
 
@@ -108,7 +115,11 @@ def atom_feed(changes: list[Change]) -> bytes:
     feed.title("Cyber Norms Tracker: published changes")
     feed.subtitle("Records published, updated or withdrawn on the Cyber Norms Tracker.")
     feed.author({"name": "Cyber Norms Tracker"})
-    feed.link(href=url_for("opendata.changes_feed", _external=True), rel="self", type="application/atom+xml")
+    feed.link(
+        href=url_for("opendata.changes_feed", _external=True),
+        rel="self",
+        type="application/atom+xml",
+    )
     feed.link(href=url_for("opendata.changes", _external=True), rel="alternate", type="text/html")
     feed.language("en")
     feed.updated(changes[0].at if changes else dt.datetime(int(TAG_YEAR), 1, 1, tzinfo=dt.UTC))

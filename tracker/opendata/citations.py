@@ -125,7 +125,12 @@ def build(m: Measure, page_url: str) -> Citation:
 
 
 def csl_item(c: Citation) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": c.key, "type": c.csl_type, "title": c.title, "authority": c.authority}
+    item: dict[str, Any] = {
+        "id": c.key,
+        "type": c.csl_type,
+        "title": c.title,
+        "authority": c.authority,
+    }
     if c.issuing_body:
         item["publisher"] = c.issuing_body
     if c.issued:
@@ -196,7 +201,9 @@ def bibtex_fields(c: Citation) -> list[tuple[str, str]]:
     if c.number:
         fields.append(("number", bibtex_escape(c.number)))
     if c.issued:
-        fields.append(("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(c.issued))))
+        fields.append(
+            ("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(c.issued)))
+        )
         fields.append(("year", f"{c.issued[0]:04d}"))
         if len(c.issued) > 1:
             fields.append(("month", _MONTHS[c.issued[1] - 1]))
@@ -223,7 +230,9 @@ def to_bibtex(citations: list[Citation]) -> str:
     library = bibtexparser.Library()
     for c in citations:
         entry_type = TYPES[c.csl_type][0]
-        library.add(Entry(entry_type, c.key, [Field(name, value) for name, value in bibtex_fields(c)]))
+        library.add(
+            Entry(entry_type, c.key, [Field(name, value) for name, value in bibtex_fields(c)])
+        )
     return bibtexparser.write_string(library)
 
 

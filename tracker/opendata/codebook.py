@@ -86,7 +86,7 @@ DEFINITIONS: dict[type[LabelledEnum], dict[str, str]] = {
     FrameworkInvoked: {
         "yes": "The statement refers to the UN framework of responsible State behaviour or its norms.",
         "no": "The full text was seen and does not refer to the UN framework.",
-        "unknown": "The full text was not seen. Never read or count this as \"no\".",
+        "unknown": 'The full text was not seen. Never read or count this as "no".',
     },
     InvocationBasis: {
         "explicit": "The statement names the norm or cites A/70/174.",
@@ -98,13 +98,25 @@ TAXONOMIES: dict[str, tuple[type[LabelledEnum], str]] = {
     "measure_types": (MeasureType, "Measure type (column type)."),
     "measure_statuses": (MeasureStatus, "Legal or policy status (column status)."),
     "event_kinds": (EventKind, "Kinds of dated events (first field of column events)."),
-    "relation_kinds": (RelationKind, "Relations between measures (first field of column relations)."),
-    "mapping_bases": (MappingBasis, "Why a measure is mapped to a norm (field basis of column mappings)."),
+    "relation_kinds": (
+        RelationKind,
+        "Relations between measures (first field of column relations).",
+    ),
+    "mapping_bases": (
+        MappingBasis,
+        "Why a measure is mapped to a norm (field basis of column mappings).",
+    ),
     "verification_levels": (Verification, "How a record was verified (column verification)."),
     "date_precisions": (DatePrecision, "Dates are written at the precision they are known."),
     "attribution_forms": (AttributionForm, "Forms an attribution takes (column forms)."),
-    "un_framework_invoked": (FrameworkInvoked, "Does the statement invoke the UN framework? (column un_framework_invoked)."),
-    "invocation_bases": (InvocationBasis, "How a statement invokes a norm (field basis of column invoked_norms)."),
+    "un_framework_invoked": (
+        FrameworkInvoked,
+        "Does the statement invoke the UN framework? (column un_framework_invoked).",
+    ),
+    "invocation_bases": (
+        InvocationBasis,
+        "How a statement invokes a norm (field basis of column invoked_norms).",
+    ),
 }
 
 _MEASURE_FIELDS: dict[str, str] = {
@@ -179,7 +191,7 @@ FORMATS = {
     "csv": "UTF-8 with a byte-order mark, comma-separated, CRLF line ends, one header row; cells with line breaks are quoted.",
     "xlsx": "One worksheet with the same columns as the CSV.",
     "json": "An object with codebook_version, dataset, generated_at, filters, count and items; multi-valued fields are JSON arrays of strings or objects with the field names given here; empty text is null.",
-    "lists": "In CSV and XLSX a list cell holds one value per line. A structured list holds one item per line with its fields separated by \" | \" (space, vertical bar, space) in the order given; trailing empty fields may be left out. Inside a field a backslash is written \\\\, a vertical bar \\| and a line break \\n.",
+    "lists": 'In CSV and XLSX a list cell holds one value per line. A structured list holds one item per line with its fields separated by " | " (space, vertical bar, space) in the order given; trailing empty fields may be left out. Inside a field a backslash is written \\\\, a vertical bar \\| and a line break \\n.',
     "formula_neutralisation": "A text cell in CSV or XLSX that would begin with =, +, -, @, a tab, a carriage return or an apostrophe has one apostrophe (') put in front, so spreadsheet programs never run it as a formula. To read the original value, remove exactly one leading apostrophe. JSON is not changed.",
     "dates": "Dates are ISO 8601 at the precision they are known (YYYY, YYYY-MM or YYYY-MM-DD); timestamps are ISO 8601 in UTC.",
     "visibility": "Exports hold published records only. Staff signed in may add drafts=1 to export working copies; such exports have the extra columns draft and state and are never cached.",
@@ -187,7 +199,11 @@ FORMATS = {
 
 
 def _field(column: Column, description: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": column.name, "format": SHAPES[column.shape], "description": description}
+    data: dict[str, Any] = {
+        "name": column.name,
+        "format": SHAPES[column.shape],
+        "description": description,
+    }
     if column.fields:
         data["fields"] = list(column.fields)
     return data
@@ -201,7 +217,9 @@ def _fields(dataset: Dataset, descriptions: dict[str, str]) -> list[dict[str, An
 
 def taxonomy(enum_cls: type[LabelledEnum]) -> list[dict[str, str]]:
     definitions = DEFINITIONS[enum_cls]
-    return [{"value": m.value, "label": m.label, "definition": definitions[m.value]} for m in enum_cls]
+    return [
+        {"value": m.value, "label": m.label, "definition": definitions[m.value]} for m in enum_cls
+    ]
 
 
 def codebook() -> dict[str, Any]:
@@ -218,12 +236,16 @@ def codebook() -> dict[str, Any]:
     norms = db.session.scalars(sa.select(Norm).order_by(Norm.letter))
     taxonomies["norms"] = {
         "description": "The eleven norms of A/70/174 para. 13 (mapping and invoked_norms targets).",
-        "values": [{"value": n.letter, "label": n.short_title, "definition": n.reference} for n in norms],
+        "values": [
+            {"value": n.letter, "label": n.short_title, "definition": n.reference} for n in norms
+        ],
     }
     commitments = db.session.scalars(sa.select(Commitment).order_by(Commitment.id))
     taxonomies["commitments"] = {
         "description": "Commitments, confidence-building measures and guidance items (mapping targets other than norms).",
-        "values": [{"value": c.key, "label": c.title, "definition": c.kind.label} for c in commitments],
+        "values": [
+            {"value": c.key, "label": c.title, "definition": c.kind.label} for c in commitments
+        ],
     }
     return {
         "title": "Cyber Norms Tracker: open data codebook",

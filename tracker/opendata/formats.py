@@ -50,7 +50,9 @@ def unneutralise(value: str) -> str:
 
 
 def _escape(field: str) -> str:
-    return field.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "\\n")
+    return (
+        field.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "\\n")
+    )
 
 
 def _unescape(text: str) -> str:

@@ -77,14 +77,24 @@ PARTIAL_DATE = {
 
 def _schemas() -> dict[str, Any]:
     jurisdiction_ref = _object({"code": STRING, "name": STRING})
-    source = _object({"url": _nullable(URI), "title": STRING, "accessed": _nullable({"type": "string", "format": "date"})})
+    source = _object(
+        {
+            "url": _nullable(URI),
+            "title": STRING,
+            "accessed": _nullable({"type": "string", "format": "date"}),
+        }
+    )
     verification = _object({"status": _enum(Verification), "note": TEXT}, {"label": STRING})
     return {
         "Error": _object(
             {"error": _object({"status": INTEGER, "title": STRING, "message": STRING})}
         ),
         "Index": _object(
-            {"name": STRING, "version": INTEGER, "endpoints": {"type": "object", "additionalProperties": URI}}
+            {
+                "name": STRING,
+                "version": INTEGER,
+                "endpoints": {"type": "object", "additionalProperties": URI},
+            }
         ),
         "JurisdictionRef": jurisdiction_ref,
         "Source": source,
@@ -197,7 +207,11 @@ def _schemas() -> dict[str, Any]:
                                     "mappings": {
                                         "type": "array",
                                         "items": _object(
-                                            {"locator": TEXT, "rationale": TEXT, "basis": _enum(MappingBasis)}
+                                            {
+                                                "locator": TEXT,
+                                                "rationale": TEXT,
+                                                "basis": _enum(MappingBasis),
+                                            }
                                         ),
                                     },
                                 }
@@ -241,7 +255,12 @@ def _schemas() -> dict[str, Any]:
                 "events": {
                     "type": "array",
                     "items": _object(
-                        {"kind": _enum(EventKind), "date": PARTIAL_DATE, "precision": _enum(DatePrecision), "note": TEXT}
+                        {
+                            "kind": _enum(EventKind),
+                            "date": PARTIAL_DATE,
+                            "precision": _enum(DatePrecision),
+                            "note": TEXT,
+                        }
                     ),
                 },
                 "sources": {"type": "array", "items": _ref("Source")},
@@ -261,7 +280,12 @@ def _schemas() -> dict[str, Any]:
                 "relations": {
                     "type": "array",
                     "items": _object(
-                        {"kind": _enum(RelationKind), "target": INTEGER, "target_url": URI, "note": TEXT}
+                        {
+                            "kind": _enum(RelationKind),
+                            "target": INTEGER,
+                            "target_url": URI,
+                            "note": TEXT,
+                        }
                     ),
                 },
                 "verification": _ref("Verification"),
@@ -285,8 +309,15 @@ def _page_of(name: str) -> dict[str, Any]:
     )
 
 
-def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> dict[str, Any]:
-    param: dict[str, Any] = {"name": name, "in": where, "description": description, "schema": schema}
+def _param(
+    name: str, description: str, schema: dict[str, Any], where: str = "query"
+) -> dict[str, Any]:
+    param: dict[str, Any] = {
+        "name": name,
+        "in": where,
+        "description": description,
+        "schema": schema,
+    }
     if where == "path":
         param["required"] = True
     if schema.get("type") == "array":
@@ -300,7 +331,11 @@ def _list_of(values: dict[str, Any]) -> dict[str, Any]:
 
 PAGING = [
     _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _param("per_page", "Items per page (at most 200).", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+    _param(
+        "per_page",
+        "Items per page (at most 200).",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    ),
 ]
 NORM_LETTER = {"type": "string", "pattern": "^[a-kA-K]$"}
 YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
@@ -310,7 +345,13 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _get(summary: str, ok: dict[str, Any], params: list[dict[str, Any]] | None = None, *, not_found: bool = False) -> dict[str, Any]:
+def _get(
+    summary: str,
+    ok: dict[str, Any],
+    params: list[dict[str, Any]] | None = None,
+    *,
+    not_found: bool = False,
+) -> dict[str, Any]:
     responses = {"200": ok, "400": {"$ref": "#/components/responses/BadRequest"}}
     if not_found:
         responses["404"] = {"$ref": "#/components/responses/NotFound"}
@@ -322,9 +363,15 @@ def _get(summary: str, ok: dict[str, Any], params: list[dict[str, Any]] | None =
 
 def document(server_url: str = "/") -> dict[str, Any]:
     """The OpenAPI document (paths are absolute, so the server is the site root)."""
-    record_id = _param("record_id", "The record's number.", {"type": "integer", "minimum": 1}, "path")
+    record_id = _param(
+        "record_id", "The record's number.", {"type": "integer", "minimum": 1}, "path"
+    )
     measure_filters = [
-        _param("jurisdiction", "ISO 3166-1 alpha-2 code or EU; includes measures that apply via an organisation the jurisdiction belongs to.", _list_of(STRING)),
+        _param(
+            "jurisdiction",
+            "ISO 3166-1 alpha-2 code or EU; includes measures that apply via an organisation the jurisdiction belongs to.",
+            _list_of(STRING),
+        ),
         _param("norm", "Norm letter a-k.", _list_of(NORM_LETTER)),
         _param("topic", "Topic slug (see the codebook).", _list_of(STRING)),
         _param("type", "Measure type.", _list_of(_enum(MeasureType))),
@@ -336,7 +383,11 @@ def document(server_url: str = "/") -> dict[str, Any]:
         _param("attributed", "Code of the State named as responsible.", _list_of(STRING)),
         _param("norm", "Norm letter a-k the statement invokes.", _list_of(NORM_LETTER)),
         _param("form", "Form of the attribution.", _list_of(_enum(AttributionForm))),
-        _param("un_framework", "Whether the statement invokes the UN framework.", _list_of(_enum(FrameworkInvoked))),
+        _param(
+            "un_framework",
+            "Whether the statement invokes the UN framework.",
+            _list_of(_enum(FrameworkInvoked)),
+        ),
         _param("year", "Year of the statement.", YEAR),
     ]
     return {
@@ -355,9 +406,17 @@ def document(server_url: str = "/") -> dict[str, Any]:
         "paths": {
             "/api/v1/": _get("What the API offers", _json("Entry points", _ref("Index"))),
             "/api/v1/openapi.json": _get(
-                "This document", {"description": "The OpenAPI 3.1 document", "content": {"application/json": {"schema": {"type": "object"}}}}
+                "This document",
+                {
+                    "description": "The OpenAPI 3.1 document",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
             ),
-            "/api/v1/norms": _get("The eleven norms of A/70/174 para. 13", _json("A page of norms", _page_of("Norm")), PAGING),
+            "/api/v1/norms": _get(
+                "The eleven norms of A/70/174 para. 13",
+                _json("A page of norms", _page_of("Norm")),
+                PAGING,
+            ),
             "/api/v1/norms/{letter}": _get(
                 "One norm with its commitments and the measures mapped to it",
                 _json("The norm", _ref("NormDetail")),
@@ -367,7 +426,14 @@ def document(server_url: str = "/") -> dict[str, Any]:
             "/api/v1/jurisdictions": _get(
                 "Jurisdictions (ISO 3166-1 and regional organisations)",
                 _json("A page of jurisdictions", _page_of("Jurisdiction")),
-                [*PAGING, _param("with_measures", "Only jurisdictions with measures of their own (1 or true).", STRING)],
+                [
+                    *PAGING,
+                    _param(
+                        "with_measures",
+                        "Only jurisdictions with measures of their own (1 or true).",
+                        STRING,
+                    ),
+                ],
             ),
             "/api/v1/jurisdictions/{code}": _get(
                 "One jurisdiction",
@@ -381,7 +447,10 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 [*PAGING, *measure_filters],
             ),
             "/api/v1/measures/{record_id}": _get(
-                "One published measure", _json("The measure", _ref("Measure")), [record_id], not_found=True
+                "One published measure",
+                _json("The measure", _ref("Measure")),
+                [record_id],
+                not_found=True,
             ),
             "/api/v1/attributions": _get(
                 "Published attribution statements, newest first",
@@ -398,7 +467,9 @@ def document(server_url: str = "/") -> dict[str, Any]:
         "components": {
             "schemas": _schemas(),
             "responses": {
-                "BadRequest": _json("A malformed parameter; the message says which and why.", _ref("Error")),
+                "BadRequest": _json(
+                    "A malformed parameter; the message says which and why.", _ref("Error")
+                ),
                 "NotFound": _json("No published record with this number or code.", _ref("Error")),
             },
         },

@@ -61,7 +61,9 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": m.record_id,
         "key": record_key("measure", m),
-        "url": endpoint_url("measures.detail", "/measures/{record_id}", external=True, record_id=m.record_id),
+        "url": endpoint_url(
+            "measures.detail", "/measures/{record_id}", external=True, record_id=m.record_id
+        ),
         "jurisdiction": m.jurisdiction_code,
         "jurisdiction_name": m.jurisdiction.name if m.jurisdiction else None,
         "title_original": m.title_original,
@@ -83,7 +85,9 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
         "topics": [t.slug for t in m.topics],
         "mappings": [
             {
-                "target": mp.norm.letter if mp.norm else (mp.commitment.key if mp.commitment else None),
+                "target": mp.norm.letter
+                if mp.norm
+                else (mp.commitment.key if mp.commitment else None),
                 "locator": mp.locator,
                 "basis": mp.basis.value,
                 "rationale": mp.rationale,
@@ -93,7 +97,9 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
         "relations": [
             {
                 "kind": r.kind.value,
-                "target": r.target_record.key or f"measure-{r.target_record_id}" if r.target_record else None,
+                "target": r.target_record.key or f"measure-{r.target_record_id}"
+                if r.target_record
+                else None,
                 "note": r.note,
             }
             for r in m.relations
@@ -126,7 +132,12 @@ def attribution_item(a: Attribution, *, drafts: bool = False) -> dict[str, Any]:
         "forms": [f.value for f in a.forms],
         "un_framework_invoked": a.un_framework_invoked.value,
         "invoked_norms": [
-            {"norm": i.norm.letter, "basis": i.basis.value, "locator": i.locator, "passage": i.passage}
+            {
+                "norm": i.norm.letter,
+                "basis": i.basis.value,
+                "locator": i.locator,
+                "passage": i.passage,
+            }
             for i in a.invoked_norms
         ],
         "passage": a.passage,
@@ -173,7 +184,10 @@ class Column:
         if self.shape == "list":
             return decode_list(cell)
         if self.shape == "items":
-            return [dict(zip(self.fields, values, strict=True)) for values in decode_items(cell, len(self.fields))]
+            return [
+                dict(zip(self.fields, values, strict=True))
+                for values in decode_items(cell, len(self.fields))
+            ]
         if self.shape == "integer":
             return int(cell)
         if self.shape == "boolean":
@@ -265,4 +279,8 @@ ATTRIBUTIONS = Dataset("attributions", ATTRIBUTION_COLUMNS, attribution_item)
 def read_row(dataset: Dataset, header: list[str], row: list[Any]) -> dict[str, Any]:
     """A CSV or XLSX row back in the structured form of the JSON export."""
     by_name = {c.name: c for c in (*dataset.columns, *DRAFT_COLUMNS)}
-    return {name: by_name[name].decode(value) for name, value in zip(header, row, strict=False) if name in by_name}
+    return {
+        name: by_name[name].decode(value)
+        for name, value in zip(header, row, strict=False)
+        if name in by_name
+    }

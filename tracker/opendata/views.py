@@ -70,7 +70,9 @@ def _full_measures(stmt: Any) -> Any:
     )
 
 
-def _export(dataset: Dataset, items: list[dict[str, Any]], fmt: str, filters: dict[str, Any], drafts: bool) -> Response:
+def _export(
+    dataset: Dataset, items: list[dict[str, Any]], fmt: str, filters: dict[str, Any], drafts: bool
+) -> Response:
     name = f"cyber-norms-{dataset.name}{'-with-drafts' if drafts else ''}-{_stamp()}.{fmt}"
     if fmt == "json":
         body = json_bytes(
@@ -90,7 +92,9 @@ def _export(dataset: Dataset, items: list[dict[str, Any]], fmt: str, filters: di
     rows = (dataset.flat(item, drafts) for item in items)
     if fmt == "csv":
         return _download(csv_bytes(header, rows), MEDIA_TYPES["csv"], name, drafts=drafts)
-    return _download(xlsx_bytes(dataset.name, header, rows), MEDIA_TYPES["xlsx"], name, drafts=drafts)
+    return _download(
+        xlsx_bytes(dataset.name, header, rows), MEDIA_TYPES["xlsx"], name, drafts=drafts
+    )
 
 
 @bp.get("/export/measures.<any(csv, xlsx, json):fmt>")
@@ -108,7 +112,9 @@ def export_measures(fmt: str) -> Response:
 def export_attributions(fmt: str) -> Response:
     drafts = _drafts()
     filters = attribution_queries.parse_filters(request.args)
-    stmt = attribution_queries.with_details(attribution_queries.filtered_attributions(filters, include_drafts=drafts))
+    stmt = attribution_queries.with_details(
+        attribution_queries.filtered_attributions(filters, include_drafts=drafts)
+    )
     items = [ATTRIBUTIONS.item(a, drafts=drafts) for a in db.session.scalars(stmt)]
     return _export(ATTRIBUTIONS, items, fmt, filters.as_args(), drafts)
 
@@ -118,14 +124,23 @@ def export_attributions(fmt: str) -> Response:
 
 def _citation_response(measures: list[Measure], fmt: str, name: str, drafts: bool) -> Response:
     items = [
-        citations.build(m, endpoint_url("measures.detail", "/measures/{record_id}", external=True, record_id=m.record_id))
+        citations.build(
+            m,
+            endpoint_url(
+                "measures.detail", "/measures/{record_id}", external=True, record_id=m.record_id
+            ),
+        )
         for m in measures
     ]
     if fmt == "bib":
-        return _download(citations.to_bibtex(items), MEDIA_TYPES["bib"], f"{name}.bib", drafts=drafts)
+        return _download(
+            citations.to_bibtex(items), MEDIA_TYPES["bib"], f"{name}.bib", drafts=drafts
+        )
     if fmt == "ris":
         return _download(citations.to_ris(items), MEDIA_TYPES["ris"], f"{name}.ris", drafts=drafts)
-    return _download(citations.to_csl_json(items), MEDIA_TYPES["csl"], f"{name}.json", drafts=drafts)
+    return _download(
+        citations.to_csl_json(items), MEDIA_TYPES["csl"], f"{name}.json", drafts=drafts
+    )
 
 
 @bp.get("/measures/<int:record_id>/cite.<any(bib, ris, json):fmt>")
@@ -145,7 +160,9 @@ def cite_selection(fmt: str) -> Response:
     drafts = _drafts()
     filters = measure_queries.parse_filters(request.args)
     stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
-    return _citation_response(list(db.session.scalars(stmt)), fmt, f"cyber-norms-measures-{_stamp()}", drafts)
+    return _citation_response(
+        list(db.session.scalars(stmt)), fmt, f"cyber-norms-measures-{_stamp()}", drafts
+    )
 
 
 # --- Codebook, changelog, OpenAPI ---------------------------------------------------------------
@@ -161,7 +178,9 @@ def codebook() -> str:
 @public
 def codebook_json() -> Response:
     response = Response(json_bytes(book.codebook()), content_type=MEDIA_TYPES["json"])
-    response.headers["Content-Disposition"] = attachment(f"cyber-norms-codebook-{book.VERSION}.json")
+    response.headers["Content-Disposition"] = attachment(
+        f"cyber-norms-codebook-{book.VERSION}.json"
+    )
     _cache(response, drafts=False)
     return response
 
@@ -177,11 +196,15 @@ def _changes_page() -> int:
 @public
 def changes() -> str:
     page = _changes_page()
-    pagination = db.paginate(changelog.changes_query(), page=page, per_page=CHANGES_PER_PAGE, error_out=False)
+    pagination = db.paginate(
+        changelog.changes_query(), page=page, per_page=CHANGES_PER_PAGE, error_out=False
+    )
     if page > 1 and not pagination.items:
         abort(404, f"There is no page {page} of the changelog.")
     return render_template(
-        "opendata/changes.html", pagination=pagination, changes=changelog.with_links(list(pagination.items))
+        "opendata/changes.html",
+        pagination=pagination,
+        changes=changelog.with_links(list(pagination.items)),
     )
 
 
@@ -190,7 +213,9 @@ def changes() -> str:
 def changes_feed() -> Response:
     stmt = changelog.changes_query().limit(changelog.FEED_SIZE)
     items = changelog.with_links(list(db.session.scalars(stmt)), external=True)
-    response = Response(changelog.atom_feed(items), content_type="application/atom+xml; charset=utf-8")
+    response = Response(
+        changelog.atom_feed(items), content_type="application/atom+xml; charset=utf-8"
+    )
     _cache(response, drafts=False)
     return response
 

@@ -58,7 +58,14 @@ def backup(url: sa.URL, target: Path) -> Path:
         return target
     if url.get_backend_name() == "postgresql":
         result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", _libpq_url(url)],
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={target}",
+                _libpq_url(url),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -104,7 +111,14 @@ def restore(url: sa.URL, source: Path) -> None:
         if not head.startswith(PGDUMP_MAGIC):
             raise BackupError(f"{source} is not a pg_dump custom-format backup")
         result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={_libpq_url(url)}", str(source)],
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={_libpq_url(url)}",
+                str(source),
+            ],
             capture_output=True,
             text=True,
             check=False,

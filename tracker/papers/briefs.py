@@ -79,7 +79,9 @@ def paper_brief_data(record_id: int, *, include_drafts: bool = False) -> Optiona
     links = queries.implementations_of(
         [r.recommendation_id for r in paper.recommendations], include_drafts=include_drafts
     )
-    orgs = {m.jurisdiction_code for pairs in links.values() for m, _ in pairs if m.jurisdiction.is_org}
+    orgs = {
+        m.jurisdiction_code for pairs in links.values() for m, _ in pairs if m.jurisdiction.is_org
+    }
     members = queries.members_of(orgs)
     recommendations = []
     for rec in paper.recommendations:
@@ -88,25 +90,36 @@ def paper_brief_data(record_id: int, *, include_drafts: bool = False) -> Optiona
             entry = by_code.get(measure.jurisdiction_code)
             if entry is None:
                 entry = by_code[measure.jurisdiction_code] = ImplementingJurisdiction(
-                    measure.jurisdiction_code, measure.jurisdiction.name, None, [],
+                    measure.jurisdiction_code,
+                    measure.jurisdiction.name,
+                    None,
+                    [],
                     members.get(measure.jurisdiction_code, []),
                 )
             item = ImplementingMeasure(
-                measure.record_id, measure.label, measure.title, measure.status,
-                link.degree, link.basis.value, link.locator, link.rationale,
+                measure.record_id,
+                measure.label,
+                measure.title,
+                measure.status,
+                link.degree,
+                link.basis.value,
+                link.locator,
+                link.rationale,
             )
             entry.measures.append(item)
             if item.current and entry.degree is not ImplementationDegree.FULL:
                 entry.degree = link.degree
-        recommendations.append(RecommendationBrief(
-            number=rec.number,
-            text=rec.text,
-            addressee=rec.addressee,
-            norms=[n.label for n in rec.norms],
-            commitments=[c.title for c in rec.commitments],
-            topics=[t.name for t in rec.topics],
-            jurisdictions=sorted(by_code.values(), key=lambda j: j.name),
-        ))
+        recommendations.append(
+            RecommendationBrief(
+                number=rec.number,
+                text=rec.text,
+                addressee=rec.addressee,
+                norms=[n.label for n in rec.norms],
+                commitments=[c.title for c in rec.commitments],
+                topics=[t.name for t in rec.topics],
+                jurisdictions=sorted(by_code.values(), key=lambda j: j.name),
+            )
+        )
     return PaperBrief(
         record_id=paper.record_id,
         title=paper.title,

@@ -72,7 +72,9 @@ class SourceRow(RowForm):
     title = StringField("Title", validators=[limit(PaperSource, "title")])
     url = URLField("Web address", validators=[limit(PaperSource, "url"), http_url])
     accessed = StringField(
-        "Accessed", validators=[full_date_not_future], render_kw={"placeholder": "YYYY-MM-DD", "size": 11}
+        "Accessed",
+        validators=[full_date_not_future],
+        render_kw={"placeholder": "YYYY-MM-DD", "size": 11},
     )
 
 
@@ -80,10 +82,15 @@ class RecommendationRow(RowForm):
     significant = ("number", "text", "addressee", "norms", "commitments", "topics")
     #: the recommendation's identity (empty for a new one)
     identity = HiddenField()
-    number = StringField("Number", validators=[limit(PaperRecommendation, "number")], render_kw={"size": 6})
-    text = TextAreaField("Text of the recommendation", validators=[cap(RECOMMENDATION_MAX)], render_kw={"rows": 3})
+    number = StringField(
+        "Number", validators=[limit(PaperRecommendation, "number")], render_kw={"size": 6}
+    )
+    text = TextAreaField(
+        "Text of the recommendation", validators=[cap(RECOMMENDATION_MAX)], render_kw={"rows": 3}
+    )
     addressee = StringField(
-        "Addressed to", validators=[limit(PaperRecommendation, "addressee")],
+        "Addressed to",
+        validators=[limit(PaperRecommendation, "addressee")],
         render_kw={"placeholder": "e.g. national governments"},
     )
     norms = MultiCheckboxField("Norms", choices=[])
@@ -102,9 +109,17 @@ class Choices:
 
 
 def load_choices(record: Record | None) -> Choices:
-    groups = [BLANK, *options(db.session.execute(sa.select(WorkingGroup.key, WorkingGroup.name).order_by(WorkingGroup.name)))]
+    groups = [
+        BLANK,
+        *options(
+            db.session.execute(
+                sa.select(WorkingGroup.key, WorkingGroup.name).order_by(WorkingGroup.name)
+            )
+        ),
+    ]
     norms = options(
-        (n.letter, f"({n.letter}) {n.short_title}") for n in db.session.scalars(sa.select(Norm).order_by(Norm.letter))
+        (n.letter, f"({n.letter}) {n.short_title}")
+        for n in db.session.scalars(sa.select(Norm).order_by(Norm.letter))
     )
     commitments = []
     rows = db.session.scalars(sa.select(Commitment).order_by(Commitment.id))
@@ -116,29 +131,42 @@ def load_choices(record: Record | None) -> Choices:
     topics = options(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position)))
     own: set[int] = set()
     if record is not None:
-        own = set(db.session.scalars(sa.select(Recommendation.id).where(Recommendation.record_id == record.id)))
+        own = set(
+            db.session.scalars(
+                sa.select(Recommendation.id).where(Recommendation.record_id == record.id)
+            )
+        )
     return Choices(groups, norms, commitments, topics, own)
 
 
 class PaperForm(RecordForm):
     SECTIONS = ("authors", "recommendations", "sources")
 
-    title = StringField("Title", validators=[InputRequired("Give the paper's title."), limit(Paper, "title")])
+    title = StringField(
+        "Title", validators=[InputRequired("Give the paper's title."), limit(Paper, "title")]
+    )
     working_group = SelectField("Working group", choices=[])
     publication_date = StringField(
-        "Publication date", validators=[partial_date, partial_date_not_future, cap(10)],
+        "Publication date",
+        validators=[partial_date, partial_date_not_future, cap(10)],
         render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 11},
     )
     abstract = TextAreaField("Abstract", validators=[cap(ABSTRACT_MAX)], render_kw={"rows": 6})
     url = URLField("Web address of the full text", validators=[limit(Paper, "url"), http_url])
     verification = SelectField(
-        "Verification", choices=options(Verification.choices()), default=Verification.UNVERIFIED.value,
+        "Verification",
+        choices=options(Verification.choices()),
+        default=Verification.UNVERIFIED.value,
         validators=[InputRequired("Choose how the paper was verified.")],
     )
-    verification_note = TextAreaField("Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2})
+    verification_note = TextAreaField(
+        "Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2}
+    )
 
     authors = FieldList(FormField(AuthorRow), label="Authors", max_entries=MAX_ROWS)
-    recommendations = FieldList(FormField(RecommendationRow), label="Recommendations", max_entries=MAX_ROWS)
+    recommendations = FieldList(
+        FormField(RecommendationRow), label="Recommendations", max_entries=MAX_ROWS
+    )
     sources = FieldList(FormField(SourceRow), label="Sources", max_entries=MAX_ROWS)
 
     def set_choices(self) -> None:
@@ -166,14 +194,19 @@ class PaperForm(RecordForm):
                 self.fail(row.text, "Give the text of the recommendation as the paper words it.")
         for row in self.rows("sources"):
             if not (row.title.data or "").strip():
-                self.fail(row.title, "Give the source a title (the web address alone is not enough).")
+                self.fail(
+                    row.title, "Give the source a title (the web address alone is not enough)."
+                )
         # A source opened before the paper existed cannot show it.
         if self.publication_date.data and not self.publication_date.errors:
             start, _end = period(self.publication_date.data.strip())
             for row in self.rows("sources"):
                 accessed = (row.accessed.data or "").strip()
                 if accessed and not row.accessed.errors and dt.date.fromisoformat(accessed) < start:
-                    self.fail(row.accessed, f"This is before the paper was published ({self.publication_date.data.strip()}).")
+                    self.fail(
+                        row.accessed,
+                        f"This is before the paper was published ({self.publication_date.data.strip()}).",
+                    )
 
     def _identity(self, raw: str | None, seen: set[int]) -> int | None:
         """The row's recommendation identity, if it really is one of this paper's (once)."""
@@ -200,10 +233,15 @@ class PaperForm(RecordForm):
             "verification": self.verification.data,
             "verification_note": text_or_none(self.verification_note.data),
             "authors": [
-                {"name": r.name.data.strip(), "affiliation": text_or_none(r.affiliation.data)} for r in self.rows("authors")
+                {"name": r.name.data.strip(), "affiliation": text_or_none(r.affiliation.data)}
+                for r in self.rows("authors")
             ],
             "sources": [
-                {"url": text_or_none(r.url.data), "title": r.title.data.strip(), "accessed": text_or_none(r.accessed.data)}
+                {
+                    "url": text_or_none(r.url.data),
+                    "title": r.title.data.strip(),
+                    "accessed": text_or_none(r.accessed.data),
+                }
                 for r in self.rows("sources")
             ],
             "recommendations": [
@@ -231,9 +269,16 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         "url": snapshot.get("url") or "",
         "verification": snapshot.get("verification") or Verification.UNVERIFIED.value,
         "verification_note": snapshot.get("verification_note") or "",
-        "authors": [{"name": a["name"], "affiliation": a.get("affiliation") or ""} for a in snapshot.get("authors", [])],
+        "authors": [
+            {"name": a["name"], "affiliation": a.get("affiliation") or ""}
+            for a in snapshot.get("authors", [])
+        ],
         "sources": [
-            {"title": s.get("title") or "", "url": s.get("url") or "", "accessed": s.get("accessed") or ""}
+            {
+                "title": s.get("title") or "",
+                "url": s.get("url") or "",
+                "accessed": s.get("accessed") or "",
+            }
             for s in snapshot.get("sources", [])
         ],
         "recommendations": [

@@ -93,10 +93,10 @@ class Paper(ContentCopy, Base):
     def publication_date_text(self) -> str:
         return format_partial_date(self.publication_date, self.publication_date_precision)
 
-
     @property
     def label(self) -> str:
         return self.title
+
 
 class PaperAuthor(Base):
     __tablename__ = "paper_authors"

@@ -38,7 +38,9 @@ def list_papers(*, include_drafts: bool = False) -> list[Paper]:
 
 
 def count_papers(*, include_drafts: bool = False) -> int:
-    stmt = sa.select(sa.func.count()).select_from(visible(Paper, include_drafts=include_drafts).subquery())
+    stmt = sa.select(sa.func.count()).select_from(
+        visible(Paper, include_drafts=include_drafts).subquery()
+    )
     return db.session.scalar(stmt) or 0
 
 
@@ -98,7 +100,11 @@ def members_of(org_codes: Iterable[str]) -> dict[str, list[str]]:
     codes = list(set(org_codes))
     result: dict[str, list[str]] = defaultdict(list)
     if codes:
-        stmt = sa.select(Membership.org_code, Membership.member_code).where(Membership.org_code.in_(codes)).order_by(Membership.member_code)
+        stmt = (
+            sa.select(Membership.org_code, Membership.member_code)
+            .where(Membership.org_code.in_(codes))
+            .order_by(Membership.member_code)
+        )
         for org, member in db.session.execute(stmt):
             result[org].append(member)
     return dict(result)
@@ -117,7 +123,10 @@ def implementation_counts(papers: list[Paper], *, include_drafts: bool = False) 
         .distinct()
     )
     implemented = set(db.session.scalars(stmt))
-    return {p.id: sum(1 for r in p.recommendations if r.recommendation_id in implemented) for p in papers}
+    return {
+        p.id: sum(1 for r in p.recommendations if r.recommendation_id in implemented)
+        for p in papers
+    }
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,9 @@ class Implements:
     rationale: str
 
 
-def implemented_by(measure_ids: Iterable[int], *, include_drafts: bool = False) -> dict[int, list[Implements]]:
+def implemented_by(
+    measure_ids: Iterable[int], *, include_drafts: bool = False
+) -> dict[int, list[Implements]]:
     """For each measure row id, the actions and recommendations it implements (2 queries).
 
     Recommendations appear only when the reader may see their paper: a published
@@ -156,21 +167,44 @@ def implemented_by(measure_ids: Iterable[int], *, include_drafts: bool = False) 
         .order_by(Catalogue.key, CatalogueAction.position)
     )
     for link, action, title in db.session.execute(actions):
-        result[link.measure_id].append(Implements(
-            "action", action.number, action.text, action.context, title, None,
-            link.degree, link.basis, link.locator, link.rationale,
-        ))
+        result[link.measure_id].append(
+            Implements(
+                "action",
+                action.number,
+                action.text,
+                action.context,
+                title,
+                None,
+                link.degree,
+                link.basis,
+                link.locator,
+                link.rationale,
+            )
+        )
     recommendations = (
         visible(Paper, include_drafts=include_drafts)
         .join(PaperRecommendation, PaperRecommendation.paper_id == Paper.id)
-        .join(MeasureImplementation, MeasureImplementation.recommendation_id == PaperRecommendation.recommendation_id)
+        .join(
+            MeasureImplementation,
+            MeasureImplementation.recommendation_id == PaperRecommendation.recommendation_id,
+        )
         .where(MeasureImplementation.measure_id.in_(ids))
         .add_columns(PaperRecommendation, MeasureImplementation)
         .order_by(Paper.title, PaperRecommendation.position)
     )
     for paper, rec, link in db.session.execute(recommendations):
-        result[link.measure_id].append(Implements(
-            "recommendation", rec.number, rec.text, rec.addressee, paper.title, paper.record_id,
-            link.degree, link.basis, link.locator, link.rationale,
-        ))
+        result[link.measure_id].append(
+            Implements(
+                "recommendation",
+                rec.number,
+                rec.text,
+                rec.addressee,
+                paper.title,
+                paper.record_id,
+                link.degree,
+                link.basis,
+                link.locator,
+                link.rationale,
+            )
+        )
     return dict(result)

@@ -34,14 +34,20 @@ def snapshot(paper: Paper) -> dict[str, Any]:
     return {
         "title": paper.title,
         "working_group": paper.working_group.key if paper.working_group else None,
-        "publication_date": partial_date_text(paper.publication_date, paper.publication_date_precision),
+        "publication_date": partial_date_text(
+            paper.publication_date, paper.publication_date_precision
+        ),
         "abstract": paper.abstract,
         "url": paper.url,
         "verification": paper.verification.value,
         "verification_note": paper.verification_note,
         "authors": [{"name": a.name, "affiliation": a.affiliation} for a in paper.authors],
         "sources": [
-            {"url": s.url, "title": s.title, "accessed": s.accessed.isoformat() if s.accessed else None}
+            {
+                "url": s.url,
+                "title": s.title,
+                "accessed": s.accessed.isoformat() if s.accessed else None,
+            }
             for s in paper.sources
         ],
         "recommendations": [
@@ -67,7 +73,10 @@ def clone(paper: Paper) -> Paper:
     new.working_group_id = paper.working_group_id
     new.publication_date = paper.publication_date
     new.publication_date_precision = paper.publication_date_precision
-    new.authors = [PaperAuthor(position=a.position, name=a.name, affiliation=a.affiliation) for a in paper.authors]
+    new.authors = [
+        PaperAuthor(position=a.position, name=a.name, affiliation=a.affiliation)
+        for a in paper.authors
+    ]
     new.sources = [
         PaperSource(position=s.position, url=s.url, title=s.title, accessed=s.accessed)
         for s in paper.sources
@@ -89,7 +98,14 @@ def clone(paper: Paper) -> Paper:
 
 
 def _lookup(model: Any, column: Any, values: set[str], what: str) -> dict[str, Any]:
-    found = {getattr(o, column.key): o for o in db.session.scalars(sa.select(model).where(column.in_(values)))} if values else {}
+    found = (
+        {
+            getattr(o, column.key): o
+            for o in db.session.scalars(sa.select(model).where(column.in_(values)))
+        }
+        if values
+        else {}
+    )
     unknown = sorted(values - set(found))
     if unknown:
         raise ValueError(f"unknown {what}: {', '.join(unknown)}")
@@ -116,11 +132,20 @@ def apply(paper: Paper, data: dict[str, Any]) -> None:
     # Look everything up before touching the row, so a half-filled new paper is never flushed.
     with db.session.no_autoflush:
         norms = _lookup(Norm, Norm.letter, {x for r in items for x in r.get("norms", [])}, "norm")
-        commitments = _lookup(Commitment, Commitment.key, {x for r in items for x in r.get("commitments", [])}, "commitment")
-        topics = _lookup(Topic, Topic.slug, {x for r in items for x in r.get("topics", [])}, "topic")
+        commitments = _lookup(
+            Commitment,
+            Commitment.key,
+            {x for r in items for x in r.get("commitments", [])},
+            "commitment",
+        )
+        topics = _lookup(
+            Topic, Topic.slug, {x for r in items for x in r.get("topics", [])}, "topic"
+        )
         group = None
         if data.get("working_group"):
-            group = _lookup(WorkingGroup, WorkingGroup.key, {data["working_group"]}, "working group")[data["working_group"]]
+            group = _lookup(
+                WorkingGroup, WorkingGroup.key, {data["working_group"]}, "working group"
+            )[data["working_group"]]
     date = precision = None
     if data.get("publication_date"):
         date, precision = parse_partial_date(data["publication_date"])
@@ -159,7 +184,9 @@ def _apply_recommendations(
     # stays unique while the unit of work runs; identities from another record are refused.
     with db.session.no_autoflush:
         own_ids = set(
-            db.session.scalars(sa.select(Recommendation.id).where(Recommendation.record_id == paper.record_id))
+            db.session.scalars(
+                sa.select(Recommendation.id).where(Recommendation.record_id == paper.record_id)
+            )
         )
     current = {r.recommendation_id: r for r in paper.recommendations}
     rows = []
@@ -194,7 +221,9 @@ def create_paper(
     author_id: Optional[int] = None,
 ) -> Paper:
     """Create a paper record with its working copy (published if asked), in the caller's transaction."""
-    record = Record(kind=RecordKind.PAPER, key=key, created_by_id=author_id, updated_by_id=author_id)
+    record = Record(
+        kind=RecordKind.PAPER, key=key, created_by_id=author_id, updated_by_id=author_id
+    )
     db.session.add(record)
     db.session.flush()
     paper = Paper(record_id=record.id, is_draft=True, is_live=False)
@@ -217,6 +246,10 @@ def publication_problems(paper: Paper) -> list[str]:
 records.register(
     RecordKind.PAPER,
     records.ContentOps(
-        model=Paper, snapshot=snapshot, clone=clone, apply=apply, publication_problems=publication_problems
+        model=Paper,
+        snapshot=snapshot,
+        clone=clone,
+        apply=apply,
+        publication_problems=publication_problems,
     ),
 )

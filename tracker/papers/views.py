@@ -42,7 +42,9 @@ def detail(record_id: int) -> str:
     # Staff get the links to edit it (the record is loaded with the paper already).
     record = db.session.get(Record, record_id) if viewer_is_staff() else None
     pending = record is not None and not drafts and records.has_unpublished_changes(record)
-    return render_template("papers/detail.html", paper=brief, drafts=drafts, record=record, pending=pending)
+    return render_template(
+        "papers/detail.html", paper=brief, drafts=drafts, record=record, pending=pending
+    )
 
 
 # Editor routes (create, edit, history, delete) register on this blueprint.

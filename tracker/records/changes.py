@@ -74,7 +74,9 @@ def create(kind: RecordKind, data: dict[str, Any], *, author_id: int | None) -> 
 
     Raises ValueError (from the kind's ``apply``) when the data refers to something unknown.
     """
-    record = Record(kind=kind, state=WorkflowState.DRAFT, created_by_id=author_id, updated_by_id=author_id)
+    record = Record(
+        kind=kind, state=WorkflowState.DRAFT, created_by_id=author_id, updated_by_id=author_id
+    )
     db.session.add(record)
     db.session.flush()
     ops = records.ops_for(record)
@@ -121,35 +123,55 @@ def update(
     summary = history.change_summary(record.kind, before, after)
     if summary_prefix:
         summary = f"{summary_prefix}: {summary[0].lower()}{summary[1:]}"
-    revision = records.write_revision(record, copy, action=action, summary=summary, author_id=author_id)
-    workflow.after_edit(record, revision, db.session.get(User, author_id) if author_id else None, approved_before)
+    revision = records.write_revision(
+        record, copy, action=action, summary=summary, author_id=author_id
+    )
+    workflow.after_edit(
+        record, revision, db.session.get(User, author_id) if author_id else None, approved_before
+    )
     return revision
 
 
 def restore_revision(
-    record: Record, number: int, *, expected_version: int | None, author_id: int | None, noun: str = "record"
+    record: Record,
+    number: int,
+    *,
+    expected_version: int | None,
+    author_id: int | None,
+    noun: str = "record",
 ) -> Revision:
     """Make the working copy hold revision ``number`` again, as a new revision."""
     snapshot = db.session.scalar(
-        sa.select(Revision.snapshot).where(Revision.record_id == record.id, Revision.number == number)
+        sa.select(Revision.snapshot).where(
+            Revision.record_id == record.id, Revision.number == number
+        )
     )
     if snapshot is None:
         raise NotAllowedNow(f"There is no revision {number} of this {noun}.")
     return update(
-        record, snapshot, expected_version=expected_version, author_id=author_id, noun=noun,
-        action="restore", summary_prefix=f"Restored revision {number}",
+        record,
+        snapshot,
+        expected_version=expected_version,
+        author_id=author_id,
+        noun=noun,
+        action="restore",
+        summary_prefix=f"Restored revision {number}",
         refusal=f"Revision {number} cannot be restored",
     )
 
 
-def delete(record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record") -> None:
+def delete(
+    record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record"
+) -> None:
     if record.deleted_at is not None:
         raise NotAllowedNow(f"This {noun} is deleted already.")
     _touch(record, expected_version, author_id)
     records.soft_delete(record, author_id=author_id)
 
 
-def undelete(record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record") -> None:
+def undelete(
+    record: Record, *, expected_version: int | None, author_id: int | None, noun: str = "record"
+) -> None:
     if record.deleted_at is None:
         raise NotAllowedNow(f"This {noun} is not deleted.")
     _touch(record, expected_version, author_id)

@@ -104,7 +104,9 @@ def _row_key(row: dict[str, Any], columns: Sequence[tuple[str, str]]) -> tuple[A
     return tuple(repr(row.get(key)) for key, _ in columns)
 
 
-def row_changes(spec: FieldSpec, old: list[dict[str, Any]], new: list[dict[str, Any]], display: Display) -> list[RowChange]:
+def row_changes(
+    spec: FieldSpec, old: list[dict[str, Any]], new: list[dict[str, Any]], display: Display
+) -> list[RowChange]:
     """Rows aligned with difflib: unchanged, added, removed, or changed in place."""
     cols = spec.columns
 
@@ -118,35 +120,56 @@ def row_changes(spec: FieldSpec, old: list[dict[str, Any]], new: list[dict[str, 
         by_identity = {r.get(spec.identity): r for r in old if r.get(spec.identity) is not None}
         kept = set()
         for row in new:
-            before = by_identity.get(row.get(spec.identity)) if row.get(spec.identity) is not None else None
+            before = (
+                by_identity.get(row.get(spec.identity))
+                if row.get(spec.identity) is not None
+                else None
+            )
             if before is None:
                 out.append(RowChange("added", None, cells(row), [True] * len(cols)))
                 continue
             kept.add(row.get(spec.identity))
             flags = [repr(before.get(key)) != repr(row.get(key)) for key, _ in cols]
-            out.append(RowChange("changed" if any(flags) else "equal", cells(before), cells(row), flags))
+            out.append(
+                RowChange("changed" if any(flags) else "equal", cells(before), cells(row), flags)
+            )
         out.extend(
             RowChange("removed", cells(r), None, [True] * len(cols))
-            for r in old if r.get(spec.identity) is None or r.get(spec.identity) not in kept
+            for r in old
+            if r.get(spec.identity) is None or r.get(spec.identity) not in kept
         )
         return out
     a = [_row_key(r, cols) for r in old]
     b = [_row_key(r, cols) for r in new]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            out.extend(RowChange("equal", cells(old[i]), cells(new[j]), [False] * len(cols)) for i, j in zip(range(i1, i2), range(j1, j2), strict=True))
+            out.extend(
+                RowChange("equal", cells(old[i]), cells(new[j]), [False] * len(cols))
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
             continue
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(pairs):
             o, n = old[i1 + k], new[j1 + k]
             flags = [repr(o.get(key)) != repr(n.get(key)) for key, _ in cols]
             out.append(RowChange("changed", cells(o), cells(n), flags))
-        out.extend(RowChange("removed", cells(old[i]), None, [True] * len(cols)) for i in range(i1 + pairs, i2))
-        out.extend(RowChange("added", None, cells(new[j]), [True] * len(cols)) for j in range(j1 + pairs, j2))
+        out.extend(
+            RowChange("removed", cells(old[i]), None, [True] * len(cols))
+            for i in range(i1 + pairs, i2)
+        )
+        out.extend(
+            RowChange("added", None, cells(new[j]), [True] * len(cols))
+            for j in range(j1 + pairs, j2)
+        )
     return out
 
 
-def compare(specs: Sequence[FieldSpec], old: dict[str, Any] | None, new: dict[str, Any] | None, display: Display) -> list[FieldChange]:
+def compare(
+    specs: Sequence[FieldSpec],
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    display: Display,
+) -> list[FieldChange]:
     """Every field of ``specs``, old against new (a missing snapshot counts as empty)."""
     old, new = old or {}, new or {}
     changes = []
@@ -209,9 +232,13 @@ def summarise(changes: Sequence[FieldChange]) -> str:
         elif c.spec.kind == SET:
             # Named members (topics) read better after the counted rows.
             if c.added:
-                added_sets.append(f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} {', '.join(c.added)}")
+                added_sets.append(
+                    f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} {', '.join(c.added)}"
+                )
             if c.removed:
-                removed_sets.append(f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} {', '.join(c.removed)}")
+                removed_sets.append(
+                    f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} {', '.join(c.removed)}"
+                )
         else:
             changed_fields.append(c.spec.summary_name)
     added += added_sets
@@ -258,12 +285,24 @@ def generic_specs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
         values = [s.get(name) for s in (old or {}, new or {}) if s.get(name) is not None]
         label = _label_of(name)
         if any(isinstance(v, list) and any(isinstance(i, dict) for i in v) for v in values):
-            keys = list(dict.fromkeys(k for v in values for row in v if isinstance(row, dict) for k in row))
+            keys = list(
+                dict.fromkeys(k for v in values for row in v if isinstance(row, dict) for k in row)
+            )
             columns = tuple((k, _label_of(k)) for k in keys if k not in _ID_KEYS)
             singular = name[:-1] if name.endswith("s") else name
-            specs.append(FieldSpec(name, label, ROWS, columns=columns, noun=(singular.replace("_", " "), name.replace("_", " "))))
+            specs.append(
+                FieldSpec(
+                    name,
+                    label,
+                    ROWS,
+                    columns=columns,
+                    noun=(singular.replace("_", " "), name.replace("_", " ")),
+                )
+            )
         elif any(isinstance(v, list) for v in values):
-            specs.append(FieldSpec(name, label, SET, noun=(name.replace("_", " "), name.replace("_", " "))))
+            specs.append(
+                FieldSpec(name, label, SET, noun=(name.replace("_", " "), name.replace("_", " ")))
+            )
         elif any(isinstance(v, str) and (len(v) > 120 or "\n" in v) for v in values):
             specs.append(FieldSpec(name, label, TEXT))
         else:

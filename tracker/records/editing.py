@@ -137,8 +137,11 @@ class RecordEditor:
         """409: the record changed after the page with this button was loaded."""
         db.session.rollback()
         return self.render(
-            "stale.html", record=record, content=self.content(record),
-            latest=changes.latest_revision(record), doing=doing,
+            "stale.html",
+            record=record,
+            content=self.content(record),
+            latest=changes.latest_revision(record),
+            doing=doing,
         ), 409
 
     # --- Create and edit -------------------------------------------------------------
@@ -189,7 +192,10 @@ class RecordEditor:
     def edit(self, record_id: int) -> Any:
         record = self.record(record_id)
         if record.deleted_at is not None:
-            abort(409, f"This {self.k.noun} is deleted. Restore it from the list of deleted {self.k.plural} before editing it.")
+            abort(
+                409,
+                f"This {self.k.noun} is deleted. Restore it from the list of deleted {self.k.plural} before editing it.",
+            )
         content = self.content(record)
         context = {"record": record, "content": content, "problems": self.k.problems(content)}
         if request.method == "GET":
@@ -208,8 +214,11 @@ class RecordEditor:
             return self.render("form.html", form=form, **context), 422
         try:
             revision = changes.update(
-                record, form.to_data(), expected_version=_int(form.version.data),
-                author_id=current_user.id, noun=self.k.noun,
+                record,
+                form.to_data(),
+                expected_version=_int(form.version.data),
+                author_id=current_user.id,
+                noun=self.k.noun,
             )
             db.session.commit()
         except (changes.StaleVersion, changes.StaleDataError):
@@ -237,22 +246,44 @@ class RecordEditor:
         diff = history.compare_snapshots(kind, theirs, yours, display)
         # Against the revision the editor started from: which side changed each field.
         base_number = _int(form.base_revision.data)
-        base = db.session.scalar(
-            sa.select(Revision.snapshot).where(Revision.record_id == record.id, Revision.number == base_number)
-        ) if base_number else None
+        base = (
+            db.session.scalar(
+                sa.select(Revision.snapshot).where(
+                    Revision.record_id == record.id, Revision.number == base_number
+                )
+            )
+            if base_number
+            else None
+        )
         changed_by: dict[str, str] = {}
         if base is not None:
-            theirs_changed = {c.spec.name for c in history.compare_snapshots(kind, base, theirs, display) if c.changed}
-            yours_changed = {c.spec.name for c in history.compare_snapshots(kind, base, yours, display) if c.changed}
+            theirs_changed = {
+                c.spec.name
+                for c in history.compare_snapshots(kind, base, theirs, display)
+                if c.changed
+            }
+            yours_changed = {
+                c.spec.name
+                for c in history.compare_snapshots(kind, base, yours, display)
+                if c.changed
+            }
             for name in theirs_changed | yours_changed:
                 both = name in theirs_changed and name in yours_changed
-                changed_by[name] = "both" if both else ("theirs" if name in theirs_changed else "yours")
+                changed_by[name] = (
+                    "both" if both else ("theirs" if name in theirs_changed else "yours")
+                )
         # The resubmitted form is checked against what the editor has now seen.
         form.version.data = str(record.version)
         form.base_revision.data = str(latest.number) if latest else ""
         return self.render(
-            "conflict.html", record=record, content=content, form=form, diff=diff, latest=latest,
-            changed_by=changed_by, problems=self.k.problems(content),
+            "conflict.html",
+            record=record,
+            content=content,
+            form=form,
+            diff=diff,
+            latest=latest,
+            changed_by=changed_by,
+            problems=self.k.problems(content),
         ), 409
 
     # --- History ---------------------------------------------------------------------
@@ -260,13 +291,19 @@ class RecordEditor:
     def history(self, record_id: int) -> Any:
         record = self.record(record_id)
         revisions = db.session.scalars(
-            sa.select(Revision).where(Revision.record_id == record.id)
-            .order_by(Revision.number.desc()).options(selectinload(Revision.author))
+            sa.select(Revision)
+            .where(Revision.record_id == record.id)
+            .order_by(Revision.number.desc())
+            .options(selectinload(Revision.author))
         ).all()
         content = self.content(record)
         return self.render(
-            "history.html", record=record, content=content, revisions=revisions,
-            problems=self.k.problems(content), unpublished=records.has_unpublished_changes(record),
+            "history.html",
+            record=record,
+            content=content,
+            revisions=revisions,
+            problems=self.k.problems(content),
+            unpublished=records.has_unpublished_changes(record),
         )
 
     def compare(self, record_id: int) -> Any:
@@ -277,7 +314,8 @@ class RecordEditor:
         found = {
             r.number: r
             for r in db.session.scalars(
-                sa.select(Revision).where(Revision.record_id == record.id, Revision.number.in_([a, b]))
+                sa.select(Revision)
+                .where(Revision.record_id == record.id, Revision.number.in_([a, b]))
                 .options(selectinload(Revision.author))
             )
         }
@@ -286,8 +324,13 @@ class RecordEditor:
             abort(404, f"This {self.k.noun} has no revision {missing[0]}.")
         diff = history.compare_snapshots(record.kind, found[a].snapshot, found[b].snapshot)
         return self.render(
-            "compare.html", record=record, content=self.content(record), old=found[a], new=found[b],
-            diff=diff, show_all=request.args.get("all") == "1",
+            "compare.html",
+            record=record,
+            content=self.content(record),
+            old=found[a],
+            new=found[b],
+            diff=diff,
+            show_all=request.args.get("all") == "1",
         )
 
     def restore_revision(self, record_id: int, number: int) -> Any:
@@ -295,17 +338,27 @@ class RecordEditor:
         form = ActionForm()
         try:
             revision = changes.restore_revision(
-                record, number, expected_version=_int(form.version.data), author_id=current_user.id, noun=self.k.noun,
+                record,
+                number,
+                expected_version=_int(form.version.data),
+                author_id=current_user.id,
+                noun=self.k.noun,
             )
             audit.record_event(
-                AuditAction.REVISION_RESTORED, subject=f"record:{record.id}", revision=number, new_revision=revision.number
+                AuditAction.REVISION_RESTORED,
+                subject=f"record:{record.id}",
+                revision=number,
+                new_revision=revision.number,
             )
             db.session.commit()
         except (changes.StaleVersion, changes.StaleDataError):
             return self._stale(record, f"restore revision {number}")
         except changes.NoChanges:
             db.session.rollback()
-            flash(f"Revision {number} has the same content as the current version: nothing to restore.", "info")
+            flash(
+                f"Revision {number} has the same content as the current version: nothing to restore.",
+                "info",
+            )
             return redirect(self.k.url("history", record_id=record_id))
         except changes.NotAllowedNow as exc:
             db.session.rollback()
@@ -321,11 +374,20 @@ class RecordEditor:
             if record.deleted_at is not None:
                 abort(409, f"This {self.k.noun} is deleted already.")
             form.version.data = str(record.version)
-            return self.render("delete.html", record=record, content=self.content(record), form=form)
+            return self.render(
+                "delete.html", record=record, content=self.content(record), form=form
+            )
         try:
-            changes.delete(record, expected_version=_int(form.version.data), author_id=current_user.id, noun=self.k.noun)
+            changes.delete(
+                record,
+                expected_version=_int(form.version.data),
+                author_id=current_user.id,
+                noun=self.k.noun,
+            )
             audit.record_event(
-                AuditAction.RECORD_DELETED, subject=f"record:{record.id}", title=self.content(record).label[:200]
+                AuditAction.RECORD_DELETED,
+                subject=f"record:{record.id}",
+                title=self.content(record).label[:200],
             )
             db.session.commit()
         except (changes.StaleVersion, changes.StaleDataError):
@@ -333,16 +395,26 @@ class RecordEditor:
         except changes.NotAllowedNow as exc:
             db.session.rollback()
             abort(409, str(exc))
-        flash(f"{self.k.title} deleted. It is gone from every public page; you can restore it below.", "success")
+        flash(
+            f"{self.k.title} deleted. It is gone from every public page; you can restore it below.",
+            "success",
+        )
         return redirect(self.k.url("deleted"))
 
     def undelete(self, record_id: int) -> Any:
         record = self.record(record_id)
         form = ActionForm()
         try:
-            changes.undelete(record, expected_version=_int(form.version.data), author_id=current_user.id, noun=self.k.noun)
+            changes.undelete(
+                record,
+                expected_version=_int(form.version.data),
+                author_id=current_user.id,
+                noun=self.k.noun,
+            )
             audit.record_event(
-                AuditAction.RECORD_RESTORED, subject=f"record:{record.id}", title=self.content(record).label[:200]
+                AuditAction.RECORD_RESTORED,
+                subject=f"record:{record.id}",
+                title=self.content(record).label[:200],
             )
             db.session.commit()
         except (changes.StaleVersion, changes.StaleDataError):

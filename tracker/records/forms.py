@@ -138,9 +138,16 @@ class RecordForm(FlaskForm):
                     if entry.form.skipped:
                         continue
                     for sub in entry.form:
-                        out.extend((sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e) for e in sub.errors)
+                        out.extend(
+                            (sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e)
+                            for e in sub.errors
+                        )
             elif field.type != "CSRFTokenField":
-                out.extend((field.id, field.label.text, e) for e in field.errors or [] if isinstance(e, str))
+                out.extend(
+                    (field.id, field.label.text, e)
+                    for e in field.errors or []
+                    if isinstance(e, str)
+                )
         return out
 
     def to_data(self) -> dict[str, Any]:  # pragma: no cover - every kind defines it

@@ -44,7 +44,10 @@ def spec_for(kind: RecordKind) -> HistorySpec:
 
 
 def compare_snapshots(
-    kind: RecordKind, old: dict[str, Any] | None, new: dict[str, Any] | None, display: Display | None = None
+    kind: RecordKind,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    display: Display | None = None,
 ) -> list[FieldChange]:
     """Every field of the kind, old against new (a missing snapshot counts as empty)."""
     spec = spec_for(kind)

@@ -33,7 +33,9 @@ class ContentOps:
     publication_problems: Optional[Callable[[Any], list[str]]] = None
     #: field-by-field comparison of two snapshots (tracker.records.diff.FieldChange list);
     #: without it, ``diff.generic_compare`` describes the fields from the snapshots
-    compare: Optional[Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], list[Any]]] = None
+    compare: Optional[Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], list[Any]]] = (
+        None
+    )
     #: the jurisdiction codes a copy concerns (government contacts may reply on them)
     jurisdictions: Optional[Callable[[Any], set[str]]] = None
     #: the kind's fields (tracker.records.diff.FieldSpec), for comments anchored to a field;
@@ -62,7 +64,9 @@ def publication_problems(record: Record, content: Any) -> list[str]:
     return list(check(content)) if check and content is not None else []
 
 
-def compare(record: Record, old: Optional[dict[str, Any]], new: Optional[dict[str, Any]]) -> list[Any]:
+def compare(
+    record: Record, old: Optional[dict[str, Any]], new: Optional[dict[str, Any]]
+) -> list[Any]:
     """Field-by-field comparison of two snapshots of ``record`` (its kind's, or a generic one)."""
     from tracker.records.diff import generic_compare
 
@@ -90,9 +94,7 @@ def label(content: Any) -> str:
 def working_copy(record: Record) -> Any:
     """The copy staff edit and review (None only for a record being created)."""
     model = ops_for(record).model
-    return db.session.scalar(
-        sa.select(model).where(model.record_id == record.id, model.is_draft)
-    )
+    return db.session.scalar(sa.select(model).where(model.record_id == record.id, model.is_draft))
 
 
 def live_copy(record: Record) -> Any:
@@ -170,7 +172,9 @@ def withdraw(record: Record) -> None:
     record.state = WorkflowState.WITHDRAWN
     if live is not None:
         db.session.add(
-            Publication(record_id=record.id, kind=record.kind, action="withdrawn", label=_label(live))
+            Publication(
+                record_id=record.id, kind=record.kind, action="withdrawn", label=_label(live)
+            )
         )
     signals.record_withdrawn.send(record, content=live, previous=previous)
 

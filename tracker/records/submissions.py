@@ -21,7 +21,9 @@ MISSING = (
     "This form has no valid submission token (it may come from an old or altered page), "
     "so it was not saved. Check what you typed, then save again."
 )
-ALREADY_SAVED = "This form had already been saved, so nothing new was created: here is the {noun} it created."
+ALREADY_SAVED = (
+    "This form had already been saved, so nothing new was created: here is the {noun} it created."
+)
 
 
 def new_token() -> str:
@@ -36,7 +38,9 @@ def record_for(token: str | None) -> Record | None:
     """The record a form with this token created already, if any."""
     if not is_token(token):
         return None
-    record_id = db.session.scalar(sa.select(FormSubmission.record_id).where(FormSubmission.token == token))
+    record_id = db.session.scalar(
+        sa.select(FormSubmission.record_id).where(FormSubmission.token == token)
+    )
     return db.session.get(Record, record_id) if record_id is not None else None
 
 
@@ -50,4 +54,12 @@ def claim(token: str, record: Record, user_id: int | None) -> None:
     db.session.flush()
 
 
-__all__ = ["ALREADY_SAVED", "MISSING", "IntegrityError", "claim", "is_token", "new_token", "record_for"]
+__all__ = [
+    "ALREADY_SAVED",
+    "MISSING",
+    "IntegrityError",
+    "claim",
+    "is_token",
+    "new_token",
+    "record_for",
+]

@@ -44,7 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_PROGRESS_REFRESH": 3,
 }
 
-reports_cli = AppGroup("reports", help="PDF briefs: pre-render, clear the cache, run the job worker.")
+reports_cli = AppGroup(
+    "reports", help="PDF briefs: pre-render, clear the cache, run the job worker."
+)
 
 
 @reports_cli.command("prerender")
@@ -58,7 +60,13 @@ def prerender_command() -> None:
     from tracker.reports import jobs
     from tracker.reports.params import standard_briefs
 
-    codes = sorted(set(db.session.scalars(visible(Measure).with_only_columns(Measure.jurisdiction_code).distinct())))
+    codes = sorted(
+        set(
+            db.session.scalars(
+                visible(Measure).with_only_columns(Measure.jurisdiction_code).distinct()
+            )
+        )
+    )
     letters = sorted(set(db.session.scalars(sa.text("SELECT letter FROM norms"))))
     for p in standard_briefs(codes, letters):
         spec = jobs.JobSpec(p)
@@ -89,7 +97,9 @@ def worker_command(burst: bool) -> None:
 
     url = current_app.config.get("REDIS_URL")
     if not url:
-        raise click.ClickException("TRACKER_REDIS_URL is not set: in embedded mode the web process renders briefs itself.")
+        raise click.ClickException(
+            "TRACKER_REDIS_URL is not set: in embedded mode the web process renders briefs itself."
+        )
     from tracker import gc_guard
 
     class Worker(SimpleWorker):
@@ -106,7 +116,9 @@ def worker_command(burst: bool) -> None:
     gc_guard.install()
     # SimpleWorker runs jobs in this process, inside this app context; each render still
     # happens in its own sandboxed child (tracker.reports.sandbox).
-    Worker([Queue(current_app.config["REPORTS_QUEUE"], connection=connection)], connection=connection).work(burst=burst)
+    Worker(
+        [Queue(current_app.config["REPORTS_QUEUE"], connection=connection)], connection=connection
+    ).work(burst=burst)
 
 
 def init_app(app: Flask) -> None:

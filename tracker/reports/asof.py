@@ -81,7 +81,9 @@ def _first(events: Iterable[DatedEvent], kinds: set[str]) -> DatedEvent | None:
     return min(chosen, key=lambda e: e.effective) if chosen else None
 
 
-def status_as_of(events: list[DatedEvent], recorded_status: str, on: dt.date, today: dt.date) -> StatusAsOf:
+def status_as_of(
+    events: list[DatedEvent], recorded_status: str, on: dt.date, today: dt.date
+) -> StatusAsOf:
     """The standing of a measure on date ``on`` (see the module docstring for the rule)."""
     current = on >= today
     past = [e for e in events if e.effective <= on]
@@ -100,10 +102,20 @@ def status_as_of(events: list[DatedEvent], recorded_status: str, on: dt.date, to
             when = f"Announced {announced.text}; " if announced else ""
             return StatusAsOf("pending", "proposed", f"{when}not adopted as of {_day(on)}.")
         if dated is not None:
-            return StatusAsOf("later", "not yet adopted", f"Adopted or published {dated.text}, after the as-of date.")
+            return StatusAsOf(
+                "later",
+                "not yet adopted",
+                f"Adopted or published {dated.text}, after the as-of date.",
+            )
         if current and recorded_status in IN_EFFECT:
-            return StatusAsOf("counts", recorded_status.replace("_", " "), "In effect; dates not recorded.")
-        return StatusAsOf("undated", "date not recorded", "No dated adoption, publication or entry into force recorded.")
+            return StatusAsOf(
+                "counts", recorded_status.replace("_", " "), "In effect; dates not recorded."
+            )
+        return StatusAsOf(
+            "undated",
+            "date not recorded",
+            "No dated adoption, publication or entry into force recorded.",
+        )
 
     parts: list[str] = []
     adopted = _first(past, {"adopted"})

@@ -81,7 +81,9 @@ class FileStore:
         return state
 
     def set_state(self, key: str, state: dict[str, Any], ttl: int) -> None:
-        self._write(self._state_path(key), json.dumps({**state, "expires": time.time() + ttl}).encode())
+        self._write(
+            self._state_path(key), json.dumps({**state, "expires": time.time() + ttl}).encode()
+        )
 
     def claim(self, key: str, state: dict[str, Any], ttl: int) -> bool:
         """Create the state only if no live one exists (one job per key across processes)."""
@@ -148,8 +150,12 @@ def store(app: Flask | None = None) -> Store:
     if existing is None:
         url = app.config.get("REDIS_URL")
         if url:
-            existing = RedisStore(url, app.config["REPORTS_REDIS_PREFIX"], int(app.config["REPORTS_CACHE_TTL"]))
+            existing = RedisStore(
+                url, app.config["REPORTS_REDIS_PREFIX"], int(app.config["REPORTS_CACHE_TTL"])
+            )
         else:
-            existing = FileStore(app.config.get("REPORTS_CACHE_DIR") or os.path.join(app.instance_path, "reports"))
+            existing = FileStore(
+                app.config.get("REPORTS_CACHE_DIR") or os.path.join(app.instance_path, "reports")
+            )
         app.extensions["reports_store"] = existing
     return existing

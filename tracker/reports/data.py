@@ -239,7 +239,12 @@ class Report:
 
     @property
     def keywords(self) -> list[str]:
-        words = ["cyber norms", "A/70/174", *[c.label for c in self.columns], *[r.name for r in self.rows]]
+        words = [
+            "cyber norms",
+            "A/70/174",
+            *[c.label for c in self.columns],
+            *[r.name for r in self.rows],
+        ]
         return list(dict.fromkeys(words))
 
     @property

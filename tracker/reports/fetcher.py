@@ -75,7 +75,9 @@ class StaticOnlyFetcher(URLFetcher):
         path = self.resolve(url)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         body = path.read_bytes()
-        response_headers = {"Content-Type": f"{mime}; charset=utf-8" if mime.startswith("text/") else mime}
+        response_headers = {
+            "Content-Type": f"{mime}; charset=utf-8" if mime.startswith("text/") else mime
+        }
         return URLFetcherResponse(path.as_uri(), body, response_headers, 200)
 
     def open(self, url: object, data: object = None, timeout: object = None) -> URLFetcherResponse:

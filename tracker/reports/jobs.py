@@ -59,7 +59,9 @@ class JobSpec:
 
 def limits(app: Flask, *, background: bool) -> sandbox.Limits:
     timeout = app.config["REPORTS_RENDER_TIMEOUT" if background else "REPORTS_INLINE_TIMEOUT"]
-    return sandbox.Limits(timeout=float(timeout), memory_mb=int(app.config["REPORTS_RENDER_MEMORY_MB"]))
+    return sandbox.Limits(
+        timeout=float(timeout), memory_mb=int(app.config["REPORTS_RENDER_MEMORY_MB"])
+    )
 
 
 _slots_lock = threading.Lock()
@@ -70,7 +72,9 @@ def inline_slots(app: Flask) -> threading.BoundedSemaphore:
     with _slots_lock:
         slots = app.extensions.get("reports_inline_slots")
         if slots is None:
-            slots = threading.BoundedSemaphore(max(1, int(app.config["REPORTS_INLINE_CONCURRENCY"])))
+            slots = threading.BoundedSemaphore(
+                max(1, int(app.config["REPORTS_INLINE_CONCURRENCY"]))
+            )
             app.extensions["reports_inline_slots"] = slots
         return slots
 
@@ -101,12 +105,18 @@ def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) ->
     store = cache.store()
     lim = limits(app, background=background)
     estimate = (store.get_state(key) or {}).get("estimate")
-    store.set_state(key, {"state": "running", "started": time.time(), "estimate": estimate}, ttl=int(lim.timeout) + 60)
+    store.set_state(
+        key,
+        {"state": "running", "started": time.time(), "estimate": estimate},
+        ttl=int(lim.timeout) + 60,
+    )
     assert app.static_folder is not None
     try:
         data = sandbox.render(html, app.static_folder, lim)
     except sandbox.RenderError as exc:
-        store.set_state(key, {"state": "failed", "message": str(exc), "at": time.time()}, ttl=FAILED_TTL)
+        store.set_state(
+            key, {"state": "failed", "message": str(exc), "at": time.time()}, ttl=FAILED_TTL
+        )
         raise
     store.put_pdf(spec.group, key, data)
     store.clear_state(key)
@@ -131,10 +141,13 @@ def run(spec: JobSpec, key: str | None = None, html: str | None = None) -> None:
 
 # --------------------------------------------------------------------------- executors
 
+
 class ThreadExecutor:
     def __init__(self, app: Flask):
         self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=int(app.config["REPORTS_WORKERS"]), thread_name_prefix="brief")
+        self.pool = ThreadPoolExecutor(
+            max_workers=int(app.config["REPORTS_WORKERS"]), thread_name_prefix="brief"
+        )
 
     def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
         self.pool.submit(self._run, spec, key, html)
@@ -145,7 +158,11 @@ class ThreadExecutor:
                 run(spec, key, html)
             except Exception:
                 log.exception("brief job crashed")
-                cache.store().set_state(key, {"state": "failed", "message": "an internal error", "at": time.time()}, ttl=FAILED_TTL)
+                cache.store().set_state(
+                    key,
+                    {"state": "failed", "message": "an internal error", "at": time.time()},
+                    ttl=FAILED_TTL,
+                )
 
 
 class RQExecutor:
@@ -154,11 +171,20 @@ class RQExecutor:
         from rq import Queue
 
         self.app = app
-        self.queue = Queue(app.config["REPORTS_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+        self.queue = Queue(
+            app.config["REPORTS_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])
+        )
 
     def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
         timeout = int(self.app.config["REPORTS_RENDER_TIMEOUT"]) + 120
-        self.queue.enqueue("tracker.reports.jobs.rq_run", spec.to_dict(), key, job_timeout=timeout, result_ttl=60, failure_ttl=3600)
+        self.queue.enqueue(
+            "tracker.reports.jobs.rq_run",
+            spec.to_dict(),
+            key,
+            job_timeout=timeout,
+            result_ttl=60,
+            failure_ttl=3600,
+        )
 
 
 class ManualExecutor:
@@ -193,7 +219,9 @@ def executor(app: Flask | None = None) -> Any:
     return existing
 
 
-def submit(spec: JobSpec, key: str, html: str | None = None, *, estimate: float | None = None) -> bool:
+def submit(
+    spec: JobSpec, key: str, html: str | None = None, *, estimate: float | None = None
+) -> bool:
     """Queue a render unless one for this key is queued, running or recently failed."""
     state = {"state": "queued", "queued": time.time(), "estimate": estimate}
     ttl = int(current_app.config["REPORTS_RENDER_TIMEOUT"]) * 3 + 60
@@ -209,6 +237,7 @@ def rq_run(spec: dict[str, Any], key: str | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- pre-rendering
+
 
 def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[ReportParams]:
     """The standard briefs a publication (or withdrawal) can change."""
@@ -231,15 +260,24 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
         letters.update(m["norm"] for m in previous.get("mappings", []) if m.get("norm"))
     if not codes and not letters:
         return []
-    orgs = list(db.session.scalars(
-        sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes), Jurisdiction.kind == JurisdictionKind.REGIONAL_ORG)
-    ))
+    orgs = list(
+        db.session.scalars(
+            sa.select(Jurisdiction.code).where(
+                Jurisdiction.code.in_(codes), Jurisdiction.kind == JurisdictionKind.REGIONAL_ORG
+            )
+        )
+    )
     if orgs:
         # Members' briefs show the organisation's measures "via EU": those with measures of their own.
         from tracker.jurisdictions.models import Membership
 
         members = sa.select(Membership.member_code).where(Membership.org_code.in_(orgs))
-        own = visible(Measure).where(Measure.jurisdiction_code.in_(members)).with_only_columns(Measure.jurisdiction_code).distinct()
+        own = (
+            visible(Measure)
+            .where(Measure.jurisdiction_code.in_(members))
+            .with_only_columns(Measure.jurisdiction_code)
+            .distinct()
+        )
         codes.update(db.session.scalars(own))
     return standard_briefs(sorted(codes), sorted(letters))
 
@@ -286,7 +324,12 @@ def flush_prerender(response: Any = None) -> Any:
 def init_app(app: Flask) -> None:
     from tracker.records import signals
 
-    for signal in (signals.record_published, signals.record_withdrawn, signals.record_deleted, signals.record_undeleted):
+    for signal in (
+        signals.record_published,
+        signals.record_withdrawn,
+        signals.record_deleted,
+        signals.record_undeleted,
+    ):
         signal.connect(on_record_changed)
     app.after_request(flush_prerender)
     if not event.contains(Session, "after_commit", _after_commit):

@@ -57,7 +57,9 @@ class PaperReport:
 def visible_paper_id(record_id: int, *, include_drafts: bool = False) -> int | None:
     """The id of the paper copy this reader may see, or None (one query)."""
     return db.session.scalar(
-        visible(Paper, include_drafts=include_drafts).with_only_columns(Paper.id).where(Paper.record_id == record_id)
+        visible(Paper, include_drafts=include_drafts)
+        .with_only_columns(Paper.id)
+        .where(Paper.record_id == record_id)
     )
 
 
@@ -77,30 +79,51 @@ def paper_version(params: ReportParams, *, include_drafts: bool = False) -> Data
     latest = paper[1] if paper else None
     h.update(repr(tuple(paper) if paper else None).encode())
     if paper is not None:
-        identities = sa.select(PaperRecommendation.recommendation_id).where(PaperRecommendation.paper_id == paper[0])
-        measures = visible(Measure, include_drafts=include_drafts).join(
-            MeasureImplementation, MeasureImplementation.measure_id == Measure.id
-        ).where(MeasureImplementation.recommendation_id.in_(identities)).subquery()
+        identities = sa.select(PaperRecommendation.recommendation_id).where(
+            PaperRecommendation.paper_id == paper[0]
+        )
+        measures = (
+            visible(Measure, include_drafts=include_drafts)
+            .join(MeasureImplementation, MeasureImplementation.measure_id == Measure.id)
+            .where(MeasureImplementation.recommendation_id.in_(identities))
+            .subquery()
+        )
         rows = db.session.execute(
-            sa.select(measures.c.record_id, measures.c.id, stamp, Record.version, Jurisdiction.code, Jurisdiction.name)
+            sa.select(
+                measures.c.record_id,
+                measures.c.id,
+                stamp,
+                Record.version,
+                Jurisdiction.code,
+                Jurisdiction.name,
+            )
             .join(Record, Record.id == measures.c.record_id)
             .join(Jurisdiction, Jurisdiction.code == measures.c.jurisdiction_code)
             .order_by(measures.c.record_id, measures.c.id)
         ).all()
         for record, content, when, version, code, name in rows:
-            h.update(f"m{record}:{content}:{when.isoformat() if when else ''}:{version if include_drafts else ''}:{code}:{name};".encode())
+            h.update(
+                f"m{record}:{content}:{when.isoformat() if when else ''}:{version if include_drafts else ''}:{code}:{name};".encode()
+            )
             if when is not None and (latest is None or when > latest):
                 latest = when
         orgs = sorted({code for *_, code, _name in rows})
         if orgs:
-            h.update(repr(db.session.execute(
-                sa.select(Membership.org_code, Membership.member_code).where(Membership.org_code.in_(orgs))
-                .order_by(Membership.org_code, Membership.member_code)
-            ).all()).encode())
+            h.update(
+                repr(
+                    db.session.execute(
+                        sa.select(Membership.org_code, Membership.member_code)
+                        .where(Membership.org_code.in_(orgs))
+                        .order_by(Membership.org_code, Membership.member_code)
+                    ).all()
+                ).encode()
+            )
     return DataVersion(digest=h.hexdigest(), date=latest.date() if latest else None)
 
 
-def build_paper_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> PaperReport:
+def build_paper_report(
+    params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None
+) -> PaperReport:
     """Everything the paper brief shows; raises LookupError when the reader may not see the paper."""
     params = params.resolved()
     brief = paper_brief_data(int(params.subject), include_drafts=include_drafts)
@@ -112,9 +135,17 @@ def build_paper_report(params: ReportParams, *, include_drafts: bool = False, ve
     for rec in brief.recommendations:
         for j in rec.jurisdictions:
             if j.degree is not None:
-                by_code.setdefault(j.code, (j.name, j.code, []))[2].append((rec.number, j.degree.label.lower()))
+                by_code.setdefault(j.code, (j.name, j.code, []))[2].append(
+                    (rec.number, j.degree.label.lower())
+                )
     rows = sorted(by_code.values())
     return PaperReport(
-        params=params, drafts=include_drafts, title=brief.title,
-        version=version, paper=brief, implemented=implemented, jurisdictions=[r[0] for r in rows], by_jurisdiction=rows,
+        params=params,
+        drafts=include_drafts,
+        title=brief.title,
+        version=version,
+        paper=brief,
+        implemented=implemented,
+        jurisdictions=[r[0] for r in rows],
+        by_jurisdiction=rows,
     )

@@ -87,8 +87,14 @@ class ReportParams:
         p = self.resolved()
         assert p.as_of is not None
         parts = [
-            p.kind, p.subject, ",".join(p.jurisdictions), ",".join(p.norms), ",".join(p.topics),
-            p.by, p.as_of.isoformat(), "annex" if p.annex else "",
+            p.kind,
+            p.subject,
+            ",".join(p.jurisdictions),
+            ",".join(p.norms),
+            ",".join(p.topics),
+            p.by,
+            p.as_of.isoformat(),
+            "annex" if p.annex else "",
         ]
         if p.attributions:
             parts.append("attributions")
@@ -123,7 +129,9 @@ def _known_codes(codes: list[str]) -> set[str]:
     return set(db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
 
 
-def _jurisdictions(args: Mapping[str, Any], errors: dict[str, str], *, low: int, high: int) -> tuple[str, ...]:
+def _jurisdictions(
+    args: Mapping[str, Any], errors: dict[str, str], *, low: int, high: int
+) -> tuple[str, ...]:
     codes = _unique([c.upper() for c in _values(args, "j", "jurisdiction")])
     if any(len(c) > 8 for c in codes):
         errors["j"] = "Jurisdiction codes are two letters (ISO 3166-1 alpha-2, e.g. DE), or EU."
@@ -133,12 +141,13 @@ def _jurisdictions(args: Mapping[str, Any], errors: dict[str, str], *, low: int,
     if unknown:
         errors["j"] = unknown_codes_message(unknown)
     elif len(codes) < low:
-        errors["j"] = (
-            f"Choose at least {low} jurisdictions to compare"
-            + (f" (you chose {len(codes)})." if codes else ".")
+        errors["j"] = f"Choose at least {low} jurisdictions to compare" + (
+            f" (you chose {len(codes)})." if codes else "."
         )
     elif len(codes) > high:
-        errors["j"] = f"Choose at most {high} jurisdictions (you chose {len(codes)}); a longer brief would be too long to read."
+        errors["j"] = (
+            f"Choose at most {high} jurisdictions (you chose {len(codes)}); a longer brief would be too long to read."
+        )
     return tuple(codes)
 
 
@@ -146,7 +155,9 @@ def _norms(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
     letters = _unique([n.lower().strip("()") for n in _values(args, "norms", "norm")])
     bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
     if bad:
-        errors["norms"] = f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k of A/70/174 para. 13."
+        errors["norms"] = (
+            f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k of A/70/174 para. 13."
+        )
         return DEFAULT_NORMS
     return tuple(sorted(letters)) if letters else DEFAULT_NORMS
 
@@ -155,7 +166,12 @@ def _topics(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
     slugs = _unique([s.lower() for s in _values(args, "topics", "topic")])
     if not slugs:
         return ()
-    known = {s: p for s, p in db.session.execute(sa.select(Topic.slug, Topic.position).where(Topic.slug.in_(slugs)))}
+    known = {
+        s: p
+        for s, p in db.session.execute(
+            sa.select(Topic.slug, Topic.position).where(Topic.slug.in_(slugs))
+        )
+    }
     unknown = [s for s in slugs if s not in known]
     if unknown:
         errors["topics"] = f"Unknown topic: {', '.join(unknown)}."
@@ -174,7 +190,9 @@ def _as_of(args: Mapping[str, Any], errors: dict[str, str]) -> dt.date | None:
     if value is None:
         errors["as_of"] = f"{text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-12-31."
     elif not EARLIEST <= value <= LATEST:
-        errors["as_of"] = f"Choose an as-of date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        errors["as_of"] = (
+            f"Choose an as-of date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        )
         value = None
     return value
 
@@ -211,8 +229,13 @@ def parse_jurisdiction_brief(code: str, args: Mapping[str, Any]) -> ReportParams
     if len(code) > 8 or code not in _known_codes([code]):
         errors["j"] = unknown_codes_message([code])
     params = ReportParams(
-        kind="jurisdiction", subject=code, jurisdictions=(code,), norms=_norms(args, errors),
-        topics=_topics(args, errors), by=_by(args, errors), as_of=_as_of(args, errors),
+        kind="jurisdiction",
+        subject=code,
+        jurisdictions=(code,),
+        norms=_norms(args, errors),
+        topics=_topics(args, errors),
+        by=_by(args, errors),
+        as_of=_as_of(args, errors),
         annex=_flag(args, "annex"),
     )
     if errors:
@@ -226,9 +249,14 @@ def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
     if len(letter) != 1 or letter not in NORM_LETTERS:
         errors["norms"] = f"Unknown norm {letter[:4]!r}. Norms are the letters a to k."
     params = ReportParams(
-        kind="norm", subject=letter, norms=(letter,),
+        kind="norm",
+        subject=letter,
+        norms=(letter,),
         jurisdictions=_jurisdictions(args, errors, low=0, high=MAX_BRIEF_JURISDICTIONS),
-        topics=_topics(args, errors), by="norm", as_of=_as_of(args, errors), annex=_flag(args, "annex"),
+        topics=_topics(args, errors),
+        by="norm",
+        as_of=_as_of(args, errors),
+        annex=_flag(args, "annex"),
     )
     if errors:
         raise ParamError(errors)
@@ -242,6 +270,8 @@ def parse_paper_brief(record_id: int) -> ReportParams:
 
 def standard_briefs(jurisdiction_codes: list[str], letters: list[str]) -> list[ReportParams]:
     """The briefs pre-rendered after a publication: default parameters, today's date."""
-    briefs = [ReportParams(kind="jurisdiction", subject=c, jurisdictions=(c,)) for c in jurisdiction_codes]
+    briefs = [
+        ReportParams(kind="jurisdiction", subject=c, jurisdictions=(c,)) for c in jurisdiction_codes
+    ]
     briefs += [ReportParams(kind="norm", subject=n, norms=(n,)) for n in letters]
     return briefs

@@ -43,10 +43,13 @@ from tracker.text import render_markdown
 
 # --------------------------------------------------------------------------- scope
 
+
 def memberships(codes: list[str]) -> dict[str, list[str]]:
     """Organisations each jurisdiction belongs to (DE -> [EU]), in one query."""
     orgs: dict[str, list[str]] = {c: [] for c in codes}
-    stmt = sa.select(Membership.member_code, Membership.org_code).where(Membership.member_code.in_(codes))
+    stmt = sa.select(Membership.member_code, Membership.org_code).where(
+        Membership.member_code.in_(codes)
+    )
     for member, org in db.session.execute(stmt.order_by(Membership.org_code)):
         orgs[member].append(org)
     return orgs
@@ -67,7 +70,11 @@ def scope_statement(params: ReportParams, *, include_drafts: bool) -> sa.Select[
     if codes is not None:
         stmt = stmt.where(Measure.jurisdiction_code.in_(codes))
     stmt = stmt.where(
-        sa.exists().where(Mapping.measure_id == Measure.id, Mapping.norm_id == Norm.id, Norm.letter.in_(params.norms))
+        sa.exists().where(
+            Mapping.measure_id == Measure.id,
+            Mapping.norm_id == Norm.id,
+            Norm.letter.in_(params.norms),
+        )
     )
     topics = params.topics
     if params.by == "topic" and not topics:
@@ -95,8 +102,12 @@ def format_digest() -> str:
 
         root = Path(__file__).resolve().parents[2]
         files = sorted(
-            [*root.glob("templates/pdf/*.html"), *root.glob("templates/reports/_*.html"),
-             root / "static/css/print.css", *Path(__file__).parent.glob("*.py")]
+            [
+                *root.glob("templates/pdf/*.html"),
+                *root.glob("templates/reports/_*.html"),
+                root / "static/css/print.css",
+                *Path(__file__).parent.glob("*.py"),
+            ]
         )
         h = hashlib.sha256()
         for f in files:
@@ -129,33 +140,61 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     h.update(params.canonical().encode())
     latest: dt.datetime | None = None
     for record_id, content_id, when, version in rows:
-        h.update(f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version if include_drafts else ''};".encode())
+        h.update(
+            f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version if include_drafts else ''};".encode()
+        )
         if when is not None and (latest is None or when > latest):
             latest = when
     norms = db.session.execute(
-        sa.select(Norm.letter, Norm.reference, Norm.short_title, Norm.official_text, Norm.verification)
-        .where(Norm.letter.in_(params.norms)).order_by(Norm.letter)
+        sa.select(
+            Norm.letter, Norm.reference, Norm.short_title, Norm.official_text, Norm.verification
+        )
+        .where(Norm.letter.in_(params.norms))
+        .order_by(Norm.letter)
     ).all()
     h.update(repr(norms).encode())
-    h.update(repr(db.session.execute(sa.select(Topic.slug, Topic.name).order_by(Topic.position, Topic.slug)).all()).encode())
+    h.update(
+        repr(
+            db.session.execute(
+                sa.select(Topic.slug, Topic.name).order_by(Topic.position, Topic.slug)
+            ).all()
+        ).encode()
+    )
     codes = scope_codes(params)
     if report_sections.has_gaps(params) or report_sections.has_attributions(params):
         chosen = list(params.jurisdictions) if params.jurisdictions else None
         orgs = sorted(set(codes or []) - set(chosen or []))
-        h.update(report_sections.version_text(params, chosen, orgs, include_drafts=include_drafts).encode())
+        h.update(
+            report_sections.version_text(
+                params, chosen, orgs, include_drafts=include_drafts
+            ).encode()
+        )
     names = sa.select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)
     if codes is not None:
         names = names.where(Jurisdiction.code.in_(codes))
     h.update(repr(db.session.execute(names).all()).encode())
     if params.kind == "norm":
-        h.update(repr(db.session.execute(
-            sa.select(Commitment.key, Commitment.title, Commitment.instrument, Commitment.paragraph, Commitment.verification)
-            .join(Norm, Norm.id == Commitment.norm_id).where(Norm.letter == params.subject).order_by(Commitment.key)
-        ).all()).encode())
+        h.update(
+            repr(
+                db.session.execute(
+                    sa.select(
+                        Commitment.key,
+                        Commitment.title,
+                        Commitment.instrument,
+                        Commitment.paragraph,
+                        Commitment.verification,
+                    )
+                    .join(Norm, Norm.id == Commitment.norm_id)
+                    .where(Norm.letter == params.subject)
+                    .order_by(Commitment.key)
+                ).all()
+            ).encode()
+        )
     return DataVersion(digest=h.hexdigest(), date=latest.date() if latest else None)
 
 
 # --------------------------------------------------------------------------- build
+
 
 def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
     events = asof.events_of(m)
@@ -177,7 +216,11 @@ def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
         recorded_status=m.status.label,
         status_note=m.status_note,
         norms=sorted(
-            (NormLink(mp.norm.letter, mp.locator, mp.rationale) for mp in m.mappings if mp.norm is not None),
+            (
+                NormLink(mp.norm.letter, mp.locator, mp.rationale)
+                for mp in m.mappings
+                if mp.norm is not None
+            ),
             key=lambda n: n.letter,
         ),
         topics=[(t.slug, t.name) for t in m.topics],
@@ -186,8 +229,12 @@ def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
         verification_label=m.verification.label,
         verification_note=m.verification_note,
         timeline=[
-            TimelineEvent(e.kind.label, format_partial_date(e.date, e.precision), e.note, asof.DatedEvent(
-                e.kind.value, e.date, e.precision.value).effective > on)
+            TimelineEvent(
+                e.kind.label,
+                format_partial_date(e.date, e.precision),
+                e.note,
+                asof.DatedEvent(e.kind.value, e.date, e.precision.value).effective > on,
+            )
             for e in sorted(m.events, key=lambda e: (e.date, e.id))
         ],
         sort_date=min(establishing) if establishing else dt.date.max,
@@ -211,7 +258,9 @@ def _columns(params: ReportParams) -> list[Column]:
         if params.topics:
             stmt = stmt.where(Topic.slug.in_(params.topics))
         return [Column(t.slug, t.name, t.definition) for t in db.session.scalars(stmt)]
-    norms = db.session.scalars(sa.select(Norm).where(Norm.letter.in_(params.norms)).order_by(Norm.letter))
+    norms = db.session.scalars(
+        sa.select(Norm).where(Norm.letter.in_(params.norms)).order_by(Norm.letter)
+    )
     return [Column(n.letter, n.label, n.short_title) for n in norms]
 
 
@@ -222,18 +271,29 @@ def _norm_info(letter: str) -> NormInfo | None:
     if norm is None:
         return None
     return NormInfo(
-        letter=norm.letter, reference=norm.reference, short_title=norm.short_title,
-        official_text=norm.official_text, verification=norm.verification.value,
+        letter=norm.letter,
+        reference=norm.reference,
+        short_title=norm.short_title,
+        official_text=norm.official_text,
+        verification=norm.verification.value,
         verification_label=norm.verification.label,
         commitments=[
-            {"title": c.title, "instrument": c.instrument, "paragraph": c.paragraph,
-             "kind": c.kind.label, "verification": c.verification.value, "verification_label": c.verification.label}
+            {
+                "title": c.title,
+                "instrument": c.instrument,
+                "paragraph": c.paragraph,
+                "kind": c.kind.label,
+                "verification": c.verification.value,
+                "verification_label": c.verification.label,
+            }
             for c in norm.commitments
         ],
     )
 
 
-def build_report(params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None) -> Any:
+def build_report(
+    params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None
+) -> Any:
     """Everything a brief or the comparison page shows, as plain data (a ``Report``, or
     a ``PaperReport`` for a paper brief)."""
     if params.kind == "paper":
@@ -253,8 +313,11 @@ def build_report(params: ReportParams, *, include_drafts: bool = False, version:
     else:
         codes = list(params.jurisdictions)
     names = {
-        j.code: j.name for j in db.session.scalars(
-            sa.select(Jurisdiction).where(Jurisdiction.code.in_({*codes, *(e.jurisdiction_code for e in entries)}))
+        j.code: j.name
+        for j in db.session.scalars(
+            sa.select(Jurisdiction).where(
+                Jurisdiction.code.in_({*codes, *(e.jurisdiction_code for e in entries)})
+            )
         )
     }
     if params.kind == "norm" and not params.jurisdictions:
@@ -284,9 +347,14 @@ def build_report(params: ReportParams, *, include_drafts: bool = False, version:
         rows.append(Row(code, names.get(code, code), cells))
 
     def section(code: str) -> Section:
-        own = [e for e in entries if e.jurisdiction_code == code and any(matches(e, c.key) for c in columns)]
+        own = [
+            e
+            for e in entries
+            if e.jurisdiction_code == code and any(matches(e, c.key) for c in columns)
+        ]
         return Section(
-            code=code, name=names.get(code, code),
+            code=code,
+            name=names.get(code, code),
             measures=[e for e in own if e.status.counts],
             pending=[e for e in own if e.status.standing == "pending"],
             ended=[e for e in own if e.status.standing == "ended"],
@@ -300,7 +368,9 @@ def build_report(params: ReportParams, *, include_drafts: bool = False, version:
             extra.applies_to = [names.get(m, m) for m in members]
             sections.append(extra)
         else:
-            next(s for s in sections if s.code == org).applies_to = [names.get(m, m) for m in members]
+            next(s for s in sections if s.code == org).applies_to = [
+                names.get(m, m) for m in members
+            ]
 
     citations, groups = _number_citations(sections, measures)
     report = Report(
@@ -325,7 +395,9 @@ def build_report(params: ReportParams, *, include_drafts: bool = False, version:
     return report
 
 
-def _number_citations(sections: list[Section], measures: list[Measure]) -> tuple[list[Citation], list[CitationGroup]]:
+def _number_citations(
+    sections: list[Section], measures: list[Measure]
+) -> tuple[list[Citation], list[CitationGroup]]:
     """Number every source of every listed measure, in reading order, the official text first."""
     by_record = {m.record_id: m for m in measures}
     citations: list[Citation] = []
@@ -334,8 +406,21 @@ def _number_citations(sections: list[Section], measures: list[Measure]) -> tuple
         for entry in [*s.measures, *s.pending, *s.ended]:
             m = by_record[entry.record_id]
             group = CitationGroup(entry.label, s.name, [])
-            items = [(f"Official text: {m.official_identifier or m.title_original}", m.official_url, None)] if m.official_url else []
-            items += [(src.title, src.url, src.accessed.isoformat() if src.accessed else None) for src in m.sources]
+            items = (
+                [
+                    (
+                        f"Official text: {m.official_identifier or m.title_original}",
+                        m.official_url,
+                        None,
+                    )
+                ]
+                if m.official_url
+                else []
+            )
+            items += [
+                (src.title, src.url, src.accessed.isoformat() if src.accessed else None)
+                for src in m.sources
+            ]
             for title, url, accessed in items:
                 citation = Citation(len(citations) + 1, title, url, accessed, entry.label)
                 citations.append(citation)
@@ -360,7 +445,9 @@ def _figures(sections: list[Section]) -> dict[str, int]:
 
 def _title(params: ReportParams, names: dict[str, str]) -> str:
     if params.kind == "jurisdiction":
-        return f"{names.get(params.subject, params.subject)}: national measures and the UN cyber norms"
+        return (
+            f"{names.get(params.subject, params.subject)}: national measures and the UN cyber norms"
+        )
     if params.kind == "norm":
         title = db.session.scalar(sa.select(Norm.short_title).where(Norm.letter == params.subject))
         return f"Norm ({params.subject}): {title}" if title else f"Norm ({params.subject})"
@@ -372,7 +459,11 @@ def _title(params: ReportParams, names: dict[str, str]) -> str:
 
 def _subtitle(params: ReportParams, columns: list[Column]) -> str:
     if params.kind == "norm":
-        return "National and regional measures that implement it, A/70/174 para. 13 (" + params.subject + ")"
+        return (
+            "National and regional measures that implement it, A/70/174 para. 13 ("
+            + params.subject
+            + ")"
+        )
     if params.by == "topic":
         what = "Software supply-chain topics: " + ", ".join(c.label for c in columns)
     else:

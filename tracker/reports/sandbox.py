@@ -82,7 +82,9 @@ def render(html: str, static_folder: str, limits: Limits) -> bytes:
     started = time.monotonic()
     receiver, sender = ctx.Pipe(duplex=False)
     cpu = int(limits.timeout) + 5
-    proc = ctx.Process(target=_child, args=(sender, html, static_folder, limits.memory_mb, cpu), daemon=True)
+    proc = ctx.Process(
+        target=_child, args=(sender, html, static_folder, limits.memory_mb, cpu), daemon=True
+    )
     proc.start()
     sender.close()
     result = None
@@ -94,7 +96,9 @@ def render(html: str, static_folder: str, limits: Limits) -> bytes:
         try:
             result = receiver.recv()
         except EOFError:
-            raise RenderError("the render process ended without a result (probably out of memory)") from None
+            raise RenderError(
+                "the render process ended without a result (probably out of memory)"
+            ) from None
     finally:
         # A child that answered exits by itself; one that did not is killed now.
         proc.join(1 if result is not None else 0)
@@ -102,10 +106,15 @@ def render(html: str, static_folder: str, limits: Limits) -> bytes:
             proc.kill()
             proc.join(5)
         receiver.close()
-        log.info("brief render pid=%s exit=%s %.2fs", proc.pid, proc.exitcode, time.monotonic() - started)
+        log.info(
+            "brief render pid=%s exit=%s %.2fs", proc.pid, proc.exitcode, time.monotonic() - started
+        )
     status, payload, refused = result
     for url in refused:
-        log.warning("refused to fetch %s while rendering a brief (only the static folder is served)", url[:200])
+        log.warning(
+            "refused to fetch %s while rendering a brief (only the static folder is served)",
+            url[:200],
+        )
     if status != "ok":
         log.error("brief render failed: %s", payload)
         raise RenderError(payload)

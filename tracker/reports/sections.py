@@ -37,7 +37,9 @@ def has_gaps(params: ReportParams) -> bool:
 
 
 def has_attributions(params: ReportParams) -> bool:
-    return params.kind in ("jurisdiction", "norm") or (params.kind == "compare" and params.attributions)
+    return params.kind in ("jurisdiction", "norm") or (
+        params.kind == "compare" and params.attributions
+    )
 
 
 def _found(f: analysis.Found) -> str:
@@ -59,23 +61,36 @@ def gap_summary(code: str, *, include_drafts: bool = False) -> GapSummary:
             lines = []
             for row in group.rows:
                 cell = row.cell(code)
-                lines.append(GapLine(
-                    number=row.number, label=row.label, state=cell.state.value, state_label=cell.state.label,
-                    measures=[_found(f) for f in cell.measures],
-                    others=[f"{_found(f)}, {f.measure.status.label.lower()}" for f in cell.others],
-                ))
+                lines.append(
+                    GapLine(
+                        number=row.number,
+                        label=row.label,
+                        state=cell.state.value,
+                        state_label=cell.state.label,
+                        measures=[_found(f) for f in cell.measures],
+                        others=[
+                            f"{_found(f)}, {f.measure.status.label.lower()}" for f in cell.others
+                        ],
+                    )
+                )
             heading = group.heading
             if heading and group.subtitle:
                 heading = f"{heading}: {group.subtitle}"
             groups.append(GapGroup(section.title, heading, lines))
     counts = matrix.counts(code)
     return GapSummary(
-        code=ref.code, name=ref.name, orgs=list(ref.orgs),
-        counts={state.value: n for state, n in counts.items()}, groups=groups, note=GAP_NOTE,
+        code=ref.code,
+        name=ref.name,
+        orgs=list(ref.orgs),
+        counts={state.value: n for state, n in counts.items()},
+        groups=groups,
+        note=GAP_NOTE,
     )
 
 
-def add_sections(report: Report, params: ReportParams, *, include_drafts: bool, orgs_of: dict[str, list[str]]) -> None:
+def add_sections(
+    report: Report, params: ReportParams, *, include_drafts: bool, orgs_of: dict[str, list[str]]
+) -> None:
     """Fill the report's optional sections (params already resolved)."""
     if has_gaps(params):
         report.gaps = gap_summary(params.subject, include_drafts=include_drafts)
@@ -83,12 +98,18 @@ def add_sections(report: Report, params: ReportParams, *, include_drafts: bool, 
         return
     if params.kind == "norm":
         report.norm_statements = attribution.norm_attributions(
-            params.subject, params.as_of, codes=list(params.jurisdictions) or None, include_drafts=include_drafts,
+            params.subject,
+            params.as_of,
+            codes=list(params.jurisdictions) or None,
+            include_drafts=include_drafts,
         )
     else:
         codes = [r.code for r in report.rows]
         report.attributions = attribution.attribution_section(
-            codes, params.as_of, include_drafts=include_drafts, orgs_of={c: orgs_of.get(c, []) for c in codes},
+            codes,
+            params.as_of,
+            include_drafts=include_drafts,
+            orgs_of={c: orgs_of.get(c, []) for c in codes},
             names={r.code: r.name for r in report.rows},
         )
 
@@ -98,14 +119,21 @@ def _stamped(stmt: sa.Select[Any], include_drafts: bool) -> str:
     inner = stmt.order_by(None).subquery()
     stamp = Record.updated_at if include_drafts else Record.published_at
     rows = db.session.execute(
-        sa.select(inner.c.record_id, inner.c.id, stamp, Record.version if include_drafts else sa.literal(0))
+        sa.select(
+            inner.c.record_id,
+            inner.c.id,
+            stamp,
+            Record.version if include_drafts else sa.literal(0),
+        )
         .join(Record, Record.id == inner.c.record_id)
         .order_by(inner.c.record_id, inner.c.id)
     ).all()
     return ";".join(f"{r}:{i}:{w.isoformat() if w else ''}:{v}" for r, i, w, v in rows)
 
 
-def version_text(params: ReportParams, codes: list[str] | None, orgs: list[str], *, include_drafts: bool) -> str:
+def version_text(
+    params: ReportParams, codes: list[str] | None, orgs: list[str], *, include_drafts: bool
+) -> str:
     """What the optional sections of this brief show, for its data version (a few queries).
 
     ``codes`` are the chosen jurisdictions (None for a norm brief over all), ``orgs`` the
@@ -114,17 +142,29 @@ def version_text(params: ReportParams, codes: list[str] | None, orgs: list[str],
     parts: list[str] = []
     if has_gaps(params):
         scope = sorted({*(codes or []), *orgs})
-        measures = visible(Measure, include_drafts=include_drafts).where(Measure.jurisdiction_code.in_(scope))
+        measures = visible(Measure, include_drafts=include_drafts).where(
+            Measure.jurisdiction_code.in_(scope)
+        )
         parts.append("gaps:" + _stamped(measures, include_drafts))
         actions = db.session.execute(
-            sa.select(CatalogueAction.id, CatalogueAction.key, CatalogueAction.number, CatalogueAction.text, CatalogueAction.context, CatalogueAction.norm_id)
-            .order_by(CatalogueAction.id)
+            sa.select(
+                CatalogueAction.id,
+                CatalogueAction.key,
+                CatalogueAction.number,
+                CatalogueAction.text,
+                CatalogueAction.context,
+                CatalogueAction.norm_id,
+            ).order_by(CatalogueAction.id)
         ).all()
         parts.append(repr(actions))
     if has_attributions(params):
         if params.kind == "norm":
-            stmt = attribution.norm_statement(params.subject, list(params.jurisdictions) or None, include_drafts=include_drafts)
+            stmt = attribution.norm_statement(
+                params.subject, list(params.jurisdictions) or None, include_drafts=include_drafts
+            )
         else:
-            stmt = attribution.section_statement(list(codes or []), orgs, include_drafts=include_drafts)
+            stmt = attribution.section_statement(
+                list(codes or []), orgs, include_drafts=include_drafts
+            )
         parts.append("attributions:" + _stamped(stmt, include_drafts))
     return "|".join(parts)

@@ -9,10 +9,29 @@ if TYPE_CHECKING:
 
 #: Names that read with an article in a sentence ("the United States has ...").
 _WITH_ARTICLE = (
-    "United ", "Netherlands", "European ", "Republic ", "Russian ", "Philippines", "Bahamas",
-    "Gambia", "Maldives", "Holy See", "Central African", "Dominican Republic", "Marshall ",
-    "Solomon ", "Comoros", "Seychelles", "Czech Republic", "Democratic ", "Federated ",
-    "Islamic ", "State of", "Plurinational ", "Bolivarian ",
+    "United ",
+    "Netherlands",
+    "European ",
+    "Republic ",
+    "Russian ",
+    "Philippines",
+    "Bahamas",
+    "Gambia",
+    "Maldives",
+    "Holy See",
+    "Central African",
+    "Dominican Republic",
+    "Marshall ",
+    "Solomon ",
+    "Comoros",
+    "Seychelles",
+    "Czech Republic",
+    "Democratic ",
+    "Federated ",
+    "Islamic ",
+    "State of",
+    "Plurinational ",
+    "Bolivarian ",
 )
 
 
@@ -59,8 +78,10 @@ def sentences(report: Report) -> list[str]:
     out: list[str] = []
     rows = report.rows
     if not rows:
-        return [f"No jurisdiction has a recorded measure for this selection as of {on}.",
-                "A gap means that the tracker records no measure; it does not prove that none exists."]
+        return [
+            f"No jurisdiction has a recorded measure for this selection as of {on}.",
+            "A gap means that the tracker records no measure; it does not prove that none exists.",
+        ]
     subjects = [_subject(c.label, c.title, p.by) for c in report.columns]
     if p.kind == "norm" and not p.jurisdictions:
         out.append(
@@ -68,40 +89,58 @@ def sentences(report: Report) -> list[str]:
             f"as of {on}: {join_names([r.name for r in rows])}."
         )
     else:
-        full = [subjects[i] for i in range(len(report.columns)) if not any(r.cells[i].gap for r in rows)]
+        full = [
+            subjects[i] for i in range(len(report.columns)) if not any(r.cells[i].gap for r in rows)
+        ]
         if full:
             if len(rows) > 2:
                 who = f"All {number(len(rows))} jurisdictions have"
             else:
-                who = "Both jurisdictions have" if len(rows) == 2 else f"{sentence_name(rows[0].name, start=True)} has"
+                who = (
+                    "Both jurisdictions have"
+                    if len(rows) == 2
+                    else f"{sentence_name(rows[0].name, start=True)} has"
+                )
             out.append(f"{who} at least one measure for {_and(full)} as of {on}.")
         for i, what in enumerate(subjects):
             gaps = [r.name for r in rows if r.cells[i].gap]
             if not gaps:
                 continue
             if len(gaps) == len(rows) and len(rows) > 6:
-                out.append(f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}.")
+                out.append(
+                    f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}."
+                )
             else:
                 verb = "has" if len(gaps) == 1 else "have"
-                out.append(f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}.")
+                out.append(
+                    f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}."
+                )
     for i, what in enumerate(subjects):
         via_only = [r.name for r in rows if r.cells[i].via_only]
         if via_only:
             orgs = sorted({item.via for r in rows for item in r.cells[i].items if item.via})
             verb = "is" if len(via_only) == 1 else "are"
-            out.append(f"For {what}, {join_names(via_only)} {verb} covered only through measures of {join_names(orgs)} (marked “via {'/'.join(orgs)}”).")
+            out.append(
+                f"For {what}, {join_names(via_only)} {verb} covered only through measures of {join_names(orgs)} (marked “via {'/'.join(orgs)}”)."
+            )
         for r in rows:
             cell = r.cells[i]
             if cell.gap and cell.pending:
                 labels = ", ".join(item.measure.label for item in cell.pending)
-                out.append(f"{sentence_name(r.name, start=True)} has a proposal for {what} that was not adopted as of {on} ({labels}).")
+                out.append(
+                    f"{sentence_name(r.name, start=True)} has a proposal for {what} that was not adopted as of {on} ({labels})."
+                )
     if len(rows) > 1 and report.columns:
-        counts = {r.name: len({item.measure.record_id for c in r.cells for item in c.items}) for r in rows}
+        counts = {
+            r.name: len({item.measure.record_id for c in r.cells for item in c.items}) for r in rows
+        }
         most = max(counts.values())
         leaders = [n for n, c in counts.items() if c == most]
         if most and len(leaders) < len(rows):
             verb = "has" if len(leaders) == 1 else "have"
-            out.append(f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation).")
+            out.append(
+                f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation)."
+            )
     f = report.figures
     if f["measures"]:
         out.append(
@@ -109,7 +148,9 @@ def sentences(report: Report) -> list[str]:
             f"{f['verified']} verified in an official or primary text, {f['secondary']} on secondary sources only, "
             f"{f['unverified']} unverified."
         )
-    out.append("A gap means that the tracker records no measure; it does not prove that none exists.")
+    out.append(
+        "A gap means that the tracker records no measure; it does not prove that none exists."
+    )
     return out
 
 

@@ -36,9 +36,15 @@ def drafts_requested() -> bool:
 
 
 def _form_choices(drafts: bool) -> dict[str, Any]:
-    with_measures = visible(Measure, include_drafts=drafts).with_only_columns(Measure.jurisdiction_code).distinct()
+    with_measures = (
+        visible(Measure, include_drafts=drafts)
+        .with_only_columns(Measure.jurisdiction_code)
+        .distinct()
+    )
     jurisdictions = db.session.scalars(
-        sa.select(Jurisdiction).where(Jurisdiction.code.in_(with_measures)).order_by(Jurisdiction.name)
+        sa.select(Jurisdiction)
+        .where(Jurisdiction.code.in_(with_measures))
+        .order_by(Jurisdiction.name)
     ).all()
     return {
         "jurisdictions": jurisdictions,
@@ -55,9 +61,14 @@ def compare() -> Any:
     chosen = [c.upper() for c in params._values(request.args, "j", "jurisdiction")]
     listed = {j.code for j in choices["jurisdictions"]}
     context = {
-        **choices, "chosen": chosen, "other_codes": ", ".join(c for c in chosen if c not in listed),
-        "args": request.args, "drafts": drafts, "rule": asof.RULE_TEXT,
-        "min_j": params.MIN_JURISDICTIONS, "max_j": params.MAX_JURISDICTIONS,
+        **choices,
+        "chosen": chosen,
+        "other_codes": ", ".join(c for c in chosen if c not in listed),
+        "args": request.args,
+        "drafts": drafts,
+        "rule": asof.RULE_TEXT,
+        "min_j": params.MIN_JURISDICTIONS,
+        "max_j": params.MAX_JURISDICTIONS,
         "today": params.today(),
     }
     if not request.args:
@@ -65,13 +76,17 @@ def compare() -> Any:
     try:
         p = params.parse_compare(request.args)
     except params.ParamError as exc:
-        return render_template("reports/compare.html", report=None, errors=exc.errors, **context), 400
+        return render_template(
+            "reports/compare.html", report=None, errors=exc.errors, **context
+        ), 400
     report = build_report(p, include_drafts=drafts)
     links = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
     return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
 
 
-def _links(pdf_endpoint: str, preview_endpoint: str, p: params.ReportParams, drafts: bool, **view_args: Any) -> dict[str, str]:
+def _links(
+    pdf_endpoint: str, preview_endpoint: str, p: params.ReportParams, drafts: bool, **view_args: Any
+) -> dict[str, str]:
     args = {**p.query_args(), **view_args}
     if drafts:
         args["drafts"] = "1"
@@ -79,7 +94,9 @@ def _links(pdf_endpoint: str, preview_endpoint: str, p: params.ReportParams, dra
         "pdf": url_for(pdf_endpoint, **args),
         "preview": url_for(preview_endpoint, **args),
         "annex": url_for(pdf_endpoint, **{**args, "annex": "1"}),
-        "share": url_for("reports.compare", **{k: v for k, v in args.items() if k != "drafts"}) if pdf_endpoint == "reports.compare_pdf" else "",
+        "share": url_for("reports.compare", **{k: v for k, v in args.items() if k != "drafts"})
+        if pdf_endpoint == "reports.compare_pdf"
+        else "",
     }
 
 
@@ -105,6 +122,7 @@ def _visible_paper(record_id: str) -> params.ReportParams:
 
 # --------------------------------------------------------------------------- previews
 
+
 def _preview(p: params.ReportParams, pdf_url: str) -> Any:
     drafts = drafts_requested()
     report = build_report(p, include_drafts=drafts)
@@ -126,24 +144,31 @@ def compare_preview() -> Any:
 @public
 def jurisdiction_preview(code: str) -> Any:
     p = _parse("jurisdiction", code)
-    return _preview(p, url_for("reports.jurisdiction_pdf", code=p.subject, **request.args.to_dict(flat=False)))
+    return _preview(
+        p, url_for("reports.jurisdiction_pdf", code=p.subject, **request.args.to_dict(flat=False))
+    )
 
 
 @bp.get("/norms/<letter>/brief")
 @public
 def norm_preview(letter: str) -> Any:
     p = _parse("norm", letter)
-    return _preview(p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False)))
+    return _preview(
+        p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False))
+    )
 
 
 @bp.get("/papers/<int:record_id>/brief")
 @public
 def paper_preview(record_id: int) -> Any:
     p = _parse("paper", str(record_id))
-    return _preview(p, url_for("reports.paper_pdf", record_id=record_id, **request.args.to_dict(flat=False)))
+    return _preview(
+        p, url_for("reports.paper_pdf", record_id=record_id, **request.args.to_dict(flat=False))
+    )
 
 
 # --------------------------------------------------------------------------- PDFs
+
 
 @bp.get("/compare.pdf")
 @public
@@ -172,7 +197,12 @@ def paper_pdf(record_id: int) -> Any:
 def _filename(p: params.ReportParams, drafts: bool) -> str:
     r = p.resolved()
     assert r.as_of is not None
-    what = {"compare": "-".join(r.jurisdictions), "jurisdiction": r.subject, "norm": f"norm-{r.subject}", "paper": f"paper-{r.subject}"}[r.kind]
+    what = {
+        "compare": "-".join(r.jurisdictions),
+        "jurisdiction": r.subject,
+        "norm": f"norm-{r.subject}",
+        "paper": f"paper-{r.subject}",
+    }[r.kind]
     return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
 
 
@@ -224,9 +254,15 @@ def serve_pdf(p: params.ReportParams) -> Any:
     slots = jobs.inline_slots(current_app._get_current_object())  # type: ignore[attr-defined]
     # Long briefs, and any brief while this process's inline renders are all busy, render
     # in the background: the reader gets the progress page instead of a slower render.
-    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]) or not slots.acquire(blocking=False):
+    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]) or not slots.acquire(
+        blocking=False
+    ):
         jobs.submit(spec, key, html, estimate=estimate)
-        return _progress(store.get_state(key) or {"state": "queued", "queued": time.time(), "estimate": estimate}, p)
+        return _progress(
+            store.get_state(key)
+            or {"state": "queued", "queued": time.time(), "estimate": estimate},
+            p,
+        )
     try:
         data = jobs.render_and_store(spec, key, html, background=False)
     except sandbox.RenderError as exc:
@@ -245,8 +281,12 @@ def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
         # Come back about when the brief should be ready, but show progress at least every 5 s.
         refresh = max(1, min(5, math.ceil(estimate - elapsed)))
     html = render_template(
-        "reports/progress.html", state=state.get("state", "queued"), elapsed=max(0, int(elapsed)),
-        estimate=estimate, refresh=refresh, url=request.full_path.rstrip("?"),
+        "reports/progress.html",
+        state=state.get("state", "queued"),
+        elapsed=max(0, int(elapsed)),
+        estimate=estimate,
+        refresh=refresh,
+        url=request.full_path.rstrip("?"),
         kind=p.kind,
     )
     return html, 202, {"Refresh": str(refresh), "Cache-Control": "no-store"}

@@ -46,7 +46,11 @@ class Relation:
 
 
 def group_ids_of(user_id: int) -> set[int]:
-    return set(db.session.scalars(sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.user_id == user_id)))
+    return set(
+        db.session.scalars(
+            sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.user_id == user_id)
+        )
+    )
 
 
 def contact_codes_of(user_id: int) -> set[str]:

@@ -50,7 +50,9 @@ def may_comment(user: Any, record: Record) -> bool:
 
 def may_resolve(user: Any, comment: Comment) -> bool:
     """Editors resolve any thread; a commenter resolves their own."""
-    return has_permission(user, Permission.EDIT) or (comment.author_id is not None and comment.author_id == user.id)
+    return has_permission(user, Permission.EDIT) or (
+        comment.author_id is not None and comment.author_id == user.id
+    )
 
 
 def clean_body(body: str | None) -> str:
@@ -58,7 +60,9 @@ def clean_body(body: str | None) -> str:
     if not text:
         raise CommentError("Write a comment first: it is empty.")
     if len(text) > MAX_BODY:
-        raise CommentError(f"A comment may have at most {MAX_BODY} characters; this one has {len(text)}.")
+        raise CommentError(
+            f"A comment may have at most {MAX_BODY} characters; this one has {len(text)}."
+        )
     return text
 
 
@@ -114,9 +118,13 @@ def add(
     return comment
 
 
-def _notify(record: Record, user: Any, comment: Comment, parent: Comment | None, status: Any) -> None:
+def _notify(
+    record: Record, user: Any, comment: Comment, parent: Comment | None, status: Any
+) -> None:
     label = records.label(records.working_copy(record) or records.live_copy(record))
-    participants = set(db.session.scalars(sa.select(Comment.author_id).where(Comment.record_id == record.id)))
+    participants = set(
+        db.session.scalars(sa.select(Comment.author_id).where(Comment.record_id == record.id))
+    )
     where = f" ({field_labels(record).get(comment.field, comment.field)})" if comment.field else ""
     verb = "replied" if parent is not None else "commented"
     excerpt = comment.body if len(comment.body) <= 160 else comment.body[:157] + "…"
@@ -190,7 +198,11 @@ def open_counts(record_ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         sa.select(Comment.record_id, sa.func.count())
-        .where(Comment.record_id.in_(record_ids), Comment.parent_id.is_(None), Comment.resolved_at.is_(None))
+        .where(
+            Comment.record_id.in_(record_ids),
+            Comment.parent_id.is_(None),
+            Comment.resolved_at.is_(None),
+        )
         .group_by(Comment.record_id)
     )
     return {rid: n for rid, n in rows}  # noqa: C416

@@ -34,13 +34,18 @@ class SubmitForm(StepForm):
 class RequestChangesForm(StepForm):
     message = TextAreaField(
         "What should change",
-        validators=[DataRequired("Say what should change: a comment is required."), Length(max=MAX_BODY)],
+        validators=[
+            DataRequired("Say what should change: a comment is required."),
+            Length(max=MAX_BODY),
+        ],
     )
     field = SelectField("About the field", validators=[Optional()], validate_choice=False)
 
 
 class ApproveForm(StepForm):
-    message = TextAreaField("Note with your approval (optional)", validators=[Optional(), Length(max=MAX_BODY)])
+    message = TextAreaField(
+        "Note with your approval (optional)", validators=[Optional(), Length(max=MAX_BODY)]
+    )
 
 
 class PublishForm(StepForm):
@@ -52,7 +57,10 @@ class PublishForm(StepForm):
 
 
 class CommentForm(EmptyForm):
-    body = TextAreaField("Comment", validators=[DataRequired("Write a comment first: it is empty."), Length(max=MAX_BODY)])
+    body = TextAreaField(
+        "Comment",
+        validators=[DataRequired("Write a comment first: it is empty."), Length(max=MAX_BODY)],
+    )
     field = SelectField("About the field", validators=[Optional()], validate_choice=False)
     parent_id = HiddenField()
 

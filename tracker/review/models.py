@@ -99,7 +99,9 @@ class Notification(Base):
     event: Mapped[str] = mapped_column(sa.String(32))
     #: one plain-text line ("Anna requested changes to NIS2UmsuCG")
     message: Mapped[str] = mapped_column(sa.String(1000))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, index=True
+    )
     read_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     record: Mapped[Optional[Record]] = relationship()

@@ -55,8 +55,11 @@ def notify(
     made = []
     for user in sorted(users, key=lambda u: u.id):
         note = Notification(
-            user_id=user.id, record_id=record.id if record else None, actor_id=actor_id,
-            event=event, message=message[:1000],
+            user_id=user.id,
+            record_id=record.id if record else None,
+            actor_id=actor_id,
+            event=event,
+            message=message[:1000],
         )
         db.session.add(note)
         made.append(note)
@@ -89,17 +92,27 @@ def send_email(to: str, subject: str, body: str) -> bool:
     msg.set_content(body)
     host = config.get("SMTP_HOST")
     if not host:
-        log.info("E-mail not sent (TRACKER_SMTP_HOST is not set) to %s: %s\n%s", to, msg["Subject"], body)
+        log.info(
+            "E-mail not sent (TRACKER_SMTP_HOST is not set) to %s: %s\n%s", to, msg["Subject"], body
+        )
         return False
     try:
-        with smtplib.SMTP(host, int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])) as smtp:
+        with smtplib.SMTP(
+            host, int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])
+        ) as smtp:
             if config.get("SMTP_STARTTLS", True):
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
-        log.error("E-mail to %s could not be sent (%s: %s): %s", to, type(exc).__name__, exc, msg["Subject"])
+        log.error(
+            "E-mail to %s could not be sent (%s: %s): %s",
+            to,
+            type(exc).__name__,
+            exc,
+            msg["Subject"],
+        )
         return False
     return True
 
@@ -127,17 +140,26 @@ sa.event.listen(Session, "after_soft_rollback", _drop_outbox)
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def recent(user_id: int, limit: int = 100) -> list[Notification]:
     return list(
         db.session.scalars(
-            sa.select(Notification).where(Notification.user_id == user_id)
-            .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
+            sa.select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(
+                Notification.read_at.is_not(None),
+                Notification.created_at.desc(),
+                Notification.id.desc(),
+            )
             .limit(limit)
         )
     )
@@ -145,10 +167,14 @@ def recent(user_id: int, limit: int = 100) -> list[Notification]:
 
 def mark_read(user_id: int, ids: Iterable[int] | None = None, record_id: int | None = None) -> int:
     """Mark the user's notifications read: the given ones, a record's, or (neither) all."""
-    stmt = sa.update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    stmt = sa.update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(list(ids)))
     if record_id is not None:
         stmt = stmt.where(Notification.record_id == record_id)
-    result = db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

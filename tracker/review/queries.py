@@ -39,7 +39,9 @@ class Item:
 
     @property
     def label(self) -> str:
-        return records.label(self.content) if self.content is not None else f"Record {self.record.id}"
+        return (
+            records.label(self.content) if self.content is not None else f"Record {self.record.id}"
+        )
 
     @property
     def jurisdictions(self) -> set[str]:
@@ -78,7 +80,9 @@ def _working_copies(found: list[Record]) -> dict[int, Any]:
     out: dict[int, Any] = {}
     for kind, ids in by_kind.items():
         model = records.ops_for_kind(kind).model
-        for row in db.session.scalars(sa.select(model).where(model.record_id.in_(ids), model.is_draft)):
+        for row in db.session.scalars(
+            sa.select(model).where(model.record_id.in_(ids), model.is_draft)
+        ):
             out[row.record_id] = row
     return out
 
@@ -122,7 +126,11 @@ def queue_for(user: Any) -> Queue:
     editor = has_permission(user, Permission.PUBLISH)
     sees_all = has_permission(user, Permission.VIEW_ALL_DRAFTS)
     group_ids = access.group_ids_of(user.id)
-    queue.groups = list(db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.id.in_(group_ids)))) if group_ids else []
+    queue.groups = (
+        list(db.session.scalars(sa.select(WorkingGroup).where(WorkingGroup.id.in_(group_ids))))
+        if group_ids
+        else []
+    )
     queue.contact_codes = access.contact_codes_of(user.id)
 
     if reviewer:
@@ -137,10 +145,16 @@ def queue_for(user: Any) -> Queue:
             else:
                 queue.to_review.append(item)
     if queue.contact_codes and not sees_all:
-        stmt = _alive(*REVIEW_STATES, S.CHANGES_REQUESTED).where(Record.working_group_id.is_not(None))
+        stmt = _alive(*REVIEW_STATES, S.CHANGES_REQUESTED).where(
+            Record.working_group_id.is_not(None)
+        )
         if group_ids:
             stmt = stmt.where(Record.working_group_id.not_in(group_ids))
-        queue.right_of_reply += [i for i in items(list(db.session.scalars(stmt))) if queue.contact_codes & i.jurisdictions]
+        queue.right_of_reply += [
+            i
+            for i in items(list(db.session.scalars(stmt)))
+            if queue.contact_codes & i.jurisdictions
+        ]
     if editor:
         mine = _mine_clause(user.id)
         for item in items(list(db.session.scalars(_alive(*OPEN_STATES).where(mine)))):
@@ -151,7 +165,13 @@ def queue_for(user: Any) -> Queue:
                 S.DRAFT: queue.drafts,
                 S.WITHDRAWN: queue.drafts,
             }[item.record.state].append(item)
-        queue.others = items(list(db.session.scalars(
-            _alive(S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.DRAFT).where(sa.not_(mine)).limit(200)
-        )))
+        queue.others = items(
+            list(
+                db.session.scalars(
+                    _alive(S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.DRAFT)
+                    .where(sa.not_(mine))
+                    .limit(200)
+                )
+            )
+        )
     return queue

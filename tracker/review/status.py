@@ -50,7 +50,11 @@ class ReviewStatus:
     @property
     def valid(self) -> list[Approval]:
         """Approvals that count: of the current revision, by someone who did not write it."""
-        return [a for a in self.approvals if a.revision_number == self.revision and a.user_id not in self.authors]
+        return [
+            a
+            for a in self.approvals
+            if a.revision_number == self.revision and a.user_id not in self.authors
+        ]
 
     @property
     def outdated(self) -> list[Approval]:
@@ -76,7 +80,9 @@ def _statuses(record_ids: Iterable[int]) -> dict[int, ReviewStatus]:
     if not ids:
         return out
     rows = db.session.execute(
-        sa.select(Revision.record_id, Revision.number, Revision.action, Revision.state, Revision.author_id)
+        sa.select(
+            Revision.record_id, Revision.number, Revision.action, Revision.state, Revision.author_id
+        )
         .where(Revision.record_id.in_(ids))
         .order_by(Revision.record_id, Revision.number)
     ).all()
@@ -88,15 +94,21 @@ def _statuses(record_ids: Iterable[int]) -> dict[int, ReviewStatus]:
         content = [r for r in revs if r.action not in NON_CONTENT_ACTIONS]
         status.revision = content[-1].number if content else None
         published = [
-            r.number for r in revs
-            if r.state is WorkflowState.PUBLISHED and (r.action == "publish" or r.action not in NON_CONTENT_ACTIONS)
+            r.number
+            for r in revs
+            if r.state is WorkflowState.PUBLISHED
+            and (r.action == "publish" or r.action not in NON_CONTENT_ACTIONS)
         ]
         status.published_revision = published[-1] if published else 0
         since = [r for r in revs if r.number > status.published_revision]
-        status.authors = {r.author_id for r in since if r.action not in NON_CONTENT_ACTIONS and r.author_id}
+        status.authors = {
+            r.author_id for r in since if r.action not in NON_CONTENT_ACTIONS and r.author_id
+        }
         status.submitters = {r.author_id for r in since if r.action == "submit" and r.author_id}
     approvals = db.session.scalars(
-        sa.select(Approval).where(Approval.record_id.in_(ids)).options(selectinload(Approval.user))
+        sa.select(Approval)
+        .where(Approval.record_id.in_(ids))
+        .options(selectinload(Approval.user))
         .order_by(Approval.id)
     )
     for approval in approvals:

@@ -55,7 +55,11 @@ KIND_LINKS: dict[RecordKind, list[tuple[str, str]]] = {
     RecordKind.PAPER: [],
     RecordKind.ATTRIBUTION: [],
 }
-PUBLIC_PAGES = {RecordKind.MEASURE: "measures.detail", RecordKind.PAPER: "papers.detail", RecordKind.ATTRIBUTION: "attribution.detail"}
+PUBLIC_PAGES = {
+    RecordKind.MEASURE: "measures.detail",
+    RecordKind.PAPER: "papers.detail",
+    RecordKind.ATTRIBUTION: "attribution.detail",
+}
 
 
 def _url_or_none(endpoint: str, **args: Any) -> str | None:
@@ -111,11 +115,15 @@ def _fill_choices(record: Record, forms: dict[str, Any]) -> None:
         if name in forms:
             forms[name].field.choices = field_choices
     if "submit" in forms:
-        groups = db.session.scalars(sa.select(WorkingGroup).order_by(WorkingGroup.period_start.desc(), WorkingGroup.name))
+        groups = db.session.scalars(
+            sa.select(WorkingGroup).order_by(WorkingGroup.period_start.desc(), WorkingGroup.name)
+        )
         forms["submit"].working_group.choices = [(g.id, f"{g.name} ({g.period})") for g in groups]
 
 
-def _forms(record: Record, revision: int | None, copies: Any, given: dict[str, Any] | None = None) -> dict[str, Any]:
+def _forms(
+    record: Record, revision: int | None, copies: Any, given: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A form per step and for comments; ``given`` keeps a refused form's input."""
     forms: dict[str, Any] = {}
     for action in workflow.Action:
@@ -128,7 +136,11 @@ def _forms(record: Record, revision: int | None, copies: Any, given: dict[str, A
             form.revision.data = str(revision or "")
     if not (given and "publish" in given) and record.state is workflow.S.APPROVED:
         draft, live = copies.draft, copies.live
-        previous = records.ops_for(record).snapshot(live) if live is not None and live is not draft else None
+        previous = (
+            records.ops_for(record).snapshot(live)
+            if live is not None and live is not draft
+            else None
+        )
         if draft is not None and not draft.is_live:
             forms["publish"].summary.data = workflow.default_public_summary(record, previous, draft)
     suggestion = workflow.suggested_group(record)
@@ -148,14 +160,21 @@ def _old_snapshot(record: Record, live: Any, status: Any) -> tuple[dict[str, Any
         return ops.snapshot(live), "Published version"
     if status.published_revision:
         snapshot = db.session.scalar(
-            sa.select(Revision.snapshot).where(Revision.record_id == record.id, Revision.number == status.published_revision)
+            sa.select(Revision.snapshot).where(
+                Revision.record_id == record.id, Revision.number == status.published_revision
+            )
         )
         return snapshot, "Last published version"
     return None, "Not published yet"
 
 
-def _render(record: Record, *, error: str | None = None, error_action: str | None = None,
-            given: dict[str, Any] | None = None) -> str:
+def _render(
+    record: Record,
+    *,
+    error: str | None = None,
+    error_action: str | None = None,
+    given: dict[str, Any] | None = None,
+) -> str:
     copies = workflow.Copies.of(record)
     content = copies.draft or copies.live
     if content is None:
@@ -187,9 +206,14 @@ def _render(record: Record, *, error: str | None = None, error_action: str | Non
         error_action=error_action,
         problems=records.publication_problems(record, content),
         unpublished=copies.draft is not None and not copies.draft.is_live,
-        kind_links=[(label, url) for label, endpoint in KIND_LINKS[record.kind]
-                    if (url := _url_or_none(endpoint, record_id=record.id))],
-        public_url=_url_or_none(PUBLIC_PAGES[record.kind], record_id=record.id) if copies.live is not None else None,
+        kind_links=[
+            (label, url)
+            for label, endpoint in KIND_LINKS[record.kind]
+            if (url := _url_or_none(endpoint, record_id=record.id))
+        ],
+        public_url=_url_or_none(PUBLIC_PAGES[record.kind], record_id=record.id)
+        if copies.live is not None
+        else None,
         may_comment=comments.may_comment(current_user, record),
         relation=relation,
         resolver=lambda c: comments.may_resolve(current_user, c),
@@ -231,7 +255,9 @@ def step(record_id: int, action: str) -> Any:
         db.session.commit()
     except workflow.TransitionError as exc:
         db.session.rollback()
-        return _render(record, error=exc.message, error_action=action, given={action: form}), exc.status
+        return _render(
+            record, error=exc.message, error_action=action, given={action: form}
+        ), exc.status
     except StaleDataError:
         db.session.rollback()
         record = _record(record_id)
@@ -252,15 +278,21 @@ def comment(record_id: int) -> Any:
     except ValueError:
         parent_id = -1
     try:
-        new = comments.add(record, current_user, form.body.data, field=form.field.data or None, parent_id=parent_id)
+        new = comments.add(
+            record, current_user, form.body.data, field=form.field.data or None, parent_id=parent_id
+        )
         db.session.commit()
     except comments.CommentError as exc:
         db.session.rollback()
         parent = db.session.get(Comment, parent_id) if parent_id else None
         if parent is not None and parent.record_id == record.id:
             # Shown in the thread, whose reply box opens again.
-            return _render(record, error=str(exc), error_action=f"reply-{parent.parent_id or parent.id}"), exc.status
-        return _render(record, error=str(exc), error_action="comment", given={"comment": form}), exc.status
+            return _render(
+                record, error=str(exc), error_action=f"reply-{parent.parent_id or parent.id}"
+            ), exc.status
+        return _render(
+            record, error=str(exc), error_action="comment", given={"comment": form}
+        ), exc.status
     flash("Reply added." if parent_id else "Comment added.", "success")
     return redirect(url_for("review.record", record_id=record_id, _anchor=f"comment-{new.id}"))
 
@@ -291,7 +323,9 @@ def resolve(record_id: int, comment_id: int) -> Any:
 @requires(Permission.VIEW_DRAFTS)
 def notifications() -> Any:
     return render_template(
-        "review/notifications.html", items=notify.recent(current_user.id), form=EmptyForm(formdata=None)
+        "review/notifications.html",
+        items=notify.recent(current_user.id),
+        form=EmptyForm(formdata=None),
     )
 
 
@@ -310,4 +344,8 @@ def mark_read() -> Any:
     db.session.commit()
     flash("Marked as read." if count else "Nothing was unread.", "success")
     target = request.form.get("next")
-    return redirect(target if target in {url_for("review.queue"), url_for("review.notifications")} else url_for("review.notifications"))
+    return redirect(
+        target
+        if target in {url_for("review.queue"), url_for("review.notifications")}
+        else url_for("review.notifications")
+    )

@@ -126,7 +126,11 @@ DETAILS = frozenset({"revision", "working_group_id", "message", "field", "summar
 MAX_SUMMARY = 300
 
 #: which working group a kind goes to when the editor does not choose (words of its topic)
-TOPIC_WORDS = {RecordKind.ATTRIBUTION: "attribution", RecordKind.MEASURE: "supply chain", RecordKind.PAPER: "supply chain"}
+TOPIC_WORDS = {
+    RecordKind.ATTRIBUTION: "attribution",
+    RecordKind.MEASURE: "supply chain",
+    RecordKind.PAPER: "supply chain",
+}
 
 
 class TransitionError(Exception):
@@ -167,7 +171,11 @@ def parse_action(value: Action | str) -> Action:
 
 
 def noun(record: Record) -> str:
-    return {RecordKind.MEASURE: "measure", RecordKind.PAPER: "paper", RecordKind.ATTRIBUTION: "statement"}[record.kind]
+    return {
+        RecordKind.MEASURE: "measure",
+        RecordKind.PAPER: "paper",
+        RecordKind.ATTRIBUTION: "statement",
+    }[record.kind]
 
 
 def _group_name(group_id: int | None) -> str:
@@ -176,7 +184,9 @@ def _group_name(group_id: int | None) -> str:
 
 
 def _jurisdiction_names(codes: frozenset[str]) -> str:
-    names = db.session.scalars(sa.select(Jurisdiction.name).where(Jurisdiction.code.in_(codes)).order_by(Jurisdiction.name))
+    names = db.session.scalars(
+        sa.select(Jurisdiction.name).where(Jurisdiction.code.in_(codes)).order_by(Jurisdiction.name)
+    )
     return ", ".join(names) or ", ".join(sorted(codes))
 
 
@@ -192,8 +202,10 @@ def suggested_group(record: Record) -> WorkingGroup | None:
     words = TOPIC_WORDS.get(record.kind)
     if words:
         return db.session.scalar(
-            sa.select(WorkingGroup).where(sa.func.lower(WorkingGroup.topic).contains(words))
-            .order_by(WorkingGroup.period_start.desc(), WorkingGroup.id).limit(1)
+            sa.select(WorkingGroup)
+            .where(sa.func.lower(WorkingGroup.topic).contains(words))
+            .order_by(WorkingGroup.period_start.desc(), WorkingGroup.id)
+            .limit(1)
         )
     return None
 
@@ -256,8 +268,12 @@ def _refusal(
             return TransitionError("There are no unpublished changes to review.")
     elif action is Action.APPROVE:
         if user.id in status.authors:
-            return NotPermitted("You wrote part of this change, so you cannot approve it: another reviewer must.")
-        if any(a.user_id == user.id and a.revision_number == status.revision for a in status.approvals):
+            return NotPermitted(
+                "You wrote part of this change, so you cannot approve it: another reviewer must."
+            )
+        if any(
+            a.user_id == user.id and a.revision_number == status.revision for a in status.approvals
+        ):
             return TransitionError(f"You have approved revision {status.revision} already.")
     elif action is Action.PUBLISH:
         if draft is None or draft.is_live:
@@ -273,7 +289,9 @@ def _refusal(
             return TransitionError("Not published yet: " + " ".join(problems))
     elif action is Action.WITHDRAW:
         if copies.live is None:
-            return TransitionError(f"This {noun(record)} is not on the public site: there is nothing to withdraw.")
+            return TransitionError(
+                f"This {noun(record)} is not on the public site: there is nothing to withdraw."
+            )
 
     if details is None:
         return None
@@ -298,7 +316,9 @@ def _refusal(
             comments.check_field(record, details.get("field"))
         except comments.CommentError as exc:
             if not (details.get("message") or "").strip():
-                return InvalidInput("Say what should change: a comment is required to request changes.")
+                return InvalidInput(
+                    "Say what should change: a comment is required to request changes."
+                )
             return InvalidInput(str(exc))
     elif action is Action.APPROVE and (details.get("message") or "").strip():
         try:
@@ -313,13 +333,22 @@ def _refusal(
 def check(record: Record, action: Action | str, user: Any, **details: Any) -> None:
     """Raise the TransitionError that ``transition`` would raise, without changing anything."""
     action = parse_action(action)
-    error = _refusal(record, action, user, review_status(record.id), access.relation(user, record), details)
+    error = _refusal(
+        record, action, user, review_status(record.id), access.relation(user, record), details
+    )
     if error is not None:
         raise error
 
 
 #: the order in which the review page offers the steps (the usual one first)
-DISPLAY_ORDER = [Action.SUBMIT, Action.APPROVE, Action.REQUEST_CHANGES, Action.PUBLISH, Action.REOPEN, Action.WITHDRAW]
+DISPLAY_ORDER = [
+    Action.SUBMIT,
+    Action.APPROVE,
+    Action.REQUEST_CHANGES,
+    Action.PUBLISH,
+    Action.REOPEN,
+    Action.WITHDRAW,
+]
 
 
 @dataclass
@@ -351,7 +380,9 @@ def options(
     copies = copies or Copies.of(record)
     out = []
     for action in Action:
-        if (record.state, action) not in TRANSITIONS or not has_permission(user, ACTION_PERMISSIONS[action]):
+        if (record.state, action) not in TRANSITIONS or not has_permission(
+            user, ACTION_PERMISSIONS[action]
+        ):
             continue
         out.append(Option(action, _refusal(record, action, user, status, relation, None, copies)))
     return out
@@ -398,26 +429,36 @@ def transition(record: Record, action: Action | str, user: Any, **details: Any) 
         revision_summary = f"Changes requested to revision {status.revision}"
         message = "Changes requested. The editors have been told."
     elif action is Action.APPROVE:
-        approval = Approval(record_id=record.id, revision_number=status.revision or 0, user_id=user.id, step_revision=0)
+        approval = Approval(
+            record_id=record.id,
+            revision_number=status.revision or 0,
+            user_id=user.id,
+            step_revision=0,
+        )
         count = len(status.valid) + 1
         record.state = TRANSITIONS[(before, action)] if count >= status.required else S.IN_REVIEW
         revision_summary = f"Approved revision {status.revision} ({count} of {status.required})"
         message = (
-            "Approved. It is ready to publish." if record.state is S.APPROVED
+            "Approved. It is ready to publish."
+            if record.state is S.APPROVED
             else f"Approved. It needs {status.required - count} more approval{'s' if status.required - count != 1 else ''}."
         )
     elif action is Action.PUBLISH:
         draft = records.working_copy(record)
         live = records.live_copy(record)
         previous = records.ops_for(record).snapshot(live) if live is not None else None
-        summary = (details.get("summary") or "").strip() or default_public_summary(record, previous, draft)
+        summary = (details.get("summary") or "").strip() or default_public_summary(
+            record, previous, draft
+        )
         records.publish(record, summary=summary[:MAX_SUMMARY])
         revision_summary = "Published"
         message = "Published: the public now sees this version."
     elif action is Action.WITHDRAW:
         records.withdraw(record)
         revision_summary = "Withdrawn from the public site"
-        message = "Withdrawn: it is gone from every public page. It can be submitted for review again."
+        message = (
+            "Withdrawn: it is gone from every public page. It can be submitted for review again."
+        )
     elif action is Action.REOPEN:
         record.state = TRANSITIONS[(before, action)]
         revision_summary = "Taken back to draft"
@@ -425,13 +466,22 @@ def transition(record: Record, action: Action | str, user: Any, **details: Any) 
     db.session.flush()  # the record row first: a concurrent step on it fails here (version check)
 
     content = records.working_copy(record) or records.live_copy(record)
-    revision = records.write_revision(record, content, action=action.value, summary=revision_summary, author_id=user.id)
+    revision = records.write_revision(
+        record, content, action=action.value, summary=revision_summary, author_id=user.id
+    )
     db.session.flush()
     if approval is not None:
         approval.step_revision = revision.number
         db.session.add(approval)
     if action is Action.REQUEST_CHANGES:
-        comments.add(record, user, details.get("message"), field=details.get("field"), action=action.value, notify_people=False)
+        comments.add(
+            record,
+            user,
+            details.get("message"),
+            field=details.get("field"),
+            action=action.value,
+            notify_people=False,
+        )
     elif action is Action.APPROVE and (details.get("message") or "").strip():
         comments.add(record, user, details.get("message"), action=action.value, notify_people=False)
     audit.record_event(
@@ -450,56 +500,121 @@ def transition(record: Record, action: Action | str, user: Any, **details: Any) 
 
 
 def default_public_summary(record: Record, previous: dict[str, Any] | None, draft: Any) -> str:
-    """"First publication", or what changed since the published version."""
+    """ "First publication", or what changed since the published version."""
     if previous is None:
         return "First publication"
-    return summarise(records.compare(record, previous, records.ops_for(record).snapshot(draft)))[:MAX_SUMMARY]
+    return summarise(records.compare(record, previous, records.ops_for(record).snapshot(draft)))[
+        :MAX_SUMMARY
+    ]
 
 
-def _notify(record: Record, action: Action, user: Any, status: ReviewStatus, label: str, details: dict[str, Any]) -> None:
+def _notify(
+    record: Record,
+    action: Action,
+    user: Any,
+    status: ReviewStatus,
+    label: str,
+    details: dict[str, Any],
+) -> None:
     who = user.display_name
     editors = status.authors | status.submitters
     if action is Action.SUBMIT:
-        members = set(db.session.scalars(
-            sa.select(WorkingGroupMember.user_id).where(WorkingGroupMember.group_id == record.working_group_id)
-        ))
-        notify.notify(members, record, "submitted", f"{who} submitted “{label}” for review by {_group_name(record.working_group_id)}.",
-                      actor_id=user.id, subject=f"Review requested: {label}")
+        members = set(
+            db.session.scalars(
+                sa.select(WorkingGroupMember.user_id).where(
+                    WorkingGroupMember.group_id == record.working_group_id
+                )
+            )
+        )
+        notify.notify(
+            members,
+            record,
+            "submitted",
+            f"{who} submitted “{label}” for review by {_group_name(record.working_group_id)}.",
+            actor_id=user.id,
+            subject=f"Review requested: {label}",
+        )
         codes = access.record_jurisdictions(record)
         if codes:
-            contacts = set(db.session.scalars(
-                sa.select(WorkingGroupMember.user_id).where(
-                    WorkingGroupMember.is_government_contact,
-                    WorkingGroupMember.contact_jurisdiction_code.in_(codes),
+            contacts = (
+                set(
+                    db.session.scalars(
+                        sa.select(WorkingGroupMember.user_id).where(
+                            WorkingGroupMember.is_government_contact,
+                            WorkingGroupMember.contact_jurisdiction_code.in_(codes),
+                        )
+                    )
                 )
-            )) - members
-            notify.notify(contacts, record, "right_of_reply",
-                          f"“{label}” concerns {_jurisdiction_names(frozenset(codes))} and is in review: "
-                          "as government contact you may comment before it is published.",
-                          actor_id=user.id, subject=f"Right of reply: {label}")
+                - members
+            )
+            notify.notify(
+                contacts,
+                record,
+                "right_of_reply",
+                f"“{label}” concerns {_jurisdiction_names(frozenset(codes))} and is in review: "
+                "as government contact you may comment before it is published.",
+                actor_id=user.id,
+                subject=f"Right of reply: {label}",
+            )
     elif action is Action.REQUEST_CHANGES:
         text = (details.get("message") or "").strip()
         excerpt = text if len(text) <= 160 else text[:157] + "…"
-        notify.notify(editors, record, "changes_requested", f"{who} requested changes to “{label}”: {excerpt}",
-                      actor_id=user.id, subject=f"Changes requested: {label}")
+        notify.notify(
+            editors,
+            record,
+            "changes_requested",
+            f"{who} requested changes to “{label}”: {excerpt}",
+            actor_id=user.id,
+            subject=f"Changes requested: {label}",
+        )
     elif action is Action.APPROVE:
         if record.state is S.APPROVED:
-            notify.notify(editors, record, "approved", f"{who} approved “{label}”: it is ready to publish.",
-                          actor_id=user.id, subject=f"Ready to publish: {label}")
+            notify.notify(
+                editors,
+                record,
+                "approved",
+                f"{who} approved “{label}”: it is ready to publish.",
+                actor_id=user.id,
+                subject=f"Ready to publish: {label}",
+            )
         else:
-            notify.notify(editors, record, "approved", f"{who} approved “{label}”; it needs more approvals.",
-                          actor_id=user.id, subject=f"Approved: {label}")
+            notify.notify(
+                editors,
+                record,
+                "approved",
+                f"{who} approved “{label}”; it needs more approvals.",
+                actor_id=user.id,
+                subject=f"Approved: {label}",
+            )
     elif action is Action.PUBLISH:
         approvers = {a.user_id for a in status.valid}
-        notify.notify(editors | approvers, record, "published", f"{who} published “{label}”.",
-                      actor_id=user.id, subject=f"Published: {label}")
+        notify.notify(
+            editors | approvers,
+            record,
+            "published",
+            f"{who} published “{label}”.",
+            actor_id=user.id,
+            subject=f"Published: {label}",
+        )
     elif action is Action.WITHDRAW:
-        notify.notify(editors, record, "withdrawn", f"{who} withdrew “{label}” from the public site.",
-                      actor_id=user.id, subject=f"Withdrawn: {label}")
+        notify.notify(
+            editors,
+            record,
+            "withdrawn",
+            f"{who} withdrew “{label}” from the public site.",
+            actor_id=user.id,
+            subject=f"Withdrawn: {label}",
+        )
     elif action is Action.REOPEN:
         approvers = {a.user_id for a in status.approvals}
-        notify.notify(approvers | editors, record, "reopened", f"{who} took “{label}” back to draft.",
-                      actor_id=user.id, subject=f"Back to draft: {label}")
+        notify.notify(
+            approvers | editors,
+            record,
+            "reopened",
+            f"{who} took “{label}” back to draft.",
+            actor_id=user.id,
+            subject=f"Back to draft: {label}",
+        )
 
 
 # --- Edits ---------------------------------------------------------------------------------
@@ -525,8 +640,11 @@ def after_edit(record: Record, revision: Revision, user: Any, approved_before: s
     if void:
         label = records.label(records.working_copy(record))
         notify.notify(
-            void, record, "approvals_reset",
+            void,
+            record,
+            "approvals_reset",
             f"{getattr(user, 'display_name', 'An editor')} changed “{label}” after you approved it "
             f"(now revision {revision.number}): your approval no longer counts. Please review the changes.",
-            actor_id=getattr(user, "id", None), subject=f"Changed after your approval: {label}",
+            actor_id=getattr(user, "id", None),
+            subject=f"Changed after your approval: {label}",
         )

@@ -33,7 +33,9 @@ class Snippet:
 class Backend(Protocol):
     def matches(self, query: ParsedQuery) -> sa.Subquery: ...
 
-    def snippets(self, session: Session, query: ParsedQuery, ids: list[int]) -> dict[int, Snippet]: ...
+    def snippets(
+        self, session: Session, query: ParsedQuery, ids: list[int]
+    ) -> dict[int, Snippet]: ...
 
 
 class SQLiteBackend:
@@ -99,16 +101,17 @@ class PostgresBackend:
         tsquery = self.tsquery(query)
         marks = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
         whole = f"{marks}, HighlightAll=true"
-        fragments = (
-            f'{marks}, MaxFragments=2, MaxWords={SNIPPET_WORDS}, MinWords=8, FragmentDelimiter=" {ELLIPSIS} "'
-        )
+        fragments = f'{marks}, MaxFragments=2, MaxWords={SNIPPET_WORDS}, MinWords=8, FragmentDelimiter=" {ELLIPSIS} "'
         stmt = sa.select(
             SearchEntry.id,
             sa.func.ts_headline(self.CONFIG, SearchEntry.title, tsquery, whole),
             sa.func.ts_headline(self.CONFIG, SearchEntry.alt, tsquery, fragments),
             sa.func.ts_headline(self.CONFIG, SearchEntry.body, tsquery, fragments),
         ).where(SearchEntry.id.in_(ids))
-        return {row[0]: Snippet(row[1] or "", row[2] or "", row[3] or "") for row in session.execute(stmt)}
+        return {
+            row[0]: Snippet(row[1] or "", row[2] or "", row[3] or "")
+            for row in session.execute(stmt)
+        }
 
 
 def backend_for(session: Session) -> Backend:

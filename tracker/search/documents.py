@@ -87,7 +87,9 @@ def _measure(m: Measure) -> list[Doc]:
             m.title_original if m.title_original != m.title else None,
             m.short_name,
             m.official_identifier,
-            f"{m.jurisdiction.name} {m.jurisdiction_code}" if m.jurisdiction else m.jurisdiction_code,
+            f"{m.jurisdiction.name} {m.jurisdiction_code}"
+            if m.jurisdiction
+            else m.jurisdiction_code,
         ],
         body=[m.description, m.issuing_body, m.status_note]
         + [mp.rationale for mp in m.mappings]
@@ -96,7 +98,10 @@ def _measure(m: Measure) -> list[Doc]:
     doc.add("kind", "measure")
     doc.add("jurisdiction", m.jurisdiction_code)
     doc.add("norm", *(mp.norm.letter for mp in m.mappings if mp.norm))
-    doc.add("norm", *(mp.commitment.norm.letter for mp in m.mappings if mp.commitment and mp.commitment.norm))
+    doc.add(
+        "norm",
+        *(mp.commitment.norm.letter for mp in m.mappings if mp.commitment and mp.commitment.norm),
+    )
     doc.add("topic", *(t.slug for t in m.topics))
     doc.add("type", m.type.value)
     doc.add("status", m.status.value)
@@ -109,7 +114,9 @@ def _measure_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
         selectinload(Measure.jurisdiction),
         selectinload(Measure.topics),
         selectinload(Measure.mappings).selectinload(Mapping.norm),
-        selectinload(Measure.mappings).selectinload(Mapping.commitment).selectinload(Commitment.norm),
+        selectinload(Measure.mappings)
+        .selectinload(Mapping.commitment)
+        .selectinload(Commitment.norm),
     )
 
 
@@ -227,7 +234,13 @@ SOURCES: dict[str, IndexSource] = {
         IndexSource("paper", Paper, _paper, _paper_options, True),
         IndexSource("attribution", Attribution, _attribution, _attribution_options, True),
         IndexSource("norm", Norm, _norm, lambda stmt: stmt, False),
-        IndexSource("commitment", Commitment, _commitment, lambda stmt: stmt.options(selectinload(Commitment.norm)), False),
+        IndexSource(
+            "commitment",
+            Commitment,
+            _commitment,
+            lambda stmt: stmt.options(selectinload(Commitment.norm)),
+            False,
+        ),
     )
 }
 

@@ -51,7 +51,9 @@ class Labels:
         }
         codes = sorted(set(values.get("jurisdiction", [])))
         if codes:
-            rows = db.session.execute(sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes)))
+            rows = db.session.execute(
+                sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
+            )
             self._labels["jurisdiction"] = {code: name for code, name in rows}
         if values.get("norm"):
             rows = db.session.execute(sa.select(Norm.letter, Norm.short_title))
@@ -69,7 +71,12 @@ def kind_label(kind: str) -> str:
 
 
 def endpoint_url(
-    endpoint: str, fallback: str, anchor: str | None = None, *, external: bool = False, **values: Any
+    endpoint: str,
+    fallback: str,
+    anchor: str | None = None,
+    *,
+    external: bool = False,
+    **values: Any,
 ) -> str:
     """``url_for(endpoint)`` once that page exists; until then the path it will have
     (the measure and norm pages come with the public-pages branch)."""
@@ -79,21 +86,38 @@ def endpoint_url(
     path = fallback.format(**values)
     if external:
         path = request.host_url.rstrip("/") + path
-    return path + (f"?{urlencode(args, doseq=True)}" if args else "") + (f"#{anchor}" if anchor else "")
+    return (
+        path
+        + (f"?{urlencode(args, doseq=True)}" if args else "")
+        + (f"#{anchor}" if anchor else "")
+    )
 
 
 def hit_url(entry: SearchEntry, facets: dict[str, list[str]], *, drafts: bool = False) -> str:
     flag = 1 if drafts else None
     if entry.kind == "measure":
-        return endpoint_url("measures.detail", "/measures/{record_id}", record_id=entry.record_id, drafts=flag)
+        return endpoint_url(
+            "measures.detail", "/measures/{record_id}", record_id=entry.record_id, drafts=flag
+        )
     if entry.kind == "paper":
-        return endpoint_url("papers.detail", "/papers/{record_id}", record_id=entry.record_id, drafts=flag)
+        return endpoint_url(
+            "papers.detail", "/papers/{record_id}", record_id=entry.record_id, drafts=flag
+        )
     if entry.kind == "recommendation":
         return endpoint_url(
-            "papers.detail", "/papers/{record_id}", anchor=f"rec-{entry.ref}", record_id=entry.record_id, drafts=flag
+            "papers.detail",
+            "/papers/{record_id}",
+            anchor=f"rec-{entry.ref}",
+            record_id=entry.record_id,
+            drafts=flag,
         )
     if entry.kind == "attribution":
-        return endpoint_url("attribution.detail", "/attributions/{record_id}", record_id=entry.record_id, drafts=flag)
+        return endpoint_url(
+            "attribution.detail",
+            "/attributions/{record_id}",
+            record_id=entry.record_id,
+            drafts=flag,
+        )
     if entry.kind == "norm":
         return endpoint_url("norms.detail", "/norms/{letter}", letter=entry.ref)
     if entry.kind == "commitment":

@@ -39,7 +39,9 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
     return not (type_ == "table" and is_fts_table(name))
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic hook: skip the PostgreSQL tsvector column and its index (and FTS5 tables)."""
     if type_ == "table" and is_fts_table(name):
         return False

@@ -152,7 +152,9 @@ def visible_entries(audience: Audience) -> sa.ColumnElement[bool]:
 def _filter_clauses(filters: SearchFilters) -> list[sa.ColumnElement[bool]]:
     return [
         SearchEntry.id.in_(
-            sa.select(SearchFacet.entry_id).where(SearchFacet.facet == facet, SearchFacet.value.in_(values))
+            sa.select(SearchFacet.entry_id).where(
+                SearchFacet.facet == facet, SearchFacet.value.in_(values)
+            )
         )
         for facet, values in filters.values.items()
     ]
@@ -172,7 +174,9 @@ def search(
     audience = audience or Audience()
     page = min(max(page, 1), MAX_PAGE)
     parsed = parse_query(query)
-    results = SearchResults(query=query or "", parsed=parsed, filters=filters, page=page, per_page=per_page)
+    results = SearchResults(
+        query=query or "", parsed=parsed, filters=filters, page=page, per_page=per_page
+    )
     if parsed.empty:
         return results
 
@@ -191,14 +195,18 @@ def search(
         return results
 
     counts = session.execute(
-        sa.select(SearchFacet.facet, SearchFacet.value, sa.func.count(sa.distinct(SearchFacet.entry_id)))
+        sa.select(
+            SearchFacet.facet, SearchFacet.value, sa.func.count(sa.distinct(SearchFacet.entry_id))
+        )
         .where(SearchFacet.entry_id.in_(sa.select(found.c.id)))
         .group_by(SearchFacet.facet, SearchFacet.value)
     )
     by_facet: dict[str, list[FacetValue]] = defaultdict(list)
     for facet, value, n in counts:
         by_facet[facet].append(FacetValue(value, n, filters.has(facet, value)))
-    results.facets = {facet: _ordered(facet, by_facet[facet]) for facet in FACETS if by_facet.get(facet)}
+    results.facets = {
+        facet: _ordered(facet, by_facet[facet]) for facet in FACETS if by_facet.get(facet)
+    }
 
     rows = session.execute(
         sa.select(SearchEntry, found.c.score)

@@ -113,7 +113,9 @@ class ParsedQuery:
         """The query as it was understood, for "Results for …"."""
         parts = []
         for group in self.groups:
-            parts.append(" ".join(("-" if t.negated else "") + _quoted(display_text(t.text)) for t in group))
+            parts.append(
+                " ".join(("-" if t.negated else "") + _quoted(display_text(t.text)) for t in group)
+            )
         return " or ".join(parts)
 
 

@@ -22,10 +22,12 @@ def _page_number() -> int:
 @bp.get("/", endpoint="index")
 @public
 def search_page() -> str:
-    query = request.args.get("q", "")[: 500]
+    query = request.args.get("q", "")[:500]
     drafts = include_drafts_requested(request.args.get("drafts"))
     filters = service.SearchFilters.from_args(request.args)
-    results = service.search(query, filters, service.Audience(include_drafts=drafts), page=_page_number())
+    results = service.search(
+        query, filters, service.Audience(include_drafts=drafts), page=_page_number()
+    )
     values: dict[str, set[str]] = {f: {v.value for v in vs} for f, vs in results.facets.items()}
     for hit in results.hits:
         for facet, vs in hit.facets.items():
@@ -45,7 +47,9 @@ def search_page() -> str:
         kind_label=kind_label,
         hit_url=lambda hit: hit_url(hit.entry, hit.facets, drafts=drafts),
         base_args=base_args,
-        toggle_url=lambda facet, value: url_for("search.index", **base_args, **filters.toggled(facet, value)),
+        toggle_url=lambda facet, value: url_for(
+            "search.index", **base_args, **filters.toggled(facet, value)
+        ),
         page_args={**base_args, **filters.as_args()},
     )
 

@@ -48,7 +48,11 @@ def readyz() -> tuple[dict[str, object], int]:
         current = migrations_current()
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__}, 503
+        return {
+            "status": "unavailable",
+            "database": "unreachable",
+            "detail": type(exc).__name__,
+        }, 503
     if not current:
         return {"status": "unavailable", "database": "ok", "migrations": "pending"}, 503
     return {"status": "ok", "database": "ok", "migrations": "current"}, 200

@@ -12,7 +12,9 @@ from tracker.extensions import db
 from tracker.workinggroups import services
 from tracker.workinggroups.models import WorkingGroup, WorkingGroupMember
 
-groups_cli = AppGroup("groups", help="Working groups: link reviewer accounts, flag government contacts.")
+groups_cli = AppGroup(
+    "groups", help="Working groups: link reviewer accounts, flag government contacts."
+)
 
 
 def _group(key: str) -> WorkingGroup:
@@ -48,13 +50,17 @@ def list_groups() -> None:
                 extra.append(f"account {m.user.email}")
             if m.is_government_contact:
                 extra.append(f"government contact for {m.contact_jurisdiction_code}")
-            click.echo(f"  {m.name}{' (' + m.affiliation + ')' if m.affiliation else ''}{' — ' + ', '.join(extra) if extra else ''}")
+            click.echo(
+                f"  {m.name}{' (' + m.affiliation + ')' if m.affiliation else ''}{' — ' + ', '.join(extra) if extra else ''}"
+            )
 
 
 @groups_cli.command("link")
 @click.argument("group_key")
 @click.argument("email")
-@click.option("--member", "member_name", help="The member's name as listed; without it a new member is added.")
+@click.option(
+    "--member", "member_name", help="The member's name as listed; without it a new member is added."
+)
 @click.option("--affiliation", default=None, help="For a new member: the affiliation.")
 def link(group_key: str, email: str, member_name: str | None, affiliation: str | None) -> None:
     """Link a reviewer account to a member of a group (drafts submitted to it reach them)."""
@@ -64,9 +70,13 @@ def link(group_key: str, email: str, member_name: str | None, affiliation: str |
     if member_name:
         member = next((m for m in group.members if m.name == member_name), None)
         if member is None:
-            raise click.ClickException(f"{group.key} has no member named {member_name!r} (see: groups list).")
+            raise click.ClickException(
+                f"{group.key} has no member named {member_name!r} (see: groups list)."
+            )
     else:
-        member = WorkingGroupMember(name=user.display_name[:200], affiliation=affiliation, position=len(group.members))
+        member = WorkingGroupMember(
+            name=user.display_name[:200], affiliation=affiliation, position=len(group.members)
+        )
         group.members.append(member)
     try:
         services.link_account(member, user)
@@ -102,4 +112,6 @@ def contact(group_key: str, email: str, jurisdiction: str | None, clear: bool) -
     except services.MembershipError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"{member.name}: {'no longer a government contact' if clear else 'government contact for ' + str(member.contact_jurisdiction_code)}.")
+    click.echo(
+        f"{member.name}: {'no longer a government contact' if clear else 'government contact for ' + str(member.contact_jurisdiction_code)}."
+    )

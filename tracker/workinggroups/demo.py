@@ -42,20 +42,24 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         for j, node in enumerate(r.list("members")):
             m = Reader(path, node, f"working_groups[{i}].members[{j}]")
             m.unknown_keys({"name", "affiliation"})
-            members.append({
-                "name": m.str("name", required=True, max_len=200),
-                "affiliation": m.str("affiliation", max_len=300),
-                "position": j,
-            })
-        groups.append({
-            "key": key,
-            "name": r.str("name", required=True, max_len=300),
-            "topic": r.str("topic", required=True, max_len=300),
-            "period_start": start,
-            "period_end": end,
-            "source": r.str("source"),
-            "members": members,
-        })
+            members.append(
+                {
+                    "name": m.str("name", required=True, max_len=200),
+                    "affiliation": m.str("affiliation", max_len=300),
+                    "position": j,
+                }
+            )
+        groups.append(
+            {
+                "key": key,
+                "name": r.str("name", required=True, max_len=300),
+                "topic": r.str("topic", required=True, max_len=300),
+                "period_start": start,
+                "period_end": end,
+                "source": r.str("source"),
+                "members": members,
+            }
+        )
     return groups
 
 
