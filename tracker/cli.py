@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ catalogues_cli = AppGroup(
 )
 
 
-def alembic_config():  # type: ignore[no-untyped-def]
+def alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config(str(ROOT / "alembic.ini"))
@@ -93,7 +94,7 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Database downgraded to {revision}.")
 
 
-def _commit_or_fail(loader, path: Path, what: str) -> None:  # type: ignore[no-untyped-def]
+def _commit_or_fail(loader: Any, path: Path, what: str) -> None:
     try:
         report = loader(path)
         db.session.commit()
@@ -195,7 +196,7 @@ def setup_command(demo: bool) -> None:
     # Saves keep the search index current; this fills it after the upgrade that created it.
     from tracker.search import index as search_index
 
-    click.echo(f"Search index rebuilt: {search_index.rebuild(db.session)} entries.")
+    click.echo(f"Search index rebuilt: {search_index.rebuild(db.session())} entries.")
     db.session.commit()
 
 

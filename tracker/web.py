@@ -139,11 +139,13 @@ def handle_http_error(error: HTTPException) -> Any:
 
 
 def _extra_headers(error: HTTPException) -> dict[str, str]:
-    headers = {}
-    if error.code == 429 and getattr(error, "retry_after", None):
-        headers["Retry-After"] = str(error.retry_after)
-    if error.code == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
+    headers: dict[str, str] = {}
+    retry_after = getattr(error, "retry_after", None)
+    if error.code == 429 and retry_after:
+        headers["Retry-After"] = str(retry_after)
+    valid_methods = getattr(error, "valid_methods", None)
+    if error.code == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
     return headers
 
 

@@ -127,7 +127,7 @@ class RedisStore:
 
     def get_state(self, key: str) -> dict[str, Any] | None:
         raw = self.redis.get(self._k("job", key))
-        return json.loads(raw) if raw else None  # type: ignore[arg-type]
+        return json.loads(raw) if raw else None
 
     def set_state(self, key: str, state: dict[str, Any], ttl: int) -> None:
         self.redis.set(self._k("job", key), json.dumps(state), ex=ttl)

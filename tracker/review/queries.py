@@ -79,7 +79,8 @@ def _working_copies(found: list[Record]) -> dict[int, Any]:
         by_kind[record.kind].append(record.id)
     out: dict[int, Any] = {}
     for kind, ids in by_kind.items():
-        model = records.ops_for_kind(kind).model
+        model: Any = records.ops_for_kind(kind).model
+        row: Any
         for row in db.session.scalars(
             sa.select(model).where(model.record_id.in_(ids), model.is_draft)
         ):

@@ -73,8 +73,8 @@ class SQLiteBackend:
 class PostgresBackend:
     """websearch_to_tsquery over the weighted tsvector column; ts_rank; ts_headline."""
 
-    CONFIG = sa.literal_column("'english'::regconfig")
-    DOCUMENT = sa.literal_column(f"search_entries.{PG_DOCUMENT_COLUMN}")
+    CONFIG: Any = sa.literal_column("'english'::regconfig")
+    DOCUMENT: Any = sa.literal_column(f"search_entries.{PG_DOCUMENT_COLUMN}")
 
     def tsquery(self, query: ParsedQuery) -> Any:
         plain = sa.func.websearch_to_tsquery(self.CONFIG, to_websearch(query))

@@ -127,7 +127,7 @@ def _paper(p: Paper) -> list[Doc]:
         title=p.title,
         record_id=p.record_id,
         verification=p.verification.value,
-        alt=[a.name for a in p.authors] + [p.working_group.name if p.working_group else None],
+        alt=[*(a.name for a in p.authors), p.working_group.name if p.working_group else None],
         body=[p.abstract] + [a.affiliation for a in p.authors],
     )
     doc.add("kind", "paper")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,7 +44,7 @@ _ENUM_LABELS = {
 class Labels:
     """Looks up labels for the facet values of one page (a fixed number of queries)."""
 
-    def __init__(self, values: dict[str, Iterable[str]]) -> None:
+    def __init__(self, values: Mapping[str, Iterable[str]]) -> None:
         self._labels: dict[str, dict[str, str]] = {
             "kind": {k: plural for k, (_, plural) in KINDS.items()},
             **_ENUM_LABELS,

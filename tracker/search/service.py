@@ -89,7 +89,8 @@ class Hit:
     @property
     def verification(self) -> Verification | None:
         value = self.entry.verification
-        return Verification(value) if value in {v.value for v in Verification} else None
+        known = {v.value for v in Verification}
+        return Verification(value) if value is not None and value in known else None
 
 
 @dataclass
@@ -180,7 +181,7 @@ def search(
     if parsed.empty:
         return results
 
-    session = db.session
+    session = db.session()
     flush_pending(session)
     backend = backend_for(session)
     matches = backend.matches(parsed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Blueprint, render_template, request, url_for
 
@@ -34,7 +36,7 @@ def search_page() -> str:
             values.setdefault(facet, set()).update(vs)
     for facet, vs in filters.values.items():
         values.setdefault(facet, set()).update(vs)
-    base_args = {"q": query or None, "drafts": 1 if drafts else None}
+    base_args: dict[str, Any] = {"q": query or None, "drafts": 1 if drafts else None}
     return render_template(
         "search/index.html",
         query=query,
@@ -48,7 +50,7 @@ def search_page() -> str:
         hit_url=lambda hit: hit_url(hit.entry, hit.facets, drafts=drafts),
         base_args=base_args,
         toggle_url=lambda facet, value: url_for(
-            "search.index", **base_args, **filters.toggled(facet, value)
+            "search.index", **{**base_args, **filters.toggled(facet, value)}
         ),
         page_args={**base_args, **filters.as_args()},
     )
@@ -57,6 +59,6 @@ def search_page() -> str:
 @bp.cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the full-text search index from every measure, paper, attribution and norm."""
-    total = index.rebuild(db.session)
+    total = index.rebuild(db.session())
     db.session.commit()
     click.echo(f"Search index rebuilt: {total} entries.")
