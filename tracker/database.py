@@ -57,7 +57,3 @@ def init_app(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, app.config["DB_LOCK_TIMEOUT_MS"])
-
-
-def is_sqlite() -> bool:
-    return db.engine.dialect.name == "sqlite"

@@ -7,7 +7,7 @@ import enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, registry
 
 # Stable constraint names so that Alembic migrations (and SQLite batch mode) can
 # refer to them on every database.
@@ -126,10 +126,3 @@ def partial_date_text(value: dt.date | None, precision: DatePrecision | str | No
     if precision is DatePrecision.MONTH:
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
-
-
-class TimestampMixin:
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )

@@ -112,13 +112,6 @@ class Check:
     def has_duplicates(self) -> bool:
         return any(r.duplicates for r in self.rows)
 
-    def may_commit(self, allow_duplicates: bool) -> bool:
-        return (
-            bool(self.rows)
-            and not self.has_errors
-            and (allow_duplicates or not self.has_duplicates)
-        )
-
 
 @dataclass
 class Existing:

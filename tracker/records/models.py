@@ -74,10 +74,6 @@ class Record(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
 
 class Revision(Base):
     """An append-only snapshot of a record's working copy, written with every save."""
