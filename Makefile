@@ -13,13 +13,15 @@ PORT ?= 5000
 DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps fonts-check setup run test lint clean
+.PHONY: help install system-deps fonts-check setup run test lint clean user password
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite in instance/)"
 	@echo "make test   set everything up and run the test suite"
 	@echo "             (PostgreSQL too: TRACKER_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test make test)"
 	@echo "make lint   ruff"
+	@echo "make user EMAIL=you@example.org ROLE=editor   an account (admin, editor or reviewer); asks for its password"
+	@echo "make password EMAIL=you@example.org           a new password for an account"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -62,6 +64,20 @@ run: setup
 
 test: install system-deps fonts-check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Accounts. TRACKER_ENV defaults to development (the local SQLite database in instance/);
+# set TRACKER_ENV=production with TRACKER_DATABASE_URL and TRACKER_SECRET_KEY for a server.
+ENV_OR_DEV := TRACKER_ENV=$${TRACKER_ENV:-development}
+
+user: install
+	@test -n "$(EMAIL)" && test -n "$(ROLE)" || { echo "Usage: make user EMAIL=you@example.org ROLE=admin|editor|reviewer [NAME='Your Name']"; exit 2; }
+	@mkdir -p instance
+	@$(ENV_OR_DEV) $(FLASK) db upgrade
+	@$(ENV_OR_DEV) $(FLASK) users create "$(EMAIL)" --role "$(ROLE)" --name "$(NAME)"
+
+password: install
+	@test -n "$(EMAIL)" || { echo "Usage: make password EMAIL=you@example.org"; exit 2; }
+	@$(ENV_OR_DEV) $(FLASK) users set-password "$(EMAIL)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -46,7 +46,7 @@ def test_hash_is_argon2id(app_ctx, account):
 
 def test_sign_in_and_out(app, client, account):
     response = sign_in(app, client)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/review/"
     with client.session_transaction() as session:
         assert session["_user_id"] == account.get_id()
     page = client.get("/").get_data(as_text=True)
@@ -122,7 +122,7 @@ def test_session_is_cleared_at_sign_in(app, client, account):
 def test_next_refuses_other_sites(app, client, account, target):
     response = sign_in(app, client, next_=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/review/"
 
 
 def test_next_keeps_a_path_on_this_site(app, client, account):

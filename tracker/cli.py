@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from tracker.datafiles import DataFileError
@@ -198,6 +198,25 @@ def setup_command(demo: bool) -> None:
 
     click.echo(f"Search index rebuilt: {search_index.rebuild(db.session())} entries.")
     db.session.commit()
+    if empty and current_app.config["ENV"] == "development":
+        _create_demo_accounts()
+
+
+def _create_demo_accounts() -> None:
+    """Development only, empty database only: one account per role, passwords shown once."""
+    import datetime as dt
+
+    from tracker.accounts.demo import create_demo_accounts
+
+    accounts = create_demo_accounts(dt.date.today().year)
+    db.session.commit()
+    click.echo("")
+    click.echo("Demo accounts for this development database (passwords are shown only here):")
+    for account in accounts:
+        click.echo(f"  {account.role.value:<9} {account.email:<20} password: {account.password}")
+    click.echo("Sign in at /login. The reviewer reviews drafts submitted to the demo review group.")
+    click.echo("Real accounts: make user EMAIL=you@example.org ROLE=editor")
+    click.echo("")
 
 
 @click.command("backup")

@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from tracker.accounts import audit, passwords
+from tracker.accounts.demo import existing_demo_emails
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.models import AuditAction, User, normalise_email
 from tracker.accounts.permissions import Permission, public, requires
@@ -73,7 +74,7 @@ def login() -> Any:
             safe_next(form.next.data or request.args.get("next")) or url_for("site.index")
         )
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form)
+        return _login_page(form)
 
     email = normalise_email(form.email.data)
     keys = [account_key(email), address_key(request.remote_addr)]
@@ -95,12 +96,13 @@ def login() -> Any:
         )
         db.session.commit()
         form.password.errors = [WRONG_CREDENTIALS]
-        return render_template("accounts/login.html", form=form)
+        return _login_page(form)
 
     throttle().succeeded(keys[0])
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(form.password.data)
-    target = safe_next(form.next.data) or url_for("site.index")
+    # Every account is staff: without a ``next``, their work starts at the review queue.
+    target = safe_next(form.next.data) or url_for("review.queue")
     # A fresh session at sign-in: nothing from before (a planted session id) survives.
     session.clear()
     login_user(user)
@@ -108,6 +110,12 @@ def login() -> Any:
     audit.record_event(AuditAction.LOGIN, subject=f"user:{user.id}", actor_id=user.id)
     db.session.commit()
     return redirect(target)
+
+
+def _login_page(form: LoginForm) -> str:
+    """The sign-in page; in development it says which demo accounts `make run` created."""
+    demo = existing_demo_emails() if current_app.config["ENV"] == "development" else []
+    return render_template("accounts/login.html", form=form, demo_accounts=demo)
 
 
 @bp.post("/logout")
