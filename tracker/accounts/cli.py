@@ -78,7 +78,7 @@ def list_users() -> None:
     users = db.session.scalars(sa.select(User).order_by(User.email)).all()
     if not users:
         click.echo(
-            "No accounts yet. Create one with: flask --app tracker users create EMAIL --role admin"
+            "No accounts yet. Create one with: make user EMAIL=you@example.org ROLE=admin"
         )
         return
     width = max(len(u.email) for u in users)
