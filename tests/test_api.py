@@ -207,7 +207,7 @@ def test_partial_dates_keep_their_precision(app_ctx, client) -> None:
             "kind": "implements",
             "target": record_id("us-eo-14028"),
             "target_url": body["relations"][0]["target_url"],
-            "note": "EO 14028 sec. 4 NIST guidance on secure development (facts: '-> SP 800-218')",
+            "note": "EO 14028 sec. 4 NIST guidance on secure development, which became SP 800-218",
         }
     ]
 
