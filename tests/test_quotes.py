@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tests.conftest import csrf_token
-from tests.pages import as_data, form_fields, replace
+from tests.pages import as_data, replace
 from tests.pdf_helpers import flat, pdf_text
 from tests.review_helpers import make_member, take
 from tests.test_editing import NEW, errors_of, open_form
@@ -196,15 +196,15 @@ def test_norm_short_titles_are_labelled_as_the_trackers(client) -> None:
 # --- The contested checklist is a draft under discussion everywhere ---------------------
 
 
-def test_contested_checklist_is_a_draft_under_discussion_on_every_surface(
-    reports, client
-) -> None:
+def test_contested_checklist_is_a_draft_under_discussion_on_every_surface(reports, client) -> None:
     html = client.get("/search/?q=checklist").get_data(as_text=True)
     hit = html[html.index('class="search-hit') :][:1500]
     assert "Draft under discussion" in hit
     assert "Draft under discussion" in client.get("/norms/").get_data(as_text=True)
     with reports.app_context():
-        checklist = db.session.scalar(sa.select(Commitment).where(Commitment.key == "norms-checklist"))
+        checklist = db.session.scalar(
+            sa.select(Commitment).where(Commitment.key == "norms-checklist")
+        )
         assert checklist.contested
     # Not linked to a norm, so the API lists it with the commitments of no norm page; the
     # serialiser is shared, so check it directly on the JSON of a commitment.
@@ -244,9 +244,7 @@ def test_the_form_refuses_a_mapping_without_pinpoint_or_rationale(
 ) -> None:
     login(client, "editor")
     fields = open_form(client, "/measures/new")
-    response = client.post(
-        "/measures/new", data=as_data(replace(fields, **{**NEW, **values}))
-    )
+    response = client.post("/measures/new", data=as_data(replace(fields, **{**NEW, **values})))
     assert response.status_code == 422
     assert message in errors_of(response.get_data(as_text=True), field_id)
 
@@ -256,7 +254,9 @@ def test_whole_instrument_replaces_the_pinpoint(app, client, login) -> None:
     fields = open_form(client, "/measures/new")
     values = {**NEW, "mappings-0-locator": "", "mappings-0-whole_instrument": "y"}
     response = client.post("/measures/new", data=as_data(replace(fields, **values)))
-    assert response.status_code == 302, errors_of(response.get_data(as_text=True), "mappings-0-locator")
+    assert response.status_code == 302, errors_of(
+        response.get_data(as_text=True), "mappings-0-locator"
+    )
     with app.app_context():
         mapping = db.session.scalars(
             sa.select(Mapping).join(Measure).where(Measure.title_en == NEW["title_en"])
@@ -312,3 +312,39 @@ def test_home_page_says_what_holds_for_mappings(client, app_ctx) -> None:
     assert f"Of the {len(mappings)} mappings shown" in html
     assert f"{pinpointed} give a pinpoint" in html
     assert f"{len(mappings) - pinpointed} say “no pinpoint recorded”" in html
+
+
+# --- Migration 0014 ----------------------------------------------------------------------
+
+
+def test_migration_0014_downgrades_and_upgrades_with_data(fresh_database_url) -> None:
+    from tests.conftest import seed, standalone_app
+
+    with standalone_app(fresh_database_url) as fresh:
+        runner = fresh.test_cli_runner()
+        seed(fresh, demo=True)
+        with fresh.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Mapping)) == 68
+        result = runner.invoke(args=["db", "downgrade", "0011"])
+        assert result.exit_code == 0, result.output
+        with fresh.app_context(), db.engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            assert "wording" not in {c["name"] for c in inspector.get_columns("catalogue_actions")}
+            assert "staff_note" not in {c["name"] for c in inspector.get_columns("sources")}
+            assert connection.execute(sa.text("SELECT count(*) FROM mappings")).scalar() == 68
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with fresh.app_context(), db.engine.connect() as connection:
+            # Existing rows come back as summaries and as mappings with a pinpoint to give.
+            rows = connection.execute(sa.text("SELECT DISTINCT wording FROM catalogue_actions"))
+            assert rows.scalars().all() == ["summary"]
+            whole = connection.execute(
+                sa.text("SELECT count(*) FROM mappings WHERE whole_instrument")
+            )
+            assert whole.scalar() == 0
+        # Loading the framework again restores the verbatim flags.
+        assert runner.invoke(args=["catalogues", "load"]).exit_code == 0
+        with fresh.app_context():
+            verbatim = db.session.scalars(
+                sa.select(CatalogueAction.key).where(CatalogueAction.wording == "verbatim")
+            )
+            assert sorted(verbatim) == ["i-1", "j-2"]

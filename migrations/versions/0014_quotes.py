@@ -48,4 +48,5 @@ def downgrade() -> None:
     with op.batch_alter_table('mappings', schema=None) as batch_op:
         batch_op.drop_column('whole_instrument')
     with op.batch_alter_table('catalogue_actions', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_catalogue_actions_wording'), type_='check')
         batch_op.drop_column('wording')

@@ -465,9 +465,14 @@ class MeasureForm(FlaskForm):
         FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS
     )
 
-    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Choices, mapping_rules: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
+        #: the editor shows the mapping publication rules next to the fields; a spreadsheet
+        #: import makes working copies of existing data and leaves them to publication
+        self.mapping_rules = mapping_rules
         self.jurisdiction_code.choices = choices.jurisdictions
         self.topics.choices = choices.topics
         for section in SECTIONS:
@@ -529,7 +534,7 @@ class MeasureForm(FlaskForm):
                 fail(row.target, "Choose the norm or commitment this measure implements.")
             if not row.basis.data:
                 fail(row.basis, "Say whether the measure names it or it is an inference.")
-            if row.target.data:
+            if row.target.data and self.mapping_rules:
                 # The publication rules for mappings, next to the fields they concern.
                 data = {
                     "norm": row.target.data.partition(":")[2],

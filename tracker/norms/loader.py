@@ -56,7 +56,11 @@ def read_sources(
     sources = []
     for i, item in enumerate(reader.list(key)):
         r = Reader(path, item, f"{reader.where}.{key}[{i}]")
-        r.unknown_keys({"url", "title", "accessed", "staff_note"} if staff_notes else {"url", "title", "accessed"})
+        r.unknown_keys(
+            {"url", "title", "accessed", "staff_note"}
+            if staff_notes
+            else {"url", "title", "accessed"}
+        )
         url = r.str("url", max_len=2000)
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("url", f"{url!r} is not an http(s) URL")

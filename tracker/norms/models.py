@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, DatePrecision, LabelledEnum, Verification, enum_type
 
-
 #: how every surface labels ``Norm.short_title`` (page, PDF, API description)
 SHORT_TITLE_NOTE = "The tracker's short title for the norm, not the official text."
 #: the standing of a contested commitment, on every surface (pages, search, API, exports, PDF)
@@ -122,7 +121,7 @@ class Commitment(Base):
 
     @property
     def standing_label(self) -> str | None:
-        """"Draft under discussion" for a contested item, else None (an adopted text)."""
+        """ "Draft under discussion" for a contested item, else None (an adopted text)."""
         return CONTESTED_LABEL if self.contested else None
 
 

@@ -24,11 +24,11 @@ from tracker.attribution.models import (
 )
 from tracker.measures.models import Mapping, Measure
 from tracker.norms.models import CONTESTED_NOTE, Commitment, Norm
+from tracker.papers.models import Paper, PaperAuthor, PaperRecommendation
+from tracker.search.text import fold, index_text
 
 #: the status facet of a contested commitment (labelled by tracker.search.labels)
 CONTESTED_STATUS = "draft_under_discussion"
-from tracker.papers.models import Paper, PaperAuthor, PaperRecommendation
-from tracker.search.text import fold, index_text
 
 #: the facets, in the order the search page shows them
 FACETS = ("kind", "jurisdiction", "norm", "topic", "type", "status", "year")
