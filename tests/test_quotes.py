@@ -182,6 +182,16 @@ def test_brief_quotes_only_verbatim_actions(reports, client) -> None:
     assert "j.2“impartiallegalframeworks" in text and "distribution”(verbatim)" in text
 
 
+@pytest.mark.slow
+def test_norm_brief_labels_the_short_title(reports, client) -> None:
+    text = " ".join(pdf_text(get_pdf(reports, client, "/norms/i/brief.pdf")).split())
+    assert (
+        "Short title (the tracker’s, not the official text): Ensure ICT supply-chain integrity"
+        in text
+    )
+    assert "A/70/174, para. 13(i), official text:" in text
+
+
 def test_norm_short_titles_are_labelled_as_the_trackers(client) -> None:
     html = client.get("/norms/i").get_data(as_text=True)
     assert "the tracker’s short title for this norm, not the official wording" in html
