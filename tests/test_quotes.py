@@ -358,3 +358,23 @@ def test_migration_0014_downgrades_and_upgrades_with_data(fresh_database_url) ->
                 sa.select(CatalogueAction.key).where(CatalogueAction.wording == "verbatim")
             )
             assert sorted(verbatim) == ["i-1", "j-2"]
+
+
+def test_whole_instrument_in_api_and_exports(client, make_measure) -> None:
+    mapping = {
+        "norm": "j",
+        "commitment": None,
+        "locator": None,
+        "whole_instrument": True,
+        "rationale": "The whole policy is a disclosure programme.",
+        "basis": "inferred",
+    }
+    measure = make_measure(short_name="WholePolicy", mappings=[mapping])
+    api = client.get(f"/api/v1/measures/{measure.record_id}").get_json()
+    assert api["mappings"][0]["whole_instrument"] is True
+    exported = client.get("/export/measures.json").get_json()
+    items = exported["items"] if isinstance(exported, dict) else exported
+    row = next(m for m in items if m["short_name"] == "WholePolicy")
+    assert row["mappings"][0]["scope"] == "whole_instrument"
+    csv = client.get("/export/measures.csv").get_data(as_text=True)
+    assert "j |  | inferred | The whole policy is a disclosure programme. | whole_instrument" in csv

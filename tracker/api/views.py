@@ -257,6 +257,7 @@ def norm(letter: str) -> dict[str, Any]:
         entry["mappings"].append(
             {
                 "locator": mapping.locator,
+                "whole_instrument": mapping.whole_instrument,
                 "rationale": mapping.rationale,
                 "basis": mapping.basis.value,
             }

@@ -315,6 +315,8 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
         put(f"mappings-{i}-target", _mapping_target(mapping.get("target"), ctx))
         for sub in ("locator", "rationale", "basis"):
             put(f"mappings-{i}-{sub}", mapping.get(sub))
+        if mapping.get("scope") == "whole_instrument":
+            put(f"mappings-{i}-whole_instrument", "y")
     return MultiDict(pairs)
 
 

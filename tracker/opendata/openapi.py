@@ -219,7 +219,8 @@ def _schemas() -> dict[str, Any]:
                                                 "locator": TEXT,
                                                 "rationale": TEXT,
                                                 "basis": _enum(MappingBasis),
-                                            }
+                                            },
+                                            {"whole_instrument": {"type": "boolean"}},
                                         ),
                                     },
                                 }
