@@ -86,6 +86,7 @@ def test_norm_detail_has_text_verification_commitments_and_measures(app_ctx, cli
     assert cra["mappings"] == [
         {
             "locator": "Annex I",
+            "whole_instrument": False,
             "rationale": "binding product security requirements for all products with digital elements",
             "basis": "inferred",
         }
@@ -207,7 +208,7 @@ def test_partial_dates_keep_their_precision(app_ctx, client) -> None:
             "kind": "implements",
             "target": record_id("us-eo-14028"),
             "target_url": body["relations"][0]["target_url"],
-            "note": "EO 14028 sec. 4 NIST guidance on secure development (facts: '-> SP 800-218')",
+            "note": "EO 14028 sec. 4 NIST guidance on secure development, which became SP 800-218",
         }
     ]
 

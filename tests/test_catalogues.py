@@ -52,8 +52,12 @@ def test_loaded_catalogue(app_ctx) -> None:
     )
     assert catalogue.lead_in("j") is None
     assert [t.slug for t in actions["j-1"].topics] == ["vulnerability-disclosure"]
-    # Actions carry the catalogue's verification and sources unless the file says otherwise.
-    assert actions["j-2"].verification.value == "secondary" and len(actions["j-2"].sources) == 3
+    # Actions carry the catalogue's verification and sources unless the file says otherwise
+    # (facts' third "source", unnamed public reports, is a staff-only provenance note).
+    assert actions["j-2"].verification.value == "secondary" and len(actions["j-2"].sources) == 2
+    assert "public reports" in catalogue.staff_note
+    # Only i.1 and j.2 are the report's wording; the others are the tracker's summaries.
+    assert {k for k, a in actions.items() if a.verbatim} == {"i-1", "j-2"}
 
 
 def snapshot() -> list[tuple]:

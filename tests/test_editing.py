@@ -345,6 +345,8 @@ def test_change_summary_names_fields_and_counts_rows(app, client, login, make_me
             "sources-1-title": "Replacement",
             "sources-1-url": "https://example.org/r",
             "mappings-1-target": "norm:j",
+            "mappings-1-locator": "Art. 2",
+            "mappings-1-rationale": "A mapping needs a pinpoint and a rationale.",
         },
         topics=["sbom", "vulnerability-disclosure"],
     )

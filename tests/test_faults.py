@@ -36,6 +36,7 @@ NEW = {
     "sources-0-title": "Example gazette",
     "sources-0-url": "https://example.org/gazette",
     "mappings-0-target": "norm:i",
+    "mappings-0-locator": "§ 1",
     "mappings-0-rationale": "Typed before the outage.",
     "mappings-0-basis": "inferred",
 }

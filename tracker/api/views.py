@@ -22,7 +22,7 @@ from tracker.jurisdictions.queries import explain_unknown_code, memberships
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
-from tracker.norms.models import Commitment, Norm
+from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
 from tracker.records.queries import visible
 from tracker.web import not_found, positive_int_arg, with_suggestion
 
@@ -90,6 +90,7 @@ def norm_json(norm: Norm, *, full: bool = False) -> dict[str, Any]:
         "letter": norm.letter,
         "reference": norm.reference,
         "short_title": norm.short_title,
+        "short_title_note": SHORT_TITLE_NOTE,
         "summary": norm.summary,
         "official_text": norm.official_text,
         "verification": _verification(norm),
@@ -122,6 +123,8 @@ def commitment_json(c: Commitment) -> dict[str, Any]:
         "instrument": c.instrument,
         "paragraph": c.paragraph,
         "contested": c.contested,
+        "standing": c.standing_label,
+        "standing_note": CONTESTED_NOTE if c.contested else None,
         "verification": _verification(c),
         "sources": c.sources,
     }
@@ -181,6 +184,7 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
                 "norm": mp.norm.letter if mp.norm else None,
                 "commitment": mp.commitment.key if mp.commitment else None,
                 "locator": mp.locator,
+                "whole_instrument": mp.whole_instrument,
                 "rationale": mp.rationale,
                 "basis": mp.basis.value,
             }
@@ -253,6 +257,7 @@ def norm(letter: str) -> dict[str, Any]:
         entry["mappings"].append(
             {
                 "locator": mapping.locator,
+                "whole_instrument": mapping.whole_instrument,
                 "rationale": mapping.rationale,
                 "basis": mapping.basis.value,
             }

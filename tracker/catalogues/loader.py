@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.catalogues.models import Catalogue, CatalogueAction
+from tracker.catalogues.models import Catalogue, CatalogueAction, Wording
 from tracker.datafiles import DataFileError, Reader, load_yaml
 from tracker.db import Verification
 from tracker.extensions import db
@@ -29,6 +29,7 @@ CATALOGUE_FIELDS = {
     "sources",
     "lead_ins",
     "actions",
+    "staff_note",
 }
 ACTION_FIELDS = {
     "key",
@@ -36,6 +37,7 @@ ACTION_FIELDS = {
     "norm",
     "context",
     "text",
+    "wording",
     "topics",
     "paragraph",
     "verification",
@@ -98,6 +100,9 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                     "norm": letter,
                     "context": a.str("context", max_len=300),
                     "text": a.str("text", required=True, max_len=5000),
+                    # Quotation marks only for the source's own words: an action that does
+                    # not say so is the tracker's summary.
+                    "wording": a.choice("wording", Wording, required=False) or Wording.SUMMARY,
                     "paragraph": a.str("paragraph", max_len=60),
                     # Each action carries the verification of the text it quotes: the
                     # catalogue's, unless the file says otherwise for that action.
@@ -121,6 +126,7 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                 "sources": sources,
                 "lead_ins": lead_ins,
                 "actions": actions,
+                "staff_note": r.str("staff_note"),
             }
         )
     return catalogues
@@ -151,6 +157,7 @@ def load(path: str | Path) -> LoadReport:
             "verification_note": row["verification_note"],
             "sources": row["sources"],
             "lead_ins": row["lead_ins"],
+            "staff_note": row["staff_note"],
         }
         catalogue = existing.get(row["key"])
         if catalogue is None:

@@ -19,10 +19,19 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, Verification, enum_type
+from tracker.db import Base, LabelledEnum, Verification, enum_type
 
 if TYPE_CHECKING:
     from tracker.norms.models import FrameworkDocument, Norm, Topic
+
+
+class Wording(LabelledEnum):
+    """Whether a text shown for a source is the source's own words."""
+
+    #: the source's words, character for character: may be shown in quotation marks
+    VERBATIM = ("verbatim", "Verbatim")
+    #: the tracker's condensed wording of the source: never shown as a quotation
+    SUMMARY = ("summary", "Summary")
 
 
 catalogue_action_topics = sa.Table(
@@ -45,6 +54,8 @@ class Catalogue(Base):
     verification: Mapped[Verification] = mapped_column(enum_type(Verification))
     verification_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     sources: Mapped[list[Any]] = mapped_column(default=list)
+    #: provenance for staff (how the text was found); never on a public surface
+    staff_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     #: norm letter -> the source's phrase that introduces that norm's list of actions
     lead_ins: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -73,8 +84,11 @@ class CatalogueAction(Base):
     norm_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("norms.id"), index=True)
     #: the source's shared phrase this item completes ("recommendations to suppliers on")
     context: Mapped[Optional[str]] = mapped_column(sa.String(300))
-    #: verbatim from the source
+    #: the source's words (``wording`` verbatim) or the tracker's summary of them
     text: Mapped[str] = mapped_column(sa.Text)
+    wording: Mapped[Wording] = mapped_column(
+        enum_type(Wording), default=Wording.SUMMARY, server_default=Wording.SUMMARY.value
+    )
     #: paragraph of the source document, when verified
     paragraph: Mapped[Optional[str]] = mapped_column(sa.String(60))
     verification: Mapped[Verification] = mapped_column(enum_type(Verification))
@@ -91,3 +105,7 @@ class CatalogueAction(Base):
     def phrase(self) -> str:
         """The action as a phrase: its shared context, a colon, then its own text."""
         return f"{self.context}: {self.text}" if self.context else self.text
+
+    @property
+    def verbatim(self) -> bool:
+        return self.wording is Wording.VERBATIM

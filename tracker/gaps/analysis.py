@@ -102,6 +102,13 @@ class Cell:
         return bool(self.measures) and all(f.via for f in self.measures)
 
 
+#: how every surface explains the verbatim / summary labels of catalogue actions
+WORDING_NOTE = (
+    "Actions marked “verbatim” are the report’s words, as the sources quote them; actions "
+    "marked “summary” are the tracker’s condensed wording of the guidance, not its text."
+)
+
+
 @dataclass
 class Row:
     kind: str  # "norm", "topic", "action" or "recommendation"
@@ -113,6 +120,8 @@ class Row:
     #: for actions: the source's shared phrase ("recommendations to suppliers on")
     context: Optional[str] = None
     cells: list[Cell] = field(default_factory=list)
+    #: for actions: "verbatim" (the source's words, may be quoted) or "summary" (never quoted)
+    wording: Optional[str] = None
 
     def cell(self, code: str) -> Cell:
         return next(c for c in self.cells if c.jurisdiction_code == code)
@@ -408,7 +417,13 @@ def build_matrix(
                 subtitle = action.norm.short_title if action.norm else None
                 groups.append(RowGroup(heading, catalogue.lead_in(letter), [], subtitle))
             row = Row(
-                "action", action.key, action.number, action.phrase, action.text, action.context
+                "action",
+                action.key,
+                action.number,
+                action.phrase,
+                action.text,
+                action.context,
+                wording=action.wording.value,
             )
             _fill([row], [found.by_action[action.id]], jurisdictions, found.refs, graded=True)
             groups[-1].rows.append(row)
@@ -416,7 +431,8 @@ def build_matrix(
             Section(
                 f"catalogue:{catalogue.key}",
                 catalogue.title,
-                "Only measures linked to the action count, with the degree given in the link.",
+                "Only measures linked to the action count, with the degree given in the link. "
+                + WORDING_NOTE,
                 groups,
                 catalogue.verification,
                 list(catalogue.sources or []),

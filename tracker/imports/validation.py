@@ -308,6 +308,8 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
         put(f"mappings-{i}-target", _mapping_target(mapping.get("target"), ctx))
         for sub in ("locator", "rationale", "basis"):
             put(f"mappings-{i}-{sub}", mapping.get(sub))
+        if mapping.get("scope") == "whole_instrument":
+            put(f"mappings-{i}-whole_instrument", "y")
     return MultiDict(pairs)
 
 
@@ -364,7 +366,13 @@ def check_row(row: dict[str, Any], ctx: Context) -> RowCheck:
             Problem("key", f"A key is at most {KEY_MAX} characters, without spaces or quotes.")
         )
     result.key = key
-    form = MeasureForm(formdata=formdata(values, ctx), choices=ctx.choices, meta={"csrf": False})
+    # Imported rows become working copies: the mapping rules apply when they are published.
+    form = MeasureForm(
+        formdata=formdata(values, ctx),
+        choices=ctx.choices,
+        mapping_rules=False,
+        meta={"csrf": False},
+    )
     valid = form.validate()
     result.errors.extend(_field_problems(form, ctx))
     result.relations = _relations(values, result.errors)

@@ -130,7 +130,9 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         mappings = []
         for j, m in enumerate(r.list("mappings")):
             mr = Reader(path, m, f"measures[{i}].mappings[{j}]")
-            mr.unknown_keys({"norm", "commitment", "locator", "rationale", "basis"})
+            mr.unknown_keys(
+                {"norm", "commitment", "locator", "whole_instrument", "rationale", "basis"}
+            )
             norm, commitment = mr.str("norm"), mr.str("commitment")
             if bool(norm) == bool(commitment):
                 raise mr.fail(None, "a mapping needs exactly one of norm or commitment")
@@ -143,6 +145,7 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                     "norm": norm,
                     "commitment": commitment,
                     "locator": mr.str("locator", max_len=300),
+                    "whole_instrument": bool(mr.node.get("whole_instrument", False)),
                     "rationale": mr.str("rationale"),
                     "basis": (
                         mr.choice("basis", MappingBasis, required=False) or MappingBasis.INFERRED
@@ -150,7 +153,7 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                 }
             )
         snap["mappings"] = mappings
-        snap["sources"] = read_sources(path, r)
+        snap["sources"] = read_sources(path, r, staff_notes=True)
         if not snap["sources"]:
             raise r.fail("sources", "a published measure needs at least one source")
         snap["_line"] = r.node.line

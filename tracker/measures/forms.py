@@ -166,6 +166,11 @@ class SourceRow(RowForm):
         validators=[full_date_not_future],
         render_kw={"placeholder": "YYYY-MM-DD", "size": 11},
     )
+    staff_note = StringField(
+        "Staff note (not public)",
+        validators=[cap(NOTE_MAX)],
+        description="How the source was found, for staff. Never shown on the public site.",
+    )
 
 
 class RelationRow(RowForm):
@@ -179,6 +184,10 @@ class MappingRow(RowForm):
     significant = ("target", "locator", "rationale")
     target = SelectField("Norm or commitment", choices=[BLANK])
     locator = StringField("Pinpoint (article, section)", validators=[cap(300)])
+    whole_instrument = BooleanField(
+        "Whole instrument",
+        description="Tick when the measure as a whole implements it, so no pinpoint applies.",
+    )
     rationale = TextAreaField("Rationale", validators=[cap(RATIONALE_MAX)], render_kw={"rows": 2})
     basis = RadioField(
         "Basis",
@@ -456,9 +465,14 @@ class MeasureForm(FlaskForm):
         FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS
     )
 
-    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Choices, mapping_rules: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
+        #: the editor shows the mapping publication rules next to the fields; a spreadsheet
+        #: import makes working copies of existing data and leaves them to publication
+        self.mapping_rules = mapping_rules
         self.jurisdiction_code.choices = choices.jurisdictions
         self.topics.choices = choices.topics
         for section in SECTIONS:
@@ -520,6 +534,16 @@ class MeasureForm(FlaskForm):
                 fail(row.target, "Choose the norm or commitment this measure implements.")
             if not row.basis.data:
                 fail(row.basis, "Say whether the measure names it or it is an inference.")
+            if row.target.data and self.mapping_rules:
+                # The publication rules for mappings, next to the fields they concern.
+                data = {
+                    "norm": row.target.data.partition(":")[2],
+                    "locator": _text(row.locator.data),
+                    "whole_instrument": bool(row.whole_instrument.data),
+                    "rationale": _text(row.rationale.data),
+                }
+                for _i, name, message in services.mapping_problems([data]):
+                    fail(row[name], message.split(": ", 1)[1])
 
         check_implementations(self.rows("implementations"), fail)
 
@@ -583,6 +607,7 @@ class MeasureForm(FlaskForm):
                 "url": _text(r.url.data),
                 "title": r.title.data.strip(),
                 "accessed": _text(r.accessed.data),
+                "staff_note": _text(r.staff_note.data),
             }
             for r in self.rows("sources")
         ]
@@ -603,6 +628,7 @@ class MeasureForm(FlaskForm):
                     "norm": key if kind == "norm" else None,
                     "commitment": key if kind == "commitment" else None,
                     "locator": _text(r.locator.data),
+                    "whole_instrument": bool(r.whole_instrument.data),
                     "rationale": _text(r.rationale.data),
                     "basis": r.basis.data or MappingBasis.INFERRED.value,
                 }
@@ -625,6 +651,7 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
             "title": s.get("title") or "",
             "url": s.get("url") or "",
             "accessed": s.get("accessed") or "",
+            "staff_note": s.get("staff_note") or "",
         }
         for s in snapshot.get("sources", [])
     ]
@@ -640,6 +667,7 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         {
             "target": f"norm:{m['norm']}" if m.get("norm") else f"commitment:{m.get('commitment')}",
             "locator": m.get("locator") or "",
+            "whole_instrument": bool(m.get("whole_instrument")),
             "rationale": m.get("rationale") or "",
             "basis": m.get("basis") or MappingBasis.INFERRED.value,
         }

@@ -76,6 +76,11 @@ class MappingBasis(LabelledEnum):
     INFERRED = ("inferred", "Analyst's inference")
 
 
+#: what a mapping's "where" says without a pinpoint (pages, exports, briefs)
+WHOLE_INSTRUMENT = "Whole instrument"
+NO_PINPOINT = "No pinpoint recorded"
+
+
 class MappingState(LabelledEnum):
     DRAFT = ("draft", "Draft")
     PUBLISHED = ("published", "Published")
@@ -184,6 +189,8 @@ class Source(Base):
     url: Mapped[Optional[str]] = mapped_column(sa.String(2000))
     title: Mapped[str] = mapped_column(sa.String(1000))
     accessed: Mapped[Optional[dt.date]]
+    #: how the source was found (provenance for staff); never on a public surface
+    staff_note: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     measure: Mapped[Measure] = relationship(back_populates="sources")
 
@@ -226,6 +233,8 @@ class Mapping(Base):
         sa.ForeignKey("commitments.id"), index=True
     )
     locator: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    #: the measure as a whole implements the target, so no pinpoint is needed
+    whole_instrument: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     rationale: Mapped[Optional[str]] = mapped_column(sa.Text)
     basis: Mapped[MappingBasis] = mapped_column(
         enum_type(MappingBasis), default=MappingBasis.INFERRED
@@ -236,6 +245,13 @@ class Mapping(Base):
     measure: Mapped[Measure] = relationship(back_populates="mappings")
     norm: Mapped[Optional[Norm]] = relationship()
     commitment: Mapped[Optional[Commitment]] = relationship()
+
+    @property
+    def where(self) -> str:
+        """Where in the measure the mapping applies, as pages and briefs say it."""
+        if self.locator:
+            return self.locator
+        return WHOLE_INSTRUMENT if self.whole_instrument else NO_PINPOINT
 
     @property
     def target_label(self) -> str:

@@ -403,3 +403,34 @@ def inbound_relations(
         .order_by(MeasureRelation.kind, Measure.year, Measure.id)
     )
     return [(relation, measure) for measure, relation in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class MappingRuleCounts:
+    """How many visible mappings meet the mapping rule, for the home page's sentence."""
+
+    total: int
+    with_rationale: int
+    #: with a pinpoint (locator)
+    pinpointed: int
+    #: without a pinpoint, marked as concerning the whole instrument
+    whole_instrument: int
+
+    @property
+    def without_pinpoint(self) -> int:
+        return self.total - self.pinpointed - self.whole_instrument
+
+
+def mapping_rule_counts(*, include_drafts: bool = False) -> MappingRuleCounts:
+    """Counts of the mappings of visible measures, in one query."""
+    base = visible(Measure, include_drafts=include_drafts).subquery()
+    has_locator = sa.func.coalesce(sa.func.length(sa.func.trim(Mapping.locator)), 0) > 0
+    has_rationale = sa.func.coalesce(sa.func.length(sa.func.trim(Mapping.rationale)), 0) > 0
+    stmt = sa.select(
+        sa.func.count(Mapping.id),
+        sa.func.count(Mapping.id).filter(has_rationale),
+        sa.func.count(Mapping.id).filter(has_locator),
+        sa.func.count(Mapping.id).filter(sa.not_(has_locator), Mapping.whole_instrument),
+    ).join(base, base.c.id == Mapping.measure_id)
+    total, rationale, pinpointed, whole = db.session.execute(stmt).one()
+    return MappingRuleCounts(total, rationale, pinpointed, whole)

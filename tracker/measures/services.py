@@ -65,6 +65,7 @@ def snapshot(measure: Measure) -> dict[str, Any]:
             "url": s.url,
             "title": s.title,
             "accessed": s.accessed.isoformat() if s.accessed else None,
+            "staff_note": s.staff_note,
         }
         for s in measure.sources
     ]
@@ -83,6 +84,7 @@ def snapshot(measure: Measure) -> dict[str, Any]:
             "norm": m.norm.letter if m.norm else None,
             "commitment": m.commitment.key if m.commitment else None,
             "locator": m.locator,
+            "whole_instrument": m.whole_instrument,
             "rationale": m.rationale,
             "basis": m.basis.value,
         }
@@ -104,7 +106,13 @@ def clone(measure: Measure) -> Measure:
         for e in measure.events
     ]
     new.sources = [
-        Source(position=s.position, url=s.url, title=s.title, accessed=s.accessed)
+        Source(
+            position=s.position,
+            url=s.url,
+            title=s.title,
+            accessed=s.accessed,
+            staff_note=s.staff_note,
+        )
         for s in measure.sources
     ]
     new.topics = list(measure.topics)
@@ -117,6 +125,7 @@ def clone(measure: Measure) -> Measure:
             norm_id=m.norm_id,
             commitment_id=m.commitment_id,
             locator=m.locator,
+            whole_instrument=m.whole_instrument,
             rationale=m.rationale,
             basis=m.basis,
             state=MappingState.DRAFT,
@@ -150,6 +159,7 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
             url=s.get("url"),
             title=s["title"],
             accessed=dt.date.fromisoformat(s["accessed"]) if s.get("accessed") else None,
+            staff_note=s.get("staff_note"),
         )
         for i, s in enumerate(data.get("sources", []))
     ]
@@ -193,6 +203,7 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
             norm_id=norms.get(m["norm"]) if m.get("norm") else None,
             commitment_id=commitments.get(m["commitment"]) if m.get("commitment") else None,
             locator=m.get("locator"),
+            whole_instrument=bool(m.get("whole_instrument")),
             rationale=m.get("rationale"),
             basis=MappingBasis(m.get("basis") or "inferred"),
             state=MappingState.PUBLISHED if measure.is_live else MappingState.DRAFT,
@@ -253,13 +264,44 @@ def event_order_problems(events: list[dict[str, Any]]) -> list[tuple[int, str]]:
     return problems
 
 
+def mapping_problems(mappings: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    """(row index, field, message) for mappings that may not be published as they stand.
+
+    ``mappings`` are snapshot rows. Every mapping needs a rationale, and a pinpoint
+    (``locator``) unless it is marked as concerning the whole instrument. The editor form
+    shows these next to the fields; publication refuses with the same sentences.
+    """
+    problems = []
+    for i, m in enumerate(mappings):
+        target = f"norm ({m['norm']})" if m.get("norm") else (m.get("commitment") or "?")
+        if not (m.get("rationale") or "").strip():
+            problems.append(
+                (i, "rationale", f"Mapping to {target}: say why the measure implements it.")
+            )
+        if not (m.get("locator") or "").strip() and not m.get("whole_instrument"):
+            problems.append(
+                (
+                    i,
+                    "locator",
+                    f"Mapping to {target}: give the pinpoint (article, section) or mark the "
+                    "mapping as concerning the whole instrument.",
+                )
+            )
+    return problems
+
+
 def publication_problems(measure: Measure) -> list[str]:
-    """Why this copy may not be published yet (an empty list: it may)."""
+    """Why this copy may not be published yet (an empty list: it may).
+
+    The one list of publication checks for measures: the review workflow's publish
+    action and the editor's publish page both read it.
+    """
     data = snapshot(measure)
     problems = []
     if not data["sources"]:
         problems.append("Add at least one source, so that readers can check the measure.")
     problems.extend(message for _i, message in event_order_problems(data["events"]))
+    problems.extend(message for _i, _f, message in mapping_problems(data["mappings"]))
     return problems
 
 

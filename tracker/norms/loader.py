@@ -48,11 +48,19 @@ class LoadReport:
         return ", ".join(parts)
 
 
-def read_sources(path: str | Path, reader: Reader, key: str = "sources") -> list[dict[str, Any]]:
+def read_sources(
+    path: str | Path, reader: Reader, key: str = "sources", *, staff_notes: bool = False
+) -> list[dict[str, Any]]:
+    """The sources of a record; ``staff_notes``: each may carry a staff-only ``staff_note``
+    (where the source table has one; JSON source lists are public as they stand)."""
     sources = []
     for i, item in enumerate(reader.list(key)):
         r = Reader(path, item, f"{reader.where}.{key}[{i}]")
-        r.unknown_keys({"url", "title", "accessed"})
+        r.unknown_keys(
+            {"url", "title", "accessed", "staff_note"}
+            if staff_notes
+            else {"url", "title", "accessed"}
+        )
         url = r.str("url", max_len=2000)
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("url", f"{url!r} is not an http(s) URL")
@@ -60,13 +68,14 @@ def read_sources(path: str | Path, reader: Reader, key: str = "sources") -> list
         if not (url or title):
             raise r.fail(None, "a source needs a url or a title")
         accessed = r.date("accessed")
-        sources.append(
-            {
-                "url": url,
-                "title": title or url,
-                "accessed": accessed.isoformat() if accessed else None,
-            }
-        )
+        source = {
+            "url": url,
+            "title": title or url,
+            "accessed": accessed.isoformat() if accessed else None,
+        }
+        if staff_notes:
+            source["staff_note"] = r.str("staff_note")
+        sources.append(source)
     return sources
 
 
@@ -144,6 +153,7 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "verification",
                 "verification_note",
                 "sources",
+                "staff_note",
             }
         )
         letter = r.str("letter", required=True)
@@ -166,6 +176,7 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "verification": r.choice("verification", Verification),
                 "verification_note": r.str("verification_note"),
                 "sources": read_sources(path, r),
+                "staff_note": r.str("staff_note"),
             }
         )
     letters = sorted(n["letter"] for n in norms)
@@ -194,6 +205,7 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "verification",
                 "verification_note",
                 "sources",
+                "staff_note",
             }
         )
         key = r.str("key", required=True, max_len=80)
@@ -219,6 +231,7 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "verification": r.choice("verification", Verification),
                 "verification_note": r.str("verification_note"),
                 "sources": read_sources(path, r),
+                "staff_note": r.str("staff_note"),
             }
         )
 

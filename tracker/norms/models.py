@@ -10,6 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, DatePrecision, LabelledEnum, Verification, enum_type
 
+#: how every surface labels ``Norm.short_title`` (page, PDF, API description)
+SHORT_TITLE_NOTE = "The tracker's short title for the norm, not the official text."
+#: the standing of a contested commitment, on every surface (pages, search, API, exports, PDF)
+CONTESTED_LABEL = "Draft under discussion"
+CONTESTED_NOTE = (
+    "A draft under discussion, not an adopted commitment: sources disagree on whether it was "
+    "ever adopted."
+)
+
 
 class DocumentKind(LabelledEnum):
     REPORT = ("report", "Report")
@@ -63,6 +72,8 @@ class Norm(Base):
     verification: Mapped[Verification] = mapped_column(enum_type(Verification))
     verification_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     sources: Mapped[list[Any]] = mapped_column(default=list)
+    #: provenance for staff (how the text was found); never on a public surface
+    staff_note: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     document: Mapped[Optional[FrameworkDocument]] = relationship()
     commitments: Mapped[list[Commitment]] = relationship(
@@ -94,6 +105,8 @@ class Commitment(Base):
     verification: Mapped[Verification] = mapped_column(enum_type(Verification))
     verification_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     sources: Mapped[list[Any]] = mapped_column(default=list)
+    #: provenance for staff (how the text was found); never on a public surface
+    staff_note: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     document: Mapped[Optional[FrameworkDocument]] = relationship()
     norm: Mapped[Optional[Norm]] = relationship(back_populates="commitments")
@@ -105,6 +118,11 @@ class Commitment(Base):
             self.verification_note
             and self.verification_note.lstrip().upper().startswith("CONTESTED")
         )
+
+    @property
+    def standing_label(self) -> str | None:
+        """ "Draft under discussion" for a contested item, else None (an adopted text)."""
+        return CONTESTED_LABEL if self.contested else None
 
 
 class Topic(Base):

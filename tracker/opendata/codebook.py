@@ -138,7 +138,7 @@ _MEASURE_FIELDS: dict[str, str] = {
     "year": "Year of the earliest dated event (derived from events).",
     "events": "Dated events, one per line: kind | date | note. kind: taxonomy event_kinds; date at its precision (YYYY, YYYY-MM or YYYY-MM-DD).",
     "topics": "Software supply-chain topics, one slug per line; see taxonomy topics.",
-    "mappings": "Norms and commitments the measure implements, one per line: target | locator | basis | rationale. target: a norm letter a-k, or a commitment key (taxonomy commitments); locator: the pinpoint in the measure (article, section); basis: taxonomy mapping_bases.",
+    "mappings": "Norms and commitments the measure implements, one per line: target | locator | basis | rationale | scope. target: a norm letter a-k, or a commitment key (taxonomy commitments); locator: the pinpoint in the measure (article, section); basis: taxonomy mapping_bases; scope: whole_instrument when the measure as a whole implements it (no pinpoint), else empty.",
     "relations": "Relations to other measures, one per line: kind | target | note. kind: taxonomy relation_kinds; target: the key of the other measure.",
     "sources": "Where the record can be checked, one per line: title | url | accessed (accessed: YYYY-MM-DD).",
     "verification": "Verification level; see taxonomy verification_levels.",

@@ -20,7 +20,7 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
-from tracker.norms.models import CommitmentKind
+from tracker.norms.models import CONTESTED_LABEL, SHORT_TITLE_NOTE, CommitmentKind
 
 API_VERSION = "1.0.0"
 
@@ -152,7 +152,8 @@ def _schemas() -> dict[str, Any]:
             {
                 "letter": {"type": "string", "pattern": "^[a-k]$"},
                 "reference": STRING,
-                "short_title": STRING,
+                "short_title": {**STRING, "description": SHORT_TITLE_NOTE},
+                "short_title_note": STRING,
                 "summary": TEXT,
                 "official_text": STRING,
                 "verification": _ref("Verification"),
@@ -172,7 +173,14 @@ def _schemas() -> dict[str, Any]:
                 "verification": _ref("Verification"),
                 "sources": {"type": "array"},
             },
-            {"contested": {}},
+            {
+                "contested": {},
+                "standing": {
+                    **TEXT,
+                    "description": f"'{CONTESTED_LABEL}' for a contested item, else null.",
+                },
+                "standing_note": TEXT,
+            },
         ),
         "NormDetail": {
             "allOf": [
@@ -211,7 +219,8 @@ def _schemas() -> dict[str, Any]:
                                                 "locator": TEXT,
                                                 "rationale": TEXT,
                                                 "basis": _enum(MappingBasis),
-                                            }
+                                            },
+                                            {"whole_instrument": {"type": "boolean"}},
                                         ),
                                     },
                                 }
@@ -274,7 +283,8 @@ def _schemas() -> dict[str, Any]:
                             "locator": TEXT,
                             "rationale": TEXT,
                             "basis": _enum(MappingBasis),
-                        }
+                        },
+                        {"whole_instrument": {"type": "boolean"}},
                     ),
                 },
                 "relations": {

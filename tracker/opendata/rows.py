@@ -91,6 +91,9 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
                 "locator": mp.locator,
                 "basis": mp.basis.value,
                 "rationale": mp.rationale,
+                # "whole_instrument" where the mapping has no pinpoint because it concerns
+                # the measure as a whole (text, so that JSON and the flat formats agree)
+                "scope": "whole_instrument" if mp.whole_instrument else None,
             }
             for mp in m.mappings
         ],
@@ -216,7 +219,7 @@ MEASURE_COLUMNS: tuple[Column, ...] = (
     Column("year", "integer"),
     Column("events", "items", ("kind", "date", "note")),
     Column("topics", "list"),
-    Column("mappings", "items", ("target", "locator", "basis", "rationale")),
+    Column("mappings", "items", ("target", "locator", "basis", "rationale", "scope")),
     Column("relations", "items", ("kind", "target", "note")),
     SOURCES_COLUMN,
     Column("verification"),

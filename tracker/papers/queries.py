@@ -145,6 +145,8 @@ class Implements:
     basis: MappingBasis
     locator: str | None
     rationale: str
+    #: for catalogue actions: "verbatim" (the source's words) or "summary" (the tracker's)
+    wording: str | None = None
 
 
 def implemented_by(
@@ -179,6 +181,7 @@ def implemented_by(
                 link.basis,
                 link.locator,
                 link.rationale,
+                action.wording.value,
             )
         )
     recommendations = (

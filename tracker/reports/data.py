@@ -181,6 +181,8 @@ class GapLine:
     #: the measures that count ("NIS2 via EU"), then those listed but not counted
     measures: list[str]
     others: list[str]
+    #: catalogue actions: "verbatim" (quoted) or "summary" (labelled, never quoted)
+    wording: str | None = None
 
 
 @dataclass

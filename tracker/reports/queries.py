@@ -217,7 +217,11 @@ def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
         status_note=m.status_note,
         norms=sorted(
             (
-                NormLink(mp.norm.letter, mp.locator, mp.rationale)
+                NormLink(
+                    mp.norm.letter,
+                    mp.locator or ("whole instrument" if mp.whole_instrument else None),
+                    mp.rationale,
+                )
                 for mp in m.mappings
                 if mp.norm is not None
             ),
@@ -285,6 +289,7 @@ def _norm_info(letter: str) -> NormInfo | None:
                 "kind": c.kind.label,
                 "verification": c.verification.value,
                 "verification_label": c.verification.label,
+                "standing": c.standing_label,
             }
             for c in norm.commitments
         ],

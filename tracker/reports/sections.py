@@ -26,7 +26,7 @@ GAP_NOTE = (
     "Coverage by the measures’ recorded status today. A catalogue action counts only where a measure "
     "is explicitly linked to it, with the degree the link gives; proposed, superseded and rescinded "
     "measures are listed but never close a gap. A gap means the tracker records no measure: it does "
-    "not prove that none exists."
+    "not prove that none exists. " + analysis.WORDING_NOTE
 )
 
 
@@ -71,6 +71,7 @@ def gap_summary(code: str, *, include_drafts: bool = False) -> GapSummary:
                         others=[
                             f"{_found(f)}, {f.measure.status.label.lower()}" for f in cell.others
                         ],
+                        wording=row.wording,
                     )
                 )
             heading = group.heading
@@ -153,6 +154,7 @@ def version_text(
                 CatalogueAction.number,
                 CatalogueAction.text,
                 CatalogueAction.context,
+                CatalogueAction.wording,
                 CatalogueAction.norm_id,
             ).order_by(CatalogueAction.id)
         ).all()

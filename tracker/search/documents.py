@@ -23,9 +23,12 @@ from tracker.attribution.models import (
     InvokedNorm,
 )
 from tracker.measures.models import Mapping, Measure
-from tracker.norms.models import Commitment, Norm
+from tracker.norms.models import CONTESTED_NOTE, Commitment, Norm
 from tracker.papers.models import Paper, PaperAuthor, PaperRecommendation
 from tracker.search.text import fold, index_text
+
+#: the status facet of a contested commitment (labelled by tracker.search.labels)
+CONTESTED_STATUS = "draft_under_discussion"
 
 #: the facets, in the order the search page shows them
 FACETS = ("kind", "jurisdiction", "norm", "topic", "type", "status", "year")
@@ -219,11 +222,13 @@ def _commitment(c: Commitment) -> list[Doc]:
         ref=c.key,
         verification=c.verification.value,
         alt=[c.instrument, c.paragraph, c.key],
-        body=[c.text],
+        body=[CONTESTED_NOTE if c.contested else None, c.text],
     )
     doc.add("kind", "commitment")
     doc.add("norm", c.norm.letter if c.norm else None)
     doc.add("type", c.kind.value)
+    # A contested item is a draft under discussion, never a plain commitment in the results.
+    doc.add("status", CONTESTED_STATUS if c.contested else None)
     return [doc]
 
 

@@ -13,7 +13,7 @@ from tracker.attribution.models import AttributionForm
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import MeasureStatus, MeasureType
-from tracker.norms.models import CommitmentKind, Norm, Topic
+from tracker.norms.models import CONTESTED_LABEL, CommitmentKind, Norm, Topic
 from tracker.search.models import SearchEntry
 
 KINDS = {
@@ -37,7 +37,10 @@ FACET_TITLES = {
 
 _ENUM_LABELS = {
     "type": {m.value: m.label for e in (MeasureType, AttributionForm, CommitmentKind) for m in e},
-    "status": {m.value: m.label for m in MeasureStatus},
+    "status": {
+        **{m.value: m.label for m in MeasureStatus},
+        "draft_under_discussion": CONTESTED_LABEL,
+    },
 }
 
 

@@ -26,6 +26,7 @@ def index() -> str:
         norms=norms,
         rows=measure_queries.coverage_rows(letters, include_drafts=drafts),
         recent=measure_queries.recently_changed(include_drafts=drafts),
+        mapping_counts=measure_queries.mapping_rule_counts(include_drafts=drafts),
         drafts=drafts,
     )
 
