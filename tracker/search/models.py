@@ -65,3 +65,18 @@ class SearchFacet(Base):
     )
     facet: Mapped[str] = mapped_column(sa.String(20))
     value: Mapped[str] = mapped_column(sa.String(80))
+
+
+class SearchWord(Base):
+    """The vocabulary of the index: every word (lower case, 4 to 40 letters) any entry holds.
+
+    It only grows between rebuilds, so it may hold words of records since changed or of
+    drafts; a suggestion is therefore offered only when it finds something the reader may
+    see (tracker.search.suggest). On PostgreSQL a trigram index (pg_trgm, migration 0016)
+    finds similar words; elsewhere the ``word`` primary key bounds the candidates to a
+    prefix range.
+    """
+
+    __tablename__ = "search_vocab"
+
+    word: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
