@@ -59,7 +59,7 @@ class Doc:
         title = index_text(self.title)
         # " · " keeps fields apart in snippets (the engines ignore the dot).
         alt = index_text(" · ".join(v for v in self.alt if v))
-        tags = ["Topics and norms: " + "; ".join(self.labels)] if self.labels else []
+        tags = ["Topics and norms: " + "; ".join(sorted(self.labels))] if self.labels else []
         body = index_text(" · ".join(v for v in [*self.body, *tags] if v))
         joined = "\n".join((title, alt, body))
         folded = fold(joined)

@@ -2,7 +2,7 @@
 
 Each group is a set of equivalent phrases. When an entry is indexed, every group
 one of whose phrases occurs in the entry's text (or in the label of a topic it is
-tagged with) adds all the other phrases of the group to the entry's hidden
+tagged with) adds all the phrases of the group to the entry's hidden
 search text (``SearchEntry.folded``). A search for any phrase of a group therefore
 finds the same entries as a search for any other, on both engines, without
 rewriting the query. Topic names of the form "Long name (ABBR)" (data/norms.yaml)
@@ -59,12 +59,14 @@ _PATTERNS = {phrase: _pattern(phrase) for group in GROUPS for phrase in group}
 
 
 def expansions(text: str, labels: Iterable[str] = ()) -> list[str]:
-    """The phrases to add to an entry whose text is ``text``: for each group that occurs in
-    the text, the phrases of that group that do not (sorted, for a stable index)."""
+    """The phrases to add to an entry whose text is ``text``: every phrase of each group that
+    occurs in the text (sorted, for a stable index). The phrases found are repeated on their
+    own because an engine may read them differently in context (PostgreSQL reads
+    "IoT/consumer" as one token)."""
     haystack = fold(text).lower()
     added: set[str] = set()
     for group in (*GROUPS, *label_groups(labels)):
         present = [p for p in group if (_PATTERNS.get(p) or _pattern(p)).search(haystack)]
         if present:
-            added.update(p for p in group if p not in present)
+            added.update(group)
     return sorted(added)

@@ -53,6 +53,11 @@ def search_page() -> str:
             "search.index", **{**base_args, **filters.toggled(facet, value)}
         ),
         page_args={**base_args, **filters.as_args()},
+        suggestion_url=url_for(
+            "search.index", **{**base_args, **filters.as_args(), "q": results.suggestion}
+        )
+        if results.suggestion
+        else None,
     )
 
 
