@@ -238,6 +238,24 @@ def search(
     return results
 
 
+def matching_owner_ids(
+    owner: str, query: str, filters: SearchFilters, audience: Audience
+) -> sa.Select[tuple[int]]:
+    """Ids of the ``owner`` rows (e.g. measures) whose entries ``search`` would list for this
+    query, filters and audience, on every page (for exports of a results page)."""
+    parsed = parse_query(query)
+    if parsed.empty:
+        return sa.select(SearchEntry.owner_id).where(sa.false())
+    session = db.session()
+    flush_pending(session)
+    found = _found(backend_for(session), parsed, filters, audience)
+    return (
+        sa.select(SearchEntry.owner_id)
+        .join(found, found.c.id == SearchEntry.id)
+        .where(SearchEntry.owner == owner)
+    )
+
+
 def _found(
     backend: Backend, parsed: ParsedQuery, filters: SearchFilters, audience: Audience
 ) -> sa.Subquery:
