@@ -41,10 +41,12 @@ _WORD = re.compile(r"[^\W\d_]{" + str(MIN_LENGTH) + ",}")
 
 
 def words_of(*texts: str | None) -> set[str]:
-    """The vocabulary words of some texts: lower case, letters only, 4 to 40 of them."""
+    """The vocabulary words of some texts (index form): lower case, letters only, 4 to 40 of
+    them. Migration 0016 applies the same rule to the entries it finds."""
     found: set[str] = set()
     for text in texts:
-        found.update(w for w in _WORD.findall(display_text(text or "").lower()) if len(w) <= 40)
+        # Index text: CJK characters stay apart (tracker.search.text), so they make no words.
+        found.update(w for w in _WORD.findall((text or "").lower()) if len(w) <= MAX_LENGTH)
     return found
 
 
