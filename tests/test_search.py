@@ -482,6 +482,11 @@ def test_a_misspelled_word_gets_a_suggestion(app, client) -> None:
         assert search("resilence").suggestion == "resilience"
         assert search("Resilience").suggestion is None
         assert search("Resilence zzqxwv").suggestion is None  # nothing to correct the 2nd to
+        if os.environ.get("TRACKER_TEST_DATABASE_URL"):
+            # Without the trigram index (pg_trgm could not be created) the portable lookup
+            # answers the same (the test's transaction is rolled back afterwards).
+            db.session.execute(sa.text("DROP INDEX ix_search_vocab_word_trgm"))
+            assert search("Resilence").suggestion == "Resilience"
     page = client.get("/search/?q=Resilence").get_data(as_text=True)
     assert "Did you mean" in page
     assert 'href="/search/?q=Resilience"' in page

@@ -17,7 +17,8 @@ How it stays right
     correctness.
 
     ``flask search reindex`` rebuilds everything (after upgrading to migration
-    0008, or after a bulk SQL change that bypassed the ORM).
+    0008 or 0016, or after a bulk SQL change that bypassed the ORM). Each reindex also
+    adds the words it writes to the vocabulary (tracker.search.vocab).
 """
 
 from __future__ import annotations
