@@ -45,8 +45,9 @@ class SearchEntry(Base):
     #: other names: original titles, short name, identifiers, parties
     alt: Mapped[str] = mapped_column(sa.Text, default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
-    #: accent-folded copy of title, alt and body when folding changes them (PostgreSQL
-    #: matches "resilience" to "résilience" through it); empty otherwise
+    #: searchable text that is never shown: the accent-folded copy of title, alt and body
+    #: when folding changes them (PostgreSQL matches "resilience" to "résilience" through
+    #: it), then the synonyms of tracker.search.synonyms that apply; empty if neither
     folded: Mapped[str] = mapped_column(sa.Text, default="")
     verification: Mapped[Optional[str]] = mapped_column(sa.String(20))
 

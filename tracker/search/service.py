@@ -240,7 +240,7 @@ def search(
 
 def matching_owner_ids(
     owner: str, query: str, filters: SearchFilters, audience: Audience
-) -> sa.Select[tuple[int]]:
+) -> sa.Select[Any]:
     """Ids of the ``owner`` rows (e.g. measures) whose entries ``search`` would list for this
     query, filters and audience, on every page (for exports of a results page)."""
     parsed = parse_query(query)

@@ -34,7 +34,7 @@ _ABBREVIATED = re.compile(r"^\s*(?P<long>[^()]+?)\s*\((?P<short>[A-Za-z0-9-]{2,1
 
 def label_groups(labels: Iterable[str]) -> list[tuple[str, ...]]:
     """Groups read from labels such as "Software bill of materials (SBOM)"."""
-    groups = []
+    groups: list[tuple[str, ...]] = []
     for label in labels:
         match = _ABBREVIATED.match(label or "")
         if match:

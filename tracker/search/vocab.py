@@ -57,7 +57,7 @@ def record(session: Session, words: Iterable[str]) -> None:
         return
     name = session.get_bind().dialect.name
     insert = postgresql.insert if name == "postgresql" else sqlite.insert
-    table = SearchWord.__table__
+    table = sa.table("search_vocab", sa.column("word", sa.String(MAX_LENGTH)))
     for start in range(0, len(ordered), 500):
         rows = [{"word": w} for w in ordered[start : start + 500]]
         session.execute(insert(table).on_conflict_do_nothing(), rows)
@@ -131,7 +131,12 @@ def suggest(
         if not best:
             continue
         pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
-        corrected = pattern.sub(lambda m, b=best[0]: _cased_like(m.group(0), b), corrected)
+        replacement = best[0]
+
+        def recased(match: re.Match[str], replacement: str = replacement) -> str:
+            return _cased_like(match.group(0), replacement)
+
+        corrected = pattern.sub(recased, corrected)
         changed = True
     if not changed or corrected == typed or not finds(corrected):
         return None
