@@ -24,6 +24,7 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.opendata.formats import FIELD_SEPARATOR
+from tracker.opendata.licence import LICENCE
 from tracker.opendata.rows import ATTRIBUTIONS, DRAFT_COLUMNS, MEASURES, Column, Dataset
 
 VERSION = "1.0"
@@ -190,7 +191,7 @@ SHAPES = {
 FORMATS = {
     "csv": "UTF-8 with a byte-order mark, comma-separated, CRLF line ends, one header row; cells with line breaks are quoted.",
     "xlsx": "One worksheet with the same columns as the CSV.",
-    "json": "An object with codebook_version, dataset, generated_at, filters, count and items; multi-valued fields are JSON arrays of strings or objects with the field names given here; empty text is null.",
+    "json": "An object with codebook_version, dataset, generated_at, filters, licence, count and items; multi-valued fields are JSON arrays of strings or objects with the field names given here; empty text is null.",
     "lists": 'In CSV and XLSX a list cell holds one value per line. A structured list holds one item per line with its fields separated by " | " (space, vertical bar, space) in the order given; trailing empty fields may be left out. Inside a field a backslash is written \\\\, a vertical bar \\| and a line break \\n.',
     "formula_neutralisation": "A text cell in CSV or XLSX that would begin with =, +, -, @, a tab, a carriage return or an apostrophe has one apostrophe (') put in front, so spreadsheet programs never run it as a formula. To read the original value, remove exactly one leading apostrophe. JSON is not changed.",
     "dates": "Dates are ISO 8601 at the precision they are known (YYYY, YYYY-MM or YYYY-MM-DD); timestamps are ISO 8601 in UTC.",
@@ -252,6 +253,7 @@ def codebook() -> dict[str, Any]:
         "version": VERSION,
         "formats": FORMATS,
         "field_separator": FIELD_SEPARATOR,
+        "licence": dict(LICENCE),
         "datasets": {
             "measures": {
                 "description": "National and regional policy measures, one row per measure.",

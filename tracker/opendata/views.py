@@ -14,15 +14,19 @@ from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import public
 from tracker.attribution import queries as attribution_queries
+from tracker.attribution.models import Attribution
 from tracker.extensions import db
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureRelation
 from tracker.opendata import changes as changelog
-from tracker.opendata import citations, openapi
+from tracker.opendata import citations, licence, openapi
 from tracker.opendata import codebook as book
 from tracker.opendata.formats import attachment, csv_bytes, json_bytes, xlsx_bytes
 from tracker.opendata.rows import ATTRIBUTIONS, MEASURES, Dataset
 from tracker.records.queries import include_drafts_requested, visible
+from tracker.reports import asof
+from tracker.reports import params as report_params
+from tracker.search import service as search_service
 from tracker.search.labels import endpoint_url
 
 bp = Blueprint("opendata", __name__)
@@ -82,6 +86,7 @@ def _export(
                 "dataset": dataset.name,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "filters": filters,
+                "licence": licence.metadata(url_for("opendata.codebook", _external=True)),
                 "includes_drafts": drafts,
                 "count": len(items),
                 "items": items,
@@ -97,26 +102,74 @@ def _export(
     )
 
 
+def _searched(model: Any, owner: str, drafts: bool) -> tuple[Any, dict[str, Any]] | None:
+    """With ``q``: the rows of ``owner`` that the search page finds for ``q`` and its facet
+    filters (so a results page links to exactly its own rows); without it, None."""
+    query = request.args.get("q", "")[:500]
+    if not query:
+        return None
+    filters = search_service.SearchFilters.from_args(request.args)
+    audience = search_service.Audience(include_drafts=drafts)
+    ids = search_service.matching_owner_ids(owner, query, filters, audience)
+    stmt = visible(model, include_drafts=drafts).where(model.id.in_(ids))
+    return stmt, {"q": query, **filters.as_args()}
+
+
 @bp.get("/export/measures.<any(csv, xlsx, json):fmt>")
 @public
 def export_measures(fmt: str) -> Response:
     drafts = _drafts()
-    filters = measure_queries.parse_filters(request.args)
-    stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
-    items = [MEASURES.item(m, drafts=drafts) for m in db.session.scalars(stmt)]
-    return _export(MEASURES, items, fmt, filters.as_args(), drafts)
+    searched = _searched(Measure, "measure", drafts)
+    if searched:
+        stmt, args = searched
+        stmt = _full_measures(stmt).order_by(
+            Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id
+        )
+    else:
+        filters = measure_queries.parse_filters(request.args)
+        stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
+        args = filters.as_args()
+    measures = list(db.session.scalars(stmt))
+    on = _as_of_arg()
+    if on is not None:
+        measures = [m for m in measures if _shown_on(m, on)]
+        args["as_of"] = on.isoformat()
+    items = [MEASURES.item(m, drafts=drafts) for m in measures]
+    return _export(MEASURES, items, fmt, args, drafts)
+
+
+def _as_of_arg() -> dt.date | None:
+    """``as_of=YYYY-MM-DD``: keep the measures a comparison as of that date shows."""
+    errors: dict[str, str] = {}
+    on = report_params._as_of(request.args, errors)
+    if errors:
+        abort(400, " ".join(errors.values()))
+    return on
+
+
+def _shown_on(m: Measure, on: dt.date) -> bool:
+    """The rule of tracker.reports.queries.build_report: standing "counts" or "pending"."""
+    status = asof.status_as_of(asof.events_of(m), m.status.value, on, report_params.today())
+    return status.standing in ("counts", "pending")
 
 
 @bp.get("/export/attributions.<any(csv, xlsx, json):fmt>")
 @public
 def export_attributions(fmt: str) -> Response:
     drafts = _drafts()
-    filters = attribution_queries.parse_filters(request.args)
-    stmt = attribution_queries.with_details(
-        attribution_queries.filtered_attributions(filters, include_drafts=drafts)
-    )
-    items = [ATTRIBUTIONS.item(a, drafts=drafts) for a in db.session.scalars(stmt)]
-    return _export(ATTRIBUTIONS, items, fmt, filters.as_args(), drafts)
+    searched = _searched(Attribution, "attribution", drafts)
+    if searched:
+        stmt, args = searched
+        stmt = stmt.order_by(Attribution.date.desc(), Attribution.id.desc())
+    else:
+        filters = attribution_queries.parse_filters(request.args)
+        stmt = attribution_queries.filtered_attributions(filters, include_drafts=drafts)
+        args = filters.as_args()
+    items = [
+        ATTRIBUTIONS.item(a, drafts=drafts)
+        for a in db.session.scalars(attribution_queries.with_details(stmt))
+    ]
+    return _export(ATTRIBUTIONS, items, fmt, args, drafts)
 
 
 # --- Citations ----------------------------------------------------------------------------------
@@ -171,7 +224,11 @@ def cite_selection(fmt: str) -> Response:
 @bp.get("/data/")
 @public
 def codebook() -> str:
-    return render_template("opendata/codebook.html", book=book.codebook())
+    return render_template(
+        "opendata/codebook.html",
+        book=book.codebook(),
+        licence=licence.metadata(url_for("opendata.codebook", _external=True)),
+    )
 
 
 @bp.get("/data/codebook.json")

@@ -80,8 +80,27 @@ def compare() -> Any:
             "reports/compare.html", report=None, errors=exc.errors, **context
         ), 400
     report = build_report(p, include_drafts=drafts)
-    links = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
+    links: dict[str, Any] = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
+    links["export_args"] = _export_args(p, drafts)
     return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
+
+
+def _export_args(p: params.ReportParams, drafts: bool) -> dict[str, Any]:
+    """Filters of the measure export that select the measures of this comparison (see
+    tracker.reports.queries.scope_statement: jurisdictions with their organisations, norms,
+    topics; by topic without chosen topics, a measure needs any topic; and the standing on
+    the as-of date, see tracker.opendata.views._shown_on)."""
+    topics = list(p.topics)
+    if p.by == "topic" and not topics:
+        topics = [t.slug for t in db.session.scalars(sa.select(Topic))]
+    as_of = p.resolved().as_of
+    return {
+        "jurisdiction": list(p.jurisdictions),
+        "norm": list(p.norms),
+        "topic": topics,
+        "as_of": as_of.isoformat() if as_of else None,
+        "drafts": 1 if drafts else None,
+    }
 
 
 def _links(

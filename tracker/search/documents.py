@@ -25,6 +25,7 @@ from tracker.attribution.models import (
 from tracker.measures.models import Mapping, Measure
 from tracker.norms.models import CONTESTED_NOTE, Commitment, Norm
 from tracker.papers.models import Paper, PaperAuthor, PaperRecommendation
+from tracker.search.synonyms import expansions
 from tracker.search.text import fold, index_text
 
 #: the status facet of a contested commitment (labelled by tracker.search.labels)
@@ -44,6 +45,13 @@ class Doc:
     ref: str | None = None
     verification: str | None = None
     facets: dict[str, set[str]] = field(default_factory=dict)
+    #: labels of the topics and norms the thing is tagged with (searchable, shown in snippets)
+    labels: list[str] = field(default_factory=list)
+
+    def label(self, *values: str | None) -> None:
+        for value in values:
+            if value and value not in self.labels:
+                self.labels.append(value)
 
     def add(self, facet: str, *values: Any) -> None:
         for value in values:
@@ -54,9 +62,15 @@ class Doc:
         title = index_text(self.title)
         # " · " keeps fields apart in snippets (the engines ignore the dot).
         alt = index_text(" · ".join(v for v in self.alt if v))
-        body = index_text(" · ".join(v for v in self.body if v))
+        tags = ["Topics and norms: " + "; ".join(sorted(self.labels))] if self.labels else []
+        body = index_text(" · ".join(v for v in [*self.body, *tags] if v))
         joined = "\n".join((title, alt, body))
         folded = fold(joined)
+        folded = folded if folded != joined else ""
+        # Synonyms are searchable but never shown: the folded column has no snippet.
+        synonyms = expansions(joined, self.labels)
+        if synonyms:
+            folded = "\n".join(v for v in (folded, " · ".join(synonyms)) if v)
         return {
             "kind": self.kind,
             "record_id": self.record_id,
@@ -64,7 +78,7 @@ class Doc:
             "title": title,
             "alt": alt,
             "body": body,
-            "folded": folded if folded != joined else "",
+            "folded": folded,
             "verification": self.verification,
         }
 
@@ -106,6 +120,8 @@ def _measure(m: Measure) -> list[Doc]:
         *(mp.commitment.norm.letter for mp in m.mappings if mp.commitment and mp.commitment.norm),
     )
     doc.add("topic", *(t.slug for t in m.topics))
+    doc.label(*(t.name for t in m.topics))
+    doc.label(*(f"Norm ({mp.norm.letter}) {mp.norm.short_title}" for mp in m.mappings if mp.norm))
     doc.add("type", m.type.value)
     doc.add("status", m.status.value)
     doc.add("year", m.year)
@@ -153,6 +169,8 @@ def _paper(p: Paper) -> list[Doc]:
         item.add("kind", "recommendation")
         item.add("norm", *letters)
         item.add("topic", *slugs)
+        item.label(*(t.name for t in rec.topics))
+        item.label(*(f"Norm ({n.letter}) {n.short_title}" for n in rec.norms))
         item.add("year", year)
         docs.append(item)
     return docs

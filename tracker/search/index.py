@@ -17,7 +17,8 @@ How it stays right
     correctness.
 
     ``flask search reindex`` rebuilds everything (after upgrading to migration
-    0008, or after a bulk SQL change that bypassed the ORM).
+    0008 or 0016, or after a bulk SQL change that bypassed the ORM). Each reindex also
+    adds the words it writes to the vocabulary (tracker.search.vocab).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tracker.search import vocab
 from tracker.search.documents import SOURCES, owners_of
 from tracker.search.models import SearchEntry, SearchFacet
 from tracker.search.schema import FTS_TABLE
@@ -44,6 +46,7 @@ def reindex(session: Session, owners: Iterable[tuple[str, int]]) -> int:
         if owner in SOURCES and owner_id is not None:
             by_owner[owner].add(owner_id)
     written = 0
+    words: set[str] = set()
     for owner, ids in by_owner.items():
         source = SOURCES[owner]
         ordered = sorted(ids)
@@ -57,7 +60,9 @@ def reindex(session: Session, owners: Iterable[tuple[str, int]]) -> int:
             stmt = source.options(sa.select(source.model).where(source.model.id.in_(chunk)))
             for row in session.scalars(stmt):
                 for doc in source.build(row):
-                    entry = SearchEntry(owner=owner, owner_id=row.id, **doc.columns())
+                    columns = doc.columns()
+                    words.update(vocab.words_of(columns["title"], columns["alt"], columns["body"]))
+                    entry = SearchEntry(owner=owner, owner_id=row.id, **columns)
                     entry.facets = [
                         SearchFacet(facet=facet, value=value)
                         for facet, values in sorted(doc.facets.items())
@@ -66,6 +71,7 @@ def reindex(session: Session, owners: Iterable[tuple[str, int]]) -> int:
                     session.add(entry)
                     written += 1
     session.flush()
+    vocab.record(session, words)
     return written
 
 
@@ -73,6 +79,7 @@ def rebuild(session: Session) -> int:
     """Empty the index and build it again from every content row."""
     session.execute(sa.delete(SearchFacet).execution_options(synchronize_session=False))
     session.execute(sa.delete(SearchEntry).execution_options(synchronize_session=False))
+    vocab.clear(session)
     if session.get_bind().dialect.name == "sqlite":
         # Re-read the external content (also repairs an FTS table that drifted).
         session.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))  # noqa: S608 - a constant

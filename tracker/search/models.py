@@ -45,8 +45,9 @@ class SearchEntry(Base):
     #: other names: original titles, short name, identifiers, parties
     alt: Mapped[str] = mapped_column(sa.Text, default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
-    #: accent-folded copy of title, alt and body when folding changes them (PostgreSQL
-    #: matches "resilience" to "résilience" through it); empty otherwise
+    #: searchable text that is never shown: the accent-folded copy of title, alt and body
+    #: when folding changes them (PostgreSQL matches "resilience" to "résilience" through
+    #: it), then the synonyms of tracker.search.synonyms that apply; empty if neither
     folded: Mapped[str] = mapped_column(sa.Text, default="")
     verification: Mapped[Optional[str]] = mapped_column(sa.String(20))
 
@@ -65,3 +66,18 @@ class SearchFacet(Base):
     )
     facet: Mapped[str] = mapped_column(sa.String(20))
     value: Mapped[str] = mapped_column(sa.String(80))
+
+
+class SearchWord(Base):
+    """The vocabulary of the index: every word (lower case, 4 to 40 letters) any entry holds.
+
+    It only grows between rebuilds, so it may hold words of records since changed or of
+    drafts; a suggestion is therefore offered only when it finds something the reader may
+    see (tracker.search.suggest). On PostgreSQL a trigram index (pg_trgm, migration 0016)
+    finds similar words; elsewhere the ``word`` primary key bounds the candidates to a
+    prefix range.
+    """
+
+    __tablename__ = "search_vocab"
+
+    word: Mapped[str] = mapped_column(sa.String(40), primary_key=True)

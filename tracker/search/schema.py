@@ -26,6 +26,8 @@ FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 PG_DOCUMENT_COLUMN = "document"
 PG_DOCUMENT_INDEX = "ix_search_entries_document"
 ENTRIES_TABLE = "search_entries"
+#: the trigram index of the search vocabulary (PostgreSQL with pg_trgm, migration 0016)
+PG_VOCAB_TRGM_INDEX = "ix_search_vocab_word_trgm"
 
 
 def is_fts_table(name: str | None) -> bool:
@@ -48,7 +50,7 @@ def include_object(
     table = getattr(getattr(obj, "table", None), "name", None)
     if type_ == "column" and table == ENTRIES_TABLE and name == PG_DOCUMENT_COLUMN:
         return False
-    if type_ == "index" and name == PG_DOCUMENT_INDEX:
+    if type_ == "index" and name in (PG_DOCUMENT_INDEX, PG_VOCAB_TRGM_INDEX):
         return False
     return True
 

@@ -18,7 +18,8 @@ from markupsafe import Markup
 from tracker.db import Verification
 from tracker.extensions import db
 from tracker.records.queries import visibility_clause
-from tracker.search.backends import Snippet, backend_for
+from tracker.search import vocab
+from tracker.search.backends import Backend, Snippet, backend_for
 from tracker.search.documents import FACETS, SOURCES
 from tracker.search.index import flush_pending
 from tracker.search.models import SearchEntry, SearchFacet
@@ -110,6 +111,8 @@ class SearchResults:
     page: int = 1
     per_page: int = PER_PAGE
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: the typed query with misspelled words corrected, when that finds something
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -184,15 +187,15 @@ def search(
     session = db.session()
     flush_pending(session)
     backend = backend_for(session)
-    matches = backend.matches(parsed)
-    found = (
-        sa.select(SearchEntry.id.label("id"), matches.c.score.label("score"))
-        .join(matches, matches.c.entry_id == SearchEntry.id)
-        .where(visible_entries(audience), *_filter_clauses(filters))
-        .subquery("found")
-    )
+    found = _found(backend, parsed, filters, audience)
     results.total = session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
     if not results.total:
+
+        def finds(corrected: str) -> bool:
+            again = _found(backend, parse_query(corrected), filters, audience)
+            return session.scalar(sa.select(sa.select(again.c.id).exists())) is True
+
+        results.suggestion = vocab.suggest(session, results.query, parsed, finds)
         return results
 
     counts = session.execute(
@@ -233,6 +236,38 @@ def search(
             )
         )
     return results
+
+
+def matching_owner_ids(
+    owner: str, query: str, filters: SearchFilters, audience: Audience
+) -> sa.Select[Any]:
+    """Ids of the ``owner`` rows (e.g. measures) whose entries ``search`` would list for this
+    query, filters and audience, on every page (for exports of a results page)."""
+    parsed = parse_query(query)
+    if parsed.empty:
+        return sa.select(SearchEntry.owner_id).where(sa.false())
+    session = db.session()
+    flush_pending(session)
+    found = _found(backend_for(session), parsed, filters, audience)
+    return (
+        sa.select(SearchEntry.owner_id)
+        .join(found, found.c.id == SearchEntry.id)
+        .where(SearchEntry.owner == owner)
+    )
+
+
+def _found(
+    backend: Backend, parsed: ParsedQuery, filters: SearchFilters, audience: Audience
+) -> sa.Subquery:
+    """(id, score) of the entries that match, that this audience may see and that pass the
+    filters."""
+    matches = backend.matches(parsed)
+    return (
+        sa.select(SearchEntry.id.label("id"), matches.c.score.label("score"))
+        .join(matches, matches.c.entry_id == SearchEntry.id)
+        .where(visible_entries(audience), *_filter_clauses(filters))
+        .subquery("found")
+    )
 
 
 def _best_snippet(snippet: Snippet) -> Markup:

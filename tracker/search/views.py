@@ -53,7 +53,29 @@ def search_page() -> str:
             "search.index", **{**base_args, **filters.toggled(facet, value)}
         ),
         page_args={**base_args, **filters.as_args()},
+        export_kinds=_export_kinds(results),
+        suggestion_url=url_for(
+            "search.index", **{**base_args, **filters.as_args(), "q": results.suggestion}
+        )
+        if results.suggestion
+        else None,
     )
+
+
+#: result kinds that have an open-data export (tracker.opendata), with the words for the link
+EXPORTS = {
+    "measure": ("opendata.export_measures", "the measures among these results"),
+    "attribution": (
+        "opendata.export_attributions",
+        "the attribution statements among these results",
+    ),
+}
+
+
+def _export_kinds(results: service.SearchResults) -> list[tuple[str, str]]:
+    """Exports of the kinds these results hold (every page: the export takes q and the facets)."""
+    kinds = {v.value for v in results.facets.get("kind", [])}
+    return [EXPORTS[kind] for kind in EXPORTS if kind in kinds]
 
 
 @bp.cli.command("reindex")
