@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tracker.measures import lifecycle
+
 if TYPE_CHECKING:
     from tracker.reports.data import Report
 
@@ -126,9 +128,12 @@ def sentences(report: Report) -> list[str]:
         for r in rows:
             cell = r.cells[i]
             if cell.gap and cell.pending:
-                labels = ", ".join(item.measure.label for item in cell.pending)
+                labels = "; ".join(
+                    f"{item.measure.label}, {item.measure.status.label}" for item in cell.pending
+                )
                 out.append(
-                    f"{sentence_name(r.name, start=True)} has a proposal for {what} that was not adopted as of {on} ({labels})."
+                    f"{sentence_name(r.name, start=True)} has no measure in force for {what} on {on}; "
+                    f"listed, not in force: {labels}."
                 )
     if len(rows) > 1 and report.columns:
         counts = {
@@ -144,7 +149,9 @@ def sentences(report: Report) -> list[str]:
     f = report.figures
     if f["measures"]:
         out.append(
-            f"The brief lists {f['measures']} measure{'s' if f['measures'] != 1 else ''} in effect as of {on}: "
+            f"The brief lists {lifecycle.counted(f['in_force'], 'in_force')} as of {on} "
+            f"({lifecycle.counted(f['applying'], 'applying')}, "
+            f"{lifecycle.counted(f['adopted'], 'adopted')}): "
             f"{f['verified']} verified in an official or primary text, {f['secondary']} on secondary sources only, "
             f"{f['unverified']} unverified."
         )

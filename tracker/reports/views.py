@@ -22,7 +22,8 @@ from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.reports import asof, cache, jobs, params, pdf, sandbox
+from tracker.measures import lifecycle
+from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
 
@@ -66,7 +67,7 @@ def compare() -> Any:
         "other_codes": ", ".join(c for c in chosen if c not in listed),
         "args": request.args,
         "drafts": drafts,
-        "rule": asof.RULE_TEXT,
+        "rule": lifecycle.RULE_TEXT,
         "min_j": params.MIN_JURISDICTIONS,
         "max_j": params.MAX_JURISDICTIONS,
         "today": params.today(),
