@@ -339,6 +339,8 @@ class Counts:
     adopted: int = 0
     in_force: int = 0
     applying: int = 0
+    #: every measure counted over, whatever its standing
+    listed: int = 0
 
     def items(self) -> list[tuple[CountDefinition, int]]:
         return [(c, getattr(self, c.key)) for c in COUNTS]
@@ -350,7 +352,9 @@ class Counts:
 def count(standings: Iterable[StandingOn]) -> Counts:
     """The named counts of a set of standings (one per measure)."""
     values = {c.key: 0 for c in COUNTS}
+    values["listed"] = 0
     for s in standings:
+        values["listed"] += 1
         for c in COUNTS:
             if s.standing in c.standings:
                 values[c.key] += 1
@@ -383,6 +387,41 @@ def events_of(measure: Any, successors: dict[int, str] | None = None) -> list[Li
         )
         for e in measure.events
     ]
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+#: the range of dates a standing may be asked for (the as-of parameter of pages, API, exports)
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+def parse_as_of(text: str) -> dt.date:
+    """A YYYY-MM-DD date within [EARLIEST, LATEST]; ValueError with a readable message."""
+    text = text.strip()
+    try:
+        value = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValueError(f"{text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-12-31.")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(
+            f"Choose an as-of date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        )
+    return value
+
+
+def parse_standing(text: str) -> frozenset[Standing]:
+    """A count key ('in_force') or a standing value ('ended'); ValueError otherwise."""
+    if text in COUNT_BY_KEY:
+        return COUNT_BY_KEY[text].standings
+    try:
+        return frozenset({Standing(text)})
+    except ValueError:
+        allowed = [*COUNT_BY_KEY, *(s.value for s in Standing)]
+        raise ValueError(f"{text[:40]!r}; use one of {', '.join(allowed)}") from None
 
 
 def standing_of(

@@ -6,7 +6,9 @@ only ever sees live copies of records that are not deleted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from werkzeug.exceptions import BadRequest
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures import lifecycle
 from tracker.measures.models import (
     Mapping,
     Measure,
@@ -42,6 +45,14 @@ class MeasureFilters:
     types: list[MeasureType] = field(default_factory=list)
     statuses: list[MeasureStatus] = field(default_factory=list)
     year: int | None = None
+    #: the date standings are computed for (None: today)
+    as_of: dt.date | None = None
+    #: keep measures with this standing on ``as_of`` (a count key or a standing value)
+    standing: str | None = None
+
+    @property
+    def on(self) -> dt.date:
+        return self.as_of or lifecycle.today()
 
     @property
     def active(self) -> bool:
@@ -52,6 +63,7 @@ class MeasureFilters:
             or self.types
             or self.statuses
             or self.year
+            or self.standing
         )
 
     def as_args(self) -> dict[str, Any]:
@@ -69,6 +81,10 @@ class MeasureFilters:
             args["status"] = [s.value for s in self.statuses]
         if self.year:
             args["year"] = self.year
+        if self.as_of:
+            args["as_of"] = self.as_of.isoformat()
+        if self.standing:
+            args["standing"] = self.standing
         return args
 
 
@@ -121,6 +137,23 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
             raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024.")
         filters.year = int(years[0])
+    as_of = _values(args, "as_of")
+    if as_of:
+        try:
+            if len(as_of) > 1:
+                raise ValueError("give one date")
+            filters.as_of = lifecycle.parse_as_of(as_of[0])
+        except ValueError as exc:
+            raise BadRequest(f"Invalid as_of: {exc}") from None
+    standing = _values(args, "standing")
+    if standing:
+        try:
+            if len(standing) > 1:
+                raise ValueError("give one standing")
+            lifecycle.parse_standing(standing[0])
+        except ValueError as exc:
+            raise BadRequest(f"Invalid standing: {exc}.") from None
+        filters.standing = standing[0]
     return filters
 
 
@@ -178,7 +211,42 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
         stmt = stmt.where(Measure.status.in_(filters.statuses))
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
+    if filters.standing:
+        wanted = lifecycle.parse_standing(filters.standing)
+        found = list(db.session.scalars(stmt.options(selectinload(Measure.events))))
+        standings = measure_standings(found, filters.on, include_drafts=include_drafts)
+        stmt = stmt.where(
+            Measure.id.in_(sorted(m.id for m in found if standings[m.id].standing in wanted))
+        )
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
+
+
+def measure_standings(
+    measures: Iterable[Measure], on: dt.date, *, include_drafts: bool = False
+) -> dict[int, lifecycle.StandingOn]:
+    """{measure id: standing on ``on``} for measures whose events are loaded; successors are
+    named only when the reader may see them (one query)."""
+    measures = list(measures)
+    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
+    found = visible_measures_by_record(ids, include_drafts=include_drafts)
+    successors = {rid: m.label for rid, m in found.items()}
+    now = lifecycle.today()
+    return {m.id: lifecycle.standing_of(m, on, now, successors) for m in measures}
+
+
+def standing_counts(
+    codes: Iterable[str] | None = None, on: dt.date | None = None, *, include_drafts: bool = False
+) -> dict[str, lifecycle.Counts]:
+    """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}."""
+    stmt = visible(Measure, include_drafts=include_drafts).options(selectinload(Measure.events))
+    if codes is not None:
+        stmt = stmt.where(Measure.jurisdiction_code.in_(sorted(set(codes))))
+    measures = list(db.session.scalars(stmt))
+    standings = measure_standings(measures, on or lifecycle.today(), include_drafts=include_drafts)
+    grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
+    for m in measures:
+        grouped[m.jurisdiction_code].append(standings[m.id])
+    return {code: lifecycle.count(items) for code, items in grouped.items()}
 
 
 def get_measure(record_id: int, *, include_drafts: bool = False) -> Measure | None:

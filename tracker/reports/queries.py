@@ -17,13 +17,13 @@ from sqlalchemy.orm import selectinload
 from tracker.db import format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, measure_topics
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records.models import Record
 from tracker.records.queries import visible
-from tracker.measures import lifecycle
-from tracker.reports import summary
 from tracker.reports import sections as report_sections
+from tracker.reports import summary
 from tracker.reports.data import (
     Cell,
     CellItem,

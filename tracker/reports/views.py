@@ -18,11 +18,11 @@ from flask_login import current_user
 from tracker.accounts.permissions import Permission, has_permission, public
 from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.measures import lifecycle
 from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
