@@ -188,9 +188,7 @@ def measure_json(
                 "precision": e.precision.value,
                 "stage": e.stage,
                 "note": e.note,
-                "successor": e.successor_record_id
-                if e.successor_record_id in targets
-                else None,
+                "successor": e.successor_record_id if e.successor_record_id in targets else None,
             }
             for e in m.events
         ],
@@ -303,9 +301,7 @@ def jurisdictions() -> dict[str, Any]:
     return _page(
         stmt,
         "api.jurisdictions",
-        lambda items: [
-            jurisdiction_json(j, orgs.get(j.code, []), counts) for j in items
-        ],
+        lambda items: [jurisdiction_json(j, orgs.get(j.code, []), counts) for j in items],
         with_measures=1 if with_measures else None,
     )
 

@@ -16,7 +16,7 @@ from tracker.accounts.permissions import public
 from tracker.attribution import queries as attribution_queries
 from tracker.extensions import db
 from tracker.measures import queries as measure_queries
-from tracker.measures.models import Measure, MeasureRelation
+from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
 from tracker.opendata import changes as changelog
 from tracker.opendata import citations, openapi
 from tracker.opendata import codebook as book
@@ -64,6 +64,7 @@ def _stamp() -> str:
 
 def _full_measures(stmt: Any) -> Any:
     return measure_queries.with_details(stmt).options(
+        selectinload(Measure.events).selectinload(MeasureEvent.successor_record),
         selectinload(Measure.sources),
         selectinload(Measure.relations).selectinload(MeasureRelation.target_record),
         selectinload(Measure.record),
@@ -103,7 +104,11 @@ def export_measures(fmt: str) -> Response:
     drafts = _drafts()
     filters = measure_queries.parse_filters(request.args)
     stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
-    items = [MEASURES.item(m, drafts=drafts) for m in db.session.scalars(stmt)]
+    found = list(db.session.scalars(stmt))
+    standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
+    items = [
+        MEASURES.item(m, drafts=drafts, standing=standings[m.id], on=filters.on) for m in found
+    ]
     return _export(MEASURES, items, fmt, filters.as_args(), drafts)
 
 
