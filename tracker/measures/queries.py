@@ -420,7 +420,8 @@ def visible_measures_by_record(
 
 @dataclass
 class CoverageCell:
-    #: measures that apply: the jurisdiction's own plus those of organisations it belongs to
+    #: measures in force today (lifecycle.COVERING): the jurisdiction's own plus those of
+    #: organisations it belongs to
     total: int = 0
     #: of which come from an organisation ("via EU")
     via: int = 0
@@ -436,15 +437,33 @@ class CoverageRow:
 
 def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[CoverageRow]:
     """The start page's grid: a row per jurisdiction with measures (regional organisations
-    first), a cell per norm. Each cell counts what the filtered measure list behind its
-    link shows, so EU measures count for member States too (as "via EU")."""
+    first), a cell per norm, counting measures in force today (lifecycle.COVERING). Each
+    cell counts what the filtered measure list behind its link shows (``standing=in_force``),
+    so EU measures count for member States too (as "via EU")."""
     from tracker.jurisdictions.queries import memberships
     from tracker.norms.queries import jurisdictions_by_code
 
-    own = counts_by_jurisdiction(include_drafts=include_drafts)
-    grid = coverage(letters, include_drafts=include_drafts)
-    jurisdictions = jurisdictions_by_code(own)
-    orgs = memberships(list(own))
+    measures = list(
+        db.session.scalars(
+            visible(Measure, include_drafts=include_drafts).options(
+                selectinload(Measure.events),
+                selectinload(Measure.mappings).selectinload(Mapping.norm),
+            )
+        )
+    )
+    standings = measure_standings(measures, lifecycle.today(), include_drafts=include_drafts)
+    listed = {m.jurisdiction_code for m in measures}
+    own: dict[str, int] = defaultdict(int)
+    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for m in measures:
+        if not standings[m.id].covers:
+            continue
+        own[m.jurisdiction_code] += 1
+        for letter in {mp.norm.letter for mp in m.mappings if mp.norm is not None}:
+            if letter in letters:
+                grid[m.jurisdiction_code][letter] += 1
+    jurisdictions = jurisdictions_by_code(listed)
+    orgs = memberships(sorted(listed))
     rows = []
     for code, jurisdiction in jurisdictions.items():
         via_orgs = orgs.get(code, [])
@@ -453,7 +472,9 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
             via = sum(grid.get(org, {}).get(letter, 0) for org in via_orgs)
             cells[letter] = CoverageCell(grid.get(code, {}).get(letter, 0) + via, via)
         via_all = sum(own.get(org, 0) for org in via_orgs)
-        rows.append(CoverageRow(jurisdiction, cells, CoverageCell(own[code] + via_all, via_all)))
+        rows.append(
+            CoverageRow(jurisdiction, cells, CoverageCell(own.get(code, 0) + via_all, via_all))
+        )
     rows.sort(key=lambda r: (not r.jurisdiction.is_org, r.jurisdiction.name))
     return rows
 
