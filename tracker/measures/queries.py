@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 from werkzeug.exceptions import BadRequest
 
 from tracker.extensions import db
@@ -23,6 +24,7 @@ from tracker.measures import lifecycle
 from tracker.measures.models import (
     Mapping,
     Measure,
+    MeasureEvent,
     MeasureRelation,
     MeasureStatus,
     MeasureType,
@@ -234,18 +236,50 @@ def measure_standings(
     return {m.id: lifecycle.standing_of(m, on, now, successors) for m in measures}
 
 
+@dataclass(frozen=True)
+class StandingRow:
+    id: int
+    jurisdiction_code: str
+    standing: lifecycle.StandingOn
+
+
+def visible_standings(
+    on: dt.date | None = None, *, include_drafts: bool = False
+) -> list[StandingRow]:
+    """Every visible measure's standing on ``on`` (today), in a fixed number of queries
+    whatever the number of measures (no per-measure loading, no batched IN lists)."""
+    base = visible(Measure, include_drafts=include_drafts)
+    rows = db.session.execute(
+        base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
+    ).all()
+    ids = base.with_only_columns(Measure.id).scalar_subquery()
+    events: dict[int, list[MeasureEvent]] = defaultdict(list)
+    for e in db.session.scalars(
+        sa.select(MeasureEvent)
+        .where(MeasureEvent.measure_id.in_(ids))
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ):
+        events[e.measure_id].append(e)
+    wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
+    found = visible_measures_by_record(wanted, include_drafts=include_drafts)
+    successors = {rid: m.label for rid, m in found.items()}
+    on, now = on or lifecycle.today(), lifecycle.today()
+    out = []
+    for measure_id, code, status in rows:
+        holder = SimpleNamespace(events=events.get(measure_id, []), status=status)
+        out.append(
+            StandingRow(measure_id, code, lifecycle.standing_of(holder, on, now, successors))
+        )
+    return out
+
+
 def standing_counts(
-    codes: Iterable[str] | None = None, on: dt.date | None = None, *, include_drafts: bool = False
+    on: dt.date | None = None, *, include_drafts: bool = False
 ) -> dict[str, lifecycle.Counts]:
     """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}."""
-    stmt = visible(Measure, include_drafts=include_drafts).options(selectinload(Measure.events))
-    if codes is not None:
-        stmt = stmt.where(Measure.jurisdiction_code.in_(sorted(set(codes))))
-    measures = list(db.session.scalars(stmt))
-    standings = measure_standings(measures, on or lifecycle.today(), include_drafts=include_drafts)
     grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
-    for m in measures:
-        grouped[m.jurisdiction_code].append(standings[m.id])
+    for row in visible_standings(on, include_drafts=include_drafts):
+        grouped[row.jurisdiction_code].append(row.standing)
     return {code: lifecycle.count(items) for code, items in grouped.items()}
 
 
@@ -329,7 +363,7 @@ def measures_for_norm(
         .add_columns(Mapping)
         .join(Mapping, Mapping.measure_id == Measure.id)
         .where(Mapping.norm_id == norm_id)
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), subqueryload(Measure.events))
         .order_by(
             Measure.jurisdiction_code, Measure.year.desc().nulls_last(), Measure.id, Mapping.id
         )
@@ -342,7 +376,7 @@ def measures_in(codes: list[str], *, include_drafts: bool = False) -> list[Measu
     stmt = (
         visible(Measure, include_drafts=include_drafts)
         .where(Measure.jurisdiction_code.in_(codes))
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), subqueryload(Measure.events))
         .order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
     )
     return list(db.session.scalars(stmt))
@@ -443,25 +477,24 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
     from tracker.jurisdictions.queries import memberships
     from tracker.norms.queries import jurisdictions_by_code
 
-    measures = list(
-        db.session.scalars(
-            visible(Measure, include_drafts=include_drafts).options(
-                selectinload(Measure.events),
-                selectinload(Measure.mappings).selectinload(Mapping.norm),
-            )
-        )
-    )
-    standings = measure_standings(measures, lifecycle.today(), include_drafts=include_drafts)
-    listed = {m.jurisdiction_code for m in measures}
+    standings = visible_standings(include_drafts=include_drafts)
+    listed = {r.jurisdiction_code for r in standings}
+    ids = visible(Measure, include_drafts=include_drafts).with_only_columns(Measure.id)
+    letters_of: dict[int, set[str]] = defaultdict(set)
+    for measure_id, letter in db.session.execute(
+        sa.select(Mapping.measure_id, Norm.letter)
+        .join(Norm, Norm.id == Mapping.norm_id)
+        .where(Mapping.measure_id.in_(ids.scalar_subquery()), Norm.letter.in_(letters))
+    ):
+        letters_of[measure_id].add(letter)
     own: dict[str, int] = defaultdict(int)
     grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for m in measures:
-        if not standings[m.id].covers:
+    for r in standings:
+        if not r.standing.covers:
             continue
-        own[m.jurisdiction_code] += 1
-        for letter in {mp.norm.letter for mp in m.mappings if mp.norm is not None}:
-            if letter in letters:
-                grid[m.jurisdiction_code][letter] += 1
+        own[r.jurisdiction_code] += 1
+        for letter in letters_of.get(r.id, ()):
+            grid[r.jurisdiction_code][letter] += 1
     jurisdictions = jurisdictions_by_code(listed)
     orgs = memberships(sorted(listed))
     rows = []
@@ -488,7 +521,7 @@ def inbound_relations(
         .add_columns(MeasureRelation)
         .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
         .where(MeasureRelation.target_record_id == record_id)
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), selectinload(Measure.events))
         .order_by(MeasureRelation.kind, Measure.year, Measure.id)
     )
     return [(relation, measure) for measure, relation in db.session.execute(stmt)]
