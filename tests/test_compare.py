@@ -35,7 +35,7 @@ def test_form_without_selection(client) -> None:
     response = client.get("/compare")
     assert response.status_code == 200
     page = text(response)
-    assert "Jurisdictions (2 to 30)" in page and "How the as-of date works" in page
+    assert "Jurisdictions (2 to 30)" in page and "How the tracker dates and counts measures" in page
     # jurisdictions with recorded measures are offered as checkboxes
     assert 'name="j" value="DE"' in response.get_data(as_text=True)
 
@@ -128,7 +128,7 @@ def test_grid_lists_each_jurisdiction_with_via_eu_and_summary(client) -> None:
     # the EU's Cyber Resilience Act appears in the German and French rows, marked via EU
     assert body.count("via EU</span>") >= 4
     assert "CRA" in page and "in force, partly applicable" in page
-    assert "All three jurisdictions have at least one measure for norm (i)" in page
+    assert "All three jurisdictions have at least one measure in force for norm (i)" in page
     assert "Measures of the European Union also apply here" in page
     assert "Download the PDF brief" in page
 
@@ -143,10 +143,10 @@ def test_gap_and_plain_language_summary(client, make_measure) -> None:
     page = text(client.get("/compare?j=DE&j=BR&j=AR"))
     # Argentina has nothing, Brazil only (i), Germany both
     assert (
-        "Brazil and Argentina have no measure for norm (j) (encourage responsible vulnerability reporting)"
+        "Brazil and Argentina have no measure in force for norm (j) (encourage responsible vulnerability reporting)"
         in page
     )
-    assert "Argentina has no measure for norm (i) (ensure ICT supply-chain integrity)" in page
+    assert "Argentina has no measure in force for norm (i) (ensure ICT supply-chain integrity)" in page
     assert page.count("gap") >= 3
     assert "A gap means that the tracker records no measure" in page
 
@@ -170,10 +170,10 @@ def test_as_of_date_filters_by_dated_events(client, make_measure) -> None:
     assert "BR-rescinded" in before and "BR-adopted-June" not in before
     mid = text(client.get("/compare?j=BR&j=AR&as_of=2025-06-15"))
     assert "BR-adopted-June" not in mid  # June 2025 counts from 30 June
-    assert "Brazil and Argentina have no measure for norm (i)" in mid
+    assert "Brazil and Argentina have no measure in force for norm (i)" in mid
     assert "Ended: rescinded on 1 March 2025." in mid  # listed under "Ended by ..."
     after = text(client.get("/compare?j=BR&j=AR&as_of=2025-06-30"))
-    assert "BR-adopted-June" in after and "Argentina has no measure for norm (i)" in after
+    assert "BR-adopted-June" in after and "Argentina has no measure in force for norm (i)" in after
     assert "As of 30 June 2025" in after
 
 
@@ -185,9 +185,10 @@ def test_pending_proposal_does_not_fill_the_gap(client, make_measure) -> None:
         events=[{"kind": "proposed", "date": "2025-06-18", "note": None}],
     )
     page = text(client.get("/compare?j=BR&j=AR"))
-    assert "Brazil and Argentina have no measure for norm (i)" in page
+    assert "Brazil and Argentina have no measure in force for norm (i)" in page
     assert (
-        "Brazil has no measure in force for norm (i) on" in page
+        "Brazil has no measure in force for norm (i) (ensure ICT supply-chain integrity) on"
+        in page
         and "listed, not in force: BR-bill, pending (proposed, never adopted)." in page
     )
 

@@ -54,11 +54,24 @@ def upgrade() -> None:
     _kind_check(NEW_KINDS)
 
     conn = op.get_bind()
-    # The note of an entry into force or an application stage said what it covers: a stage label.
-    for event_id, note in conn.execute(
-        sa.select(events.c.id, events.c.note).where(events.c.kind.in_(STAGED), events.c.note.is_not(None))
-    ).all():
-        conn.execute(events.update().where(events.c.id == event_id).values(stage=note[:300], note=None))
+    # The note of an application stage, or of one of several entries into force (staged
+    # commencement), said what it covers: it becomes the stage label. A single entry into
+    # force keeps its note ("Rule effective" is not a stage).
+    rows = conn.execute(
+        sa.select(events.c.id, events.c.measure_id, events.c.kind, events.c.note).where(
+            events.c.kind.in_(STAGED), events.c.note.is_not(None)
+        )
+    ).all()
+    in_force_count = dict(
+        conn.execute(
+            sa.select(events.c.measure_id, sa.func.count())
+            .where(events.c.kind == 'in_force')
+            .group_by(events.c.measure_id)
+        ).all()
+    )
+    for event_id, measure_id, kind, note in rows:
+        if kind == 'applies_from' or in_force_count.get(measure_id, 0) > 1:
+            conn.execute(events.update().where(events.c.id == event_id).values(stage=note[:300], note=None))
     # An "announced" event whose note says the bill was introduced is a proposal.
     conn.execute(
         events.update()
@@ -90,10 +103,11 @@ def downgrade() -> None:
     conn.execute(events.delete().where(events.c.kind.in_(('amended', 'lapsed'))))
     conn.execute(events.update().where(events.c.kind == 'proposed').values(kind='announced'))
     conn.execute(events.update().where(events.c.kind == 'superseded').values(kind='rescinded'))
+    conn.execute(events.update().where(events.c.stage.is_not(None), events.c.note.is_(None)).values(note=events.c.stage))
     conn.execute(
         events.update()
-        .where(events.c.stage.is_not(None))
-        .values(note=sa.func.coalesce(events.c.note, events.c.stage))
+        .where(events.c.stage.is_not(None), events.c.note.is_not(None), events.c.note != events.c.stage)
+        .values(note=sa.func.substr(events.c.stage + ' (' + events.c.note + ')', 1, 500))
     )
     _kind_check(OLD_KINDS)
     with op.batch_alter_table('measure_events', schema=None) as batch_op:

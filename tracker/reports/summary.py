@@ -103,19 +103,19 @@ def sentences(report: Report) -> list[str]:
                     if len(rows) == 2
                     else f"{sentence_name(rows[0].name, start=True)} has"
                 )
-            out.append(f"{who} at least one measure for {_and(full)} as of {on}.")
+            out.append(f"{who} at least one measure in force for {_and(full)} as of {on}.")
         for i, what in enumerate(subjects):
             gaps = [r.name for r in rows if r.cells[i].gap]
             if not gaps:
                 continue
             if len(gaps) == len(rows) and len(rows) > 6:
                 out.append(
-                    f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}."
+                    f"None of the {number(len(rows))} jurisdictions has a measure in force for {what} as of {on}."
                 )
             else:
                 verb = "has" if len(gaps) == 1 else "have"
                 out.append(
-                    f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}."
+                    f"{join_names(gaps, start=True)} {verb} no measure in force for {what} as of {on}."
                 )
     for i, what in enumerate(subjects):
         via_only = [r.name for r in rows if r.cells[i].via_only]
