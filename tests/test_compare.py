@@ -129,7 +129,7 @@ def test_grid_lists_each_jurisdiction_with_via_eu_and_summary(client) -> None:
     assert body.count("via EU</span>") >= 4
     assert "CRA" in page and "in force, partly applicable" in page
     assert "All three jurisdictions have at least one measure in force for norm (i)" in page
-    assert "Measures of the European Union also apply here" in page
+    assert "Measures of the European Union also cover this State" in page
     assert "Download the PDF brief" in page
 
 

@@ -68,7 +68,7 @@ def test_paper_brief_lists_each_recommendation_with_its_jurisdictions(
         body.index("Testrecommendation1ofpaper") : body.index("Testrecommendation2ofpaper")
     ]
     assert "BrazilBRfull" in first and "BRtestlaw(full,Art.1)" in first
-    assert "BRolddecree(full,Art.1;rescinded,notcounted)" in first
+    assert "BRolddecree(full,Art.1;ended,notcounted)" in first
     assert (
         "EuropeanUnionEUpartialappliestoits27memberStates" in first and "EUtestact(partial" in first
     )
