@@ -107,7 +107,8 @@ def test_jurisdictions_list_and_detail(app_ctx, client) -> None:
     by_code = {j["code"]: j for j in everything}
     assert len(by_code) == total
     assert by_code["EU"]["kind"] == "regional_org" and by_code["DE"]["member_of"] == ["EU"]
-    assert by_code["DE"]["measures"] == 4 and by_code["BR"]["measures"] == 0
+    # "measures" counts what measures_url lists: Germany's own 4 and the EU's 4
+    assert by_code["DE"]["measures"] == 8 and by_code["BR"]["measures"] == 0
     with_measures = all_pages(client, "/api/v1/jurisdictions?with_measures=1")
     assert {j["code"] for j in with_measures} >= {"EU", "DE", "US", "JP"} and all(
         j["measures"] for j in with_measures
@@ -116,6 +117,12 @@ def test_jurisdictions_list_and_detail(app_ctx, client) -> None:
     assert (
         de["name"] == "Germany" and local(de["measures_url"]) == "/api/v1/measures?jurisdiction=DE"
     )
+    listed = all_pages(client, local(de["measures_url"]))
+    assert de["measures"] == len(listed) == 8
+    # IT-SiG 2.0 is superseded: listed, but neither in force nor applying
+    in_force = all_pages(client, "/api/v1/measures?jurisdiction=DE&standing=in_force")
+    assert de["standing_counts"]["measures in force"] == len(in_force) == 7
+    assert "IT-SiG 2.0" not in {m["short_name"] for m in in_force}
 
 
 def test_jurisdiction_mistakes_are_json_404s_with_a_suggestion(client) -> None:
@@ -189,7 +196,13 @@ def test_a_measure_carries_every_field(app_ctx, client) -> None:
         "kind": "applies_from",
         "date": "2027-12-11",
         "precision": "day",
-        "note": "General application",
+        "stage": "main obligations (general application)",
+        "note": None,
+        "successor": None,
+    }
+    assert body["standing"]["label"] in {
+        "in force, partly applicable",
+        "fully applicable",
     }
     assert body["sources"][0]["title"] == "sorena.io CRA calendar (Art. 71 dates)"
     assert {t["slug"] for t in body["topics"]} >= {"sbom", "incident-reporting"}
@@ -236,4 +249,4 @@ def test_api_never_serves_drafts_or_deleted_records(app_ctx, client, make_measur
     assert get_json(client, "/api/v1/measures")["total"] == total - 1
     get_json(client, f"/api/v1/measures/{source.record_id}", 404)
     by_code = {j["code"]: j for j in all_pages(client, "/api/v1/jurisdictions?with_measures=1")}
-    assert by_code["DE"]["measures"] == 4  # the deleted test measure (DE) is not counted
+    assert by_code["DE"]["measures"] == 8  # the deleted test measure (DE) is not counted

@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.reports import asof
-from tracker.reports.asof import DatedEvent, status_as_of
+from tracker.measures import lifecycle
 from tracker.reports.params import ReportParams, parse_compare
 from tracker.reports.queries import build_report, data_version
 
@@ -29,128 +28,6 @@ def text(response) -> str:
     )
 
 
-# --------------------------------------------------------------------------- the as-of rule
-
-
-def ev(kind: str, date: str, precision: str = "day", note: str | None = None) -> DatedEvent:
-    return DatedEvent(kind, dt.date.fromisoformat(date), precision, note)
-
-
-@pytest.mark.parametrize(
-    ("events", "status", "on", "standing", "mark"),
-    [
-        # adopted before D, in force later: counts, not yet in force
-        (
-            [ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")],
-            "in_force",
-            "2024-11-30",
-            "counts",
-            "not yet in force",
-        ),
-        (
-            [ev("adopted", "2024-10-23"), ev("in_force", "2024-12-10")],
-            "in_force",
-            "2024-12-10",
-            "counts",
-            "in force",
-        ),
-        # adopted after D: left out
-        ([ev("adopted", "2024-10-23")], "adopted", "2024-10-22", "later", "not yet adopted"),
-        # staged application: partly applicable until the last stage
-        (
-            [
-                ev("in_force", "2024-12-10"),
-                ev("applies_from", "2026-09-11"),
-                ev("applies_from", "2027-12-11"),
-            ],
-            "partly_applicable",
-            "2026-11-27",
-            "counts",
-            "partly applicable",
-        ),
-        (
-            [ev("in_force", "2024-12-10"), ev("applies_from", "2027-12-11")],
-            "partly_applicable",
-            "2027-12-11",
-            "counts",
-            "in force",
-        ),
-        # month precision counts from the last day of the month
-        (
-            [ev("published", "2022-02-01", "month")],
-            "adopted",
-            "2022-02-27",
-            "later",
-            "not yet adopted",
-        ),
-        ([ev("published", "2022-02-01", "month")], "adopted", "2022-02-28", "counts", "published"),
-        # year precision: from 31 December
-        (
-            [ev("adopted", "2022-01-01", "year")],
-            "adopted",
-            "2022-12-30",
-            "later",
-            "not yet adopted",
-        ),
-        # rescinded on or before D: ended
-        (
-            [ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")],
-            "rescinded",
-            "2026-01-22",
-            "counts",
-            "adopted",
-        ),
-        (
-            [ev("adopted", "2022-09-14"), ev("rescinded", "2026-01-23")],
-            "rescinded",
-            "2026-01-23",
-            "ended",
-            "rescinded",
-        ),
-        # superseded without a date: ended today, counted in the past
-        (
-            [ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")],
-            "superseded",
-            "2026-11-27",
-            "ended",
-            "superseded",
-        ),
-        (
-            [ev("adopted", "2021-05-18"), ev("in_force", "2021-05-28")],
-            "superseded",
-            "2023-01-01",
-            "counts",
-            "in force",
-        ),
-        # proposals are pending and never fill a gap
-        ([ev("announced", "2025-06-18")], "proposed", "2026-11-27", "pending", "proposed"),
-        # no dates at all: only today's picture, from the recorded status
-        ([], "adopted", "2026-11-27", "counts", "adopted"),
-        ([], "adopted", "2020-01-01", "undated", "date not recorded"),
-    ],
-)
-def test_status_as_of(events, status, on, standing, mark) -> None:
-    result = status_as_of(events, status, dt.date.fromisoformat(on), TODAY)
-    assert (result.standing, result.mark) == (standing, mark), result.text
-
-
-def test_status_text_names_the_dates() -> None:
-    result = status_as_of(
-        [
-            ev("adopted", "2024-10-23"),
-            ev("in_force", "2024-12-10"),
-            ev("applies_from", "2027-12-11", note="main obligations"),
-        ],
-        "partly_applicable",
-        TODAY,
-        TODAY,
-    )
-    assert (
-        result.text
-        == "Adopted 23 October 2024; in force since 10 December 2024; further obligations apply from 11 December 2027 (main obligations)."
-    )
-
-
 # --------------------------------------------------------------------------- selection and validation
 
 
@@ -158,7 +35,7 @@ def test_form_without_selection(client) -> None:
     response = client.get("/compare")
     assert response.status_code == 200
     page = text(response)
-    assert "Jurisdictions (2 to 30)" in page and "How the as-of date works" in page
+    assert "Jurisdictions (2 to 30)" in page and "How the tracker dates and counts measures" in page
     # jurisdictions with recorded measures are offered as checkboxes
     assert 'name="j" value="DE"' in response.get_data(as_text=True)
 
@@ -250,9 +127,9 @@ def test_grid_lists_each_jurisdiction_with_via_eu_and_summary(client) -> None:
     body = response.get_data(as_text=True)
     # the EU's Cyber Resilience Act appears in the German and French rows, marked via EU
     assert body.count("via EU</span>") >= 4
-    assert "CRA" in page and "partly applicable" in page
-    assert "All three jurisdictions have at least one measure for norm (i)" in page
-    assert "Measures of the European Union also apply here" in page
+    assert "CRA" in page and "in force, partly applicable" in page
+    assert "All three jurisdictions have at least one measure in force for norm (i)" in page
+    assert "Measures of the European Union also cover this State" in page
     assert "Download the PDF brief" in page
 
 
@@ -266,10 +143,10 @@ def test_gap_and_plain_language_summary(client, make_measure) -> None:
     page = text(client.get("/compare?j=DE&j=BR&j=AR"))
     # Argentina has nothing, Brazil only (i), Germany both
     assert (
-        "Brazil and Argentina have no measure for norm (j) (encourage responsible vulnerability reporting)"
+        "Brazil and Argentina have no measure in force for norm (j) (encourage responsible vulnerability reporting)"
         in page
     )
-    assert "Argentina has no measure for norm (i) (ensure ICT supply-chain integrity)" in page
+    assert "Argentina has no measure in force for norm (i) (ensure ICT supply-chain integrity)" in page
     assert page.count("gap") >= 3
     assert "A gap means that the tracker records no measure" in page
 
@@ -293,10 +170,10 @@ def test_as_of_date_filters_by_dated_events(client, make_measure) -> None:
     assert "BR-rescinded" in before and "BR-adopted-June" not in before
     mid = text(client.get("/compare?j=BR&j=AR&as_of=2025-06-15"))
     assert "BR-adopted-June" not in mid  # June 2025 counts from 30 June
-    assert "Brazil and Argentina have no measure for norm (i)" in mid
-    assert "Rescinded 1 March 2025" in mid  # listed under "No longer in effect"
+    assert "Brazil and Argentina have no measure in force for norm (i)" in mid
+    assert "Ended: rescinded on 1 March 2025." in mid  # listed under "Ended by ..."
     after = text(client.get("/compare?j=BR&j=AR&as_of=2025-06-30"))
-    assert "BR-adopted-June" in after and "Argentina has no measure for norm (i)" in after
+    assert "BR-adopted-June" in after and "Argentina has no measure in force for norm (i)" in after
     assert "As of 30 June 2025" in after
 
 
@@ -305,11 +182,15 @@ def test_pending_proposal_does_not_fill_the_gap(client, make_measure) -> None:
         jurisdiction_code="BR",
         short_name="BR-bill",
         status="proposed",
-        events=[{"kind": "announced", "date": "2025-06-18", "note": None}],
+        events=[{"kind": "proposed", "date": "2025-06-18", "note": None}],
     )
     page = text(client.get("/compare?j=BR&j=AR"))
-    assert "Brazil and Argentina have no measure for norm (i)" in page
-    assert "Brazil has a proposal for norm (i)" in page and "BR-bill" in page
+    assert "Brazil and Argentina have no measure in force for norm (i)" in page
+    assert (
+        "Brazil has no measure in force for norm (i) (ensure ICT supply-chain integrity) on"
+        in page
+        and "listed, not in force: BR-bill, pending (proposed, never adopted)." in page
+    )
 
 
 def test_grid_by_topic(client) -> None:
@@ -415,7 +296,7 @@ def test_publishing_changes_only_the_versions_in_scope(app_ctx) -> None:
 
 
 def test_rule_is_shown_on_the_page(client) -> None:
-    assert asof.RULE_TEXT in text(client.get("/compare?j=DE&j=FR"))
+    assert lifecycle.RULE_TEXT in text(client.get("/compare?j=DE&j=FR"))
 
 
 def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(

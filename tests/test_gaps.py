@@ -53,12 +53,15 @@ def record_by_key(key: str) -> Record:
 def test_action_with_and_without_a_measure(app_ctx) -> None:
     matrix = analysis.build_matrix(["US", "NL", "JP", "DE"])
     j1 = row(matrix, "action", "j-1")
-    # NL's own CVD guideline is linked to j.1 (partial: no international cooperation in the data).
+    # NL's own CVD guideline is linked to j.1, but it has no dated event: it is listed
+    # ("dates not recorded") and does not close the gap; the EU's measures in force do.
     assert j1.cell("NL").state is Coverage.PARTIAL
     assert [(f.measure.label, f.via) for f in j1.cell("NL").measures] == [
-        ("NCSC-NL CVD guideline", None),
         ("CRA", "EU"),
         ("NIS2", "EU"),
+    ]
+    assert [(f.measure.label, f.measure.standing.label) for f in j1.cell("NL").others] == [
+        ("NCSC-NL CVD guideline", "dates not recorded")
     ]
     # Japan has measures, but none linked to j.1: a gap.
     assert j1.cell("JP").state is Coverage.NONE

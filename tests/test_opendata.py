@@ -230,7 +230,13 @@ def test_export_rows_carry_stable_keys(app, make_measure, client) -> None:
     demo = client.get("/export/measures.json?jurisdiction=US").get_json()["items"]
     assert "us-eo-14028" in {i["key"] for i in demo}
     eo = next(i for i in demo if i["key"] == "us-eo-14028")
-    assert eo["events"][0] == {"kind": "adopted", "date": "2021-05-12", "note": None}
+    assert eo["events"][0] == {
+        "kind": "adopted",
+        "date": "2021-05-12",
+        "stage": None,
+        "note": None,
+        "successor": None,
+    }
 
 
 def test_attribution_export_filters(client) -> None:

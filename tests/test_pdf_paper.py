@@ -61,14 +61,14 @@ def test_paper_brief_lists_each_recommendation_with_its_jurisdictions(
     assert "Test paper on disclosure" in text and "Page 1 of" in text
     assert "Recommendations and the jurisdictions that implement them" in text
     assert (
-        "1 of 2 recommendations has a measure in effect, in 2 jurisdictions: Brazil, European Union"
+        "1 of 2 recommendations has a measure in force, in 2 jurisdictions: Brazil, European Union"
         in " ".join(text.split())
     )
     first = body[
         body.index("Testrecommendation1ofpaper") : body.index("Testrecommendation2ofpaper")
     ]
     assert "BrazilBRfull" in first and "BRtestlaw(full,Art.1)" in first
-    assert "BRolddecree(full,Art.1;rescinded,notcounted)" in first
+    assert "BRolddecree(full,Art.1;ended,notcounted)" in first
     assert (
         "EuropeanUnionEUpartialappliestoits27memberStates" in first and "EUtestact(partial" in first
     )

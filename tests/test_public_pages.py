@@ -698,7 +698,7 @@ def test_deleted_records_vanish_everywhere_and_from_counts(app_ctx, client) -> N
     n_after = int(re.search(r"<strong>(\d+)</strong> measures", after).group(1))
     assert n_after == n_before - 1
     # The EU row's norm (i) cell dropped by one too.
-    cell = r'href="/measures/\?jurisdiction=EU&amp;norm=i">(\d+)<'
+    cell = r'href="/measures/\?jurisdiction=EU&amp;norm=i&amp;standing=in_force">(\d+)<'
     assert int(re.search(cell, after).group(1)) == int(re.search(cell, before).group(1)) - 1
 
 

@@ -242,7 +242,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints
+    app.jinja_env.globals["standing_today"] = _standing_today
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["current_url"] = current_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _standing_today(measure: Any) -> Any:
+    """A measure's standing today, for list badges (tracker.measures.lifecycle; the events
+    must be loaded; successors are not named in a badge)."""
+    from tracker.measures import lifecycle
+
+    today = lifecycle.today()
+    return lifecycle.standing_of(measure, today, today)

@@ -7,6 +7,7 @@ served here, whoever asks: staff see drafts in the HTML pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from tracker.db import partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.queries import explain_unknown_code, memberships
+from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
@@ -130,7 +132,15 @@ def commitment_json(c: Commitment) -> dict[str, Any]:
     }
 
 
-def jurisdiction_json(j: Jurisdiction, member_of: list[str], count: int) -> dict[str, Any]:
+def jurisdiction_json(
+    j: Jurisdiction, member_of: list[str], counts: dict[str, lifecycle.Counts]
+) -> dict[str, Any]:
+    """``measures`` counts what ``measures_url`` lists: the jurisdiction's own measures and
+    those of the organisations it belongs to; ``standing_counts`` names the counts today."""
+    scope = [counts[c] for c in (j.code, *member_of) if c in counts]
+    total = lifecycle.Counts(
+        **{c.key: sum(getattr(s, c.key) for s in scope) for c in lifecycle.COUNTS}
+    )
     return {
         "code": j.code,
         "name": j.name,
@@ -138,12 +148,19 @@ def jurisdiction_json(j: Jurisdiction, member_of: list[str], count: int) -> dict
         "alpha3": j.alpha3,
         "kind": j.kind.value,
         "member_of": member_of,
-        "measures": count,
+        "measures": sum(s.listed for s in scope),
+        "standing_counts": {
+            "as_of": lifecycle.today().isoformat(),
+            **{c.label: getattr(total, c.key) for c in lifecycle.COUNTS},
+        },
         "url": url_for("jurisdictions.detail", code=j.code, _external=True),
+        "measures_url": url_for("api.measures", jurisdiction=j.code, _external=True),
     }
 
 
-def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
+def measure_json(
+    m: Measure, targets: dict[int, Measure], standing: lifecycle.StandingOn, on: dt.date
+) -> dict[str, Any]:
     return {
         "id": m.record_id,
         "url": url_for("measures.detail", record_id=m.record_id, _external=True),
@@ -157,6 +174,12 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
         "issuing_body": m.issuing_body,
         "status": m.status.value,
         "status_note": m.status_note,
+        "standing": {
+            "as_of": on.isoformat(),
+            "value": standing.standing.value,
+            "label": standing.label,
+            "sentence": standing.sentence,
+        },
         "official_identifier": m.official_identifier,
         "official_url": m.official_url,
         "description": m.description,
@@ -166,7 +189,9 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
                 "kind": e.kind.value,
                 "date": partial_date_text(e.date, e.precision),
                 "precision": e.precision.value,
+                "stage": e.stage,
                 "note": e.note,
+                "successor": e.successor_record_id if e.successor_record_id in targets else None,
             }
             for e in m.events
         ],
@@ -207,11 +232,14 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
     }
 
 
-def measures_json(items: list[Measure]) -> list[dict[str, Any]]:
+def measures_json(items: list[Measure], on: dt.date | None = None) -> list[dict[str, Any]]:
+    on = on or lifecycle.today()
     targets = measure_queries.visible_measures_by_record(
         {r.target_record_id for m in items for r in m.relations}
+        | {e.successor_record_id for m in items for e in m.events if e.successor_record_id}
     )
-    return [measure_json(m, targets) for m in items]
+    standings = measure_queries.measure_standings(items, on)
+    return [measure_json(m, targets, standings[m.id], on) for m in items]
 
 
 def _full(stmt: sa.Select[Any]) -> sa.Select[Any]:
@@ -269,7 +297,7 @@ def norm(letter: str) -> dict[str, Any]:
 @bp.get("/jurisdictions")
 @public
 def jurisdictions() -> dict[str, Any]:
-    counts = measure_queries.counts_by_jurisdiction()
+    counts = measure_queries.standing_counts()
     orgs = memberships()
     stmt = sa.select(Jurisdiction).order_by(Jurisdiction.code)
     with_measures = request.args.get("with_measures", "").lower() in {"1", "true", "yes"}
@@ -278,9 +306,7 @@ def jurisdictions() -> dict[str, Any]:
     return _page(
         stmt,
         "api.jurisdictions",
-        lambda items: [
-            jurisdiction_json(j, orgs.get(j.code, []), counts.get(j.code, 0)) for j in items
-        ],
+        lambda items: [jurisdiction_json(j, orgs.get(j.code, []), counts) for j in items],
         with_measures=1 if with_measures else None,
     )
 
@@ -297,12 +323,8 @@ def jurisdiction(code: str) -> dict[str, Any]:
             url_for("api.jurisdiction", code=target.code, _external=True) if target else None,
             f"{target.name} ({target.code})" if target else None,
         )
-    counts = measure_queries.counts_by_jurisdiction()
-    data = jurisdiction_json(
-        found, memberships([found.code]).get(found.code, []), counts.get(found.code, 0)
-    )
-    data["measures_url"] = url_for("api.measures", jurisdiction=found.code, _external=True)
-    return data
+    counts = measure_queries.standing_counts()
+    return jurisdiction_json(found, memberships([found.code]).get(found.code, []), counts)
 
 
 @bp.get("/measures")
@@ -310,7 +332,9 @@ def jurisdiction(code: str) -> dict[str, Any]:
 def measures() -> dict[str, Any]:
     filters = measure_queries.parse_filters(request.args)
     stmt = _full(measure_queries.filtered_measures(filters))
-    return _page(stmt, "api.measures", measures_json, **filters.as_args())
+    return _page(
+        stmt, "api.measures", lambda items: measures_json(items, filters.on), **filters.as_args()
+    )
 
 
 @bp.get("/measures/<int:record_id>")
@@ -320,4 +344,4 @@ def measure(record_id: int) -> dict[str, Any]:
     found = db.session.scalar(stmt)
     if found is None:
         raise not_found(f"There is no published measure number {record_id}.")
-    return measures_json([found])[0]
+    return measures_json([found], measure_queries.parse_filters(request.args).on)[0]

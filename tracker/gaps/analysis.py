@@ -8,9 +8,10 @@ jurisdictions, rows or measures, and only through ``visible()``. A cell says:
 * ``partial``: only links of degree *partial* from current measures;
 * ``none``: a gap.
 
-"Current" means adopted, in force, partly applicable or amended. Proposed,
-superseded and rescinded measures are listed beside the cell but never close a
-gap. A measure of an organisation a State belongs to (the EU for DE) counts for
+"Current" means in force today: the "measures in force" count of
+tracker.measures.lifecycle, the same rule as the comparison grid and the briefs.
+Pending, not yet in force, ended and undated measures are listed beside the cell
+but never close a gap. A measure of an organisation a State belongs to (the EU for DE) counts for
 that State and is marked ``via`` the organisation. Actions and recommendations
 count only through explicit links (``MeasureImplementation``), never through
 topics or norms.
@@ -30,27 +31,18 @@ from tracker.catalogues.models import Catalogue, CatalogueAction
 from tracker.db import LabelledEnum
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures import lifecycle
 from tracker.measures.models import (
     ImplementationDegree,
     Mapping,
     Measure,
     MeasureImplementation,
-    MeasureStatus,
     measure_topics,
 )
+from tracker.measures.queries import measure_standings
 from tracker.norms.models import Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation
 from tracker.records.queries import visible
-
-#: statuses whose measures close a gap
-CURRENT_STATUSES = frozenset(
-    {
-        MeasureStatus.ADOPTED,
-        MeasureStatus.IN_FORCE,
-        MeasureStatus.PARTLY_APPLICABLE,
-        MeasureStatus.AMENDED,
-    }
-)
 
 
 class Coverage(LabelledEnum):
@@ -71,11 +63,12 @@ class MeasureRef:
     title: str
     title_lang: str
     jurisdiction_code: str
-    status: MeasureStatus
+    standing: lifecycle.StandingOn
 
     @property
     def current(self) -> bool:
-        return self.status in CURRENT_STATUSES
+        """In force today (lifecycle.COVERING): it closes the gap."""
+        return self.standing.covers
 
 
 @dataclass(frozen=True)
@@ -224,9 +217,11 @@ class _Measures:
         )
         ids = base.with_only_columns(Measure.id).scalar_subquery()
         self.refs: dict[int, MeasureRef] = {}
-        for m in db.session.scalars(base):
+        found = list(db.session.scalars(base.options(selectinload(Measure.events))))
+        standings = measure_standings(found, lifecycle.today(), include_drafts=include_drafts)
+        for m in found:
             self.refs[m.id] = MeasureRef(
-                m.record_id, m.label, m.title, m.title_lang, m.jurisdiction_code, m.status
+                m.record_id, m.label, m.title, m.title_lang, m.jurisdiction_code, standings[m.id]
             )
         self.by_topic: dict[int, set[int]] = defaultdict(set)
         for measure_id, topic_id in db.session.execute(

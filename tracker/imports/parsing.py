@@ -42,6 +42,9 @@ IGNORED_COLUMNS = (
     "year",
     "url",
     "published_at",
+    "standing_as_of",
+    "standing",
+    "standing_sentence",
     *(c.name for c in DRAFT_COLUMNS),
 )
 KNOWN_COLUMNS = tuple(MEASURES.header()) + tuple(c.name for c in DRAFT_COLUMNS)

@@ -122,6 +122,10 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
             }
             for r in row.relations
         ]
+        for event in data.get("events", []):
+            key = row.successors.get((event["kind"], event["date"]))
+            if key:
+                event["successor_record_id"] = resolve_target(key, file_keys, ctx)
         changes.create(
             data,
             author_id=user_id,

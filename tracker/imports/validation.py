@@ -79,6 +79,8 @@ class RowCheck:
     key: str | None = None
     #: [{"kind", "target", "note"}] with targets still as keys
     relations: list[dict[str, Any]] = field(default_factory=list)
+    #: {(event kind, date): successor key} for superseded / rescinded events
+    successors: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -299,7 +301,7 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
     for slug in values.get("topics") or []:
         put("topics", slug)
     for i, event in enumerate(values.get("events") or []):
-        for sub in ("kind", "date", "note"):
+        for sub in ("kind", "date", "stage", "note"):
             put(f"events-{i}-{sub}", event.get(sub))
     for i, source in enumerate(values.get("sources") or []):
         for sub in ("title", "url", "accessed"):
@@ -376,6 +378,11 @@ def check_row(row: dict[str, Any], ctx: Context) -> RowCheck:
     valid = form.validate()
     result.errors.extend(_field_problems(form, ctx))
     result.relations = _relations(values, result.errors)
+    result.successors = {
+        (e.get("kind"), e.get("date")): e["successor"]
+        for e in values.get("events") or []
+        if e.get("successor")
+    }
     if valid and not result.errors:
         result.data = form.to_data()
         result.data["implementations"] = []

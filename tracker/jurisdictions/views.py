@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from tracker.accounts.permissions import public
 from tracker.attribution.sections import attributions_beside_measures
 from tracker.jurisdictions import queries
+from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
 from tracker.records.queries import include_drafts_requested
@@ -84,11 +85,21 @@ def detail(code: str) -> str | Response:
     letters = measure_queries.norm_letters_by_measure(scope, include_drafts=drafts)
     slugs = measure_queries.topic_slugs_by_measure(scope, include_drafts=drafts)
 
+    standings = measure_queries.measure_standings(
+        measures, lifecycle.today(), include_drafts=drafts
+    )
     by_norm = []
     gaps = []
+    covered = 0
     for norm in norm_queries.all_norms():
         matching = [m for m in measures if norm.letter in letters.get(m.id, ())]
-        (by_norm.append((norm, matching)) if matching else gaps.append(norm))
+        if matching:
+            by_norm.append((norm, matching))
+        # a norm is covered, and not a gap, only with a measure in force today
+        if any(standings[m.id].covers for m in matching):
+            covered += 1
+        else:
+            gaps.append(norm)
     by_topic = []
     for topic in norm_queries.all_topics():
         matching = [m for m in measures if topic.slug in slugs.get(m.id, ())]
@@ -113,6 +124,8 @@ def detail(code: str) -> str | Response:
         else {},
         measures=measures,
         own_count=sum(1 for m in measures if m.jurisdiction_code == jurisdiction.code),
+        counts=lifecycle.count(standings.values()),
+        covered=covered,
         by_norm=by_norm,
         gaps=gaps,
         unmapped=[m for m in measures if not letters.get(m.id)],

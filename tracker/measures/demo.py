@@ -103,14 +103,25 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         events = []
         for j, ev in enumerate(r.list("events")):
             er = Reader(path, ev, f"measures[{i}].events[{j}]")
-            er.unknown_keys({"kind", "date", "note"})
+            er.unknown_keys({"kind", "date", "note", "stage", "successor"})
             kind = er.choice("kind", EventKind)
             text = er.str("date", required=True)
             try:
                 parse_partial_date(text)
             except ValueError as exc:
                 raise er.fail("date", str(exc)) from None
-            events.append({"kind": kind.value, "date": text, "note": er.str("note", max_len=500)})
+            successor = er.str("successor")
+            if successor and successor not in keys:
+                raise er.fail("successor", f"unknown measure key {successor!r}")
+            events.append(
+                {
+                    "kind": kind.value,
+                    "date": text,
+                    "stage": er.str("stage", max_len=300),
+                    "note": er.str("note", max_len=500),
+                    "successor_key": successor,
+                }
+            )
         snap["events"] = events
         relations = []
         for j, rel in enumerate(r.list("relations")):

@@ -147,14 +147,20 @@ class RowForm(Form):
 
 
 class EventRow(RowForm):
-    significant = ("kind", "date", "note")
+    significant = ("kind", "date", "stage", "note")
     kind = SelectField("What happened", choices=[BLANK, *options(EventKind.choices())])
     date = StringField(
         "Date",
         validators=[partial_date, Length(max=10, message="Write YYYY-MM-DD, YYYY-MM or YYYY.")],
         render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 11},
     )
+    #: for an entry into force or an application stage: what enters into force or applies
+    stage = StringField("Stage (what applies)", validators=[limit(MeasureEvent, "stage")])
     note = StringField("Note", validators=[limit(MeasureEvent, "note")])
+    #: for superseded or rescinded: the measure that replaced or rescinded this one
+    successor = SelectField(
+        "Replaced or rescinded by", choices=[BLANK], validate_choice=True, default=""
+    )
 
 
 class SourceRow(RowForm):
@@ -482,6 +488,8 @@ class MeasureForm(FlaskForm):
     def _row_choices(self, section: str, row: Form) -> None:
         if section == "relations":
             row.target.choices = self.choices.measures
+        elif section == "events":
+            row.successor.choices = self.choices.measures
         elif section == "mappings":
             row.target.choices = self.choices.mapping_targets
         elif section == "implementations":
@@ -597,7 +605,10 @@ class MeasureForm(FlaskForm):
                 {
                     "kind": r.kind.data,
                     "date": partial_date_text(date, precision),
+                    "stage": _text(r.stage.data),
                     "note": _text(r.note.data),
+                    "successor_record_id": int(r.successor.data) if r.successor.data else None,
+                    "successor_key": None,
                 }
             )
         events.sort(key=lambda e: parse_partial_date(e["date"])[0])
@@ -643,7 +654,13 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     data = {name: snapshot.get(name) or "" for name in services.SCALAR_FIELDS}
     data["topics"] = list(snapshot.get("topics", []))
     data["events"] = [
-        {"kind": e["kind"], "date": e["date"], "note": e.get("note") or ""}
+        {
+            "kind": e["kind"],
+            "date": e["date"],
+            "stage": e.get("stage") or "",
+            "note": e.get("note") or "",
+            "successor": str(e["successor_record_id"]) if e.get("successor_record_id") else "",
+        }
         for e in snapshot.get("events", [])
     ]
     data["sources"] = [

@@ -46,7 +46,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "events",
         "Dated events",
         ROWS,
-        columns=(("kind", "What"), ("date", "Date"), ("note", "Note")),
+        columns=(("kind", "What"), ("date", "Date"), ("stage", "Stage"), ("note", "Note")),
         noun=("event", "events"),
         summary="events",
     ),

@@ -53,12 +53,24 @@ class MeasureStatus(LabelledEnum):
 
 
 class EventKind(LabelledEnum):
+    """A dated step in a measure's life (see tracker.measures.lifecycle for what each means)."""
+
+    #: a government says it will act (a plan, a consultation)
     ANNOUNCED = ("announced", "Announced")
+    #: a bill introduced or a text formally proposed
+    PROPOSED = ("proposed", "Proposed or introduced")
     ADOPTED = ("adopted", "Adopted")
     PUBLISHED = ("published", "Published")
-    IN_FORCE = ("in_force", "In force")
+    #: enters into force; several events are stages, each with what enters into force
+    IN_FORCE = ("in_force", "Entered into force")
+    #: an application stage, labelled with what applies ("Art. 14 reporting obligations")
     APPLIES_FROM = ("applies_from", "Applies from")
-    RESCINDED = ("rescinded", "Rescinded")
+    AMENDED = ("amended", "Amended")
+    #: replaced by another measure (linked as the successor)
+    SUPERSEDED = ("superseded", "Superseded")
+    RESCINDED = ("rescinded", "Repealed or rescinded")
+    #: a bill that died or a text withdrawn before adoption
+    LAPSED = ("lapsed", "Lapsed or withdrawn")
 
 
 class RelationKind(LabelledEnum):
@@ -168,8 +180,15 @@ class MeasureEvent(Base):
         enum_type(DatePrecision), default=DatePrecision.DAY
     )
     note: Mapped[Optional[str]] = mapped_column(sa.String(500))
+    #: what enters into force or applies at this stage ("Art. 14 reporting obligations")
+    stage: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    #: for superseded / rescinded: the measure record that replaced or rescinded this one
+    successor_record_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("records.id", ondelete="SET NULL"), index=True
+    )
 
     measure: Mapped[Measure] = relationship(back_populates="events")
+    successor_record: Mapped[Optional[Record]] = relationship()
 
     @property
     def date_text(self) -> str:

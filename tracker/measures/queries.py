@@ -6,20 +6,25 @@ only ever sees live copies of records that are not deleted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 from werkzeug.exceptions import BadRequest
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures import lifecycle
 from tracker.measures.models import (
     Mapping,
     Measure,
+    MeasureEvent,
     MeasureRelation,
     MeasureStatus,
     MeasureType,
@@ -42,6 +47,14 @@ class MeasureFilters:
     types: list[MeasureType] = field(default_factory=list)
     statuses: list[MeasureStatus] = field(default_factory=list)
     year: int | None = None
+    #: the date standings are computed for (None: today)
+    as_of: dt.date | None = None
+    #: keep measures with this standing on ``as_of`` (a count key or a standing value)
+    standing: str | None = None
+
+    @property
+    def on(self) -> dt.date:
+        return self.as_of or lifecycle.today()
 
     @property
     def active(self) -> bool:
@@ -52,6 +65,7 @@ class MeasureFilters:
             or self.types
             or self.statuses
             or self.year
+            or self.standing
         )
 
     def as_args(self) -> dict[str, Any]:
@@ -69,6 +83,10 @@ class MeasureFilters:
             args["status"] = [s.value for s in self.statuses]
         if self.year:
             args["year"] = self.year
+        if self.as_of:
+            args["as_of"] = self.as_of.isoformat()
+        if self.standing:
+            args["standing"] = self.standing
         return args
 
 
@@ -121,6 +139,23 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
             raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024.")
         filters.year = int(years[0])
+    as_of = _values(args, "as_of")
+    if as_of:
+        try:
+            if len(as_of) > 1:
+                raise ValueError("give one date")
+            filters.as_of = lifecycle.parse_as_of(as_of[0])
+        except ValueError as exc:
+            raise BadRequest(f"Invalid as_of: {exc}") from None
+    standing = _values(args, "standing")
+    if standing:
+        try:
+            if len(standing) > 1:
+                raise ValueError("give one standing")
+            lifecycle.parse_standing(standing[0])
+        except ValueError as exc:
+            raise BadRequest(f"Invalid standing: {exc}.") from None
+        filters.standing = standing[0]
     return filters
 
 
@@ -178,7 +213,74 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
         stmt = stmt.where(Measure.status.in_(filters.statuses))
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
+    if filters.standing:
+        wanted = lifecycle.parse_standing(filters.standing)
+        found = list(db.session.scalars(stmt.options(selectinload(Measure.events))))
+        standings = measure_standings(found, filters.on, include_drafts=include_drafts)
+        stmt = stmt.where(
+            Measure.id.in_(sorted(m.id for m in found if standings[m.id].standing in wanted))
+        )
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
+
+
+def measure_standings(
+    measures: Iterable[Measure], on: dt.date, *, include_drafts: bool = False
+) -> dict[int, lifecycle.StandingOn]:
+    """{measure id: standing on ``on``} for measures whose events are loaded; successors are
+    named only when the reader may see them (one query)."""
+    measures = list(measures)
+    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
+    found = visible_measures_by_record(ids, include_drafts=include_drafts)
+    successors = {rid: m.label for rid, m in found.items()}
+    now = lifecycle.today()
+    return {m.id: lifecycle.standing_of(m, on, now, successors) for m in measures}
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    id: int
+    jurisdiction_code: str
+    standing: lifecycle.StandingOn
+
+
+def visible_standings(
+    on: dt.date | None = None, *, include_drafts: bool = False
+) -> list[StandingRow]:
+    """Every visible measure's standing on ``on`` (today), in a fixed number of queries
+    whatever the number of measures (no per-measure loading, no batched IN lists)."""
+    base = visible(Measure, include_drafts=include_drafts)
+    rows = db.session.execute(
+        base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
+    ).all()
+    ids = base.with_only_columns(Measure.id).scalar_subquery()
+    events: dict[int, list[MeasureEvent]] = defaultdict(list)
+    for e in db.session.scalars(
+        sa.select(MeasureEvent)
+        .where(MeasureEvent.measure_id.in_(ids))
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ):
+        events[e.measure_id].append(e)
+    wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
+    found = visible_measures_by_record(wanted, include_drafts=include_drafts)
+    successors = {rid: m.label for rid, m in found.items()}
+    on, now = on or lifecycle.today(), lifecycle.today()
+    out = []
+    for measure_id, code, status in rows:
+        holder = SimpleNamespace(events=events.get(measure_id, []), status=status)
+        out.append(
+            StandingRow(measure_id, code, lifecycle.standing_of(holder, on, now, successors))
+        )
+    return out
+
+
+def standing_counts(
+    on: dt.date | None = None, *, include_drafts: bool = False
+) -> dict[str, lifecycle.Counts]:
+    """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}."""
+    grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
+    for row in visible_standings(on, include_drafts=include_drafts):
+        grouped[row.jurisdiction_code].append(row.standing)
+    return {code: lifecycle.count(items) for code, items in grouped.items()}
 
 
 def get_measure(record_id: int, *, include_drafts: bool = False) -> Measure | None:
@@ -261,7 +363,7 @@ def measures_for_norm(
         .add_columns(Mapping)
         .join(Mapping, Mapping.measure_id == Measure.id)
         .where(Mapping.norm_id == norm_id)
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), subqueryload(Measure.events))
         .order_by(
             Measure.jurisdiction_code, Measure.year.desc().nulls_last(), Measure.id, Mapping.id
         )
@@ -274,7 +376,7 @@ def measures_in(codes: list[str], *, include_drafts: bool = False) -> list[Measu
     stmt = (
         visible(Measure, include_drafts=include_drafts)
         .where(Measure.jurisdiction_code.in_(codes))
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), subqueryload(Measure.events))
         .order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
     )
     return list(db.session.scalars(stmt))
@@ -352,7 +454,8 @@ def visible_measures_by_record(
 
 @dataclass
 class CoverageCell:
-    #: measures that apply: the jurisdiction's own plus those of organisations it belongs to
+    #: measures in force today (lifecycle.COVERING): the jurisdiction's own plus those of
+    #: organisations it belongs to
     total: int = 0
     #: of which come from an organisation ("via EU")
     via: int = 0
@@ -368,15 +471,32 @@ class CoverageRow:
 
 def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[CoverageRow]:
     """The start page's grid: a row per jurisdiction with measures (regional organisations
-    first), a cell per norm. Each cell counts what the filtered measure list behind its
-    link shows, so EU measures count for member States too (as "via EU")."""
+    first), a cell per norm, counting measures in force today (lifecycle.COVERING). Each
+    cell counts what the filtered measure list behind its link shows (``standing=in_force``),
+    so EU measures count for member States too (as "via EU")."""
     from tracker.jurisdictions.queries import memberships
     from tracker.norms.queries import jurisdictions_by_code
 
-    own = counts_by_jurisdiction(include_drafts=include_drafts)
-    grid = coverage(letters, include_drafts=include_drafts)
-    jurisdictions = jurisdictions_by_code(own)
-    orgs = memberships(list(own))
+    standings = visible_standings(include_drafts=include_drafts)
+    listed = {r.jurisdiction_code for r in standings}
+    ids = visible(Measure, include_drafts=include_drafts).with_only_columns(Measure.id)
+    letters_of: dict[int, set[str]] = defaultdict(set)
+    for measure_id, letter in db.session.execute(
+        sa.select(Mapping.measure_id, Norm.letter)
+        .join(Norm, Norm.id == Mapping.norm_id)
+        .where(Mapping.measure_id.in_(ids.scalar_subquery()), Norm.letter.in_(letters))
+    ):
+        letters_of[measure_id].add(letter)
+    own: dict[str, int] = defaultdict(int)
+    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in standings:
+        if not r.standing.covers:
+            continue
+        own[r.jurisdiction_code] += 1
+        for letter in letters_of.get(r.id, ()):
+            grid[r.jurisdiction_code][letter] += 1
+    jurisdictions = jurisdictions_by_code(listed)
+    orgs = memberships(sorted(listed))
     rows = []
     for code, jurisdiction in jurisdictions.items():
         via_orgs = orgs.get(code, [])
@@ -385,7 +505,9 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
             via = sum(grid.get(org, {}).get(letter, 0) for org in via_orgs)
             cells[letter] = CoverageCell(grid.get(code, {}).get(letter, 0) + via, via)
         via_all = sum(own.get(org, 0) for org in via_orgs)
-        rows.append(CoverageRow(jurisdiction, cells, CoverageCell(own[code] + via_all, via_all)))
+        rows.append(
+            CoverageRow(jurisdiction, cells, CoverageCell(own.get(code, 0) + via_all, via_all))
+        )
     rows.sort(key=lambda r: (not r.jurisdiction.is_org, r.jurisdiction.name))
     return rows
 
@@ -399,7 +521,7 @@ def inbound_relations(
         .add_columns(MeasureRelation)
         .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
         .where(MeasureRelation.target_record_id == record_id)
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), selectinload(Measure.events))
         .order_by(MeasureRelation.kind, Measure.year, Measure.id)
     )
     return [(relation, measure) for measure, relation in db.session.execute(stmt)]

@@ -56,7 +56,10 @@ def snapshot(measure: Measure) -> dict[str, Any]:
         {
             "kind": e.kind.value,
             "date": partial_date_text(e.date, e.precision),
+            "stage": e.stage,
             "note": e.note,
+            "successor_record_id": e.successor_record_id,
+            "successor_key": e.successor_record.key if e.successor_record else None,
         }
         for e in measure.events
     ]
@@ -102,7 +105,14 @@ def clone(measure: Measure) -> Measure:
         setattr(new, name, getattr(measure, name))
     new.year = measure.year
     new.events = [
-        MeasureEvent(kind=e.kind, date=e.date, precision=e.precision, note=e.note)
+        MeasureEvent(
+            kind=e.kind,
+            date=e.date,
+            precision=e.precision,
+            note=e.note,
+            stage=e.stage,
+            successor_record_id=e.successor_record_id,
+        )
         for e in measure.events
     ]
     new.sources = [
@@ -147,9 +157,18 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
     events = []
     for e in data.get("events", []):
         date, precision = parse_partial_date(e["date"])
+        successor = e.get("successor_record_id")
+        if e.get("successor_key"):
+            by_key = db.session.scalar(sa.select(Record.id).where(Record.key == e["successor_key"]))
+            successor = by_key or successor
         events.append(
             MeasureEvent(
-                kind=EventKind(e["kind"]), date=date, precision=precision, note=e.get("note")
+                kind=EventKind(e["kind"]),
+                date=date,
+                precision=precision,
+                note=e.get("note"),
+                stage=e.get("stage"),
+                successor_record_id=successor,
             )
         )
     measure.events = events
@@ -221,6 +240,8 @@ AFTER_ADOPTION = (
     EventKind.PUBLISHED,
     EventKind.IN_FORCE,
     EventKind.APPLIES_FROM,
+    EventKind.AMENDED,
+    EventKind.SUPERSEDED,
     EventKind.RESCINDED,
 )
 
@@ -259,8 +280,10 @@ def event_order_problems(events: list[dict[str, Any]]) -> list[tuple[int, str]]:
             problems.append(
                 (i, f"{kind.label} ({text}) cannot be before the adoption ({first[2]}).")
             )
-        if kind is EventKind.ANNOUNCED and start > first[4]:
-            problems.append((i, f"Announced ({text}) cannot be after the adoption ({first[2]})."))
+        if kind in (EventKind.ANNOUNCED, EventKind.PROPOSED) and start > first[4]:
+            problems.append(
+                (i, f"{kind.label} ({text}) cannot be after the adoption ({first[2]}).")
+            )
     return problems
 
 

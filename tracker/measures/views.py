@@ -145,7 +145,24 @@ def _filter_chips(
         chips.append((f"Status: {s.label}", without("status", s.value)))
     if filters.year:
         chips.append((f"Year: {filters.year}", without("year", filters.year)))
+    if filters.standing:
+        chips.append((f"Standing: {standing_label(filters)}", without("standing", None)))
+    if filters.as_of:
+        chips.append((f"On {filters.as_of.isoformat()}", without("as_of", None)))
     return chips
+
+
+def standing_label(filters: queries.MeasureFilters) -> str:
+    """'measures in force on 2025-01-01' / 'ended today': what a standing filter keeps."""
+    from tracker.measures import lifecycle
+
+    key = filters.standing or ""
+    what = (
+        lifecycle.COUNT_BY_KEY[key].label
+        if key in lifecycle.COUNT_BY_KEY
+        else lifecycle.Standing(key).label
+    )
+    return f"{what} {'on ' + filters.as_of.isoformat() if filters.as_of else 'today'}"
 
 
 @bp.get("/<int:record_id>")

@@ -73,6 +73,10 @@ def counts(*, include_drafts: bool = False) -> dict[str, Any]:
         "norms": db.session.scalar(sa.select(sa.func.count()).select_from(Norm)) or 0,
         "commitments": db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) or 0,
         "measures": measure_queries.count_measures(include_drafts=include_drafts),
+        "in_force": sum(
+            c.in_force
+            for c in measure_queries.standing_counts(include_drafts=include_drafts).values()
+        ),
         "jurisdictions": measure_queries.count_jurisdictions_with_measures(
             include_drafts=include_drafts
         ),

@@ -16,6 +16,7 @@ import.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from flask import url_for
 
 from tracker.attribution.models import Attribution
 from tracker.db import partial_date_text
+from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.opendata.formats import (
     decode_items,
@@ -57,7 +59,18 @@ def _sources(sources: list[Any]) -> list[dict[str, Any]]:
     return [{"title": s.title, "url": s.url, "accessed": _iso(s.accessed)} for s in sources]
 
 
-def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
+def measure_item(
+    m: Measure,
+    *,
+    drafts: bool = False,
+    standing: lifecycle.StandingOn | None = None,
+    on: dt.date | None = None,
+) -> dict[str, Any]:
+    """``standing`` on ``on`` comes from tracker.measures.lifecycle (the export view computes
+    it with the same function as every other surface)."""
+    on = on or lifecycle.today()
+    if standing is None:
+        standing = lifecycle.standing_of(m, on, lifecycle.today())
     item: dict[str, Any] = {
         "id": m.record_id,
         "key": record_key("measure", m),
@@ -74,12 +87,23 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
         "issuing_body": m.issuing_body,
         "status": m.status.value,
         "status_note": m.status_note,
+        "standing_as_of": on.isoformat(),
+        "standing": standing.label,
+        "standing_sentence": standing.sentence,
         "official_identifier": m.official_identifier,
         "official_url": m.official_url,
         "description": m.description,
         "year": m.year,
         "events": [
-            {"kind": e.kind.value, "date": partial_date_text(e.date, e.precision), "note": e.note}
+            {
+                "kind": e.kind.value,
+                "date": partial_date_text(e.date, e.precision),
+                "stage": e.stage,
+                "note": e.note,
+                "successor": e.successor_record.key or f"measure-{e.successor_record_id}"
+                if e.successor_record
+                else None,
+            }
             for e in m.events
         ],
         "topics": [t.slug for t in m.topics],
@@ -213,11 +237,14 @@ MEASURE_COLUMNS: tuple[Column, ...] = (
     Column("issuing_body"),
     Column("status"),
     Column("status_note"),
+    Column("standing_as_of"),
+    Column("standing"),
+    Column("standing_sentence"),
     Column("official_identifier"),
     Column("official_url"),
     Column("description"),
     Column("year", "integer"),
-    Column("events", "items", ("kind", "date", "note")),
+    Column("events", "items", ("kind", "date", "stage", "note", "successor")),
     Column("topics", "list"),
     Column("mappings", "items", ("target", "locator", "basis", "rationale", "scope")),
     Column("relations", "items", ("kind", "target", "note")),

@@ -17,15 +17,13 @@ from tracker.attribution import queries as attribution_queries
 from tracker.attribution.models import Attribution
 from tracker.extensions import db
 from tracker.measures import queries as measure_queries
-from tracker.measures.models import Measure, MeasureRelation
+from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
 from tracker.opendata import changes as changelog
 from tracker.opendata import citations, licence, openapi
 from tracker.opendata import codebook as book
 from tracker.opendata.formats import attachment, csv_bytes, json_bytes, xlsx_bytes
 from tracker.opendata.rows import ATTRIBUTIONS, MEASURES, Dataset
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.reports import asof
-from tracker.reports import params as report_params
 from tracker.search import service as search_service
 from tracker.search.labels import endpoint_url
 
@@ -68,6 +66,7 @@ def _stamp() -> str:
 
 def _full_measures(stmt: Any) -> Any:
     return measure_queries.with_details(stmt).options(
+        selectinload(Measure.events).selectinload(MeasureEvent.successor_record),
         selectinload(Measure.sources),
         selectinload(Measure.relations).selectinload(MeasureRelation.target_record),
         selectinload(Measure.record),
@@ -119,38 +118,24 @@ def _searched(model: Any, owner: str, drafts: bool) -> tuple[Any, dict[str, Any]
 @public
 def export_measures(fmt: str) -> Response:
     drafts = _drafts()
+    filters = measure_queries.parse_filters(request.args)
     searched = _searched(Measure, "measure", drafts)
     if searched:
         stmt, args = searched
         stmt = _full_measures(stmt).order_by(
             Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id
         )
+        if filters.as_of:
+            args["as_of"] = filters.as_of.isoformat()
     else:
-        filters = measure_queries.parse_filters(request.args)
         stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
         args = filters.as_args()
-    measures = list(db.session.scalars(stmt))
-    on = _as_of_arg()
-    if on is not None:
-        measures = [m for m in measures if _shown_on(m, on)]
-        args["as_of"] = on.isoformat()
-    items = [MEASURES.item(m, drafts=drafts) for m in measures]
+    found = list(db.session.scalars(stmt))
+    standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
+    items = [
+        MEASURES.item(m, drafts=drafts, standing=standings[m.id], on=filters.on) for m in found
+    ]
     return _export(MEASURES, items, fmt, args, drafts)
-
-
-def _as_of_arg() -> dt.date | None:
-    """``as_of=YYYY-MM-DD``: keep the measures a comparison as of that date shows."""
-    errors: dict[str, str] = {}
-    on = report_params._as_of(request.args, errors)
-    if errors:
-        abort(400, " ".join(errors.values()))
-    return on
-
-
-def _shown_on(m: Measure, on: dt.date) -> bool:
-    """The rule of tracker.reports.queries.build_report: standing "counts" or "pending"."""
-    status = asof.status_as_of(asof.events_of(m), m.status.value, on, report_params.today())
-    return status.standing in ("counts", "pending")
 
 
 @bp.get("/export/attributions.<any(csv, xlsx, json):fmt>")

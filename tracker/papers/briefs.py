@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from tracker.db import Verification
-from tracker.gaps.analysis import CURRENT_STATUSES
-from tracker.measures.models import ImplementationDegree, MeasureStatus
+from tracker.measures import lifecycle
+from tracker.measures.models import ImplementationDegree
+from tracker.measures.queries import measure_standings
 from tracker.papers import queries
 
 
@@ -20,7 +21,7 @@ class ImplementingMeasure:
     record_id: int
     label: str
     title: str
-    status: MeasureStatus
+    standing: lifecycle.StandingOn
     degree: ImplementationDegree
     basis: str
     locator: Optional[str]
@@ -28,7 +29,8 @@ class ImplementingMeasure:
 
     @property
     def current(self) -> bool:
-        return self.status in CURRENT_STATUSES
+        """In force today (lifecycle.COVERING), as in the gap analysis and the briefs."""
+        return self.standing.covers
 
 
 @dataclass
@@ -83,6 +85,11 @@ def paper_brief_data(record_id: int, *, include_drafts: bool = False) -> Optiona
         m.jurisdiction_code for pairs in links.values() for m, _ in pairs if m.jurisdiction.is_org
     }
     members = queries.members_of(orgs)
+    standings = measure_standings(
+        [m for pairs in links.values() for m, _ in pairs],
+        lifecycle.today(),
+        include_drafts=include_drafts,
+    )
     recommendations = []
     for rec in paper.recommendations:
         by_code: dict[str, ImplementingJurisdiction] = {}
@@ -100,7 +107,7 @@ def paper_brief_data(record_id: int, *, include_drafts: bool = False) -> Optiona
                 measure.record_id,
                 measure.label,
                 measure.title,
-                measure.status,
+                standings[measure.id],
                 link.degree,
                 link.basis.value,
                 link.locator,

@@ -74,7 +74,7 @@ def implementations_of(
         .join(MeasureImplementation, MeasureImplementation.measure_id == Measure.id)
         .where(MeasureImplementation.recommendation_id.in_(ids))
         .add_columns(MeasureImplementation)
-        .options(selectinload(Measure.jurisdiction))
+        .options(selectinload(Measure.jurisdiction), selectinload(Measure.events))
         .order_by(Measure.jurisdiction_code, Measure.id)
     )
     result: dict[int, list[tuple[Measure, MeasureImplementation]]] = defaultdict(list)

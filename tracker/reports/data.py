@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from tracker.db import DatePrecision, format_partial_date
-from tracker.reports import asof
+from tracker.measures import lifecycle
 from tracker.reports.params import ReportParams
 
 
@@ -60,7 +60,7 @@ class MeasureEntry:
     issuing_body: str | None
     identifier: str | None
     official_url: str | None
-    status: asof.StatusAsOf
+    status: lifecycle.StandingOn
     recorded_status: str
     status_note: str | None
     norms: list[NormLink]
@@ -101,7 +101,8 @@ class CellItem:
 class Cell:
     key: str
     items: list[CellItem] = field(default_factory=list)
-    #: proposed or announced measures: listed, but they do not fill the gap
+    #: listed, but not in force on the date (pending, adopted not yet in force, undated):
+    #: they do not fill the gap
     pending: list[CellItem] = field(default_factory=list)
 
     @property
@@ -222,7 +223,7 @@ class Report:
     figures: dict[str, int]
     version: DataVersion
     norm: NormInfo | None = None
-    rule: str = asof.RULE_TEXT
+    rule: str = lifecycle.RULE_TEXT
     #: country briefs as of today: the gap analysis of the jurisdiction
     gaps: GapSummary | None = None
     #: compare (opt-in) and country briefs: each jurisdiction's attribution statements

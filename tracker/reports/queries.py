@@ -17,12 +17,13 @@ from sqlalchemy.orm import selectinload
 from tracker.db import format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, measure_topics
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records.models import Record
 from tracker.records.queries import visible
-from tracker.reports import asof, summary
 from tracker.reports import sections as report_sections
+from tracker.reports import summary
 from tracker.reports.data import (
     Cell,
     CellItem,
@@ -196,10 +197,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
 # --------------------------------------------------------------------------- build
 
 
-def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
-    events = asof.events_of(m)
-    status = asof.status_as_of(events, m.status.value, on, now)
-    establishing = [e.effective for e in events if e.kind in asof.ESTABLISHING]
+def _entry(m: Measure, on: dt.date, now: dt.date, successors: dict[int, str]) -> MeasureEntry:
+    events = lifecycle.events_of(m, successors)
+    status = lifecycle.standing_on(events, m.status.value, on, now)
+    establishing = [e.effective for e in events if e.kind in lifecycle.ADOPTING]
     return MeasureEntry(
         record_id=m.record_id,
         jurisdiction_code=m.jurisdiction_code,
@@ -237,12 +238,27 @@ def _entry(m: Measure, on: dt.date, now: dt.date) -> MeasureEntry:
                 e.kind.label,
                 format_partial_date(e.date, e.precision),
                 e.note,
-                asof.DatedEvent(e.kind.value, e.date, e.precision.value).effective > on,
+                lifecycle.LifeEvent(e.kind.value, e.date, e.precision.value).effective > on,
             )
             for e in sorted(m.events, key=lambda e: (e.date, e.id))
         ],
         sort_date=min(establishing) if establishing else dt.date.max,
     )
+
+
+#: standings listed beside the grid without filling a cell
+LISTED = frozenset(
+    {lifecycle.Standing.PENDING, lifecycle.Standing.ADOPTED, lifecycle.Standing.UNDATED}
+)
+
+
+def successor_labels(measures: list[Measure], *, include_drafts: bool) -> dict[int, str]:
+    """{record id: label} of the successors the measures' events name (one query)."""
+    from tracker.measures.queries import visible_measures_by_record
+
+    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
+    found = visible_measures_by_record(ids, include_drafts=include_drafts)
+    return {rid: m.label for rid, m in found.items()}
 
 
 def load_measures(params: ReportParams, *, include_drafts: bool) -> list[Measure]:
@@ -310,8 +326,11 @@ def build_report(
     on, now = params.as_of, today()
     version = version or data_version(params, include_drafts=include_drafts)
     measures = load_measures(params, include_drafts=include_drafts)
-    entries = sorted((_entry(m, on, now) for m in measures), key=lambda e: (e.sort_date, e.label))
-    shown = [e for e in entries if e.status.standing in ("counts", "pending")]
+    successors = successor_labels(measures, include_drafts=include_drafts)
+    entries = sorted(
+        (_entry(m, on, now, successors) for m in measures), key=lambda e: (e.sort_date, e.label)
+    )
+    shown = [e for e in entries if e.status.standing in LISTED or e.status.covers]
 
     if params.kind == "norm" and not params.jurisdictions:
         codes = sorted({e.jurisdiction_code for e in shown})
@@ -343,8 +362,8 @@ def build_report(
             for e in shown:
                 if e.jurisdiction_code in applies and matches(e, col.key):
                     via = e.jurisdiction_code if e.jurisdiction_code != code else None
-                    (cell.items if e.status.counts else cell.pending).append(CellItem(e, via))
-                    if via and e.status.counts:
+                    (cell.items if e.status.covers else cell.pending).append(CellItem(e, via))
+                    if via and e.status.covers:
                         via_used.setdefault(via, [])
                         if code not in via_used[via]:
                             via_used[via].append(code)
@@ -360,9 +379,9 @@ def build_report(
         return Section(
             code=code,
             name=names.get(code, code),
-            measures=[e for e in own if e.status.counts],
-            pending=[e for e in own if e.status.standing == "pending"],
-            ended=[e for e in own if e.status.standing == "ended"],
+            measures=[e for e in own if e.status.covers],
+            pending=[e for e in own if e.status.standing in LISTED],
+            ended=[e for e in own if e.status.standing is lifecycle.Standing.ENDED],
             via=[(o, names.get(o, o)) for o in orgs_of.get(code, []) if o in via_used],
         )
 
@@ -438,7 +457,9 @@ def _number_citations(
 
 def _figures(sections: list[Section]) -> dict[str, int]:
     counted = [e for s in sections for e in s.measures]
+    listed = [e for s in sections for e in [*s.measures, *s.pending, *s.ended]]
     return {
+        **lifecycle.count(e.status for e in listed).as_dict(),
         "measures": len(counted),
         "verified": sum(e.verification == "verified" for e in counted),
         "secondary": sum(e.verification == "secondary" for e in counted),

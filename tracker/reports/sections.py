@@ -68,9 +68,7 @@ def gap_summary(code: str, *, include_drafts: bool = False) -> GapSummary:
                         state=cell.state.value,
                         state_label=cell.state.label,
                         measures=[_found(f) for f in cell.measures],
-                        others=[
-                            f"{_found(f)}, {f.measure.status.label.lower()}" for f in cell.others
-                        ],
+                        others=[f"{_found(f)}, {f.measure.standing.label}" for f in cell.others],
                         wording=row.wording,
                     )
                 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tracker.measures import lifecycle
+
 if TYPE_CHECKING:
     from tracker.reports.data import Report
 
@@ -101,19 +103,19 @@ def sentences(report: Report) -> list[str]:
                     if len(rows) == 2
                     else f"{sentence_name(rows[0].name, start=True)} has"
                 )
-            out.append(f"{who} at least one measure for {_and(full)} as of {on}.")
+            out.append(f"{who} at least one measure in force for {_and(full)} as of {on}.")
         for i, what in enumerate(subjects):
             gaps = [r.name for r in rows if r.cells[i].gap]
             if not gaps:
                 continue
             if len(gaps) == len(rows) and len(rows) > 6:
                 out.append(
-                    f"None of the {number(len(rows))} jurisdictions has a measure for {what} as of {on}."
+                    f"None of the {number(len(rows))} jurisdictions has a measure in force for {what} as of {on}."
                 )
             else:
                 verb = "has" if len(gaps) == 1 else "have"
                 out.append(
-                    f"{join_names(gaps, start=True)} {verb} no measure for {what} as of {on}."
+                    f"{join_names(gaps, start=True)} {verb} no measure in force for {what} as of {on}."
                 )
     for i, what in enumerate(subjects):
         via_only = [r.name for r in rows if r.cells[i].via_only]
@@ -126,9 +128,12 @@ def sentences(report: Report) -> list[str]:
         for r in rows:
             cell = r.cells[i]
             if cell.gap and cell.pending:
-                labels = ", ".join(item.measure.label for item in cell.pending)
+                labels = "; ".join(
+                    f"{item.measure.label}, {item.measure.status.label}" for item in cell.pending
+                )
                 out.append(
-                    f"{sentence_name(r.name, start=True)} has a proposal for {what} that was not adopted as of {on} ({labels})."
+                    f"{sentence_name(r.name, start=True)} has no measure in force for {what} on {on}; "
+                    f"listed, not in force: {labels}."
                 )
     if len(rows) > 1 and report.columns:
         counts = {
@@ -144,7 +149,9 @@ def sentences(report: Report) -> list[str]:
     f = report.figures
     if f["measures"]:
         out.append(
-            f"The brief lists {f['measures']} measure{'s' if f['measures'] != 1 else ''} in effect as of {on}: "
+            f"The brief lists {lifecycle.counted(f['in_force'], 'in_force')} as of {on} "
+            f"({lifecycle.counted(f['applying'], 'applying')}, "
+            f"{lifecycle.counted(f['adopted'], 'adopted')}): "
             f"{f['verified']} verified in an official or primary text, {f['secondary']} on secondary sources only, "
             f"{f['unverified']} unverified."
         )

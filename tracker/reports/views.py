@@ -18,11 +18,12 @@ from flask_login import current_user
 from tracker.accounts.permissions import Permission, has_permission, public
 from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.reports import asof, cache, jobs, params, pdf, sandbox
+from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
 
@@ -66,7 +67,7 @@ def compare() -> Any:
         "other_codes": ", ".join(c for c in chosen if c not in listed),
         "args": request.args,
         "drafts": drafts,
-        "rule": asof.RULE_TEXT,
+        "rule": lifecycle.RULE_TEXT,
         "min_j": params.MIN_JURISDICTIONS,
         "max_j": params.MAX_JURISDICTIONS,
         "today": params.today(),
@@ -89,7 +90,7 @@ def _export_args(p: params.ReportParams, drafts: bool) -> dict[str, Any]:
     """Filters of the measure export that select the measures of this comparison (see
     tracker.reports.queries.scope_statement: jurisdictions with their organisations, norms,
     topics; by topic without chosen topics, a measure needs any topic; and the standing on
-    the as-of date, see tracker.opendata.views._shown_on)."""
+    the as-of date, whose standings the export computes with the page's own function)."""
     topics = list(p.topics)
     if p.by == "topic" and not topics:
         topics = [t.slug for t in db.session.scalars(sa.select(Topic))]

@@ -1,0 +1,431 @@
+"""A measure's life over time: its standing on a date, and the counts built from standings.
+
+One function, :func:`standing_on`, names what a measure is on a date D from its dated events;
+one function, :func:`count`, turns standings into the named counts every surface shows (home
+page, jurisdiction pages, API, exports, gap analysis, briefs). The rule a reader sees is
+:data:`RULE_TEXT`, built from the same definitions, and the README repeats it word for word.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.db import DatePrecision, LabelledEnum, format_partial_date
+
+
+class Standing(LabelledEnum):
+    """What a measure is on a date; the label is the wording every surface shows."""
+
+    #: an adoption (or entry into force) is recorded, but after the date
+    NOT_YET_ADOPTED = ("not_yet_adopted", "not yet adopted")
+    #: proposed, introduced or announced by the date, and never adopted
+    PENDING = ("pending", "pending (proposed, never adopted)")
+    #: adopted or published, its entry into force is later
+    ADOPTED = ("adopted", "adopted, not yet in force")
+    #: in force, with no staged application recorded
+    IN_FORCE = ("in_force", "in force")
+    #: in force, every application stage is later
+    NOT_APPLYING = ("in_force_not_applying", "in force, no obligation applies yet")
+    #: in force, some application stages apply and some are later
+    PARTLY = ("partly_applicable", "in force, partly applicable")
+    #: in force, every application stage has begun
+    FULLY = ("fully_applicable", "fully applicable")
+    #: superseded, repealed or rescinded, or lapsed or withdrawn, on or before the date
+    ENDED = ("ended", "ended")
+    #: no dated adoption, publication or entry into force: it cannot be placed on a date
+    UNDATED = ("undated", "dates not recorded")
+
+
+#: event kinds that make a measure adopted (an entry into force implies adoption)
+ADOPTING = frozenset({"adopted", "published", "in_force"})
+#: event kinds that end a measure's life
+ENDING = frozenset({"superseded", "rescinded", "lapsed"})
+#: event kinds of a bill or plan before adoption
+PROPOSING = frozenset({"announced", "proposed"})
+
+
+@dataclass(frozen=True)
+class CountDefinition:
+    key: str
+    label: str
+    singular: str
+    standings: frozenset[Standing]
+    definition: str
+
+
+#: The named counts, in the order surfaces show them. Nothing else counts measures.
+COUNTS: tuple[CountDefinition, ...] = (
+    CountDefinition(
+        "adopted",
+        "adopted measures",
+        "adopted measure",
+        frozenset(
+            {
+                Standing.ADOPTED,
+                Standing.IN_FORCE,
+                Standing.NOT_APPLYING,
+                Standing.PARTLY,
+                Standing.FULLY,
+            }
+        ),
+        "adopted or published by the date and not ended",
+    ),
+    CountDefinition(
+        "in_force",
+        "measures in force",
+        "measure in force",
+        frozenset({Standing.IN_FORCE, Standing.NOT_APPLYING, Standing.PARTLY, Standing.FULLY}),
+        "in force on the date and not ended",
+    ),
+    CountDefinition(
+        "applying",
+        "measures with obligations applying",
+        "measure with obligations applying",
+        frozenset({Standing.IN_FORCE, Standing.PARTLY, Standing.FULLY}),
+        "in force with no staged application or with at least one stage applying",
+    ),
+)
+COUNT_BY_KEY = {c.key: c for c in COUNTS}
+#: the count that fills a comparison cell and closes a gap
+COVERING = COUNT_BY_KEY["in_force"]
+
+
+#: when each standing holds, in the words of the rule text
+WHEN: dict[Standing, str] = {
+    Standing.NOT_YET_ADOPTED: "before its adoption, publication or entry into force",
+    Standing.PENDING: "once proposed, introduced or announced, while no adoption is recorded",
+    Standing.ADOPTED: "between its adoption or publication and its entry into force",
+    Standing.IN_FORCE: "once in force, when no staged application is recorded",
+    Standing.NOT_APPLYING: "once in force, before its first application stage",
+    Standing.PARTLY: "while some stages apply and others are ahead",
+    Standing.FULLY: "once every stage applies",
+    Standing.ENDED: (
+        "from the day it is superseded, repealed or rescinded, or lapses or is withdrawn"
+    ),
+    Standing.UNDATED: "when no adoption, publication or entry into force is dated",
+}
+
+
+def _rule_text() -> str:
+    standings = "; ".join(f"“{s.label}” {WHEN[s]}" for s in Standing)
+    counts = "; ".join(f"“{c.label}” are {c.definition}" for c in COUNTS)
+    return (
+        "The tracker computes a measure's standing on a date from its dated events only. "
+        f"A measure is {standings}. "
+        "A measure with no recorded entry into force is in force from its first publication or "
+        "first adoption, whichever is later. Every stage is stated with what it covers, past "
+        "stages as well as those ahead; several entries into force count as stages. A date "
+        "known only to the month or year counts from the last day of that month or year. "
+        "A measure with no dated adoption, publication or entry into force is counted on no "
+        "date; one recorded as superseded or rescinded without a dated end is ended in "
+        f"today's picture. Counts: {counts}. {COVERING.label.capitalize()} fill the comparison "
+        "grid and close gaps; no other measure does."
+    )
+
+
+#: The rule shown on the comparison page, in every brief and in the README.
+RULE_TEXT = _rule_text()
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    kind: str
+    date: dt.date
+    precision: str = "day"
+    #: what enters into force or applies at this stage ("Art. 14 reporting obligations")
+    stage: str | None = None
+    note: str | None = None
+    #: the measure that superseded or rescinded this one (its label)
+    successor: str | None = None
+
+    @property
+    def effective(self) -> dt.date:
+        """The first day on which the event has certainly happened."""
+        precision = DatePrecision(self.precision or "day")
+        if precision is DatePrecision.YEAR:
+            return dt.date(self.date.year, 12, 31)
+        if precision is DatePrecision.MONTH:
+            last = calendar.monthrange(self.date.year, self.date.month)[1]
+            return dt.date(self.date.year, self.date.month, last)
+        return self.date
+
+    @property
+    def text(self) -> str:
+        return format_partial_date(self.date, self.precision)
+
+
+@dataclass(frozen=True)
+class StandingOn:
+    standing: Standing
+    #: the full sentence every surface shows
+    sentence: str
+
+    @property
+    def label(self) -> str:
+        return self.standing.label
+
+    @property
+    def covers(self) -> bool:
+        """Fills a comparison cell and closes a gap (see :data:`COVERING`)."""
+        return self.standing in COVERING.standings
+
+    def counted(self, key: str) -> bool:
+        return self.standing in COUNT_BY_KEY[key].standings
+
+
+def _first(events: Iterable[LifeEvent], kinds: Iterable[str]) -> LifeEvent | None:
+    chosen = [e for e in events if e.kind in kinds]
+    return min(chosen, key=lambda e: e.effective) if chosen else None
+
+
+def _day(value: dt.date) -> str:
+    return format_partial_date(value, DatePrecision.DAY)
+
+
+def _sentence(head: str, parts: Sequence[str]) -> str:
+    body = "; ".join(p for p in parts if p)
+    text = f"{head}: {body}" if body else head
+    return text[:1].upper() + text[1:] + "."
+
+
+def _stages(events: Sequence[LifeEvent]) -> list[LifeEvent]:
+    """Application stages; several entries into force are stages too (staged commencement)."""
+    stages = [e for e in events if e.kind == "applies_from"]
+    in_force = [e for e in events if e.kind == "in_force"]
+    if len(in_force) > 1:
+        stages += in_force
+    return sorted(stages, key=lambda e: (e.effective, e.kind))
+
+
+def _stage_text(event: LifeEvent, on: dt.date) -> str:
+    what = event.stage or ("entry into force" if event.kind == "in_force" else "application")
+    word = "since" if event.effective <= on else "from"
+    return f"{what} {word} {event.text}"
+
+
+def _ended_text(event: LifeEvent) -> str:
+    verb = {"superseded": "superseded", "rescinded": "rescinded", "lapsed": "lapsed"}
+    text = verb[event.kind]
+    if event.successor:
+        text += f" by {event.successor}"
+    return f"{text} on {event.text}"
+
+
+def standing_on(
+    events: Sequence[LifeEvent], recorded_status: str, on: dt.date, today: dt.date
+) -> StandingOn:
+    """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`)."""
+    past = [e for e in events if e.effective <= on]
+    ended = _first(past, ENDING)
+    if ended is not None:
+        texts = [
+            _ended_text(e) for e in sorted(past, key=lambda e: e.effective) if e.kind in ENDING
+        ]
+        return StandingOn(Standing.ENDED, _sentence("Ended", [", ".join(texts)]))
+    if on >= today and recorded_status in ("superseded", "rescinded"):
+        return StandingOn(
+            Standing.ENDED, _sentence("Ended", [f"{recorded_status}, date not recorded"])
+        )
+
+    adopted = _first(past, ADOPTING)
+    if adopted is None:
+        later = _first(events, ADOPTING)
+        if later is not None:
+            return StandingOn(
+                Standing.NOT_YET_ADOPTED,
+                _sentence("Not yet adopted", [f"{_kind_verb(later)} {later.text}"]),
+            )
+        proposed = _first(past, PROPOSING)
+        first = _first(events, PROPOSING)
+        if proposed is None and first is not None:
+            return StandingOn(
+                Standing.NOT_YET_ADOPTED,
+                _sentence("Not yet adopted", [f"{_kind_verb(first)} {first.text}"]),
+            )
+        if proposed is not None or recorded_status == "proposed":
+            when = [f"{_kind_verb(e)} {e.text}" for e in past if e.kind in PROPOSING]
+            return StandingOn(
+                Standing.PENDING,
+                _sentence(
+                    "Pending (proposed, never adopted)",
+                    [*when, f"no adoption recorded by {_day(on)}"],
+                ),
+            )
+        return StandingOn(
+            Standing.UNDATED,
+            "Dates not recorded: no dated adoption, publication or entry into force.",
+        )
+
+    parts: list[str] = []
+    adoption = _first(past, {"adopted"})
+    publication = _first(past, {"published"})
+    if adoption is not None:
+        parts.append(f"adopted {adoption.text}")
+    elif publication is not None:
+        parts.append(f"published {publication.text}")
+    in_force_events = [e for e in events if e.kind == "in_force"]
+    if in_force_events:
+        entry = min(in_force_events, key=lambda e: e.effective)
+    else:
+        # the first adoption and the first publication: in force from the later of the two
+        issued = [_first(events, {kind}) for kind in ("adopted", "published")]
+        entry = max((e for e in issued if e is not None), key=lambda e: e.effective)
+    amendments = [
+        f"amended {e.text}" + (f" ({e.note})" if e.note else "")
+        for e in past
+        if e.kind == "amended"
+    ]
+
+    if entry.effective > on:
+        parts.append(f"enters into force {entry.text}")
+        return StandingOn(Standing.ADOPTED, _sentence(Standing.ADOPTED.label, parts + amendments))
+
+    stages = _stages(events)
+    begun = [e for e in stages if e.effective <= on]
+    ahead = [e for e in stages if e.effective > on]
+    in_force_text = f"in force since {entry.text}"
+    if entry.stage and len(in_force_events) == 1:
+        in_force_text = f"{entry.stage} in force since {entry.text}"
+    if not stages:
+        return StandingOn(Standing.IN_FORCE, _in_force_sentence(in_force_text, parts, amendments))
+    if not begun:
+        first = ahead[0]
+        return StandingOn(
+            Standing.NOT_APPLYING,
+            _sentence(
+                in_force_text,
+                [f"no obligation applies yet (first stage: {_stage_text(first, on)})", *amendments],
+            ),
+        )
+    stage_texts = [_stage_text(e, on) for e in stages]
+    if ahead:
+        return StandingOn(
+            Standing.PARTLY,
+            _sentence(f"{in_force_text}, partly applicable", [*stage_texts, *amendments]),
+        )
+    return StandingOn(
+        Standing.FULLY,
+        _sentence("Fully applicable", [in_force_text, *stage_texts, *amendments]),
+    )
+
+
+def _in_force_sentence(head: str, parts: list[str], amendments: list[str]) -> str:
+    detail = [f"({', '.join(parts)})"] if parts else []
+    text = " ".join([head, *detail])
+    if amendments:
+        text += "; " + "; ".join(amendments)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _kind_verb(event: LifeEvent) -> str:
+    return {
+        "announced": "announced",
+        "proposed": "introduced",
+        "adopted": "adopted",
+        "published": "published",
+        "in_force": "enters into force",
+    }.get(event.kind, event.kind)
+
+
+# --------------------------------------------------------------------------- counting
+
+
+@dataclass(frozen=True)
+class Counts:
+    adopted: int = 0
+    in_force: int = 0
+    applying: int = 0
+    #: every measure counted over, whatever its standing
+    listed: int = 0
+
+    def items(self) -> list[tuple[CountDefinition, int]]:
+        return [(c, getattr(self, c.key)) for c in COUNTS]
+
+    def as_dict(self) -> dict[str, int]:
+        return {c.key: getattr(self, c.key) for c in COUNTS}
+
+
+def count(standings: Iterable[StandingOn]) -> Counts:
+    """The named counts of a set of standings (one per measure)."""
+    values = {c.key: 0 for c in COUNTS}
+    values["listed"] = 0
+    for s in standings:
+        values["listed"] += 1
+        for c in COUNTS:
+            if s.standing in c.standings:
+                values[c.key] += 1
+    return Counts(**values)
+
+
+def counted(n: int, key: str) -> str:
+    """'3 measures in force', '1 adopted measure': a number with the name of what it counts."""
+    c = COUNT_BY_KEY[key]
+    return f"{n} {c.singular if n == 1 else c.label}"
+
+
+# --------------------------------------------------------------------------- adapters
+
+
+def events_of(measure: Any, successors: dict[int, str] | None = None) -> list[LifeEvent]:
+    """A measure row's events as :class:`LifeEvent` (successor labels from ``successors``,
+    {record id: label}, for the measures the reader may see)."""
+    successors = successors or {}
+    return [
+        LifeEvent(
+            kind=e.kind.value,
+            date=e.date,
+            precision=e.precision.value,
+            stage=e.stage,
+            note=e.note,
+            successor=successors.get(e.successor_record_id)
+            if e.successor_record_id is not None
+            else None,
+        )
+        for e in measure.events
+    ]
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+#: the range of dates a standing may be asked for (the as-of parameter of pages, API, exports)
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+def parse_as_of(text: str) -> dt.date:
+    """A YYYY-MM-DD date within [EARLIEST, LATEST]; ValueError with a readable message."""
+    text = text.strip()
+    try:
+        value = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValueError(f"{text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-12-31.")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(
+            f"Choose an as-of date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        )
+    return value
+
+
+def parse_standing(text: str) -> frozenset[Standing]:
+    """A count key ('in_force') or a standing value ('ended'); ValueError otherwise."""
+    if text in COUNT_BY_KEY:
+        return COUNT_BY_KEY[text].standings
+    try:
+        return frozenset({Standing(text)})
+    except ValueError:
+        allowed = [*COUNT_BY_KEY, *(s.value for s in Standing)]
+        raise ValueError(f"{text[:40]!r}; use one of {', '.join(allowed)}") from None
+
+
+def standing_of(
+    measure: Any, on: dt.date, today: dt.date, successors: dict[int, str] | None = None
+) -> StandingOn:
+    """:func:`standing_on` for a measure row (events loaded)."""
+    return standing_on(events_of(measure, successors), measure.status.value, on, today)
