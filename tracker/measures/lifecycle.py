@@ -92,6 +92,9 @@ COUNTS: tuple[CountDefinition, ...] = (
 COUNT_BY_KEY = {c.key: c for c in COUNTS}
 #: the count that fills a comparison cell and closes a gap
 COVERING = COUNT_BY_KEY["in_force"]
+#: what a comparison lists on its date: measures in force fill cells; pending, adopted and
+#: undated ones are listed beside the grid; not yet adopted and ended ones are left out
+COMPARED = frozenset(Standing) - {Standing.NOT_YET_ADOPTED, Standing.ENDED}
 
 
 #: when each standing holds, in the words of the rule text
@@ -417,10 +420,12 @@ def parse_standing(text: str) -> frozenset[Standing]:
     """A count key ('in_force') or a standing value ('ended'); ValueError otherwise."""
     if text in COUNT_BY_KEY:
         return COUNT_BY_KEY[text].standings
+    if text == "compared":
+        return COMPARED
     try:
         return frozenset({Standing(text)})
     except ValueError:
-        allowed = [*COUNT_BY_KEY, *(s.value for s in Standing)]
+        allowed = [*COUNT_BY_KEY, "compared", *(s.value for s in Standing)]
         raise ValueError(f"{text[:40]!r}; use one of {', '.join(allowed)}") from None
 
 

@@ -330,7 +330,7 @@ def build_report(
     entries = sorted(
         (_entry(m, on, now, successors) for m in measures), key=lambda e: (e.sort_date, e.label)
     )
-    shown = [e for e in entries if e.status.standing in LISTED or e.status.covers]
+    shown = [e for e in entries if e.status.standing in lifecycle.COMPARED]
 
     if params.kind == "norm" and not params.jurisdictions:
         codes = sorted({e.jurisdiction_code for e in shown})

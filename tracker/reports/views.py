@@ -100,6 +100,7 @@ def _export_args(p: params.ReportParams, drafts: bool) -> dict[str, Any]:
         "norm": list(p.norms),
         "topic": topics,
         "as_of": as_of.isoformat() if as_of else None,
+        "standing": "compared",
         "drafts": 1 if drafts else None,
     }
 
