@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.attribution_helpers import create_attribution
 from tests.test_query_counts import counting
 from tracker.attribution import sections
-from tracker.attribution.models import AttributionParty
+from tracker.attribution.models import StatementParty
 from tracker.extensions import db
 from tracker.jurisdictions.queries import organisations_of
 
@@ -25,7 +25,7 @@ def test_the_us_page_shows_solarwinds_beside_its_norm_i_measures(app, client):
 
 def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
     """The page's two-query path gives what the per-State view's path gives."""
-    codes = set(db.session.scalars(sa.select(AttributionParty.jurisdiction_code)))
+    codes = set(db.session.scalars(sa.select(StatementParty.jurisdiction_code)))
     codes |= {"DE", "FR", "EU", "AQ", "JP"}
     for code in sorted(codes):
         orgs = organisations_of(code)
@@ -35,10 +35,10 @@ def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
         def shape(beside):
             return (
                 [
-                    (g.norm.letter, [(r.attribution.id, r.role, r.via) for r in g.statements])
+                    (g.norm.letter, [(r.statement.id, r.role, r.via) for r in g.statements])
                     for g in beside.groups
                 ],
-                [(r.attribution.id, r.role, r.via) for r in beside.without_norm],
+                [(r.statement.id, r.role, r.via) for r in beside.without_norm],
             )
 
         assert shape(quick) == shape(full), code

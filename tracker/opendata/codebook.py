@@ -111,11 +111,11 @@ TAXONOMIES: dict[str, tuple[type[LabelledEnum], str]] = {
     "attribution_forms": (AttributionForm, "Forms an attribution takes (column forms)."),
     "un_framework_invoked": (
         FrameworkInvoked,
-        "Does the statement invoke the UN framework? (column un_framework_invoked).",
+        "Does the statement invoke the UN framework? (column statements, field un_framework_invoked).",
     ),
     "invocation_bases": (
         InvocationBasis,
-        "How a statement invokes a norm (field basis of column invoked_norms).",
+        "How a statement invokes a norm (the basis in column statements, field norms).",
     ),
 }
 
@@ -160,9 +160,7 @@ _ATTRIBUTION_FIELDS: dict[str, str] = {
     "attributed_actor": "The actor as the statement names it.",
     "attributed_state": "Code of the State the statement names as responsible, when it names one.",
     "forms": "Forms of the attribution, one per line; see taxonomy attribution_forms.",
-    "un_framework_invoked": "yes, no or unknown; see taxonomy un_framework_invoked (unknown is never no).",
-    "invoked_norms": "Norms the statement invokes, one per line: norm | basis | locator | passage. norm: letter a-k; basis: taxonomy invocation_bases.",
-    "passage": "The passage of the statement that matters here, quoted.",
+    "statements": "The statements of the attribution, one per line: role | parties | date | form | un_framework_invoked | norms | passage_kind | passage | passage_source. parties: codes (and organisations) of that one statement; several only for a single joint text. un_framework_invoked: yes, no or unknown (unknown is never no), for that statement only. norms: letter:basis pairs (basis: taxonomy invocation_bases). passage_kind: verbatim (the statement's words) or summary.",
     "basis_note": "The basis or confidence the statement itself gives.",
     "follow_up": "Follow-up actions (indictments, sanctions, advisories).",
     "legal_basis": "Legal basis cited.",
