@@ -71,6 +71,7 @@ def index() -> str:
         filters=filters,
         groups=queries.by_year(statements),
         totals=queries.Totals.of(statements),
+        total_attributions=len(statements),
         attributing_choices=[r.jurisdiction for r in attributing],
         attributed_choices=[r.jurisdiction for r in attributed],
         norms=all_norms(),
