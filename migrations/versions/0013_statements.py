@@ -109,6 +109,7 @@ new_parties = sa.table(
 )
 new_norms = sa.table(
     'statement_norms',
+    sa.column('id', sa.Integer()),
     sa.column('statement_id', sa.Integer()),
     sa.column('norm_id', sa.Integer()),
     sa.column('basis', sa.String(32)),
