@@ -343,13 +343,12 @@ class AttributionEditForm(RecordForm):
                         "A verbatim passage needs the source that gives its wording; "
                         "otherwise mark it a summary.",
                     )
-            if self.attributed_state.data and self.attributed_state.data in (
-                row.parties.data or []
-            ):
-                self.fail(
-                    row.parties,
-                    "The attributed State cannot also be a party of a statement.",
-                )
+        attributed = self.attributed_state.data
+        if attributed and any(attributed in (r.parties.data or []) for r in statements.values()):
+            self.fail(
+                self.attributed_state,
+                "The attributed State cannot also be a party of one of its statements.",
+            )
         if not self.forms.data:
             self.fail(self.forms, "Tick at least one form.")
         norms = self.rows("invoked_norms")

@@ -12,7 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
+from tracker.attribution.models import (
+    AttributionForm,
+    FrameworkInvoked,
+    InvocationBasis,
+    PartyRole,
+    PassageKind,
+)
 from tracker.db import DatePrecision, LabelledEnum, Verification
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -91,6 +97,16 @@ DEFINITIONS: dict[type[LabelledEnum], dict[str, str]] = {
     InvocationBasis: {
         "explicit": "The statement names the norm or cites A/70/174.",
         "implicit": "The statement's wording echoes the norm without citing it (an analyst's reading).",
+        "unknown": "The norm's language is linked to this statement, but how it invokes it is not established.",
+    },
+    PassageKind: {
+        "verbatim": "The statement's own words, as the named source gives them (shown in quotation marks).",
+        "summary": "The tracker's summary of the statement (labelled summary, never in quotation marks).",
+    },
+    PartyRole: {
+        "attributing": "The party made the attribution, alone or in a single joint text.",
+        "supporting": "The party expressed support for another's attribution.",
+        "recalled": "The party is named as attributing from recollection only; not verified.",
     },
 }
 
@@ -112,6 +128,14 @@ TAXONOMIES: dict[str, tuple[type[LabelledEnum], str]] = {
     "un_framework_invoked": (
         FrameworkInvoked,
         "Does the statement invoke the UN framework? (column statements, field un_framework_invoked).",
+    ),
+    "passage_kinds": (
+        PassageKind,
+        "Whether a passage is verbatim or a summary (field passage_kind of column statements).",
+    ),
+    "statement_roles": (
+        PartyRole,
+        "The role of a statement in an attribution (field role of column statements).",
     ),
     "invocation_bases": (
         InvocationBasis,
