@@ -458,9 +458,7 @@ def test_compare_and_restore(app, client, login):
         and "Iceland (IS), Norway (NO)" in html
         and "(i) explicit: “Test passage”" in html
     )
-    assert (
-        "Yes" in html and "Unknown — full text not seen" in html
-    )
+    assert "Yes" in html and "Unknown — full text not seen" in html
     page = client.get(f"/attributions/{rid}/history").get_data(as_text=True)
     response = client.post(
         f"/attributions/{rid}/history/1/restore",

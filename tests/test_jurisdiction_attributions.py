@@ -14,9 +14,7 @@ from tracker.extensions import db
 from tracker.jurisdictions.queries import organisations_of
 
 
-def test_the_german_page_shows_the_eus_solarwinds_statement_beside_its_norm_i_measures(
-    app, client
-):
+def test_the_german_page_shows_the_eus_solarwinds_statement_beside_its_norm_i_measures(app, client):
     html = client.get("/jurisdictions/DE").get_data(as_text=True)
     assert "Attributions beside measures: Germany" in html and 'href="#beside-title"' in html
     section = html[html.index('id="beside-title"') :]
