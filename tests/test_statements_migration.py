@@ -225,13 +225,14 @@ def test_0013_splits_statements_and_goes_down_and_up_again(fresh_database_url) -
                 connection.execute(
                     sa.text(
                         "INSERT INTO norms (id, letter, reference, short_title, official_text,"
-                        " verification, sources) VALUES (:i, :l, :r, :t, :t, 'verified', '[]')"
+                        " verification, sources) VALUES (:i, :l, :r, :t, :o, 'verified', '[]')"
                     ),
                     {
                         "i": i,
                         "l": letter,
                         "r": f"A/70/174 para. 13({letter})",
                         "t": f"Norm {letter}",
+                        "o": f"Test text of norm {letter}",
                     },
                 )
             _insert_old(connection)

@@ -89,8 +89,16 @@ def statements_for_page(
     involved = queries._has_party([code], PartyRole)
     if org_codes:
         involved = sa.or_(involved, queries._has_party(org_codes))
+    # Two queries: the attributions, then their statements with parties and norms joined.
     stmt = queries.newest_first(
-        _section_options(visible(Attribution, include_drafts=include_drafts).where(involved))
+        visible(Attribution, include_drafts=include_drafts)
+        .where(involved)
+        .options(
+            selectinload(Attribution.statements).options(
+                joinedload(AttributionStatement.parties),
+                joinedload(AttributionStatement.invoked_norms).joinedload(InvokedNorm.norm),
+            )
+        )
     )
     return queries.refs_for(code, org_codes, db.session.scalars(stmt).unique())
 
