@@ -1,4 +1,5 @@
-"""Attribution statements: demo content, counting, the UN framework "unknown", copies."""
+"""Attributions and their statements: demo content, counting, the UN framework "unknown",
+copies."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from tracker.records.models import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = yaml.safe_load((ROOT / "data" / "demo" / "attributions.yaml").read_text(encoding="utf-8"))
+#: the attributing statements of the demo file (each a statement of its own parties)
+ATTRIBUTING = [st for item in DEMO for st in item["statements"] if st["role"] == "attributing"]
 
 
 def by_key(key: str) -> Attribution:
@@ -42,17 +45,42 @@ def test_demo_statements_are_loaded_published_as_in_the_file(app_ctx) -> None:
         "JP",
     ]
     assert wannacry.date == dt.date(2017, 12, 19)
-    assert wannacry.un_framework_invoked is FrameworkInvoked.UNKNOWN
+    # Six statements made the same day: six statements, none of them joint, none known to
+    # invoke the UN framework.
+    assert [s.codes for s in wannacry.statements] == [
+        ["US"],
+        ["GB"],
+        ["AU"],
+        ["CA"],
+        ["NZ"],
+        ["JP"],
+    ]
+    assert {s.un_framework_invoked for s in wannacry.statements} == {FrameworkInvoked.UNKNOWN}
+    assert not any(s.is_joint for s in wannacry.statements)
     assert wannacry.attributed_state_code == "KP"
     notpetya = by_key("notpetya-2018")
     assert [p.jurisdiction_code for p in notpetya.recalled] == ["AU", "CA", "NZ", "DK", "LT", "EE"]
     assert len(notpetya.attributing) == 2  # recalled States are not attributing States
     hafnium = by_key("ms-exchange-hafnium-2021")
     assert hafnium.attributing_orgs == ["NATO"]
-    assert [(i.norm.letter, i.basis.value) for i in hafnium.invoked_norms] == [
-        ("c", "implicit"),
-        ("h", "implicit"),
+    # Only the EU's declaration uses the language of norms (c) and (h).
+    assert [
+        (s.codes, i.norm.letter, i.basis.value) for s in hafnium.statements for i in s.invoked_norms
+    ] == [
+        (["EU"], "c", "implicit"),
+        (["EU"], "h", "implicit"),
     ]
+    assert {s.codes[0]: s.un_framework_invoked.value for s in hafnium.statements if s.codes} == {
+        "US": "unknown",
+        "EU": "yes",
+        "GB": "unknown",
+        "AU": "unknown",
+        "CA": "unknown",
+        "NZ": "unknown",
+        "JP": "unknown",
+    }
+    apt40 = by_key("apt40-2024")
+    assert len(apt40.statements) == 1 and apt40.statements[0].is_joint
     for a in db.session.scalars(sa.select(Attribution)):
         assert a.record.revisions, "every demo statement has its import revision"
 
@@ -74,39 +102,46 @@ def test_snapshot_round_trips_through_apply(app_ctx) -> None:
         assert services.snapshot(copy) == snap
 
 
-def test_joint_statement_counts_once_per_statement_and_once_per_state(client) -> None:
-    # WannaCry (19 December 2017) is the only statement of 2017: six attributing States.
+def test_statements_count_once_and_states_once_per_attribution(client) -> None:
+    # WannaCry (19 December 2017) is the only attribution of 2017: six States, each with a
+    # statement of its own made the same day (not a joint text).
     html = client.get("/attributions/?year=2017").get_data(as_text=True)
     assert "WannaCry ransomware (May 2017)" in html
-    assert "<strong>1</strong> statement" in html
+    assert "<strong>6</strong> statements" in html
     assert "<strong>6</strong> attributions by States" in html
-    assert "1 statement · 6 attributions by States" in html  # the year heading says both
-    assert "Joint: 6 parties" in html
+    assert "6 statements · 6 attributions by States" in html  # the year heading says both
+    assert "Joint" not in html
 
     # Against North Korea: Sony (US alone) and WannaCry (six States).
     html = client.get("/attributions/against/KP").get_data(as_text=True)
-    assert "<strong>2</strong> statements naming North Korea" in html
+    assert "<strong>7</strong> statements naming North Korea" in html
     assert "<strong>7</strong> attributions by States" in html
 
-    # The whole timeline: each statement once; each attributing jurisdiction once per statement.
+    # The whole timeline: each statement once; each attributing jurisdiction once per attribution.
     html = client.get("/attributions/").get_data(as_text=True)
-    assert f"<strong>{len(DEMO)}</strong> statements" in html
-    per_state = sum(len(item["attributing"]) for item in DEMO)
+    assert f"<strong>{len(ATTRIBUTING)}</strong> statements" in html
+    per_state = sum(
+        len({c for st in item["statements"] if st["role"] == "attributing" for c in st["parties"]})
+        for item in DEMO
+    )
     assert per_state == 50
     assert f"<strong>{per_state}</strong> attributions by States" in html
+    # "Joint" is said of the single joint texts only: APT40 and the Rutte-May statement.
+    assert html.count("Joint text of") == 2
+    assert "Joint text of 8 parties" in html and "Joint text of 2 parties" in html
 
 
 def test_counting_functions_on_wannacry(app_ctx) -> None:
     wannacry = by_key("wannacry-2017")
     totals = queries.Totals.of([wannacry])
-    assert (totals.statements, totals.state_attributions) == (1, 6)
+    assert (totals.statements, totals.state_attributions) == (6, 6)
     against = queries.against_state(queries.get_jurisdiction("KP"))
     counts = {j.code: n for j, n in against.by_party}
     assert counts == {"US": 2, "GB": 1, "AU": 1, "CA": 1, "NZ": 1, "JP": 1}
     us = queries.state_practice(queries.get_jurisdiction("US"))
-    assert sum(1 for a in us.attributed if a.id == wannacry.id) == 1
+    assert sum(1 for r in us.attributed if r.attribution.id == wannacry.id) == 1
     partners = {j.code: n for j, n in us.partners}
-    assert partners["GB"] == 9 and "US" not in partners
+    assert partners["GB"] == 1 and "US" not in partners  # the APT40 advisory only
 
 
 def norm_row(stats: queries.NormStats, letter: str) -> queries.NormRow | None:
@@ -117,36 +152,48 @@ def test_per_norm_counts_of_the_demo_data(app_ctx) -> None:
     stats = queries.norm_stats()
     assert stats.letters == ["c", "h", "i"]
     c, i = norm_row(stats, "c"), norm_row(stats, "i")
-    assert (c.count, c.explicit, c.implicit, c.state_attributions) == (1, 0, 1, 7)
-    assert c.orgs == [("NATO", 1)]  # named, not counted among the States
-    assert (i.count, i.explicit, i.implicit, i.state_attributions) == (1, 0, 1, 3)
-    assert {j.code: n for j, n in i.by_party} == {"US": 1, "GB": 1, "EU": 1}
+    # The EU's statements alone invoke the norms: nobody else is credited with them.
+    assert (c.count, c.explicit, c.implicit, c.state_attributions) == (1, 0, 1, 1)
+    assert {j.code: n for j, n in c.by_party} == {"EU": 1} and c.orgs == []
+    assert (i.count, i.explicit, i.implicit, i.state_attributions) == (1, 0, 1, 1)
+    assert {j.code: n for j, n in i.by_party} == {"EU": 1}
     assert i.by_year == {2021: 1}
-    assert stats.without_norm == 11  # only Hafnium and SolarWinds invoke a norm
-    assert stats.totals.framework == {
-        FrameworkInvoked.YES: 2,
-        FrameworkInvoked.NO: 3,
-        FrameworkInvoked.UNKNOWN: 8,
-    }
+    assert stats.without_norm == len(ATTRIBUTING) - 2  # the EU on Hafnium and on SolarWinds
+    expected = {f: 0 for f in FrameworkInvoked}
+    for st in ATTRIBUTING:
+        expected[FrameworkInvoked(st["un_framework_invoked"])] += 1
+    assert stats.totals.framework == expected
+    assert expected[FrameworkInvoked.YES] == 2  # the EU on Hafnium and on Viasat
     assert stats.years == list(range(2014, 2025))
 
 
 def test_per_norm_counts_count_statements_once_and_states_per_statement(app, client) -> None:
-    # One statement invoking norm (i) twice (explicit and implicit passages), made by two States.
+    # One joint text invoking norm (i) twice (explicit and implicit passages), by two States.
     create_attribution(
         app,
         date="2023-03",
-        attributing=["IS", "NO"],
-        invoked_norms=[
-            {"norm": "i", "basis": "explicit", "passage": "Test passage one", "locator": "para. 2"},
-            {"norm": "i", "basis": "implicit", "passage": "Test passage two", "locator": None},
+        statements=[
+            {
+                "role": "attributing",
+                "parties": ["IS", "NO"],
+                "un_framework_invoked": "yes",
+                "invoked_norms": [
+                    {
+                        "norm": "i",
+                        "basis": "explicit",
+                        "passage": "Test passage one",
+                        "locator": "para. 2",
+                    },
+                    {"norm": "i", "basis": "implicit", "passage": "Test passage two"},
+                ],
+            }
         ],
     )
     with app.app_context():
         i = norm_row(queries.norm_stats(), "i")
-        assert (i.count, i.explicit, i.implicit, i.state_attributions) == (2, 1, 1, 5)
+        assert (i.count, i.explicit, i.implicit, i.state_attributions) == (2, 1, 1, 3)
         assert i.by_year == {2021: 1, 2023: 1}
-        assert {j.code: n for j, n in i.by_party} == {"US": 1, "GB": 1, "EU": 1, "IS": 1, "NO": 1}
+        assert {j.code: n for j, n in i.by_party} == {"EU": 1, "IS": 1, "NO": 1}
     html = client.get("/attributions/norms").get_data(as_text=True)
     row = html.split('href="#norm-i">Norm (i)</a>')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num" data-label="([^"]+)">(\d+)</td>', row)
@@ -154,7 +201,7 @@ def test_per_norm_counts_count_statements_once_and_states_per_statement(app, cli
         ("Statements", "2"),
         ("Explicit", "1"),
         ("Implicit", "1"),
-        ("Attributions by States", "5"),
+        ("Attributions by States", "3"),
     ]
 
 
@@ -163,24 +210,30 @@ def test_unknown_framework_is_shown_and_counted_as_unknown_never_no(app, client)
         app, operation="Test operation framework unknown", un_framework_invoked="unknown"
     )
     html = client.get(f"/attributions/{a.record_id}").get_data(as_text=True)
-    assert "UN framework invoked: Unknown — full text not seen" in html
+    assert "Unknown — full text not seen" in html
     assert "framework-unknown" in html
     assert "framework-no" not in html and "UN framework invoked: No" not in html
-    assert "This is not the same as “no”." in html
+    assert "it is not the same as “no”." in html
 
     data = client.get(f"/api/v1/attributions/{a.record_id}").get_json()
-    assert data["un_framework_invoked"] == "unknown"
-    assert data["un_framework_invoked_label"] == "Unknown — full text not seen"
+    assert [s["un_framework_invoked"] for s in data["statements"]] == ["unknown"]
+    assert data["statements"][0]["un_framework_invoked_label"] == "Unknown — full text not seen"
 
     listed = client.get("/api/v1/attributions?un_framework=no&per_page=200").get_json()
     assert a.record_id not in [item["id"] for item in listed["items"]]
     listed = client.get("/api/v1/attributions?un_framework=unknown&per_page=200").get_json()
     assert a.record_id in [item["id"] for item in listed["items"]]
-    assert all(item["un_framework_invoked"] == "unknown" for item in listed["items"])
+    assert all(
+        any(s["un_framework_invoked"] == "unknown" for s in item["statements"])
+        for item in listed["items"]
+    )
 
     with app.app_context():
         framework = queries.norm_stats().totals.framework
-    assert framework[FrameworkInvoked.NO] == 3 and framework[FrameworkInvoked.UNKNOWN] == 9
+    demo_unknown = sum(1 for st in ATTRIBUTING if st["un_framework_invoked"] == "unknown")
+    demo_no = sum(1 for st in ATTRIBUTING if st["un_framework_invoked"] == "no")
+    assert framework[FrameworkInvoked.NO] == demo_no
+    assert framework[FrameworkInvoked.UNKNOWN] == demo_unknown + 1
 
     timeline = client.get("/attributions/?un_framework=unknown").get_data(as_text=True)
     item = timeline.split("Test operation framework unknown")[1].split("</article>")[0]
@@ -191,12 +244,10 @@ def test_unknown_demo_statement_is_not_shown_as_no(client) -> None:
     with client.application.app_context():
         wannacry = by_key("wannacry-2017")
     html = client.get(f"/attributions/{wannacry.record_id}").get_data(as_text=True)
-    assert "UN framework invoked: Unknown — full text not seen" in html
+    assert html.count("Unknown — full text not seen") >= 6
     assert "framework-no" not in html
-    assert (
-        client.get(f"/api/v1/attributions/{wannacry.record_id}").get_json()["un_framework_invoked"]
-        == "unknown"
-    )
+    data = client.get(f"/api/v1/attributions/{wannacry.record_id}").get_json()
+    assert {s["un_framework_invoked"] for s in data["statements"]} == {"unknown"}
 
 
 def test_copy_on_write_keeps_the_public_on_the_published_text(app, client) -> None:
@@ -224,24 +275,25 @@ def test_copy_on_write_keeps_the_public_on_the_published_text(app, client) -> No
 def test_beside_measures_groups_statements_by_norm_next_to_measures(app_ctx) -> None:
     from tracker.measures import queries as measure_queries
 
+    # The US made no statement invoking a norm: the EU's language is not credited to it.
     us = sections.attributions_beside_measures("US")
-    assert [g.norm.letter for g in us.groups] == ["c", "h", "i"]
-    group_i = us.groups[2]
-    assert [r.attribution.operation for r in group_i.statements] == [
-        "SolarWinds Orion supply-chain compromise (SUNBURST)"
+    assert us.groups == []
+    assert all(r.role in {"attributing", "recalled"} for r in us.without_norm)
+    assert all(r.statement.codes == ["US"] or r.statement.is_joint for r in us.without_norm)
+
+    # Germany sees the EU's statements, through the EU, beside its own and the EU's measures.
+    de = sections.attributions_beside_measures("DE")
+    assert [g.norm.letter for g in de.groups] == ["c", "h", "i"]
+    group_i = next(g for g in de.groups if g.norm.letter == "i")
+    assert [(r.attribution.operation, r.role, r.via) for r in group_i.statements] == [
+        ("SolarWinds Orion supply-chain compromise (SUNBURST)", "via", "EU")
     ]
     expected = db.session.scalars(
         measure_queries.filtered_measures(
-            measure_queries.MeasureFilters(jurisdictions=["US"], norms=["i"])
+            measure_queries.MeasureFilters(jurisdictions=["DE"], norms=["i"])
         )
     ).all()
-    assert {m.id for m in group_i.measures} == {m.id for m in expected} and expected
-    assert all(m.jurisdiction_code == "US" for m in group_i.measures)
-    assert len(us.without_norm) == 8  # ten US statements; only Hafnium and SolarWinds invoke norms
-
-    de = sections.attributions_beside_measures("DE")
-    group_i = next(g for g in de.groups if g.norm.letter == "i")
-    assert [(r.role, r.via) for r in group_i.statements] == [("via", "EU")]
+    assert {m.id for m in group_i.measures} >= {m.id for m in expected} and expected
     assert {m.jurisdiction_code for m in group_i.measures} == {"DE", "EU"}
     assert sections.attributions_beside_measures("ZZ") is None
 
@@ -250,12 +302,13 @@ def test_beside_measures_partial_renders(app) -> None:
     from flask import render_template
 
     with app.test_request_context("/"):
-        beside = sections.attributions_beside_measures("US")
+        beside = sections.attributions_beside_measures("DE")
         html = render_template("attribution/_beside_measures.html", beside=beside)
-    assert "Attributions beside measures: United States" in html
+    assert "Attributions beside measures: Germany" in html
     assert "Norm (i): Ensure ICT supply-chain integrity" in html
     assert "SolarWinds Orion supply-chain compromise (SUNBURST)" in html
     assert "measures mapped to norm (i)" in html
+    assert "through the EU" in html
 
 
 def test_attribution_section_for_compare_and_briefs(app_ctx) -> None:
@@ -266,20 +319,23 @@ def test_attribution_section_for_compare_and_briefs(app_ctx) -> None:
     assert all(s.date <= "2020-12-31" for s in us.statements)
     assert us.attributed_count == 5  # Sony, WannaCry, NotPetya, OPCW, APT10
     wannacry = next(s for s in us.statements if s.operation.startswith("WannaCry ransomware"))
-    assert wannacry.un_framework_invoked == "unknown" and len(wannacry.attributing) == 6
-    assert us.framework_counts == {"yes": 0, "no": 3, "unknown": 2}
+    assert wannacry.un_framework_invoked == "unknown" and wannacry.attributing == (
+        ("US", "United States"),
+    )
+    assert not wannacry.is_joint
+    # Sony (FBI) and NotPetya (Press Secretary) say no; WannaCry, OPCW, APT10 are unknown.
+    assert us.framework_counts == {"yes": 0, "no": 2, "unknown": 3}
     assert [(s.operation, s.role) for s in de.statements] == [
         ("WannaCry, NotPetya, Operation Cloud Hopper, attempted OPCW hack", "via"),
         ("Hack of the German Bundestag (April-May 2015)", "attributing"),
     ]
-    assert de.attributed_count == 1
+    assert de.attributed_count == 1 and de.via_count == 1
     assert section.statement_count == 7  # distinct statements: 5 of the US, 2 shown for DE
-    later = sections.attribution_section(["US"])
-    assert later.norms == ("c", "h", "i") and later.jurisdictions[0].norm_counts == {
-        "c": 1,
-        "h": 1,
-        "i": 1,
-    }
+    later = sections.attribution_section(["US", "DE"])
+    us, de = later.jurisdictions
+    assert later.norms == ("c", "h", "i")  # all three invoked by the EU, shown for Germany
+    assert us.norm_counts == {} and de.norm_counts == {}  # neither's own statements invoke one
+    assert us.framework_counts["yes"] == 0
     with pytest.raises(ValueError, match="ZZ"):
         sections.attribution_section(["US", "ZZ"])
 

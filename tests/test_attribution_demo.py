@@ -21,41 +21,53 @@ GOOD = """\
 - key: test-statement-one
   date: '2019-06'
   operation: Test operation one
-  attributing: [IS]
   attributed_actor: Test actor
   attributed_state: null
   forms: [statement]
-  un_framework_invoked: 'unknown'
+  statements:
+  - role: attributing
+    parties: [IS]
+    un_framework_invoked: 'unknown'
+    passage_kind: summary
   verification: unverified
   sources:
   - url: https://example.org/one
     title: Example one
 """
+NORM = "    passage_kind: summary\n    invoked_norms:\n    - norm: {}\n      basis: {}\n"
 
 BAD = {
-    "bare_no": (GOOD.replace("'unknown'", "no"), 8, "write 'yes', 'no' or 'unknown' in quotes"),
-    "unknown_code": (GOOD.replace("[IS]", "[IS, QQ]"), 4, "unknown jurisdiction code 'QQ'"),
+    "bare_no": (GOOD.replace("'unknown'", "no"), 10, "write 'yes', 'no' or 'unknown' in quotes"),
+    "unknown_code": (GOOD.replace("[IS]", "[IS, QQ]"), 9, "unknown jurisdiction code 'QQ'"),
     "bad_date": (GOOD.replace("'2019-06'", "'2019-13'"), 2, "is not a real date"),
     "unknown_norm": (
-        GOOD + "  invoked_norms:\n  - norm: z\n    basis: implicit\n",
-        14,
+        GOOD.replace("    passage_kind: summary\n", NORM.format("z", "implicit")),
+        13,
         "unknown norm 'z'",
     ),
     "bad_basis": (
-        GOOD + "  invoked_norms:\n  - norm: i\n    basis: maybe\n",
-        15,
-        "'maybe' is not one of: explicit, implicit",
+        GOOD.replace("    passage_kind: summary\n", NORM.format("i", "maybe")),
+        14,
+        "'maybe' is not one of: explicit, implicit, unknown",
     ),
+    "verbatim_without_source": (
+        GOOD.replace(
+            "    passage_kind: summary\n", "    passage: Some words\n    passage_kind: verbatim\n"
+        ),
+        8,
+        "a verbatim passage needs the source that gives it",
+    ),
+    "no_party": (GOOD.replace("[IS]", "[]"), 9, "a statement needs at least one party"),
     "no_sources": (
         GOOD.split("  sources:")[0],
         1,
         "a published statement needs at least one source",
     ),
-    "bad_form": (GOOD.replace("[statement]", "[tweet]"), 7, "'tweet' is not one of"),
-    "unknown_field": (GOOD + "  colour: blue\n", 13, "unknown field"),
+    "bad_form": (GOOD.replace("[statement]", "[tweet]"), 6, "'tweet' is not one of"),
+    "unknown_field": (GOOD + "  colour: blue\n", 16, "unknown field"),
     "javascript_url": (
         GOOD.replace("https://example.org/one", "javascript:alert(1)"),
-        11,
+        14,
         "is not an http(s) URL",
     ),
 }
@@ -83,7 +95,7 @@ def test_good_file_loads_published_and_loading_twice_changes_nothing(
     before = counts()
     result = runner.invoke(args=["demo", "load", str(directory)])
     assert result.exit_code == 0, result.output
-    assert "attributions.yaml: 1 attribution statements created" in result.output
+    assert "attributions.yaml: 1 attributions created" in result.output
     assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
     row = db.session.scalar(
         sa.select(Attribution).where(Attribution.operation == "Test operation one")
@@ -116,7 +128,7 @@ def test_a_late_error_writes_nothing_of_the_good_entries(app_ctx, tmp_path) -> N
     before = counts()
     with pytest.raises(DataFileError) as info:
         demo.load(path)
-    assert info.value.line == 16 and "unknown jurisdiction code 'XX'" in str(info.value)
+    assert info.value.line == 24 and "unknown jurisdiction code 'XX'" in str(info.value)
     assert counts() == before
 
 

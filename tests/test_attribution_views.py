@@ -37,16 +37,19 @@ def test_statement_page_shows_every_field(app, client) -> None:
         "Russian Federation - GRU (APT28)",
         "Supported by",
         "Czechia",
-        "Organisations supporting",
         "NATO",
         "Russian chargé d&#39;affaires summoned 2024-05-03",
         "menafn.com (KUNA) 2024-05-03",
-        "UN framework invoked: Unknown — full text not seen",
+        "Unknown — full text not seen",
+        'Statement 4 <span class="muted">(Supporting)</span>',
     ):
         assert text in html, text
     html = client.get(f"/attributions/{record_id(app, 'notpetya-2018')}").get_data(as_text=True)
     assert "Other States recalled" in html and "Not verified" in html
-    assert "UK (Lord Ahmad): &#39;We call upon Russia" in html
+    # Each party's own words, quoted only because a source gives them verbatim.
+    assert "“We call upon Russia to be the responsible member" in html
+    assert "Verbatim, as given by itv.com / securityaffairs.com" in html
+    assert "“reckless and indiscriminate cyber-attack" in html
     html = client.get(f"/attributions/{record_id(app, 'solarwinds-2021')}").get_data(as_text=True)
     assert "Norm (i)</a>" in html and "Implicit: the wording echoes the norm" in html
     assert "US: &#39;high confidence&#39;" in html  # basis the statement gives
@@ -56,18 +59,22 @@ def test_views_per_attributing_and_attributed_state(client) -> None:
     html = client.get("/attributions/by-state/DE").get_data(as_text=True)
     assert "Attributions by Germany" in html
     assert "Hack of the German Bundestag (April-May 2015)" in html
-    assert "A statement of European Union (EU), of which Germany is a member" in html
+    assert "Through the EU, of which it is a member" in html
+    assert "Statements made through organisations Germany belongs to" in html
+    assert "<strong>3</strong> own statements" in html  # Bundestag, SPD (APT28), APT40 advisory
+    assert "<strong>4</strong> through the EU" in html
     assert "Attributions beside measures: Germany" in html
     html = client.get("/attributions/against/CN").get_data(as_text=True)
-    assert "<strong>4</strong> statements naming China" in html
+    assert "<strong>4</strong> operations attributed to China" in html
+    # APT10 (6 statements), Hafnium (7 and NATO's), Volt Typhoon (5), the APT40 joint text
+    assert "<strong>20</strong> statements naming China" in html
     assert "Volt Typhoon" in html and "WannaCry" not in html
     html = client.get("/attributions/states").get_data(as_text=True)
     assert 'href="/attributions/by-state/US"' in html and 'href="/attributions/against/RU"' in html
     html = client.get("/attributions/by-state/FR").get_data(as_text=True)
-    assert "<strong>0</strong> statements made or joined" in html
-    assert (
-        "Statements of organisations France belongs to" in html
-    )  # the EU's, not counted as France's
+    assert "<strong>0</strong> own statements" in html
+    assert "through the EU" in html  # the EU's, counted apart from France's own
+    assert "Statements made through organisations France belongs to" in html
     html = client.get("/attributions/by-state/BR").get_data(as_text=True)
     assert "No published attribution statement was made, joined or supported by Brazil" in html
 
@@ -119,7 +126,18 @@ def test_api_list_is_paginated_and_filterable(client) -> None:
     assert [i["date"] for i in kp["items"]] == ["2017-12-19", "2014-12-19"]
     wannacry = kp["items"][0]
     assert [p["code"] for p in wannacry["attributing"]] == ["US", "GB", "AU", "CA", "NZ", "JP"]
-    assert wannacry["joint"] is True and wannacry["forms"] == ["statement"]
+    assert wannacry["forms"] == ["statement"]
+    # Six same-day statements, each of one party, none joint, none known to invoke the framework.
+    assert [[p["code"] for p in s["parties"]] for s in wannacry["statements"]] == [
+        ["US"],
+        ["GB"],
+        ["AU"],
+        ["CA"],
+        ["NZ"],
+        ["JP"],
+    ]
+    assert not any(s["joint"] for s in wannacry["statements"])
+    assert {s["un_framework_invoked"] for s in wannacry["statements"]} == {"unknown"}
     assert wannacry["verification"]["status"] == "verified"
     assert client.get(wannacry["api_url"].replace("http://localhost", "")).get_json() == wannacry
     norm_i = client.get("/api/v1/attributions?norm=i").get_json()

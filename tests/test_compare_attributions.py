@@ -35,12 +35,20 @@ def test_compare_page_adds_attributions_only_when_asked(client) -> None:
     # the PDF and preview links keep the choice
     assert "/compare.pdf?j=DE&amp;j=FR&amp;j=US&amp;attributions=1" in page
     section = page[page.index('id="attributions"') :]
-    # joint statement, attributed State, norm invoked implicitly
-    solarwinds = section[section.index("SolarWinds Orion") :]
+    groups = dict(
+        (part.split("<")[0].strip(), part) for part in section.split('<h3 class="minor">')[1:]
+    )
+    # SolarWinds: the EU's declaration echoes norm (i); Germany sees it through the EU...
+    solarwinds = groups["Germany"][groups["Germany"].index("SolarWinds Orion") :]
     solarwinds = solarwinds[: solarwinds.index("</li>")]
-    assert '<span class="joint">joint</span>' in solarwinds
+    assert "Made through the EU, which Germany belongs to" in solarwinds
     assert "Attributed to Russian Federation" in solarwinds
-    assert "(i) implicit" in solarwinds
+    assert "(i) implicit" in solarwinds and "joint" not in solarwinds
+    # ...while the United States' own statement is not credited with the EU's language.
+    us_solarwinds = groups["United States"][groups["United States"].index("SolarWinds Orion") :]
+    us_solarwinds = us_solarwinds[: us_solarwinds.index("</li>")]
+    assert "(i)" not in us_solarwinds and "Norms invoked: unknown." in us_solarwinds
+    assert "Made through" not in us_solarwinds
     # WannaCry: the full text was not seen: unknown, never "no"
     wannacry = section[section.index("WannaCry ransomware") :]
     wannacry = wannacry[: wannacry.index("</li>")]
@@ -56,7 +64,8 @@ def test_compare_page_adds_attributions_only_when_asked(client) -> None:
     # each chosen jurisdiction has its group; France's own statements and DE's via the EU
     for name in ("Germany", "France", "United States"):
         assert f'<h3 class="minor">{name}' in section
-    assert "Made by the EU, which Germany belongs to; not counted as its own." in section
+    assert "Made through the EU, which Germany belongs to; counted apart from its own." in section
+    assert "0 own statements, 4 through the EU" in groups["France"]
 
 
 def test_drafts_never_appear_in_the_public_section(app, client, login) -> None:
@@ -96,7 +105,7 @@ def test_country_and_norm_briefs_carry_their_attributions(reports, client) -> No
     de = flat(pdf_text(get_pdf(reports, client, "/jurisdictions/DE/brief.pdf")))
     start = de.index("Publicstatementsattributingacyberoperation")
     assert "HackoftheGermanBundestag(April-May2015)" in de[start:]
-    assert "MadebytheEU,whichGermanybelongsto" in de[start:]
+    assert "MadethroughtheEU,whichGermanybelongsto" in de[start:]
     norm = pdf_text(get_pdf(reports, client, "/norms/i/brief.pdf"))
     body = flat(norm)
     start = body.index("Publicattributionstatementsthatinvokethenorm")
@@ -129,14 +138,22 @@ def test_attribution_section_costs_a_fixed_number_of_queries(app, client) -> Non
     few, many = "/compare?j=DE&j=FR", "/compare?j=DE&j=FR&j=US&j=GB&j=AU&j=JP&j=NL&j=CA"
     extra_few = _statements(app, client, few + "&attributions=1") - _statements(app, client, few)
     extra_many = _statements(app, client, many + "&attributions=1") - _statements(app, client, many)
-    # the statements, their parties, forms, invoked norms and sources; the version's stamp query
-    assert extra_few <= 6, extra_few
+    # the attributions, their statements, the statements' parties and invoked norms, forms and
+    # sources; the version's stamp query
+    assert extra_few <= 7, extra_few
     assert extra_many == extra_few, "the section ran queries per jurisdiction"
     for n in range(15):
         create_attribution(
             app,
-            attributing=["GB", "AU"],
-            invoked_norms=[{"norm": "i", "basis": "explicit", "passage": None, "locator": None}],
+            statements=[
+                {
+                    "role": "attributing",
+                    "parties": ["GB", "AU"],
+                    "un_framework_invoked": "yes",
+                    "invoked_norms": [{"norm": "i", "basis": "explicit"}],
+                },
+                {"role": "attributing", "parties": ["NL"]},
+            ],
             operation=f"Bulk test operation {n}",
         )
     assert (

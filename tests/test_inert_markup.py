@@ -272,7 +272,10 @@ PAPER_TEXT_FIELDS = [
 ATTRIBUTION_TEXT_FIELDS = [
     "operation",
     "attributed_actor",
-    "passage",
+    "statements-0-passage",
+    "statements-0-passage_source",
+    "statements-0-source_title",
+    "statements-0-note",
     "basis_note",
     "follow_up",
     "legal_basis",
@@ -304,12 +307,16 @@ def attribution_values() -> dict[str, str | list[str]]:
     data.update(
         {
             "date": "2019-06-01",
-            "attributing": ["IS"],
+            "statements-0-parties": ["IS"],
+            "statements-0-orgs": f"{SCRIPT}\n{IMG}",
+            "statements-0-un_framework_invoked": "unknown",
+            "statements-0-passage_kind": "verbatim",
+            "statements-0-source_url": URL,
+            "statements-1-role": "supporting",
+            "statements-1-orgs": LINK,
             "attributed_state": "AQ",
             "forms": ["statement"],
-            "attributing_orgs": f"{SCRIPT}\n{IMG}",
-            "supported_by_orgs": LINK,
-            "un_framework_invoked": "unknown",
+            "invoked_norms-0-statement": "1",
             "invoked_norms-0-norm": "j",
             "invoked_norms-0-basis": "implicit",
             "verification": "unverified",
@@ -463,7 +470,8 @@ def test_attribution_pages_show_markup_as_text(app, client, login, hostile_attri
     conflict = client.post(path, data=as_data(replace(stale, notes=payload("notes") + " (mine)")))
     assert conflict.status_code == 409
     assert_inert(
-        conflict.get_data(as_text=True), shows=[payload("notes") + " (mine)", payload("passage")]
+        conflict.get_data(as_text=True),
+        shows=[payload("notes") + " (mine)", payload("statements-0-passage")],
     )
     invalid = client.post(
         path,
@@ -497,7 +505,7 @@ def test_paper_and_attribution_url_fields_refuse_other_schemes(
 ):
     for path, names in (
         (f"/papers/{hostile_paper}/edit", ("url", "sources-0-url")),
-        (f"/attributions/{hostile_attribution}/edit", ("sources-0-url",)),
+        (f"/attributions/{hostile_attribution}/edit", ("sources-0-url", "statements-0-source_url")),
     ):
         fields = form_fields(client.get(path).get_data(as_text=True), path)
         for bad in (

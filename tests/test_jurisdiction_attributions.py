@@ -1,5 +1,6 @@
-"""A jurisdiction's page shows its attribution statements beside its own measures under the
-same norms (issue 7 item 2), from published content only, in a fixed number of queries."""
+"""A jurisdiction's page shows its own attribution statements (and those made through the EU)
+beside its measures under the same norms (issue 7 item 2; issue 13 item 3), from published
+content only, in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -8,24 +9,32 @@ import sqlalchemy as sa
 from tests.attribution_helpers import create_attribution
 from tests.test_query_counts import counting
 from tracker.attribution import sections
-from tracker.attribution.models import AttributionParty
+from tracker.attribution.models import StatementParty
 from tracker.extensions import db
 from tracker.jurisdictions.queries import organisations_of
 
 
-def test_the_us_page_shows_solarwinds_beside_its_norm_i_measures(app, client):
-    html = client.get("/jurisdictions/US").get_data(as_text=True)
-    assert "Attributions beside measures: United States" in html and 'href="#beside-title"' in html
+def test_the_german_page_shows_the_eus_solarwinds_statement_beside_its_norm_i_measures(app, client):
+    html = client.get("/jurisdictions/DE").get_data(as_text=True)
+    assert "Attributions beside measures: Germany" in html and 'href="#beside-title"' in html
     section = html[html.index('id="beside-title"') :]
     group = section[section.index('id="beside-i"') :]
     group = group[: group.index("</section>")]
-    assert "SolarWinds" in group  # invokes norm (i), implicitly
-    assert "EO 14028" in group  # a US measure mapped to norm (i)
+    assert "SolarWinds" in group and "through the EU" in group  # the EU's, implicitly (i)
+    assert "measures mapped to norm (i)" in group
+
+
+def test_the_us_page_credits_the_us_with_no_norm_the_eu_invoked(app, client):
+    """SolarWinds and Hafnium: only the EU's statements use the norms' language."""
+    html = client.get("/jurisdictions/US").get_data(as_text=True)
+    section = html[html.index('id="beside-title"') :]
+    assert 'id="beside-i"' not in section and 'id="beside-c"' not in section
+    assert "SolarWinds" in section  # listed among its statements invoking no specific norm
 
 
 def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
     """The page's two-query path gives what the per-State view's path gives."""
-    codes = set(db.session.scalars(sa.select(AttributionParty.jurisdiction_code)))
+    codes = set(db.session.scalars(sa.select(StatementParty.jurisdiction_code)))
     codes |= {"DE", "FR", "EU", "AQ", "JP"}
     for code in sorted(codes):
         orgs = organisations_of(code)
@@ -35,10 +44,10 @@ def test_the_page_gets_the_same_statements_as_the_attribution_views(app_ctx):
         def shape(beside):
             return (
                 [
-                    (g.norm.letter, [(r.attribution.id, r.role, r.via) for r in g.statements])
+                    (g.norm.letter, [(r.statement.id, r.role, r.via) for r in g.statements])
                     for g in beside.groups
                 ],
-                [(r.attribution.id, r.role, r.via) for r in beside.without_norm],
+                [(r.statement.id, r.role, r.via) for r in beside.without_norm],
             )
 
         assert shape(quick) == shape(full), code
@@ -49,8 +58,12 @@ def test_drafts_are_shown_to_staff_who_ask_and_to_nobody_else(app, client, login
         app,
         published=False,
         operation="Test operation DRAFT-BESIDE",
-        attributing=["IS"],
-        invoked_norms=[{"norm": "c", "basis": "implicit", "passage": None, "locator": None}],
+        statements=[
+            {
+                "parties": ["IS"],
+                "invoked_norms": [{"norm": "c", "basis": "implicit"}],
+            }
+        ],
     )
     assert "DRAFT-BESIDE" not in client.get("/jurisdictions/IS").get_data(as_text=True)
     assert "DRAFT-BESIDE" not in client.get("/jurisdictions/IS?drafts=1").get_data(as_text=True)
@@ -75,17 +88,18 @@ def test_the_number_of_queries_does_not_grow_with_the_statements(app, client):
 
     create_attribution(
         app,
-        attributing=["IS"],
-        invoked_norms=[{"norm": "j", "basis": "explicit", "passage": None, "locator": None}],
+        statements=[{"parties": ["IS"], "invoked_norms": [{"norm": "j", "basis": "explicit"}]}],
     )
     one = statements()
     for n in range(5):
         create_attribution(
             app,
-            attributing=["IS", "NO"],
-            supported_by=["DK"],
-            invoked_norms=[
-                {"norm": "ij"[n % 2], "basis": "implicit", "passage": None, "locator": None}
+            statements=[
+                {
+                    "parties": ["IS", "NO"],
+                    "invoked_norms": [{"norm": "ij"[n % 2], "basis": "implicit"}],
+                },
+                {"role": "supporting", "parties": ["DK"]},
             ],
         )
     assert statements() == one

@@ -116,5 +116,6 @@ def test_schemas_reject_wrong_shapes(client) -> None:
     good = client.get("/api/v1/attributions?per_page=1").get_json()["items"][0]
     validator = _validator(doc, {"$ref": "#/components/schemas/Attribution"})
     assert validator.is_valid(good)
-    assert not validator.is_valid({**good, "un_framework_invoked": False})
+    statement = {**good["statements"][0], "un_framework_invoked": False}
+    assert not validator.is_valid({**good, "statements": [statement]})
     assert not validator.is_valid({k: v for k, v in good.items() if k != "operation"})

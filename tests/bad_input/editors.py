@@ -53,7 +53,7 @@ PAPER_NEW: dict[str, Any] = {
 ATTRIBUTION_NEW: dict[str, Any] = {
     "date": "2019-06",
     "operation": "Test operation Form-made",
-    "attributing": ["NO", "IS"],
+    "statements-0-parties": ["NO", "IS"],
     "attributed_actor": "Test actor of the form",
     "attributed_state": "AQ",
     "forms": ["statement"],
@@ -120,7 +120,7 @@ ATTRIBUTIONS = Editor(
     "/attributions",
     AttributionEditForm,
     ATTRIBUTION_NEW,
-    ("date", "sources-0-accessed"),
+    ("date", "statements-0-date", "sources-0-accessed"),
     "operation",
 )
 EDITORS = (MEASURES, PAPERS, ATTRIBUTIONS)

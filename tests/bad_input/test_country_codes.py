@@ -103,9 +103,9 @@ def test_lower_case_is_read_as_upper_case(client, path, expected):
         (MEASURES, "jurisdiction_code", "DEU", "Choose Germany (DE)"),
         (MEASURES, "jurisdiction_code", "XK", "XK is not an ISO 3166-1 alpha-2 code"),
         (MEASURES, "jurisdiction_code", "<b>x</b>", "There is no jurisdiction with the code"),
-        (ATTRIBUTIONS, "attributing", ["IS", "UK"], "Choose United Kingdom (GB)"),
-        (ATTRIBUTIONS, "supported_by", ["xk"], "XK is not an ISO 3166-1 alpha-2 code"),
-        (ATTRIBUTIONS, "other_states_recalled", ["uk"], "Choose United Kingdom (GB)"),
+        (ATTRIBUTIONS, "statements-0-parties", ["IS", "UK"], "Choose United Kingdom (GB)"),
+        (ATTRIBUTIONS, "statements-1-parties", ["xk"], "XK is not an ISO 3166-1 alpha-2 code"),
+        (ATTRIBUTIONS, "statements-1-parties", ["uk"], "Choose United Kingdom (GB)"),
         (ATTRIBUTIONS, "attributed_state", "UK", "Choose United Kingdom (GB)"),
         (ATTRIBUTIONS, "attributed_state", "EU", "European Union (EU) cannot be chosen here"),
     ],
@@ -130,9 +130,12 @@ def test_forms_read_lower_case_codes(app, client, login):
         post_new(
             client,
             ATTRIBUTIONS,
-            attributing=["no", "is"],
             attributed_state="aq",
-            supported_by=["gb"],
+            **{
+                "statements-0-parties": ["no", "is"],
+                "statements-1-parties": ["gb"],
+                "statements-1-role": "supporting",
+            },
         )
     )
     with app.app_context():

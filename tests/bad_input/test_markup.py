@@ -30,6 +30,9 @@ FORMATTED = {
     "sources-0-url",
     "attributing_orgs",
     "supported_by_orgs",
+    "statements-0-orgs",
+    "statements-0-date",
+    "statements-0-source_url",
 }
 #: free-text fields test_inert_markup does not type into; covered below
 EXTRA = {

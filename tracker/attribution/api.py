@@ -1,4 +1,4 @@
-"""JSON API for attribution statements: /api/v1/attributions (published statements only).
+"""JSON API for attributions and their statements: /api/v1/attributions (published statements only).
 
 The routes are added to the attribution blueprint (see ``register``) so this
 domain does not edit tracker/api. Lists are paginated like the other API lists:
@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, request, url_for
 
 from tracker.accounts.permissions import public
 from tracker.attribution import queries
-from tracker.attribution.models import Attribution
+from tracker.attribution.models import Attribution, AttributionStatement
 from tracker.db import partial_date_text
 from tracker.extensions import db
 
@@ -22,9 +22,45 @@ def _jurisdiction(j: Any) -> dict[str, str] | None:
     return {"code": j.code, "name": j.name} if j is not None else None
 
 
+def statement_json(s: AttributionStatement) -> dict[str, Any]:
+    """One statement: its own parties, and what it (and only it) invokes.
+    ``un_framework_invoked`` is "yes", "no" or "unknown" (the full text was not seen),
+    never a boolean, so unknown cannot read as no. A passage is "verbatim" (the
+    statement's words, with the source giving them) or a "summary"."""
+    return {
+        "role": s.role.value,
+        "parties": [_jurisdiction(p.jurisdiction) for p in s.parties],
+        "orgs": list(s.orgs or []),
+        "joint": s.is_joint,
+        "date": partial_date_text(s.date, s.date_precision) if s.date else None,
+        "form": s.form.value if s.form else None,
+        "un_framework_invoked": s.un_framework_invoked.value,
+        "un_framework_invoked_label": s.un_framework_invoked.label,
+        "invoked_norms": [
+            {
+                "norm": i.norm.letter,
+                "basis": i.basis.value,
+                "passage": i.passage,
+                "locator": i.locator,
+            }
+            for i in s.invoked_norms
+        ],
+        "passage": {
+            "text": s.passage,
+            "kind": s.passage_kind.value,
+            "source": s.passage_source,
+        }
+        if s.passage
+        else None,
+        "source": {"title": s.source_title, "url": s.source_url}
+        if s.source_title or s.source_url
+        else None,
+        "note": s.note,
+    }
+
+
 def to_json(a: Attribution) -> dict[str, Any]:
-    """One statement as the API gives it. ``un_framework_invoked`` is "yes", "no" or
-    "unknown" (the full text was not seen), never a boolean, so unknown cannot read as no."""
+    """One attribution as the API gives it, with its statements (see ``statement_json``)."""
     return {
         "id": a.record_id,
         "url": url_for("attribution.detail", record_id=a.record_id, _external=True),
@@ -33,10 +69,9 @@ def to_json(a: Attribution) -> dict[str, Any]:
         "date_precision": a.date_precision.value,
         "operation": a.operation,
         "attributing": [_jurisdiction(p.jurisdiction) for p in a.attributing],
-        "attributing_orgs": list(a.attributing_orgs or []),
-        "joint": a.is_joint,
+        "attributing_orgs": a.attributing_orgs,
         "supported_by": [_jurisdiction(p.jurisdiction) for p in a.supporting],
-        "supported_by_orgs": list(a.supporting_orgs or []),
+        "supported_by_orgs": a.supporting_orgs,
         "other_states_recalled": {
             "states": [_jurisdiction(p.jurisdiction) for p in a.recalled],
             "verified": False,
@@ -45,18 +80,7 @@ def to_json(a: Attribution) -> dict[str, Any]:
         "attributed_actor": a.attributed_actor,
         "attributed_state": _jurisdiction(a.attributed_state),
         "forms": [f.value for f in a.forms],
-        "un_framework_invoked": a.un_framework_invoked.value,
-        "un_framework_invoked_label": a.un_framework_invoked.label,
-        "invoked_norms": [
-            {
-                "norm": i.norm.letter,
-                "basis": i.basis.value,
-                "passage": i.passage,
-                "locator": i.locator,
-            }
-            for i in a.invoked_norms
-        ],
-        "passage": a.passage,
+        "statements": [statement_json(s) for s in a.statements],
         "basis_note": a.basis_note,
         "follow_up": a.follow_up,
         "legal_basis": a.legal_basis,

@@ -1,4 +1,4 @@
-"""Load the demo attribution statements (data/demo/attributions.yaml), published, with sources.
+"""Load the demo attributions and their statements (data/demo/attributions.yaml), published, with sources.
 
 Every value in the demo file comes from shared/reference/facts.yaml; see
 data/demo/README.md. The whole file is validated before anything is written, and
@@ -18,6 +18,8 @@ from tracker.attribution.models import (
     AttributionForm,
     FrameworkInvoked,
     InvocationBasis,
+    PartyRole,
+    PassageKind,
 )
 from tracker.datafiles import DataFileError, Reader, load_yaml
 from tracker.db import Verification, parse_partial_date
@@ -32,17 +34,10 @@ FIELDS = {
     "key",
     "date",
     "operation",
-    "attributing",
-    "attributing_orgs",
-    "supported_by",
-    "supported_by_orgs",
-    "other_states_recalled",
     "attributed_actor",
     "attributed_state",
     "forms",
-    "un_framework_invoked",
-    "invoked_norms",
-    "passage",
+    "statements",
     "basis_note",
     "follow_up",
     "legal_basis",
@@ -51,8 +46,29 @@ FIELDS = {
     "verification_note",
     "sources",
 }
-TEXT_LIMITS = {
+STATEMENT_FIELDS = {
+    "role",
+    "parties",
+    "orgs",
+    "date",
+    "form",
+    "un_framework_invoked",
+    "passage",
+    "passage_kind",
+    "passage_source",
+    "source_title",
+    "source_url",
+    "note",
+    "invoked_norms",
+}
+STATEMENT_TEXT_LIMITS = {
     "passage": 20_000,
+    "passage_source": 1000,
+    "source_title": 1000,
+    "source_url": 2000,
+    "note": 5_000,
+}
+TEXT_LIMITS = {
     "basis_note": 5_000,
     "follow_up": 5_000,
     "legal_basis": 5_000,
@@ -61,10 +77,8 @@ TEXT_LIMITS = {
 }
 
 
-def _codes(r: Reader, key: str, known: set[str], *, required: bool = False) -> list[str]:
+def _codes(r: Reader, key: str, known: set[str]) -> list[str]:
     values = r.list(key)
-    if required and not values:
-        raise r.fail(key, "needs at least one jurisdiction code")
     codes = []
     for value in values:
         if not isinstance(value, str) or value not in known:
@@ -95,6 +109,57 @@ def _framework(r: Reader) -> FrameworkInvoked:
             "write 'yes', 'no' or 'unknown' in quotes (a bare yes or no is read as true/false)",
         )
     return r.choice("un_framework_invoked", FrameworkInvoked)
+
+
+def _statement(
+    path: str | Path, node: Any, where: str, jurisdictions: set[str], norms: set[str]
+) -> dict[str, Any]:
+    r = Reader(path, node, where)
+    r.unknown_keys(STATEMENT_FIELDS)
+    date = r.str("date")
+    if date is not None:
+        try:
+            parse_partial_date(date)
+        except ValueError as exc:
+            raise r.fail("date", str(exc)) from None
+    form = r.str("form")
+    if form is not None:
+        try:
+            form = AttributionForm.parse(form).value
+        except ValueError as exc:
+            raise r.fail("form", str(exc)) from None
+    item: dict[str, Any] = {
+        "role": r.choice("role", PartyRole).value,
+        "parties": _codes(r, "parties", jurisdictions),
+        "orgs": _names(r, "orgs"),
+        "date": date,
+        "form": form,
+        "un_framework_invoked": _framework(r).value,
+        "passage_kind": r.choice("passage_kind", PassageKind).value,
+    }
+    if not item["parties"] and not item["orgs"]:
+        raise r.fail("parties", "a statement needs at least one party")
+    for name, limit in STATEMENT_TEXT_LIMITS.items():
+        item[name] = r.str(name, max_len=limit)
+    if item["passage_kind"] == PassageKind.VERBATIM.value and not item["passage_source"]:
+        raise r.fail("passage_source", "a verbatim passage needs the source that gives it")
+    invoked = []
+    for j, item_norm in enumerate(r.list("invoked_norms")):
+        nr = Reader(path, item_norm, f"{where}.invoked_norms[{j}]")
+        nr.unknown_keys({"norm", "basis", "passage", "locator"})
+        letter = nr.str("norm", required=True)
+        if letter not in norms:
+            raise nr.fail("norm", f"unknown norm {letter!r} (the letters a to k)")
+        invoked.append(
+            {
+                "norm": letter,
+                "basis": nr.choice("basis", InvocationBasis).value,
+                "passage": nr.str("passage", max_len=20_000),
+                "locator": nr.str("locator", max_len=300),
+            }
+        )
+    item["invoked_norms"] = invoked
+    return item
 
 
 def parse(path: str | Path) -> list[dict[str, Any]]:
@@ -141,35 +206,19 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
             "key": key,
             "date": date,
             "operation": r.str("operation", required=True, max_len=1000),
-            "attributing": _codes(r, "attributing", jurisdictions, required=True),
-            "attributing_orgs": _names(r, "attributing_orgs"),
-            "supported_by": _codes(r, "supported_by", jurisdictions),
-            "supported_by_orgs": _names(r, "supported_by_orgs"),
-            "other_states_recalled": _codes(r, "other_states_recalled", jurisdictions),
             "attributed_actor": r.str("attributed_actor", required=True, max_len=1000),
             "attributed_state": attributed_state,
             "forms": forms,
-            "un_framework_invoked": _framework(r).value,
             "verification": r.choice("verification", Verification).value,
         }
         for name, limit in TEXT_LIMITS.items():
             snap[name] = r.str(name, max_len=limit)
-        invoked = []
-        for j, item_norm in enumerate(r.list("invoked_norms")):
-            nr = Reader(path, item_norm, f"attributions[{i}].invoked_norms[{j}]")
-            nr.unknown_keys({"norm", "basis", "passage", "locator"})
-            letter = nr.str("norm", required=True)
-            if letter not in norms:
-                raise nr.fail("norm", f"unknown norm {letter!r} (the letters a to k)")
-            invoked.append(
-                {
-                    "norm": letter,
-                    "basis": nr.choice("basis", InvocationBasis).value,
-                    "passage": nr.str("passage", max_len=20_000),
-                    "locator": nr.str("locator", max_len=300),
-                }
-            )
-        snap["invoked_norms"] = invoked
+        snap["statements"] = [
+            _statement(path, node, f"attributions[{i}].statements[{j}]", jurisdictions, norms)
+            for j, node in enumerate(r.list("statements"))
+        ]
+        if not any(st["role"] == "attributing" for st in snap["statements"]):
+            raise r.fail("statements", "needs at least one attributing statement")
         snap["sources"] = read_sources(path, r)
         if not snap["sources"]:
             raise r.fail("sources", "a published statement needs at least one source")
@@ -208,6 +257,6 @@ def load(path: str | Path) -> LoadReport:
         records.write_revision(
             record, content, action="import", summary="Loaded from the demo data (facts.yaml)"
         )
-        report.count("created", "attribution statements")
+        report.count("created", "attributions")
     db.session.flush()
     return report

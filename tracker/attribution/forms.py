@@ -1,9 +1,11 @@
-"""The attribution statement editor form.
+"""The attribution editor form: the operation, and its statements as repeatable rows.
 
+Each statement row has its own parties, date, form, source, passage (verbatim or
+summary) and UN framework reference; norms invoked are rows of their own that name
+the statement they belong to, so what one party said is never credited to another.
 Parties are multiple selects of jurisdictions. Browsers send a multiple select's
 chosen options in page order, so the chosen ones are listed first, in the
-statement's order, in a group of their own: the order the statement gives survives
-an edit, and the editor sees at a glance who is chosen. Organisations that are not
+statement's order, in a group of their own. Organisations that are not
 jurisdictions (NATO) are typed, one per line. ``to_data`` returns a snapshot that
 ``services.apply`` writes (keys as in data/demo/attributions.yaml).
 """
@@ -30,12 +32,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.attribution.models import (
+    FORM_CHOICES,
     Attribution,
-    AttributionForm,
     AttributionSource,
+    AttributionStatement,
     FrameworkInvoked,
     InvocationBasis,
     InvokedNorm,
+    PartyRole,
+    PassageKind,
 )
 from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
@@ -65,12 +70,6 @@ TEXT_MAX = 5_000
 NOTE_MAX = 2_000
 ORG_MAX = 200
 ORGS_MAX = 50
-#: party fields, and how a message names the role each gives
-PARTY_FIELDS = {
-    "attributing": "attributing",
-    "supported_by": "supporting",
-    "other_states_recalled": "recalled",
-}
 
 
 def organisation_lines(_form: Any, field: Any) -> None:
@@ -94,11 +93,72 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+class StatementRow(RowForm):
+    significant = (
+        "orgs",
+        "date",
+        "passage",
+        "passage_source",
+        "source_title",
+        "source_url",
+        "note",
+    )
+    role = SelectField(
+        "Role", choices=options(PartyRole.choices()), default=PartyRole.ATTRIBUTING.value
+    )
+    parties = JurisdictionsField("Parties (States and the EU)", choices=[], render_kw={"size": 5})
+    orgs = TextAreaField("Organisations", validators=[organisation_lines], render_kw={"rows": 1})
+    date = StringField(
+        "Date",
+        validators=[partial_date, partial_date_not_future, cap(10)],
+        render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 11},
+    )
+    form = SelectField(
+        "Form",
+        choices=[
+            SelectChoice("", "— not recorded —"),
+            *options((f.value, f.label) for f in FORM_CHOICES),
+        ],
+    )
+    un_framework_invoked = RadioField(
+        "UN framework invoked",
+        choices=options(FrameworkInvoked.choices()),
+        default=FrameworkInvoked.UNKNOWN.value,
+        validators=[Optional()],
+    )
+    passage = TextAreaField("Passage", validators=[cap(LONG_TEXT_MAX)], render_kw={"rows": 2})
+    passage_kind = RadioField(
+        "Verbatim or summary",
+        choices=options(PassageKind.choices()),
+        default=PassageKind.SUMMARY.value,
+        validators=[Optional()],
+    )
+    passage_source = StringField(
+        "Source of the passage", validators=[limit(AttributionStatement, "passage_source")]
+    )
+    source_title = StringField(
+        "Where the statement can be read", validators=[limit(AttributionStatement, "source_title")]
+    )
+    source_url = URLField(
+        "Web address", validators=[limit(AttributionStatement, "source_url"), http_url]
+    )
+    note = TextAreaField("Note", validators=[cap(TEXT_MAX)], render_kw={"rows": 1})
+
+    @property
+    def skipped(self) -> bool:
+        if self.remove.data:
+            return True
+        return not self.parties.data and super().skipped
+
+
 class InvokedNormRow(RowForm):
     significant = ("norm", "passage", "locator")
+    statement = SelectField("Statement", choices=[BLANK])
     norm = SelectField("Norm", choices=[BLANK])
     basis = RadioField(
-        "Explicit or implicit", choices=options(InvocationBasis.choices()), validators=[Optional()]
+        "Explicit, implicit or unknown",
+        choices=options(InvocationBasis.choices()),
+        validators=[Optional()],
     )
     passage = TextAreaField("Passage, quoted", validators=[cap(TEXT_MAX)], render_kw={"rows": 2})
     locator = StringField(
@@ -186,7 +246,7 @@ def chosen_first(
 
 
 class AttributionEditForm(RecordForm):
-    SECTIONS = ("invoked_norms", "sources")
+    SECTIONS = ("statements", "invoked_norms", "sources")
 
     date = StringField(
         "Date of the statement",
@@ -205,21 +265,6 @@ class AttributionEditForm(RecordForm):
             limit(Attribution, "operation"),
         ],
     )
-    attributing = JurisdictionsField(
-        "Attributing States and the EU", choices=[], render_kw={"size": 8}
-    )
-    attributing_orgs = TextAreaField(
-        "Attributing organisations", validators=[organisation_lines], render_kw={"rows": 2}
-    )
-    supported_by = JurisdictionsField(
-        "Supporting States and the EU", choices=[], render_kw={"size": 6}
-    )
-    supported_by_orgs = TextAreaField(
-        "Supporting organisations", validators=[organisation_lines], render_kw={"rows": 2}
-    )
-    other_states_recalled = JurisdictionsField(
-        "Other States recalled as attributing (not verified)", choices=[], render_kw={"size": 4}
-    )
     attributed_actor = StringField(
         "Attributed actor",
         validators=[
@@ -228,18 +273,9 @@ class AttributionEditForm(RecordForm):
         ],
     )
     attributed_state = JurisdictionField("Attributed State", choices=[])
-    forms = MultiCheckboxField("Form", choices=options(AttributionForm.choices()))
+    forms = MultiCheckboxField("Form", choices=options((f.value, f.label) for f in FORM_CHOICES))
     #: the forms in the order stored before this edit (checkboxes come back in page order)
     forms_order = HiddenField()
-    un_framework_invoked = RadioField(
-        "UN framework invoked",
-        choices=options(FrameworkInvoked.choices()),
-        default=FrameworkInvoked.UNKNOWN.value,
-        validators=[InputRequired("Choose yes, no or unknown.")],
-    )
-    passage = TextAreaField(
-        "Key passage, quoted", validators=[cap(LONG_TEXT_MAX)], render_kw={"rows": 3}
-    )
     basis_note = TextAreaField(
         "Basis or confidence the statement gives", validators=[cap(TEXT_MAX)], render_kw={"rows": 2}
     )
@@ -256,72 +292,100 @@ class AttributionEditForm(RecordForm):
         "Verification note", validators=[cap(NOTE_MAX)], render_kw={"rows": 2}
     )
 
+    statements = FieldList(FormField(StatementRow), label="Statements", max_entries=MAX_ROWS)
     invoked_norms = FieldList(
         FormField(InvokedNormRow), label="Norms invoked", max_entries=MAX_ROWS
     )
     sources = FieldList(FormField(SourceRow), label="Sources", max_entries=MAX_ROWS)
 
     def set_choices(self) -> None:
-        for name in PARTY_FIELDS:
-            field = getattr(self, name)
-            field.choices = chosen_first(self.choices.jurisdictions, field.data, self.choices.names)
         self.attributed_state.choices = self.choices.states
 
     def row_choices(self, section: str, row: Form) -> None:
-        if section == "invoked_norms":
+        if section == "statements":
+            row.parties.choices = chosen_first(
+                self.choices.jurisdictions, row.parties.data, self.choices.names
+            )
+        elif section == "invoked_norms":
             row.norm.choices = self.choices.norms
+            row.statement.choices = [BLANK] + [
+                SelectChoice(str(i), f"Statement {i}")
+                for i in range(1, len(self.statements.entries) + 2)
+            ]
+
+    def _numbered_statements(self) -> dict[str, StatementRow]:
+        """Statement rows kept, by the number the page shows them under."""
+        return {
+            str(i): entry.form
+            for i, entry in enumerate(self.statements.entries, start=1)
+            if not entry.form.skipped
+        }
 
     def check(self) -> None:
-        names = self.choices.names
-        if not self.attributing.data:
-            self.fail(
-                self.attributing,
-                "Choose at least one attributing State or the EU (organisations such as NATO go below).",
-            )
-        # A jurisdiction has one role in a statement.
-        seen: dict[str, str] = {}
-        for name, role in PARTY_FIELDS.items():
-            field = getattr(self, name)
-            for code in field.data or []:
-                if code in seen:
+        statements = self._numbered_statements()
+        if not any(r.role.data == PartyRole.ATTRIBUTING.value for r in statements.values()):
+            target = self.statements.entries[0].form.parties if self.statements.entries else None
+            if target is not None:
+                self.fail(
+                    target,
+                    "Add at least one attributing statement, with its party or parties.",
+                )
+        for row in statements.values():
+            if not row.parties.data and not _lines(row.orgs.data):
+                self.fail(row.parties, "Choose the party or parties that made this statement.")
+            if (
+                row.passage_kind.data == PassageKind.VERBATIM.value
+                and (row.passage.data or "").strip()
+            ):
+                if not (row.passage_source.data or "").strip():
                     self.fail(
-                        field,
-                        f"{names.get(code, code)} ({code}) is listed as {seen[code]} already.",
+                        row.passage_source,
+                        "A verbatim passage needs the source that gives its wording; "
+                        "otherwise mark it a summary.",
                     )
-                else:
-                    seen[code] = role
-        if self.attributed_state.data and self.attributed_state.data in (
-            self.attributing.data or []
-        ):
+        attributed = self.attributed_state.data
+        if attributed and any(attributed in (r.parties.data or []) for r in statements.values()):
             self.fail(
                 self.attributed_state,
-                "The attributed State cannot also be one of the attributing parties.",
+                "The attributed State cannot also be a party of one of its statements.",
             )
         if not self.forms.data:
             self.fail(self.forms, "Tick at least one form.")
-        parties = len(self.attributing.data or []) + len(_lines(self.attributing_orgs.data))
-        if AttributionForm.JOINT_STATEMENT.value in (self.forms.data or []) and parties < 2:
-            self.fail(self.forms, "A joint statement needs at least two attributing parties.")
         norms = self.rows("invoked_norms")
         pairs = set()
         for row in norms:
             if not row.norm.data:
                 self.fail(row.norm, "Choose the norm the statement invokes.")
+            if not row.statement.data:
+                self.fail(row.statement, "Choose the statement that invokes the norm.")
+            elif row.statement.data not in statements:
+                self.fail(
+                    row.statement,
+                    f"Statement {row.statement.data} is removed or empty: choose another.",
+                )
             if not row.basis.data:
                 self.fail(
                     row.basis,
-                    "Say whether the statement names the norm (explicit) or echoes it (implicit).",
+                    "Say whether the statement names the norm (explicit), echoes it (implicit), "
+                    "or whether that is unknown.",
                 )
-            key = (row.norm.data, row.basis.data, (row.passage.data or "").strip())
+            key = (row.statement.data, row.norm.data, (row.passage.data or "").strip())
             if row.norm.data and key in pairs:
-                self.fail(row.norm, "This norm is listed twice with the same passage.")
+                self.fail(
+                    row.norm, "This norm is listed twice for the statement with the same passage."
+                )
             pairs.add(key)
-        explicit = any(r.basis.data == InvocationBasis.EXPLICIT.value for r in norms)
-        if explicit and self.un_framework_invoked.data == FrameworkInvoked.NO.value:
-            self.fail(
-                self.un_framework_invoked,
-                "A statement that names a norm explicitly refers to the UN framework: choose Yes, or mark the norm implicit.",
-            )
+            statement = statements.get(row.statement.data or "")
+            if (
+                statement is not None
+                and row.basis.data == InvocationBasis.EXPLICIT.value
+                and statement.un_framework_invoked.data == FrameworkInvoked.NO.value
+            ):
+                self.fail(
+                    statement.un_framework_invoked,
+                    "This statement names a norm explicitly, so it refers to the UN framework: "
+                    "choose Yes, or mark the norm implicit.",
+                )
         for row in self.rows("sources"):
             if not (row.title.data or "").strip():
                 self.fail(
@@ -343,20 +407,21 @@ class AttributionEditForm(RecordForm):
         before = [f for f in (self.forms_order.data or "").split(",") if f in chosen]
         return before + [f for f in chosen if f not in before]
 
-    def to_data(self) -> dict[str, Any]:
+    def _statement_data(self, number: str, row: StatementRow) -> dict[str, Any]:
+        date = (row.date.data or "").strip()
         return {
-            "date": partial_date_text(*parse_partial_date(self.date.data.strip())),
-            "operation": self.operation.data.strip(),
-            "attributing": list(dict.fromkeys(self.attributing.data or [])),
-            "attributing_orgs": _lines(self.attributing_orgs.data),
-            "supported_by": list(dict.fromkeys(self.supported_by.data or [])),
-            "supported_by_orgs": _lines(self.supported_by_orgs.data),
-            "other_states_recalled": list(dict.fromkeys(self.other_states_recalled.data or [])),
-            "attributed_actor": self.attributed_actor.data.strip(),
-            "attributed_state": text_or_none(self.attributed_state.data),
-            "forms": self._forms_in_order(),
-            "un_framework_invoked": self.un_framework_invoked.data
-            or FrameworkInvoked.UNKNOWN.value,
+            "role": row.role.data or PartyRole.ATTRIBUTING.value,
+            "parties": list(dict.fromkeys(row.parties.data or [])),
+            "orgs": _lines(row.orgs.data),
+            "date": partial_date_text(*parse_partial_date(date)) if date else None,
+            "form": row.form.data or None,
+            "un_framework_invoked": row.un_framework_invoked.data or FrameworkInvoked.UNKNOWN.value,
+            "passage": text_or_none(row.passage.data),
+            "passage_kind": row.passage_kind.data or PassageKind.SUMMARY.value,
+            "passage_source": text_or_none(row.passage_source.data),
+            "source_title": text_or_none(row.source_title.data),
+            "source_url": text_or_none(row.source_url.data),
+            "note": text_or_none(row.note.data),
             "invoked_norms": [
                 {
                     "norm": r.norm.data,
@@ -365,8 +430,21 @@ class AttributionEditForm(RecordForm):
                     "locator": text_or_none(r.locator.data),
                 }
                 for r in self.rows("invoked_norms")
+                if r.statement.data == number
             ],
-            "passage": text_or_none(self.passage.data),
+        }
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "date": partial_date_text(*parse_partial_date(self.date.data.strip())),
+            "operation": self.operation.data.strip(),
+            "attributed_actor": self.attributed_actor.data.strip(),
+            "attributed_state": text_or_none(self.attributed_state.data),
+            "forms": self._forms_in_order(),
+            "statements": [
+                self._statement_data(number, row)
+                for number, row in self._numbered_statements().items()
+            ],
             "basis_note": text_or_none(self.basis_note.data),
             "follow_up": text_or_none(self.follow_up.data),
             "legal_basis": text_or_none(self.legal_basis.data),
@@ -386,6 +464,10 @@ class AttributionEditForm(RecordForm):
 
 def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot as the ``data`` of an AttributionEditForm (for an edit form)."""
+    if "statements" not in snapshot:
+        from tracker.attribution.services import legacy_statements
+
+        snapshot = {**snapshot, "statements": legacy_statements(snapshot)}
     data: dict[str, Any] = {
         name: snapshot.get(name) or ""
         for name in (
@@ -393,7 +475,6 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
             "operation",
             "attributed_actor",
             "attributed_state",
-            "passage",
             "basis_note",
             "follow_up",
             "legal_basis",
@@ -401,25 +482,39 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
             "verification_note",
         )
     }
-    for name in PARTY_FIELDS:
-        data[name] = list(snapshot.get(name) or [])
-    data["attributing_orgs"] = "\n".join(snapshot.get("attributing_orgs") or [])
-    data["supported_by_orgs"] = "\n".join(snapshot.get("supported_by_orgs") or [])
     data["forms"] = list(snapshot.get("forms") or [])
     data["forms_order"] = ",".join(snapshot.get("forms") or [])
-    data["un_framework_invoked"] = (
-        snapshot.get("un_framework_invoked") or FrameworkInvoked.UNKNOWN.value
-    )
     data["verification"] = snapshot.get("verification") or Verification.UNVERIFIED.value
-    data["invoked_norms"] = [
-        {
-            "norm": n["norm"],
-            "basis": n.get("basis") or "",
-            "passage": n.get("passage") or "",
-            "locator": n.get("locator") or "",
-        }
-        for n in snapshot.get("invoked_norms") or []
-    ]
+    data["statements"] = []
+    data["invoked_norms"] = []
+    for number, st in enumerate(snapshot.get("statements") or [], start=1):
+        data["statements"].append(
+            {
+                "role": st.get("role") or PartyRole.ATTRIBUTING.value,
+                "parties": list(st.get("parties") or []),
+                "orgs": "\n".join(st.get("orgs") or []),
+                "date": st.get("date") or "",
+                "form": st.get("form") or "",
+                "un_framework_invoked": st.get("un_framework_invoked")
+                or FrameworkInvoked.UNKNOWN.value,
+                "passage": st.get("passage") or "",
+                "passage_kind": st.get("passage_kind") or PassageKind.SUMMARY.value,
+                "passage_source": st.get("passage_source") or "",
+                "source_title": st.get("source_title") or "",
+                "source_url": st.get("source_url") or "",
+                "note": st.get("note") or "",
+            }
+        )
+        data["invoked_norms"] += [
+            {
+                "statement": str(number),
+                "norm": n["norm"],
+                "basis": n.get("basis") or "",
+                "passage": n.get("passage") or "",
+                "locator": n.get("locator") or "",
+            }
+            for n in st.get("invoked_norms") or []
+        ]
     data["sources"] = [
         {
             "title": s.get("title") or "",

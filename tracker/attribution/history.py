@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
+from tracker.attribution.models import AttributionForm, FrameworkInvoked, PartyRole, PassageKind
 from tracker.db import Verification, format_partial_date, parse_partial_date
 from tracker.measures.history import Labels
 from tracker.records import history
@@ -15,54 +15,30 @@ from tracker.records.models import RecordKind
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("date", "Date of the statement", summary="date"),
     FieldSpec("operation", "Operation or incident", TEXT),
-    FieldSpec(
-        "attributing",
-        "Attributing States and the EU",
-        SET,
-        noun=("attributing party", "attributing parties"),
-    ),
-    FieldSpec(
-        "attributing_orgs",
-        "Attributing organisations",
-        SET,
-        noun=("attributing organisation", "attributing organisations"),
-    ),
-    FieldSpec(
-        "supported_by",
-        "Supporting States and the EU",
-        SET,
-        noun=("supporting party", "supporting parties"),
-    ),
-    FieldSpec(
-        "supported_by_orgs",
-        "Supporting organisations",
-        SET,
-        noun=("supporting organisation", "supporting organisations"),
-    ),
-    FieldSpec(
-        "other_states_recalled",
-        "Other States recalled as attributing",
-        SET,
-        noun=("recalled State", "recalled States"),
-    ),
     FieldSpec("attributed_actor", "Attributed actor", TEXT),
     FieldSpec("attributed_state", "Attributed State"),
     FieldSpec("forms", "Form", SET, noun=("form", "forms")),
-    FieldSpec("un_framework_invoked", "UN framework invoked", summary="UN framework invoked"),
     FieldSpec(
-        "invoked_norms",
-        "Norms invoked",
+        "statements",
+        "Statements",
         ROWS,
         columns=(
-            ("norm", "Norm"),
-            ("basis", "Explicit or implicit"),
+            ("role", "Role"),
+            ("parties", "Parties"),
+            ("orgs", "Organisations"),
+            ("date", "Date"),
+            ("form", "Form"),
+            ("un_framework_invoked", "UN framework invoked"),
+            ("invoked_norms", "Norms invoked"),
+            ("passage_kind", "Verbatim or summary"),
             ("passage", "Passage"),
-            ("locator", "Locator"),
+            ("passage_source", "Passage source"),
+            ("source_title", "Source"),
+            ("source_url", "Source address"),
+            ("note", "Note"),
         ),
-        noun=("invoked norm", "invoked norms"),
-        summary="norms invoked",
+        noun=("statement", "statements"),
     ),
-    FieldSpec("passage", "Key passage", TEXT),
     FieldSpec("basis_note", "Basis or confidence given", TEXT),
     FieldSpec("follow_up", "Follow-up", TEXT),
     FieldSpec("legal_basis", "Legal basis", TEXT),
@@ -80,12 +56,14 @@ FIELDS: tuple[FieldSpec, ...] = (
 
 ENUMS: dict[tuple[str, str | None], Any] = {
     ("forms", None): AttributionForm,
-    ("un_framework_invoked", None): FrameworkInvoked,
-    ("invoked_norms", "basis"): InvocationBasis,
+    ("statements", "form"): AttributionForm,
+    ("statements", "role"): PartyRole,
+    ("statements", "un_framework_invoked"): FrameworkInvoked,
+    ("statements", "passage_kind"): PassageKind,
     ("verification", None): Verification,
 }
 #: fields that hold jurisdiction codes
-JURISDICTION_FIELDS = {"attributing", "supported_by", "other_states_recalled", "attributed_state"}
+JURISDICTION_FIELDS = {("attributed_state", None), ("statements", "parties")}
 
 
 class AttributionLabels(Labels):
@@ -100,16 +78,25 @@ class AttributionLabels(Labels):
                 return str(enum(value).label)
             except ValueError:
                 return str(value)
-        if field in JURISDICTION_FIELDS:
-            name = self.jurisdictions.get(value)
-            return f"{name} ({value})" if name else str(value)
-        if field == "date":
+        if (field, column) in JURISDICTION_FIELDS:
+            codes = value if isinstance(value, list) else [value]
+            return ", ".join(
+                f"{self.jurisdictions[c]} ({c})" if c in self.jurisdictions else str(c)
+                for c in codes
+            )
+        if (field, column) == ("statements", "orgs"):
+            return ", ".join(value)
+        if (field, column) == ("statements", "invoked_norms"):
+            return "; ".join(
+                f"({n.get('norm')}) {n.get('basis')}"
+                + (f": “{n['passage']}”" if n.get("passage") else "")
+                for n in value
+            )
+        if field == "date" or (field, column) == ("statements", "date"):
             try:
                 return format_partial_date(*parse_partial_date(value))
             except ValueError:
                 return str(value)
-        if (field, column) == ("invoked_norms", "norm"):
-            return f"Norm ({value})"
         return str(value)
 
 

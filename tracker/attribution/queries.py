@@ -3,12 +3,17 @@
 Every query starts from ``tracker.records.queries.visible`` so that the public
 only ever sees live copies of records that are not deleted.
 
-Two kinds of count appear on the pages, and each says which it is:
+An attribution (one operation, publicly attributed) holds one or more statements,
+each with its own parties. Counts say what they count:
 
-* *statements*: a joint statement counts once;
-* *attributions by States* (the EU counts as one party): a joint statement
-  counts once for each jurisdiction that made it. Organisations that are not
+* *attributions*: each operation once, however many statements it holds;
+* *statements*: a single joint text counts once;
+* *attributions by States* (the EU counts as one party): each jurisdiction that
+  made a statement counts once per attribution. Organisations that are not
   jurisdictions (NATO) are listed but not counted.
+
+What a statement invokes (norms, the UN framework) is credited only to its own
+parties, never to another statement of the same attribution.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ from tracker.attribution.models import (
     Attribution,
     AttributionForm,
     AttributionFormRow,
-    AttributionParty,
+    AttributionStatement,
     FrameworkInvoked,
     InvocationBasis,
     InvokedNorm,
     PartyRole,
+    StatementParty,
 )
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
@@ -132,9 +138,13 @@ def parse_filters(args: MappingType[str, Any]) -> AttributionFilters:
 def with_details(stmt: sa.Select[Any]) -> sa.Select[Any]:
     """Eager-load what list and detail templates show, in a fixed number of queries."""
     return stmt.options(
-        selectinload(Attribution.parties).selectinload(AttributionParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.parties)
+        .selectinload(StatementParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.invoked_norms)
+        .selectinload(InvokedNorm.norm),
         selectinload(Attribution.form_rows),
-        selectinload(Attribution.invoked_norms).selectinload(InvokedNorm.norm),
         selectinload(Attribution.attributed_state),
         selectinload(Attribution.sources),
         selectinload(Attribution.record),
@@ -145,9 +155,10 @@ def _has_party(
     codes: Iterable[str], roles: Iterable[PartyRole] = (PartyRole.ATTRIBUTING,)
 ) -> sa.ColumnElement[bool]:
     return sa.exists().where(
-        AttributionParty.attribution_id == Attribution.id,
-        AttributionParty.role.in_(list(roles)),
-        AttributionParty.jurisdiction_code.in_(list(codes)),
+        AttributionStatement.attribution_id == Attribution.id,
+        StatementParty.statement_id == AttributionStatement.id,
+        AttributionStatement.role.in_(list(roles)),
+        StatementParty.jurisdiction_code.in_(list(codes)),
     )
 
 
@@ -167,7 +178,8 @@ def filtered_attributions(
     if filters.norms:
         stmt = stmt.where(
             sa.exists().where(
-                InvokedNorm.attribution_id == Attribution.id,
+                AttributionStatement.attribution_id == Attribution.id,
+                InvokedNorm.statement_id == AttributionStatement.id,
                 InvokedNorm.norm_id == Norm.id,
                 Norm.letter.in_(filters.norms),
             )
@@ -180,7 +192,14 @@ def filtered_attributions(
             )
         )
     if filters.framework:
-        stmt = stmt.where(Attribution.un_framework_invoked.in_(filters.framework))
+        # An attribution matches when one of its attributing statements has the value.
+        stmt = stmt.where(
+            sa.exists().where(
+                AttributionStatement.attribution_id == Attribution.id,
+                AttributionStatement.role == PartyRole.ATTRIBUTING,
+                AttributionStatement.un_framework_invoked.in_(filters.framework),
+            )
+        )
     if filters.year:
         stmt = stmt.where(
             Attribution.date >= dt.date(filters.year, 1, 1),
@@ -235,30 +254,38 @@ def suggest_jurisdiction(text: str) -> Jurisdiction | None:
 
 @dataclass
 class Totals:
-    """Counts over a list of statements, each saying what it counts."""
+    """Counts over a list of attributions, each saying what it counts."""
 
-    #: statements; a joint statement counts once
+    #: attributing statements; a single joint text counts once
     statements: int = 0
-    #: attributions by States (the EU counts as one): a joint statement counts once per party
+    #: attributions by States (the EU counts as one): each jurisdiction once per attribution
     state_attributions: int = 0
-    #: statements by UN framework invoked (yes / no / unknown, never merged)
+    #: attributing statements by UN framework invoked (yes / no / unknown, never merged)
     framework: dict[FrameworkInvoked, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, statements: Iterable[Attribution]) -> Totals:
+    def of(cls, attributions: Iterable[Attribution]) -> Totals:
+        return cls.of_statements(s for a in attributions for s in a.attributing_statements)
+
+    @classmethod
+    def of_statements(cls, statements: Iterable[AttributionStatement]) -> Totals:
         totals = cls(framework={f: 0 for f in FrameworkInvoked})
-        for a in statements:
+        seen: set[tuple[int, str]] = set()
+        for s in statements:
             totals.statements += 1
-            totals.state_attributions += len(a.attributing)
-            totals.framework[a.un_framework_invoked] += 1
+            for code in s.codes:
+                if (s.attribution_id, code) not in seen:
+                    seen.add((s.attribution_id, code))
+                    totals.state_attributions += 1
+            totals.framework[s.un_framework_invoked] += 1
         return totals
 
 
-def count_by_party(statements: Iterable[Attribution]) -> list[tuple[Jurisdiction, int]]:
-    """Statements per attributing jurisdiction (a joint statement counts for each), most first."""
+def count_by_party(attributions: Iterable[Attribution]) -> list[tuple[Jurisdiction, int]]:
+    """Attributions per attributing jurisdiction, most first."""
     counts: Counter[str] = Counter()
     names: dict[str, Jurisdiction] = {}
-    for a in statements:
+    for a in attributions:
         for p in a.attributing:
             counts[p.jurisdiction_code] += 1
             names[p.jurisdiction_code] = p.jurisdiction
@@ -267,8 +294,8 @@ def count_by_party(statements: Iterable[Attribution]) -> list[tuple[Jurisdiction
     ]
 
 
-def count_orgs(statements: Iterable[Attribution]) -> list[tuple[str, int]]:
-    counts: Counter[str] = Counter(org for a in statements for org in a.attributing_orgs or [])
+def count_orgs(attributions: Iterable[Attribution]) -> list[tuple[str, int]]:
+    counts: Counter[str] = Counter(org for a in attributions for org in a.attributing_orgs)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -292,40 +319,121 @@ def by_year(statements: list[Attribution]) -> list[YearGroup]:
 
 # -- Per State -------------------------------------------------------------------------
 
+#: how a jurisdiction stands to a statement shown on its pages
+ROLE_LABELS = {
+    "attributing": "Its own statement",
+    "supporting": "Supported",
+    "recalled": "Recalled as attributing, not verified",
+    "via": "Through the {org}, of which it is a member",
+}
+
+
+@dataclass
+class StatementRef:
+    """One statement as it relates to one jurisdiction: its own (in the statement's role),
+    or made through an organisation it belongs to (role "via")."""
+
+    attribution: Attribution
+    statement: AttributionStatement
+    #: "attributing", "supporting", "recalled" or "via"
+    role: str
+    #: the organisation code when role is "via" (e.g. "EU")
+    via: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role].format(org=self.via or "")
+
+
+def refs_for(
+    code: str, org_codes: Iterable[str], attributions: Iterable[Attribution]
+) -> list[StatementRef]:
+    """The statements of ``code`` and those its organisations made, newest first.
+
+    The one rule every per-State view uses: a statement is a State's own only when
+    the State is one of its parties; what another party of the same attribution said
+    is never credited to it.
+    """
+    orgs = set(org_codes)
+    refs: list[StatementRef] = []
+    for a in attributions:
+        for s in a.statements:
+            if code in s.codes:
+                refs.append(StatementRef(a, s, s.role.value))
+            elif s.role is PartyRole.ATTRIBUTING:
+                org = next((c for c in s.codes if c in orgs), None)
+                if org:
+                    refs.append(StatementRef(a, s, "via", org))
+    refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
+    return refs
+
 
 @dataclass
 class StatePractice:
-    """What one jurisdiction attributed, supported, and what its organisations attributed."""
+    """What one jurisdiction stated, supported, and what its organisations stated."""
 
     jurisdiction: Jurisdiction
-    attributed: list[Attribution]
-    supported: list[Attribution]
-    recalled: list[Attribution]
-    #: statements of organisations the jurisdiction belongs to (EU), not its own
-    via: list[tuple[Jurisdiction, Attribution]]
+    refs: list[StatementRef]
+
+    def _role(self, role: str) -> list[StatementRef]:
+        return [r for r in self.refs if r.role == role]
+
+    @property
+    def attributed(self) -> list[StatementRef]:
+        return self._role("attributing")
+
+    @property
+    def supported(self) -> list[StatementRef]:
+        return self._role("supporting")
+
+    @property
+    def recalled(self) -> list[StatementRef]:
+        return self._role("recalled")
+
+    @property
+    def via(self) -> list[StatementRef]:
+        return self._role("via")
 
     @property
     def totals(self) -> Totals:
-        return Totals.of(self.attributed)
+        """Its own attributing statements (not those of its organisations)."""
+        return Totals.of_statements(r.statement for r in self.attributed)
+
+    @property
+    def via_totals(self) -> Totals:
+        return Totals.of_statements(r.statement for r in self.via)
+
+    @property
+    def joint(self) -> int:
+        return sum(1 for r in self.attributed if r.statement.is_joint)
 
     @property
     def partners(self) -> list[tuple[Jurisdiction, int]]:
-        """Other jurisdictions in its statements, with how many statements they shared."""
+        """Co-signatories of its joint statements, with how many joint texts they shared."""
+        counts: Counter[str] = Counter()
+        names: dict[str, Jurisdiction] = {}
+        for r in self.attributed:
+            for p in r.statement.parties:
+                if p.jurisdiction_code != self.jurisdiction.code:
+                    counts[p.jurisdiction_code] += 1
+                    names[p.jurisdiction_code] = p.jurisdiction
         return [
-            (j, n) for j, n in count_by_party(self.attributed) if j.code != self.jurisdiction.code
+            (names[c], n)
+            for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))
         ]
 
     @property
     def attributed_to(self) -> list[tuple[Jurisdiction | None, int]]:
-        counts: Counter[str | None] = Counter(a.attributed_state_code for a in self.attributed)
-        names = {a.attributed_state_code: a.attributed_state for a in self.attributed}
+        own = list({r.attribution.id: r.attribution for r in self.attributed}.values())
+        counts: Counter[str | None] = Counter(a.attributed_state_code for a in own)
+        names = {a.attributed_state_code: a.attributed_state for a in own}
         return [
             (names[c], n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
         ]
 
     @property
     def empty(self) -> bool:
-        return not (self.attributed or self.supported or self.recalled or self.via)
+        return not self.refs
 
 
 def organisations_of(code: str) -> list[str]:
@@ -336,29 +444,13 @@ def organisations_of(code: str) -> list[str]:
 
 def state_practice(jurisdiction: Jurisdiction, *, include_drafts: bool = False) -> StatePractice:
     code = jurisdiction.code
-    base = with_details(visible(Attribution, include_drafts=include_drafts))
-    own = list(db.session.scalars(newest_first(base.where(_has_party([code], PartyRole)))))
-    roles: dict[PartyRole, list[Attribution]] = defaultdict(list)
-    for a in own:
-        for p in a.parties:
-            if p.jurisdiction_code == code:
-                roles[p.role].append(a)
     orgs = organisations_of(code)
-    via: list[tuple[Jurisdiction, Attribution]] = []
+    involved = _has_party([code], PartyRole)
     if orgs:
-        own_ids = {a.id for a in own}
-        for a in db.session.scalars(newest_first(base.where(_has_party(orgs)))):
-            if a.id not in own_ids:
-                via.append(
-                    (next(p.jurisdiction for p in a.attributing if p.jurisdiction_code in orgs), a)
-                )
-    return StatePractice(
-        jurisdiction=jurisdiction,
-        attributed=roles[PartyRole.ATTRIBUTING],
-        supported=roles[PartyRole.SUPPORTING],
-        recalled=roles[PartyRole.RECALLED],
-        via=via,
-    )
+        involved = sa.or_(involved, _has_party(orgs))
+    base = with_details(visible(Attribution, include_drafts=include_drafts))
+    attributions = list(db.session.scalars(newest_first(base.where(involved))))
+    return StatePractice(jurisdiction=jurisdiction, refs=refs_for(code, orgs, attributions))
 
 
 @dataclass
@@ -389,13 +481,15 @@ class StateCount:
 
 
 def state_index(*, include_drafts: bool = False) -> tuple[list[StateCount], list[StateCount]]:
-    """(attributing jurisdictions, attributed States), each with its number of statements."""
+    """(attributing jurisdictions with their own statements, attributed States with the
+    attributions naming them)."""
     sub = visible(Attribution, include_drafts=include_drafts).subquery()
     attributing = (
-        sa.select(Jurisdiction, sa.func.count(sa.distinct(sub.c.id)))
-        .join(AttributionParty, AttributionParty.jurisdiction_code == Jurisdiction.code)
-        .join(sub, sub.c.id == AttributionParty.attribution_id)
-        .where(AttributionParty.role == PartyRole.ATTRIBUTING)
+        sa.select(Jurisdiction, sa.func.count(sa.distinct(AttributionStatement.id)))
+        .join(StatementParty, StatementParty.jurisdiction_code == Jurisdiction.code)
+        .join(AttributionStatement, AttributionStatement.id == StatementParty.statement_id)
+        .join(sub, sub.c.id == AttributionStatement.attribution_id)
+        .where(AttributionStatement.role == PartyRole.ATTRIBUTING)
         .group_by(Jurisdiction.code)
     )
     attributed = (
@@ -416,31 +510,42 @@ def state_index(*, include_drafts: bool = False) -> tuple[list[StateCount], list
 
 @dataclass
 class NormRow:
-    """How often one norm is invoked, by whom and when."""
+    """How often one norm is invoked, by which statements and when."""
 
     norm: Norm
-    statements: list[Attribution] = field(default_factory=list)
+    statements: list[AttributionStatement] = field(default_factory=list)
     explicit: int = 0
     implicit: int = 0
+    unknown: int = 0
     by_year: dict[int, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
-        """Statements invoking the norm (a joint statement counts once)."""
+        """Statements invoking the norm (a single joint text counts once)."""
         return len(self.statements)
 
     @property
     def state_attributions(self) -> int:
-        """Attributions by States invoking it (a joint statement counts once per party)."""
-        return sum(len(a.attributing) for a in self.statements)
+        """Jurisdictions whose own statements invoke it, counted once per statement."""
+        return sum(len(s.parties) for s in self.statements)
 
     @property
     def by_party(self) -> list[tuple[Jurisdiction, int]]:
-        return count_by_party(self.statements)
+        counts: Counter[str] = Counter()
+        names: dict[str, Jurisdiction] = {}
+        for s in self.statements:
+            for p in s.parties:
+                counts[p.jurisdiction_code] += 1
+                names[p.jurisdiction_code] = p.jurisdiction
+        return [
+            (names[c], n)
+            for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))
+        ]
 
     @property
     def orgs(self) -> list[tuple[str, int]]:
-        return count_orgs(self.statements)
+        counts: Counter[str] = Counter(o for s in self.statements for o in s.orgs or [])
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 @dataclass
@@ -452,7 +557,7 @@ class NormStats:
     years: list[int]
     statements_by_year: dict[int, int]
     totals: Totals
-    #: statements that invoke no specific norm
+    #: attributing statements that invoke no specific norm
     without_norm: int
 
     @property
@@ -462,27 +567,30 @@ class NormStats:
 
 def norm_stats(*, include_drafts: bool = False) -> NormStats:
     """Per-norm counts over the published statements, in a fixed number of queries."""
-    statements = list_attributions(include_drafts=include_drafts)
+    attributions = list_attributions(include_drafts=include_drafts)
     norms = list(db.session.scalars(sa.select(Norm).order_by(Norm.letter)))
     rows = {n.letter: NormRow(n) for n in norms}
     statements_by_year: Counter[int] = Counter()
     without = 0
-    for a in statements:
-        statements_by_year[a.year] += 1
-        # A statement invoking a norm twice (two passages) still counts once for it.
-        bases: dict[str, set[InvocationBasis]] = defaultdict(set)
-        for inv in a.invoked_norms:
-            bases[inv.norm.letter].add(inv.basis)
-        if not bases:
-            without += 1
-        for letter, kinds in bases.items():
-            row = rows[letter]
-            row.statements.append(a)
-            if InvocationBasis.EXPLICIT in kinds:
-                row.explicit += 1
-            else:
-                row.implicit += 1
-            row.by_year[a.year] = row.by_year.get(a.year, 0) + 1
+    for a in attributions:
+        for s in a.attributing_statements:
+            statements_by_year[a.year] += 1
+            # A statement invoking a norm twice (two passages) still counts once for it.
+            bases: dict[str, set[InvocationBasis]] = defaultdict(set)
+            for inv in s.invoked_norms:
+                bases[inv.norm.letter].add(inv.basis)
+            if not bases:
+                without += 1
+            for letter, kinds in bases.items():
+                row = rows[letter]
+                row.statements.append(s)
+                if InvocationBasis.EXPLICIT in kinds:
+                    row.explicit += 1
+                elif InvocationBasis.IMPLICIT in kinds:
+                    row.implicit += 1
+                else:
+                    row.unknown += 1
+                row.by_year[a.year] = row.by_year.get(a.year, 0) + 1
     invoked = [r for r in rows.values() if r.statements]
     return NormStats(
         rows=invoked,
@@ -491,7 +599,7 @@ def norm_stats(*, include_drafts: bool = False) -> NormStats:
         if statements_by_year
         else [],
         statements_by_year=dict(statements_by_year),
-        totals=Totals.of(statements),
+        totals=Totals.of(attributions),
         without_norm=without,
     )
 

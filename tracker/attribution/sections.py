@@ -24,10 +24,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.attribution import queries
 from tracker.attribution.models import (
     Attribution,
-    AttributionParty,
+    AttributionStatement,
     FrameworkInvoked,
     InvokedNorm,
     PartyRole,
+    StatementParty,
 )
 from tracker.db import DatePrecision, partial_date_text
 from tracker.extensions import db
@@ -37,28 +38,8 @@ from tracker.measures.models import Measure
 from tracker.norms.models import Norm
 from tracker.records.queries import visible
 
-#: how a jurisdiction stands to a statement shown on its page
-ROLE_LABELS = {
-    "attributing": "Attributed",
-    "supporting": "Supported",
-    "recalled": "Recalled as attributing, not verified",
-    "via": "Statement of {org}, of which it is a member",
-}
-
-
-@dataclass
-class StatementRef:
-    """A statement as it relates to one jurisdiction."""
-
-    attribution: Attribution
-    #: "attributing", "supporting", "recalled" or "via"
-    role: str
-    #: the organisation code when role is "via" (e.g. "EU")
-    via: str | None = None
-
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS[self.role].format(org=self.via or "")
+ROLE_LABELS = queries.ROLE_LABELS
+StatementRef = queries.StatementRef
 
 
 @dataclass
@@ -79,8 +60,8 @@ class BesideMeasures:
     @property
     def statement_count(self) -> int:
         """Statements shown (each once, however many norms it invokes)."""
-        ids = {r.attribution.id for g in self.groups for r in g.statements}
-        ids.update(r.attribution.id for r in self.without_norm)
+        ids = {r.statement.id for g in self.groups for r in g.statements}
+        ids.update(r.statement.id for r in self.without_norm)
         return len(ids)
 
     @property
@@ -97,48 +78,29 @@ def statements_for(
     """Its own statements (attributing, supporting, recalled) and those of its organisations."""
     if practice is None:
         practice = queries.state_practice(jurisdiction, include_drafts=include_drafts)
-    refs = [StatementRef(a, "attributing") for a in practice.attributed]
-    refs += [StatementRef(a, "supporting") for a in practice.supported]
-    refs += [StatementRef(a, "recalled") for a in practice.recalled]
-    refs += [StatementRef(a, "via", org.code) for org, a in practice.via]
-    refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
-    return refs
+    return list(practice.refs)
 
 
 def statements_for_page(
     jurisdiction: Jurisdiction, org_codes: list[str], *, include_drafts: bool = False
 ) -> list[StatementRef]:
-    """What ``statements_for`` gives, in two queries (for a page that knows
-    the jurisdiction's organisations already and shows only what the beside partial shows)."""
+    """What ``statements_for`` gives, for a page that knows the jurisdiction's organisations."""
     code = jurisdiction.code
     involved = queries._has_party([code], PartyRole)
     if org_codes:
         involved = sa.or_(involved, queries._has_party(org_codes))
+    # Two queries: the attributions, then their statements with parties and norms joined.
     stmt = queries.newest_first(
         visible(Attribution, include_drafts=include_drafts)
         .where(involved)
         .options(
-            joinedload(Attribution.parties),
-            selectinload(Attribution.invoked_norms).joinedload(InvokedNorm.norm),
+            selectinload(Attribution.statements).options(
+                joinedload(AttributionStatement.parties),
+                joinedload(AttributionStatement.invoked_norms).joinedload(InvokedNorm.norm),
+            )
         )
     )
-    roles = {
-        PartyRole.ATTRIBUTING: "attributing",
-        PartyRole.SUPPORTING: "supporting",
-        PartyRole.RECALLED: "recalled",
-    }
-    refs = []
-    for a in db.session.scalars(stmt).unique():
-        own = {p.role for p in a.parties if p.jurisdiction_code == code}
-        if own:
-            refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
-        else:
-            org = next(
-                p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in org_codes
-            )
-            refs.append(StatementRef(a, "via", org))
-    refs.sort(key=lambda r: (r.attribution.date, r.attribution.id), reverse=True)
-    return refs
+    return queries.refs_for(code, org_codes, db.session.scalars(stmt).unique())
 
 
 def attributions_beside_measures(
@@ -172,7 +134,7 @@ def attributions_beside_measures(
     without = []
     for ref in refs:
         letters = []
-        for inv in ref.attribution.invoked_norms:
+        for inv in ref.statement.invoked_norms:
             if inv.norm.letter not in letters:
                 letters.append(inv.norm.letter)
                 norms[inv.norm.letter] = inv.norm
@@ -222,13 +184,15 @@ class InvokedSummary:
 
 @dataclass(frozen=True)
 class StatementSummary:
+    """One statement of an attribution, as a section shows it for one jurisdiction."""
+
     record_id: int
     #: partial date as written: "2017-12-19", "2023-05" or "2023"
     date: str
     #: for reading: "19 December 2017"
     date_label: str
     operation: str
-    #: (code, name) of each attributing jurisdiction, in the statement's order
+    #: (code, name) of each party of this statement, in the statement's order
     attributing: tuple[tuple[str, str], ...]
     attributing_orgs: tuple[str, ...]
     attributed_actor: str
@@ -239,6 +203,9 @@ class StatementSummary:
     un_framework_label: str
     invoked_norms: tuple[InvokedSummary, ...]
     passage: str | None
+    #: True: the passage is the statement's words (quoted); False: a labelled summary
+    passage_verbatim: bool
+    passage_source: str | None
     basis_note: str | None
     verification: str
     verification_label: str
@@ -252,6 +219,7 @@ class StatementSummary:
 
     @property
     def is_joint(self) -> bool:
+        """A single text issued by several parties."""
         return len(self.attributing) + len(self.attributing_orgs) > 1
 
 
@@ -260,8 +228,10 @@ class JurisdictionAttributions:
     code: str
     name: str
     statements: tuple[StatementSummary, ...]
-    #: statements it made or joined (role "attributing"); a joint statement counts once
+    #: its own attributing statements (a single joint text counts once)
     attributed_count: int
+    #: attributing statements made through an organisation it belongs to (the EU)
+    via_count: int
     #: its own statements per invoked norm letter
     norm_counts: dict[str, int]
     #: its own statements by UN framework invoked: {"yes": n, "no": n, "unknown": n}
@@ -274,16 +244,18 @@ class AttributionSection:
     jurisdictions: tuple[JurisdictionAttributions, ...]
     #: norm letters invoked by any statement in the section
     norms: tuple[str, ...]
-    #: distinct statements in the section (a joint statement of two chosen States counts once)
+    #: distinct statements in the section (a joint text of two chosen States counts once)
     statement_count: int
     #: what the counts count, for a footnote
     note: str
 
 
 COUNT_NOTE = (
-    "Counts are of statements: a joint statement counts once for each jurisdiction that made it. "
-    '"Unknown" means the full text of the statement was not seen; it is not counted as "no". '
-    "Statements of the EU are shown for its member States but not counted as theirs."
+    "Counts are of each jurisdiction's own statements: what another party said about the same "
+    "operation is not credited to it, and a single joint text counts once for each of its "
+    'parties. "Unknown" means the full text of the statement was not seen; it is not counted '
+    'as "no". Statements made through the EU are shown for its member States, labelled '
+    '"through the EU", and counted apart from their own.'
 )
 
 
@@ -296,26 +268,30 @@ def latest_possible_date(date: dt.date, precision: DatePrecision) -> dt.date:
     return date
 
 
-def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSummary:
+def summarise(
+    a: Attribution, statement: AttributionStatement, role: str, via: str | None = None
+) -> StatementSummary:
     return StatementSummary(
         record_id=a.record_id,
         date=partial_date_text(a.date, a.date_precision) or "",
-        date_label=a.date_text,
+        date_label=statement.date_text or a.date_text,
         operation=a.operation,
-        attributing=tuple((p.jurisdiction_code, p.jurisdiction.name) for p in a.attributing),
-        attributing_orgs=tuple(a.attributing_orgs or ()),
+        attributing=tuple((p.jurisdiction_code, p.jurisdiction.name) for p in statement.parties),
+        attributing_orgs=tuple(statement.orgs or ()),
         attributed_actor=a.attributed_actor,
         attributed_state=(a.attributed_state.code, a.attributed_state.name)
         if a.attributed_state
         else None,
-        forms=tuple(f.label for f in a.forms),
-        un_framework_invoked=a.un_framework_invoked.value,
-        un_framework_label=a.un_framework_invoked.label,
+        forms=(statement.form.label,) if statement.form else (),
+        un_framework_invoked=statement.un_framework_invoked.value,
+        un_framework_label=statement.un_framework_invoked.label,
         invoked_norms=tuple(
             InvokedSummary(i.norm.letter, i.basis.value, i.basis.label, i.passage, i.locator)
-            for i in a.invoked_norms
+            for i in statement.invoked_norms
         ),
-        passage=a.passage,
+        passage=statement.passage,
+        passage_verbatim=statement.is_verbatim,
+        passage_source=statement.passage_source,
         basis_note=a.basis_note,
         verification=a.verification.value,
         verification_label=a.verification.label,
@@ -331,11 +307,15 @@ def summarise(a: Attribution, role: str, via: str | None = None) -> StatementSum
 
 
 def _section_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
-    """Everything ``summarise`` reads, in a fixed number of queries (four, however many statements)."""
+    """Everything ``summarise`` reads, in a fixed number of queries, however many statements."""
     return stmt.options(
-        selectinload(Attribution.parties).joinedload(AttributionParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.parties)
+        .joinedload(StatementParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.invoked_norms)
+        .joinedload(InvokedNorm.norm),
         selectinload(Attribution.form_rows),
-        selectinload(Attribution.invoked_norms).joinedload(InvokedNorm.norm),
         joinedload(Attribution.attributed_state),
         selectinload(Attribution.sources),
     )
@@ -344,7 +324,7 @@ def _section_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
 def section_statement(
     codes: list[str], org_codes: list[str], *, include_drafts: bool = False
 ) -> sa.Select[Any]:
-    """Visible statements in which a chosen jurisdiction takes part (any role) or one of
+    """Visible attributions in which a chosen jurisdiction takes part (any role) or one of
     their organisations attributes, newest first: the one statement the section reads."""
     involved = queries._has_party(codes, PartyRole)
     if org_codes:
@@ -359,7 +339,8 @@ def norm_statement(
     with ``codes``, only those a chosen jurisdiction made or joined."""
     stmt = visible(Attribution, include_drafts=include_drafts).where(
         sa.exists().where(
-            InvokedNorm.attribution_id == Attribution.id,
+            AttributionStatement.attribution_id == Attribution.id,
+            InvokedNorm.statement_id == AttributionStatement.id,
             InvokedNorm.norm_id == Norm.id,
             Norm.letter == letter,
         )
@@ -416,42 +397,29 @@ def attribution_section(
         ).unique()
         if _made_by(a, as_of)
     ]
-    roles = {
-        PartyRole.ATTRIBUTING: "attributing",
-        PartyRole.SUPPORTING: "supporting",
-        PartyRole.RECALLED: "recalled",
-    }
     sections = []
     seen: set[int] = set()
     letters: set[str] = set()
     for code in codes:
-        refs: list[StatementRef] = []
-        orgs = orgs_of.get(code, [])
-        for a in statements:
-            own = {p.role for p in a.parties if p.jurisdiction_code == code}
-            if own:
-                refs += [StatementRef(a, name) for role, name in roles.items() if role in own]
-                continue
-            org = next(
-                (p.jurisdiction_code for p in a.attributing if p.jurisdiction_code in orgs), None
-            )
-            if org:
-                refs.append(StatementRef(a, "via", org))
-        own_statements = [r.attribution for r in refs if r.role == "attributing"]
+        refs = queries.refs_for(code, orgs_of.get(code, []), statements)
+        own = [r.statement for r in refs if r.role == "attributing"]
         norm_counts: Counter[str] = Counter()
-        for a in own_statements:
-            for letter in {i.norm.letter for i in a.invoked_norms}:
+        for st in own:
+            for letter in {i.norm.letter for i in st.invoked_norms}:
                 norm_counts[letter] += 1
-        framework = Counter(a.un_framework_invoked.value for a in own_statements)
+        framework = Counter(st.un_framework_invoked.value for st in own)
         for r in refs:
-            seen.add(r.attribution.id)
-            letters.update(i.norm.letter for i in r.attribution.invoked_norms)
+            seen.add(r.statement.id)
+            letters.update(i.norm.letter for i in r.statement.invoked_norms)
         sections.append(
             JurisdictionAttributions(
                 code=code,
                 name=names[code],
-                statements=tuple(summarise(r.attribution, r.role, r.via) for r in refs),
-                attributed_count=len(own_statements),
+                statements=tuple(
+                    summarise(r.attribution, r.statement, r.role, r.via) for r in refs
+                ),
+                attributed_count=len(own),
+                via_count=sum(1 for r in refs if r.role == "via"),
                 norm_counts=dict(sorted(norm_counts.items())),
                 framework_counts={f.value: framework.get(f.value, 0) for f in FrameworkInvoked},
             )
@@ -475,5 +443,10 @@ def norm_attributions(
     """Statements invoking norm ``letter`` (for the norm brief), newest first, in four queries."""
     stmt = _section_options(norm_statement(letter, codes, include_drafts=include_drafts))
     return [
-        summarise(a, "attributing") for a in db.session.scalars(stmt).unique() if _made_by(a, as_of)
+        summarise(a, s, s.role.value)
+        for a in db.session.scalars(stmt).unique()
+        if _made_by(a, as_of)
+        for s in a.statements
+        if any(i.norm.letter == letter for i in s.invoked_norms)
+        and (not codes or set(codes) & set(s.codes))
     ]

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from tracker.accounts.permissions import can_see_unpublished, public
 from tracker.attribution import api, queries, sections
-from tracker.attribution.models import AttributionForm, FrameworkInvoked
+from tracker.attribution.models import FORM_CHOICES, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
 from tracker.records import services as records
@@ -71,10 +71,11 @@ def index() -> str:
         filters=filters,
         groups=queries.by_year(statements),
         totals=queries.Totals.of(statements),
+        total_attributions=len(statements),
         attributing_choices=[r.jurisdiction for r in attributing],
         attributed_choices=[r.jurisdiction for r in attributed],
         norms=all_norms(),
-        forms=list(AttributionForm),
+        forms=FORM_CHOICES,
         frameworks=list(FrameworkInvoked),
         drafts=drafts,
     )

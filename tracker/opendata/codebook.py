@@ -12,7 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
+from tracker.attribution.models import (
+    AttributionForm,
+    FrameworkInvoked,
+    InvocationBasis,
+    PartyRole,
+    PassageKind,
+)
 from tracker.db import DatePrecision, LabelledEnum, Verification
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -96,6 +102,16 @@ DEFINITIONS: dict[type[LabelledEnum], dict[str, str]] = {
     InvocationBasis: {
         "explicit": "The statement names the norm or cites A/70/174.",
         "implicit": "The statement's wording echoes the norm without citing it (an analyst's reading).",
+        "unknown": "The norm's language is linked to this statement, but how it invokes it is not established.",
+    },
+    PassageKind: {
+        "verbatim": "The statement's own words, as the named source gives them (shown in quotation marks).",
+        "summary": "The tracker's summary of the statement (labelled summary, never in quotation marks).",
+    },
+    PartyRole: {
+        "attributing": "The party made the attribution, alone or in a single joint text.",
+        "supporting": "The party expressed support for another's attribution.",
+        "recalled": "The party is named as attributing from recollection only; not verified.",
     },
 }
 
@@ -116,11 +132,19 @@ TAXONOMIES: dict[str, tuple[type[LabelledEnum], str]] = {
     "attribution_forms": (AttributionForm, "Forms an attribution takes (column forms)."),
     "un_framework_invoked": (
         FrameworkInvoked,
-        "Does the statement invoke the UN framework? (column un_framework_invoked).",
+        "Does the statement invoke the UN framework? (column statements, field un_framework_invoked).",
+    ),
+    "passage_kinds": (
+        PassageKind,
+        "Whether a passage is verbatim or a summary (field passage_kind of column statements).",
+    ),
+    "statement_roles": (
+        PartyRole,
+        "The role of a statement in an attribution (field role of column statements).",
     ),
     "invocation_bases": (
         InvocationBasis,
-        "How a statement invokes a norm (field basis of column invoked_norms).",
+        "How a statement invokes a norm (the basis in column statements, field norms).",
     ),
 }
 
@@ -168,9 +192,7 @@ _ATTRIBUTION_FIELDS: dict[str, str] = {
     "attributed_actor": "The actor as the statement names it.",
     "attributed_state": "Code of the State the statement names as responsible, when it names one.",
     "forms": "Forms of the attribution, one per line; see taxonomy attribution_forms.",
-    "un_framework_invoked": "yes, no or unknown; see taxonomy un_framework_invoked (unknown is never no).",
-    "invoked_norms": "Norms the statement invokes, one per line: norm | basis | locator | passage. norm: letter a-k; basis: taxonomy invocation_bases.",
-    "passage": "The passage of the statement that matters here, quoted.",
+    "statements": "The statements of the attribution, one per line: role | parties | date | form | un_framework_invoked | norms | passage_kind | passage | passage_source. parties: codes (and organisations) of that one statement; several only for a single joint text. un_framework_invoked: yes, no or unknown (unknown is never no), for that statement only. norms: letter:basis pairs (basis: taxonomy invocation_bases). passage_kind: verbatim (the statement's words) or summary.",
     "basis_note": "The basis or confidence the statement itself gives.",
     "follow_up": "Follow-up actions (indictments, sanctions, advisories).",
     "legal_basis": "Legal basis cited.",

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
+from tracker.attribution.models import (
+    AttributionForm,
+    FrameworkInvoked,
+    InvocationBasis,
+    PartyRole,
+    PassageKind,
+)
 from tracker.db import DatePrecision, Verification
 from tracker.jurisdictions.models import JurisdictionKind
 from tracker.measures.models import (
@@ -99,32 +105,21 @@ def _schemas() -> dict[str, Any]:
         "JurisdictionRef": jurisdiction_ref,
         "Source": source,
         "Verification": verification,
-        "Attribution": _object(
+        "AttributionStatement": _object(
             {
-                "id": INTEGER,
-                "url": URI,
-                "api_url": URI,
-                "date": PARTIAL_DATE,
-                "date_precision": _enum(DatePrecision),
-                "operation": STRING,
-                "attributing": {"type": "array", "items": _ref("JurisdictionRef")},
-                "attributing_orgs": {"type": "array", "items": STRING},
-                "joint": {"type": "boolean"},
-                "supported_by": {"type": "array", "items": _ref("JurisdictionRef")},
-                "supported_by_orgs": {"type": "array", "items": STRING},
-                "other_states_recalled": _object(
-                    {
-                        "states": {"type": "array", "items": _ref("JurisdictionRef")},
-                        "verified": {"type": "boolean", "const": False},
-                        "note": STRING,
-                    }
-                ),
-                "attributed_actor": STRING,
-                "attributed_state": _nullable(_ref("JurisdictionRef")),
-                "forms": {"type": "array", "items": _enum(AttributionForm)},
+                "role": _enum(PartyRole),
+                "parties": {"type": "array", "items": _ref("JurisdictionRef")},
+                "orgs": {"type": "array", "items": STRING},
+                "joint": {
+                    "type": "boolean",
+                    "description": "true only for a single text issued by several parties.",
+                },
+                "date": _nullable(PARTIAL_DATE),
+                "form": _nullable(_enum(AttributionForm)),
                 "un_framework_invoked": {
                     **_enum(FrameworkInvoked),
-                    "description": "unknown means the full text was not seen: never read it as no.",
+                    "description": "For this statement only. unknown means the full text was "
+                    "not seen: never read it as no.",
                 },
                 "un_framework_invoked_label": STRING,
                 "invoked_norms": {
@@ -138,7 +133,42 @@ def _schemas() -> dict[str, Any]:
                         }
                     ),
                 },
-                "passage": TEXT,
+                "passage": _nullable(
+                    _object(
+                        {
+                            "text": STRING,
+                            "kind": _enum(PassageKind),
+                            "source": TEXT,
+                        }
+                    )
+                ),
+                "source": _nullable(_object({"title": TEXT, "url": TEXT})),
+                "note": TEXT,
+            }
+        ),
+        "Attribution": _object(
+            {
+                "id": INTEGER,
+                "url": URI,
+                "api_url": URI,
+                "date": PARTIAL_DATE,
+                "date_precision": _enum(DatePrecision),
+                "operation": STRING,
+                "attributing": {"type": "array", "items": _ref("JurisdictionRef")},
+                "attributing_orgs": {"type": "array", "items": STRING},
+                "supported_by": {"type": "array", "items": _ref("JurisdictionRef")},
+                "supported_by_orgs": {"type": "array", "items": STRING},
+                "other_states_recalled": _object(
+                    {
+                        "states": {"type": "array", "items": _ref("JurisdictionRef")},
+                        "verified": {"type": "boolean", "const": False},
+                        "note": STRING,
+                    }
+                ),
+                "attributed_actor": STRING,
+                "attributed_state": _nullable(_ref("JurisdictionRef")),
+                "forms": {"type": "array", "items": _enum(AttributionForm)},
+                "statements": {"type": "array", "items": _ref("AttributionStatement")},
                 "basis_note": TEXT,
                 "follow_up": TEXT,
                 "legal_basis": TEXT,

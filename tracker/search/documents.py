@@ -19,8 +19,9 @@ from sqlalchemy.orm import selectinload
 from tracker.attribution.models import (
     Attribution,
     AttributionFormRow,
-    AttributionParty,
+    AttributionStatement,
     InvokedNorm,
+    StatementParty,
 )
 from tracker.measures.models import Mapping, Measure
 from tracker.norms.models import CONTESTED_NOTE, Commitment, Norm
@@ -189,7 +190,12 @@ def _paper_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
 
 
 def _attribution(a: Attribution) -> list[Doc]:
-    parties = [f"{p.jurisdiction.name} {p.jurisdiction_code}" for p in a.parties if p.jurisdiction]
+    parties = [
+        f"{p.jurisdiction.name} {p.jurisdiction_code}"
+        for s in a.statements
+        for p in s.parties
+        if p.jurisdiction
+    ]
     doc = Doc(
         kind="attribution",
         title=a.operation,
@@ -197,9 +203,10 @@ def _attribution(a: Attribution) -> list[Doc]:
         verification=a.verification.value,
         alt=[a.attributed_actor, a.attributed_state.name if a.attributed_state else None]
         + parties
-        + list(a.attributing_orgs or [])
-        + list(a.supporting_orgs or []),
-        body=[a.passage, a.basis_note, a.follow_up, a.legal_basis, a.notes]
+        + a.attributing_orgs
+        + a.supporting_orgs,
+        body=[a.basis_note, a.follow_up, a.legal_basis, a.notes]
+        + [s.passage for s in a.statements]
         + [i.passage for i in a.invoked_norms],
     )
     doc.add("kind", "attribution")
@@ -212,9 +219,13 @@ def _attribution(a: Attribution) -> list[Doc]:
 
 def _attribution_options(stmt: sa.Select[Any]) -> sa.Select[Any]:
     return stmt.options(
-        selectinload(Attribution.parties).selectinload(AttributionParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.parties)
+        .selectinload(StatementParty.jurisdiction),
+        selectinload(Attribution.statements)
+        .selectinload(AttributionStatement.invoked_norms)
+        .selectinload(InvokedNorm.norm),
         selectinload(Attribution.form_rows),
-        selectinload(Attribution.invoked_norms).selectinload(InvokedNorm.norm),
         selectinload(Attribution.attributed_state),
     )
 
@@ -290,7 +301,6 @@ _OWNER_OF: dict[type, Callable[[Any], Iterable[tuple[str, int | None]]]] = {
     Mapping: _one("measure", "measure_id"),
     PaperAuthor: _one("paper", "paper_id"),
     PaperRecommendation: _one("paper", "paper_id"),
-    AttributionParty: _one("attribution", "attribution_id"),
+    AttributionStatement: _one("attribution", "attribution_id"),
     AttributionFormRow: _one("attribution", "attribution_id"),
-    InvokedNorm: _one("attribution", "attribution_id"),
 }
