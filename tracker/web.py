@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
 
-from tracker.db import Verification, format_partial_date, partial_date_text
+from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
 from tracker.text import render_markdown
 
 ERROR_TITLES = {
@@ -98,6 +98,10 @@ def bad_request(
     message: str, suggestion_url: str | None = None, suggestion_label: str | None = None
 ) -> BadRequest:
     return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
+
+
+#: the highest ``page`` a paginated list or API accepts (documented in the OpenAPI document)
+MAX_PAGE = 1_000_000
 
 
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
@@ -236,6 +240,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date
     app.jinja_env.filters["partial_date_iso"] = partial_date_text
+    app.jinja_env.filters["rfc3339"] = rfc3339
     app.jinja_env.filters["verification_class"] = verification_class
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items

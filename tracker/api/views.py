@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from tracker.accounts.permissions import public
-from tracker.db import partial_date_text
+from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.queries import explain_unknown_code, memberships
@@ -24,11 +24,9 @@ from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import Commitment, Norm
 from tracker.records.queries import visible
-from tracker.web import not_found, positive_int_arg, with_suggestion
+from tracker.web import MAX_PAGE, not_found, positive_int_arg, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_PAGE = 1_000_000
 
 
 @bp.get("/")
@@ -199,7 +197,7 @@ def measure_json(m: Measure, targets: dict[int, Measure]) -> dict[str, Any]:
         ],
         "verification": _verification(m),
         # When the public version last changed (work on a draft since then does not count).
-        "updated_at": (m.record.published_at or m.record.updated_at).isoformat(),
+        "updated_at": rfc3339(m.record.published_at or m.record.updated_at),
     }
 
 

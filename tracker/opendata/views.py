@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import public
 from tracker.attribution import queries as attribution_queries
 from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureRelation
+from tracker.norms.models import Topic
 from tracker.opendata import changes as changelog
 from tracker.opendata import citations, openapi
 from tracker.opendata import codebook as book
@@ -223,4 +226,10 @@ def changes_feed() -> Response:
 @bp.get("/api/v1/openapi.json")
 @public
 def openapi_document() -> dict[str, Any]:
-    return openapi.document(request.host_url)
+    return openapi.document(
+        request.url_root,
+        current_app.config["API_PAGE_SIZE"],
+        current_app.config["API_MAX_PAGE_SIZE"],
+        jurisdiction_codes=db.session.scalars(sa.select(Jurisdiction.code)).all(),
+        topic_slugs=db.session.scalars(sa.select(Topic.slug)).all(),
+    )
