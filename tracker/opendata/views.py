@@ -7,6 +7,7 @@ to exports and citations, and such responses are marked and never cached.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -216,11 +217,14 @@ def changes() -> str:
 def changes_feed() -> Response:
     stmt = changelog.changes_query().limit(changelog.FEED_SIZE)
     items = changelog.with_links(list(db.session.scalars(stmt)), external=True)
-    response = Response(
-        changelog.atom_feed(items), content_type="application/atom+xml; charset=utf-8"
-    )
+    body = changelog.atom_feed(items)
+    response = Response(body, content_type="application/atom+xml; charset=utf-8")
     _cache(response, drafts=False)
-    return response
+    # Conditional GET: feed readers poll; an unchanged feed is a 304 without a body. The
+    # ETag is the body's digest, so any change (a new entry, a link that went away) shows.
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = changelog.last_modified(items)
+    return response.make_conditional(request)
 
 
 @bp.get("/api/v1/openapi.json")
