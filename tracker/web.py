@@ -102,6 +102,8 @@ def bad_request(
 
 #: the highest ``page`` a paginated list or API accepts (documented in the OpenAPI document)
 MAX_PAGE = 1_000_000
+#: record numbers are 32-bit integers in the database: a larger one names nothing (404)
+MAX_RECORD_ID = 2_147_483_647
 
 
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:

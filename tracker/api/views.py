@@ -24,7 +24,7 @@ from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import Commitment, Norm
 from tracker.records.queries import visible
-from tracker.web import MAX_PAGE, not_found, positive_int_arg, with_suggestion
+from tracker.web import MAX_PAGE, MAX_RECORD_ID, not_found, positive_int_arg, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -306,7 +306,8 @@ def measures() -> dict[str, Any]:
     return _page(stmt, "api.measures", measures_json, **filters.as_args())
 
 
-@bp.get("/measures/<int:record_id>")
+# A number past the database's range is a 404 from routing, not a database error (a 500).
+@bp.get(f"/measures/<int(min=1, max={MAX_RECORD_ID}):record_id>")
 @public
 def measure(record_id: int) -> dict[str, Any]:
     stmt = _full(visible(Measure)).where(Measure.record_id == record_id)

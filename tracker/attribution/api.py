@@ -16,7 +16,7 @@ from tracker.attribution import queries
 from tracker.attribution.models import Attribution
 from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
-from tracker.web import MAX_PAGE, positive_int_arg
+from tracker.web import MAX_PAGE, MAX_RECORD_ID, positive_int_arg
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:
@@ -118,5 +118,8 @@ def api_detail(record_id: int) -> dict[str, Any]:
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/api/v1/attributions", "api_list", api_list, methods=["GET"])
     bp.add_url_rule(
-        "/api/v1/attributions/<int:record_id>", "api_detail", api_detail, methods=["GET"]
+        f"/api/v1/attributions/<int(min=1, max={MAX_RECORD_ID}):record_id>",
+        "api_detail",
+        api_detail,
+        methods=["GET"],
     )

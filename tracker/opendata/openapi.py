@@ -22,7 +22,7 @@ from tracker.measures.models import (
     RelationKind,
 )
 from tracker.norms.models import CommitmentKind
-from tracker.web import MAX_PAGE
+from tracker.web import MAX_PAGE, MAX_RECORD_ID
 
 API_VERSION = "1.0.0"
 
@@ -74,8 +74,7 @@ INTEGER = {"type": "integer"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 #: ISO 3166-1 alpha-2, or an organisation's short code (EU); case does not matter
 JURISDICTION_CODE = {"type": "string", "pattern": "^[A-Za-z]{2,8}$"}
-#: record numbers are 32-bit in the database
-RECORD_ID = {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}
+RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
 PARTIAL_DATE = {
     "type": "string",
     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
