@@ -80,3 +80,20 @@ def test_openapi_documents_the_paging_bounds_and_errors(client) -> None:
     measures = {p["name"]: p for p in doc["paths"]["/api/v1/measures"]["get"]["parameters"]}
     assert {"DE", "de", "EU", ""} <= set(measures["jurisdiction"]["schema"]["items"]["enum"])
     assert not any(s["url"].endswith("/") for s in doc["servers"])
+
+
+@pytest.mark.parametrize("query", ["attributing=%00", "jurisdiction=D%1BE", "topic=%C2%85"])
+def test_control_characters_in_query_arguments_are_400(client, query: str) -> None:
+    # PostgreSQL refuses NUL in text: this was a 500 there (found by Schemathesis).
+    for url in ("/api/v1/attributions", "/api/v1/measures", "/measures/"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, url
+    assert (
+        "U+0000"
+        in client.get("/api/v1/attributions?attributing=%00").get_json()["error"]["message"]
+    )
+
+
+def test_control_characters_in_paths_are_404(client) -> None:
+    assert client.get("/api/v1/jurisdictions/D%00E").status_code == 404
+    assert client.get("/jurisdictions/D%00E").status_code == 404

@@ -74,6 +74,11 @@ INTEGER = {"type": "integer"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 #: ISO 3166-1 alpha-2, or an organisation's short code (EU); case does not matter
 JURISDICTION_CODE = {"type": "string", "pattern": "^[A-Za-z]{2,8}$"}
+#: any query text: a control character (other than tab and line breaks) is 400 everywhere
+QUERY_TEXT = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+}
 RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
 PARTIAL_DATE = {
     "type": "string",
@@ -494,8 +499,9 @@ def document(
                     *paging,
                     _param(
                         "with_measures",
-                        "Only jurisdictions with measures of their own (1 or true).",
-                        STRING,
+                        "Only jurisdictions with measures of their own: 1, true or yes (any "
+                        "other value is no).",
+                        QUERY_TEXT,
                     ),
                 ],
                 not_found="PastTheEnd",
