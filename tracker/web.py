@@ -158,12 +158,15 @@ def _extra_headers(error: HTTPException) -> dict[str, str]:
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def refuse_control_characters_in_query() -> None:
-    """A query argument with a control character (NUL, escape, ...) is a 400 before any view
-    runs: PostgreSQL refuses NUL in text (a 500 otherwise) and no filter value contains one.
-    A path with one names nothing: 404."""
+def refuse_control_characters_in_api_requests() -> None:
+    """An API query argument with a control character (NUL, escape, ...) is a 400 before any
+    view runs: PostgreSQL refuses NUL in text (a 500 otherwise) and no parameter takes one; an
+    API path with one names nothing (404). Only /api/: the HTML pages have their own contracts
+    for such input (search shows its page, sign-in drops a bad ``next``)."""
+    if not request.path.startswith("/api/"):
+        return
     if CONTROL_CHARACTERS.search(request.path):
-        raise NotFound("No page has a control character in its address.")
+        raise NotFound("No API address has a control character in it.")
     for name, value in request.args.items(multi=True):
         found = CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value)
         if found:
@@ -259,7 +262,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)
-    app.before_request(refuse_control_characters_in_query)
+    app.before_request(refuse_control_characters_in_api_requests)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date
     app.jinja_env.filters["partial_date_iso"] = partial_date_text

@@ -74,7 +74,7 @@ INTEGER = {"type": "integer"}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 #: ISO 3166-1 alpha-2, or an organisation's short code (EU); case does not matter
 JURISDICTION_CODE = {"type": "string", "pattern": "^[A-Za-z]{2,8}$"}
-#: any query text: a control character (other than tab and line breaks) is 400 everywhere
+#: any query text: a control character (other than tab and line breaks) is a 400 in the API
 QUERY_TEXT = {
     "type": "string",
     "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
