@@ -224,7 +224,8 @@ def changes_feed() -> Response:
     # ETag is the body's digest, so any change (a new entry, a link that went away) shows.
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.last_modified = changelog.last_modified(items)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: 304 and no body when the reader is up to date
+    return response
 
 
 @bp.get("/api/v1/openapi.json")
