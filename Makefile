@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app tracker
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the PDFs and the browser tests need.
-DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages the PDFs, the browser tests and the contract tests (biber, the Nu checker's Java) need.
+DEBIAN_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 biber default-jre-headless
 PYTEST_ARGS ?=
 
 .PHONY: help install system-deps fonts-check setup run test lint clean user password

@@ -121,19 +121,22 @@ def test_bibtex_parses_back_with_the_same_fields(app, make_measure, client) -> N
     )
     assert not library.failed_blocks
     (entry,) = library.entries
-    assert entry.entry_type == "legislation" and entry.key == "test-cite-tricky"
+    assert entry.entry_type == "misc" and entry.key == "test-cite-tricky"
     fields = {f.key: f.value for f in entry.fields}
     # pylatexenc decodes \textasciicircum{} (the LaTeX for ^) as U+02C6, its look-alike.
     assert _unbrace(fields["title"]).replace("\u02c6", "^") == TRICKY["title_original"]
-    assert fields["author"] in {"Germany", "{Germany}"}
-    assert fields["number"] == "BGBl. I Nr. 1_2"
-    assert fields["date"] == "2023-07" and fields["year"] == "2023" and fields["month"] == "jul"
+    assert fields["entrysubtype"] == "legislation"
+    assert fields["author"] == "Test Parliament" and fields["organization"] == "Germany"
+    assert fields["howpublished"] == "BGBl. I Nr. 1_2"
+    assert fields["date"] == "2023-07" and "year" not in fields and "month" not in fields
     assert fields["urldate"] == "2024-03-05"
-    assert fields["institution"] == "Test Parliament"
+    assert fields["langid"] == "english"
     assert "Secondary sources only" in fields["note"]
     # The URL is verbatim (biblatex url field), not TeX-escaped.
     raw = response.get_data(as_text=True)
     assert "url = {https://example.org/law?a=1&b=50%25#part_2}" in raw
+    # Corporate names stay braced in the raw text: one name each.
+    assert "author = {{Test Parliament}}" in raw and "organization = {{Germany}}" in raw
     # Specials are escaped in the raw text.
     assert r"\{Braces\} \& 100\% \$ecure \#1\_of\_2" in raw
 
@@ -144,11 +147,14 @@ def test_ris_parses_back_with_the_same_fields(app, make_measure, client) -> None
     (entry,) = rispy.loads(text)
     assert entry["type_of_reference"] == "STAT"
     assert entry["title"] == TRICKY["title_original"]
-    assert entry["authors"] == ["France"]
+    assert entry["authors"] == ["Test Parliament"]
+    assert entry["place_published"] == "France"
+    # The identifier is M1 for a statute (Zotero), never IS; no "1." line before the record.
+    assert entry["note"] == "BGBl. I Nr. 1_2" and "number" not in entry
+    assert text.startswith("TY  - STAT")
     assert entry["date"] == "2023/07//"
     assert entry["year"] == "2023"
     assert entry["urls"] == [TRICKY["official_url"]]
-    assert entry["number"] == "BGBl. I Nr. 1_2"
     assert entry["access_date"] == "2024/03/05"
     assert "Verification: Secondary sources only." in entry["notes"][0]
 
@@ -189,7 +195,8 @@ def test_selection_citations_follow_the_list_filters(client) -> None:
     assert not library.failed_blocks
     keys = {e.key for e in library.entries}
     assert "us-eo-14028" in keys
-    assert all(e.entry_type == "legislation" for e in library.entries)
+    assert all(e.entry_type == "misc" for e in library.entries)
+    assert all(e.fields_dict["entrysubtype"].value == "legislation" for e in library.entries)
     ris = rispy.loads(
         client.get("/export/citations.ris?jurisdiction=US&type=executive_order").get_data(
             as_text=True

@@ -32,6 +32,19 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def rfc3339(value: dt.datetime | None) -> str | None:
+    """A stored timestamp as RFC 3339 with its offset, to the second: '2026-11-27T08:15:00+00:00'.
+
+    Every stored timestamp is UTC, but SQLite returns them naive; an offset-less value
+    is not an RFC 3339 date-time (OpenAPI ``format: date-time``), and HTML ``<time>``
+    allows at most three fraction digits, so the fraction is dropped everywhere.
+    """
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
 class LabelledEnum(str, enum.Enum):  # noqa: UP042 - members carry a label too
     """A string enum whose members carry a human label for templates and forms."""
 

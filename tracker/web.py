@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
 
-from tracker.db import Verification, format_partial_date, partial_date_text
+from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
 from tracker.text import render_markdown
 
 ERROR_TITLES = {
@@ -100,6 +101,12 @@ def bad_request(
     return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
 
 
+#: the highest ``page`` a paginated list or API accepts (documented in the OpenAPI document)
+MAX_PAGE = 1_000_000
+#: record numbers are 32-bit integers in the database: a larger one names nothing (404)
+MAX_RECORD_ID = 2_147_483_647
+
+
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
     """A whole-number query argument such as ``page``; anything else is a 400 that says why."""
     raw = request.args.get(name)
@@ -147,6 +154,28 @@ def _extra_headers(error: HTTPException) -> dict[str, str]:
     if error.code == 405 and valid_methods:
         headers["Allow"] = ", ".join(valid_methods)
     return headers
+
+
+#: C0 and C1 control characters other than tab, line feed and carriage return
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters_in_api_requests() -> None:
+    """An API query argument with a control character (NUL, escape, ...) is a 400 before any
+    view runs: PostgreSQL refuses NUL in text (a 500 otherwise) and no parameter takes one; an
+    API path with one names nothing (404). Only /api/: the HTML pages have their own contracts
+    for such input (search shows its page, sign-in drops a bad ``next``)."""
+    if not request.path.startswith("/api/"):
+        return
+    if CONTROL_CHARACTERS.search(request.path):
+        raise NotFound("No API address has a control character in it.")
+    for name, value in request.args.items(multi=True):
+        found = CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value)
+        if found:
+            raise BadRequest(
+                f"The query argument {name[:40]!r} contains the control character "
+                f"U+{ord(found.group(0)):04X}, which no parameter accepts."
+            )
 
 
 def set_security_headers(response: Any) -> Any:
@@ -235,9 +264,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)
+    app.before_request(refuse_control_characters_in_api_requests)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["partial_date"] = format_partial_date
     app.jinja_env.filters["partial_date_iso"] = partial_date_text
+    app.jinja_env.filters["rfc3339"] = rfc3339
     app.jinja_env.filters["verification_class"] = verification_class
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items

@@ -13,7 +13,9 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "E-mail address",
         validators=[DataRequired("Enter your e-mail address."), Length(max=254)],
-        render_kw={"autocomplete": "username", "autofocus": True},
+        # An e-mail input may only take the "email" autofill token ("username" is invalid
+        # HTML there); password managers still pair it with the current-password field.
+        render_kw={"autocomplete": "email", "autofocus": True},
     )
     password = PasswordField(
         "Password",

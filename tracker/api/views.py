@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from tracker.accounts.permissions import public
-from tracker.db import partial_date_text
+from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.queries import explain_unknown_code, memberships
@@ -26,11 +26,9 @@ from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
 from tracker.records.queries import visible
-from tracker.web import not_found, positive_int_arg, with_suggestion
+from tracker.web import MAX_PAGE, MAX_RECORD_ID, not_found, positive_int_arg, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_PAGE = 1_000_000
 
 
 @bp.get("/")
@@ -228,7 +226,7 @@ def measure_json(
         ],
         "verification": _verification(m),
         # When the public version last changed (work on a draft since then does not count).
-        "updated_at": (m.record.published_at or m.record.updated_at).isoformat(),
+        "updated_at": rfc3339(m.record.published_at or m.record.updated_at),
     }
 
 
@@ -337,7 +335,8 @@ def measures() -> dict[str, Any]:
     )
 
 
-@bp.get("/measures/<int:record_id>")
+# A number past the database's range is a 404 from routing, not a database error (a 500).
+@bp.get(f"/measures/<int(min=1, max={MAX_RECORD_ID}):record_id>")
 @public
 def measure(record_id: int) -> dict[str, Any]:
     stmt = _full(visible(Measure)).where(Measure.record_id == record_id)

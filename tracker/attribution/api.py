@@ -14,8 +14,9 @@ from flask import Blueprint, abort, current_app, request, url_for
 from tracker.accounts.permissions import public
 from tracker.attribution import queries
 from tracker.attribution.models import Attribution, AttributionStatement
-from tracker.db import partial_date_text
+from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
+from tracker.web import MAX_PAGE, MAX_RECORD_ID, positive_int_arg
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:
@@ -98,31 +99,22 @@ def to_json(a: Attribution) -> dict[str, Any]:
             }
             for s in a.sources
         ],
-        "published_at": a.record.published_at.isoformat() if a.record.published_at else None,
+        "published_at": rfc3339(a.record.published_at),
     }
-
-
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, f"{name} must be a whole number of at least 1, not {raw[:20]!r}.")
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        abort(400, f"{name} may be at most {maximum}.")
-    return value
 
 
 @public
 def api_list() -> dict[str, Any]:
     filters = queries.parse_filters(request.args)
-    page = _positive_int("page", 1)
-    per_page = _positive_int(
+    page = positive_int_arg("page", 1, MAX_PAGE)
+    per_page = positive_int_arg(
         "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
     )
     stmt = queries.with_details(queries.filtered_attributions(filters))
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    if page > 1 and not result.items:
+        # A page past the end is 404, as on every other list of the API.
+        abort(404, f"There is no page {page}: this list has {max(result.pages, 1)} page(s).")
     args = {**filters.as_args(), "per_page": per_page}
 
     def link(n: int) -> str:
@@ -135,7 +127,7 @@ def api_list() -> dict[str, Any]:
         "total": result.total,
         "pages": result.pages,
         "next": link(page + 1) if result.has_next else None,
-        "prev": link(min(page - 1, result.pages)) if page > 1 and result.pages else None,
+        "prev": link(page - 1) if page > 1 else None,
     }
 
 
@@ -150,5 +142,8 @@ def api_detail(record_id: int) -> dict[str, Any]:
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/api/v1/attributions", "api_list", api_list, methods=["GET"])
     bp.add_url_rule(
-        "/api/v1/attributions/<int:record_id>", "api_detail", api_detail, methods=["GET"]
+        f"/api/v1/attributions/<int(min=1, max={MAX_RECORD_ID}):record_id>",
+        "api_detail",
+        api_detail,
+        methods=["GET"],
     )

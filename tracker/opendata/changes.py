@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
 from tracker.attribution.models import Attribution
 from tracker.extensions import db
@@ -98,9 +98,24 @@ def with_links(publications: list[Publication], *, external: bool = False) -> li
 
 
 def tag_authority() -> str:
-    """The DNS name in tag URIs: TRACKER_FEED_TAG_AUTHORITY, else the host serving the feed."""
+    """The DNS name in tag URIs: TRACKER_FEED_TAG_AUTHORITY, else the host of SERVER_NAME,
+    else "localhost". Never the request's Host header: entry ids must not change with the
+    name a reader used (or a client made up)."""
     configured = current_app.config.get("FEED_TAG_AUTHORITY")
-    return str(configured or request.host.split(":")[0] or "localhost")
+    server_name = current_app.config.get("SERVER_NAME") or ""
+    return str(configured or server_name.rsplit(":", 1)[0] or "localhost")
+
+
+def last_modified(changes: list[Change]) -> dt.datetime:
+    """When the feed last changed: its newest entry, or a later deletion (a deleted record's
+    entries leave the feed without a newer entry)."""
+    newest = changes[0].at if changes else dt.datetime(int(TAG_YEAR), 1, 1, tzinfo=dt.UTC)
+    deleted = db.session.scalar(
+        sa.select(sa.func.max(Record.deleted_at)).where(
+            Record.id.in_(sa.select(Publication.record_id))
+        )
+    )
+    return max(newest, aware(deleted)) if deleted else newest
 
 
 def tag(specific: str) -> str:

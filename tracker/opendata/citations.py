@@ -1,17 +1,24 @@
-"""Citations of measures in CSL-JSON, BibTeX and RIS (all three import into Zotero).
+"""Citations of measures in CSL-JSON, BibTeX (biblatex) and RIS, as Zotero, biber and
+citeproc read them.
 
 One ``Citation`` is built per measure from its published content, then written
 in each format:
 
-* type: laws, regulations, executive orders and procurement rules are
-  legislation; a proposed law or regulation is a bill; strategies, guidance and
-  programmes are reports (government documents);
+* kind: laws, regulations, executive orders and procurement rules are
+  legislation; a proposed law or regulation is a bill; strategies and programmes
+  are government documents, standards and guidance reports. CSL types
+  ``legislation``/``bill``/``report``; RIS ``STAT``/``BILL``/``GOVDOC``/``RPRT``;
+  biblatex ``@misc`` with ``entrysubtype`` (its ``@legislation`` and ``@legal``
+  have no fields in biber's data model) and ``@report`` with ``type``;
+* author: the issuing body (else the jurisdiction), as one corporate name: a CSL
+  ``literal``, a braced biblatex name (so " and " inside it does not split it);
 * title: the English title where one is recorded, else the official title (the
   official title and its language go in the note when they differ);
-* authority: the jurisdiction; publisher/institution: the issuing body;
+* authority: the jurisdiction;
 * issued: the adopted event, else the published one (else, for a proposal, the
   announced one), at the precision it is known;
-* URL: the official URL; number: the official identifier;
+* URL: the official URL; number: the official identifier (RIS ``M1`` for laws
+  and bills, ``SN`` for documents and reports, as Zotero reads them);
 * accessed: the latest access date among the sources, if any;
 * note: the verification level and note, and the tracker page.
 """
@@ -24,6 +31,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import rispy
+import rispy.writer
+
 from tracker.db import DatePrecision
 from tracker.measures.models import EventKind, Measure, MeasureStatus, MeasureType
 
@@ -35,19 +45,19 @@ LEGISLATION_TYPES = {
 }
 BILL_TYPES = {MeasureType.LAW, MeasureType.REGULATION}
 
-#: CSL type -> (BibTeX entry type, RIS type). Zotero reads @legislation as a bill and
-#: @report as a report; RIS STAT is a statute, BILL a bill, RPRT a report.
-TYPES = {
-    "legislation": ("legislation", "STAT"),
-    "bill": ("legislation", "BILL"),
-    "report": ("report", "RPRT"),
-}
+#: measure types cited as government documents (RIS GOVDOC); other non-legislation is RPRT
+GOVERNMENT_DOCUMENT_TYPES = {MeasureType.STRATEGY, MeasureType.PROGRAMME}
+#: RIS type -> the tag that carries the official identifier in Zotero's RIS import
+RIS_NUMBER_KEY = {"STAT": "note", "BILL": "note", "GOVDOC": "issn", "RPRT": "issn"}
 
 
 @dataclass
 class Citation:
     key: str
     csl_type: str
+    ris_type: str
+    #: the measure type as readers name it ("Law", "Strategy")
+    genre: str
     title: str
     authority: str
     issuing_body: str | None
@@ -89,6 +99,15 @@ def csl_type(m: Measure) -> str:
     return "report"
 
 
+def ris_type(m: Measure) -> str:
+    kind = csl_type(m)
+    if kind == "legislation":
+        return "STAT"
+    if kind == "bill":
+        return "BILL"
+    return "GOVDOC" if m.type in GOVERNMENT_DOCUMENT_TYPES else "RPRT"
+
+
 def citation_key(m: Measure) -> str:
     """A BibTeX-safe key: the record key (or measure-<id>), letters, digits, - and _ only."""
     raw = m.record.key if m.record is not None and m.record.key else f"measure-{m.record_id}"
@@ -107,6 +126,8 @@ def build(m: Measure, page_url: str) -> Citation:
     return Citation(
         key=citation_key(m),
         csl_type=csl_type(m),
+        ris_type=ris_type(m),
+        genre="Bill" if csl_type(m) == "bill" else m.type.label,
         title=m.title,
         authority=m.jurisdiction.name if m.jurisdiction else m.jurisdiction_code,
         issuing_body=m.issuing_body,
@@ -124,15 +145,30 @@ def build(m: Measure, page_url: str) -> Citation:
 # --- CSL-JSON ---------------------------------------------------------------------------------
 
 
+def author(c: Citation) -> str:
+    """The corporate author: the issuing body, else the jurisdiction."""
+    return c.issuing_body or c.authority
+
+
+def genre_needed(c: Citation) -> bool:
+    """Styles print the genre before the number ("Bill C-8"): an identifier that already
+    starts with it is not given the genre again (no "Bill Bill C-8")."""
+    return not (c.number and c.number.casefold().startswith(c.genre.casefold()))
+
+
 def csl_item(c: Citation) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": c.key,
         "type": c.csl_type,
         "title": c.title,
+        # A literal name: a body is never split into given and family names.
+        "author": [{"literal": author(c)}],
         "authority": c.authority,
     }
     if c.issuing_body:
         item["publisher"] = c.issuing_body
+    if c.csl_type == "report" and genre_needed(c):
+        item["genre"] = c.genre
     if c.issued:
         item["issued"] = {"date-parts": [c.issued]}
     if c.url:
@@ -184,37 +220,66 @@ def bibtex_url(url: str) -> str:
     return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+def bibtex_langid(code: str | None) -> str | None:
+    """biblatex's langid takes babel/polyglossia names ("german"), never the ISO 639-1 code:
+    the lower-cased English name from pycountry, when it is one plain word."""
+    if not code:
+        return None
+    import pycountry
+
+    found = pycountry.languages.get(alpha_2=code.lower())
+    name = found.name.lower() if found is not None else ""
+    return name if name.isalpha() and name.isascii() else None
+
+
+def braced(text: str) -> str:
+    """A corporate name for a biblatex name list: the inner braces keep it one name, so an
+    " and " inside it ("National Institute of Standards and Technology") does not split it
+    and no part of it is read as a given name."""
+    return "{" + bibtex_escape(text) + "}"
+
+
+def bibtex_entry_type(c: Citation) -> str:
+    return "report" if c.csl_type == "report" else "misc"
 
 
 def bibtex_fields(c: Citation) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = [
+    """biblatex fields valid for the entry type in biber's default data model
+    (tests/contracts run ``biber --tool --validate-datamodel`` on them)."""
+    fields: list[tuple[str, str]] = []
+    if c.csl_type != "report":
+        fields.append(("entrysubtype", c.csl_type))
+    fields += [
         # Double braces keep the capitalisation of a title (styles would lower-case it).
         ("title", "{" + bibtex_escape(c.title) + "}"),
-        ("author", "{" + bibtex_escape(c.authority) + "}"),
-        ("organization", bibtex_escape(c.authority)),
+        ("author", braced(author(c))),
     ]
-    if c.issuing_body:
-        fields.append(("institution", bibtex_escape(c.issuing_body)))
-    if c.csl_type != "report":
-        fields.append(("type", "Bill" if c.csl_type == "bill" else "Legislation"))
-    if c.number:
-        fields.append(("number", bibtex_escape(c.number)))
+    if c.csl_type == "report":
+        # @report requires institution and type.
+        fields.append(("institution", braced(c.issuing_body or c.authority)))
+        fields.append(("type", bibtex_escape(c.genre)))
+        if c.number:
+            fields.append(("number", bibtex_escape(c.number)))
+    else:
+        fields.append(("organization", braced(c.authority)))
+        if genre_needed(c):
+            fields.append(("type", bibtex_escape(c.genre)))
+        if c.number:
+            # @misc has no number field: the identifier is how the text was published.
+            fields.append(("howpublished", bibtex_escape(c.number)))
     if c.issued:
         fields.append(
             ("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(c.issued)))
         )
-        fields.append(("year", f"{c.issued[0]:04d}"))
-        if len(c.issued) > 1:
-            fields.append(("month", _MONTHS[c.issued[1] - 1]))
     if c.url:
         fields.append(("url", bibtex_url(c.url)))
     if c.accessed:
         fields.append(("urldate", c.accessed.isoformat()))
     if c.short_title:
         fields.append(("shorttitle", bibtex_escape(c.short_title)))
-    if c.language:
-        fields.append(("langid", bibtex_escape(c.language)))
+    langid = bibtex_langid(c.language)
+    if langid:
+        fields.append(("langid", langid))
     if c.keywords:
         fields.append(("keywords", bibtex_escape(", ".join(c.keywords))))
     fields.append(("note", bibtex_escape(c.note)))
@@ -222,16 +287,19 @@ def bibtex_fields(c: Citation) -> list[tuple[str, str]]:
 
 
 def to_bibtex(citations: list[Citation]) -> str:
-    """BibTeX through bibtexparser's writer (which encloses each value in braces);
+    """biblatex through bibtexparser's writer (which encloses each value in braces);
     values are escaped here (bibtex_escape)."""
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
     library = bibtexparser.Library()
     for c in citations:
-        entry_type = TYPES[c.csl_type][0]
         library.add(
-            Entry(entry_type, c.key, [Field(name, value) for name, value in bibtex_fields(c)])
+            Entry(
+                bibtex_entry_type(c),
+                c.key,
+                [Field(name, value) for name, value in bibtex_fields(c)],
+            )
         )
     return bibtexparser.write_string(library)
 
@@ -240,11 +308,14 @@ def to_bibtex(citations: list[Citation]) -> str:
 
 
 def ris_entry(c: Citation) -> dict[str, Any]:
+    """rispy keys: ``note`` is M1 and ``issn`` SN, where Zotero's RIS import looks for the
+    number of a statute or bill (M1) and of a report or document (SN)."""
     entry: dict[str, Any] = {
-        "type_of_reference": TYPES[c.csl_type][1],
+        "type_of_reference": c.ris_type,
         "id": c.key,
         "title": c.title,
-        "authors": [c.authority],
+        "authors": [author(c)],
+        "place_published": c.authority,
         "notes": [c.note],
     }
     if c.issuing_body:
@@ -257,7 +328,9 @@ def ris_entry(c: Citation) -> dict[str, Any]:
     if c.url:
         entry["urls"] = [c.url]
     if c.number:
-        entry["number"] = c.number
+        entry[RIS_NUMBER_KEY[c.ris_type]] = c.number
+    if c.csl_type == "report" and genre_needed(c):
+        entry["type_of_work"] = c.genre
     if c.accessed:
         entry["access_date"] = c.accessed.strftime("%Y/%m/%d")
     if c.short_title:
@@ -269,15 +342,21 @@ def ris_entry(c: Citation) -> dict[str, Any]:
     return entry
 
 
-def to_ris(citations: list[Citation]) -> str:
-    import rispy
+class RisWriter(rispy.writer.RisWriter):
+    """rispy's writer without the "1." line it puts before each record (not RIS: Zotero
+    and EndNote read it as stray text)."""
 
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def to_ris(citations: list[Citation]) -> str:
     entries = []
     for c in citations:
         entry = ris_entry(c)
         # RIS is line-based: a line break inside a value would start a bogus tag.
         entries.append({k: _one_line(v) for k, v in entry.items()})
-    return rispy.dumps(entries)
+    return rispy.dumps(entries, implementation=RisWriter)
 
 
 def _one_line(value: Any) -> Any:

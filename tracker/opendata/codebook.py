@@ -176,7 +176,7 @@ _MEASURE_FIELDS: dict[str, str] = {
     "verification": "Verification level; see taxonomy verification_levels.",
     "verification_note": "What was and was not verified.",
     "url": "The record's public page (for reading; ignored on import).",
-    "published_at": "When the current public version was published (ISO 8601, UTC).",
+    "published_at": "When the current public version was published (RFC 3339 with its UTC offset, to the second).",
 }
 
 _ATTRIBUTION_FIELDS: dict[str, str] = {
@@ -201,7 +201,7 @@ _ATTRIBUTION_FIELDS: dict[str, str] = {
     "verification": "Verification level; see taxonomy verification_levels.",
     "verification_note": "What was and was not verified.",
     "url": "The statement's public page (for reading; ignored on import).",
-    "published_at": "When the current public version was published (ISO 8601, UTC).",
+    "published_at": "When the current public version was published (RFC 3339 with its UTC offset, to the second).",
 }
 
 _DRAFT_FIELDS = {
@@ -223,7 +223,7 @@ FORMATS = {
     "json": "An object with codebook_version, dataset, generated_at, filters, licence, count and items; multi-valued fields are JSON arrays of strings or objects with the field names given here; empty text is null.",
     "lists": 'In CSV and XLSX a list cell holds one value per line. A structured list holds one item per line with its fields separated by " | " (space, vertical bar, space) in the order given; trailing empty fields may be left out. Inside a field a backslash is written \\\\, a vertical bar \\| and a line break \\n.',
     "formula_neutralisation": "A text cell in CSV or XLSX that would begin with =, +, -, @, a tab, a carriage return or an apostrophe has one apostrophe (') put in front, so spreadsheet programs never run it as a formula. To read the original value, remove exactly one leading apostrophe. JSON is not changed.",
-    "dates": "Dates are ISO 8601 at the precision they are known (YYYY, YYYY-MM or YYYY-MM-DD); timestamps are ISO 8601 in UTC.",
+    "dates": "Dates are ISO 8601 at the precision they are known (YYYY, YYYY-MM or YYYY-MM-DD); timestamps are RFC 3339 in UTC with their offset (2026-11-27T08:15:00+00:00).",
     "visibility": "Exports hold published records only. Staff signed in may add drafts=1 to export working copies; such exports have the extra columns draft and state and are never cached.",
 }
 

@@ -8,6 +8,7 @@ and real responses must validate against the schemas.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tracker.attribution.models import (
@@ -27,6 +28,7 @@ from tracker.measures.models import (
     RelationKind,
 )
 from tracker.norms.models import CONTESTED_LABEL, SHORT_TITLE_NOTE, CommitmentKind
+from tracker.web import MAX_PAGE, MAX_RECORD_ID
 
 API_VERSION = "1.0.0"
 
@@ -74,6 +76,16 @@ STRING = {"type": "string"}
 TEXT = _nullable(STRING)
 URI = {"type": "string", "format": "uri"}
 INTEGER = {"type": "integer"}
+#: RFC 3339 with the UTC offset, to the second (tracker.db.rfc3339)
+TIMESTAMP = {"type": "string", "format": "date-time"}
+#: ISO 3166-1 alpha-2, or an organisation's short code (EU); case does not matter
+JURISDICTION_CODE = {"type": "string", "pattern": "^[A-Za-z]{2,8}$"}
+#: any query text: a control character (other than tab and line breaks) is a 400 in the API
+QUERY_TEXT = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+}
+RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
 PARTIAL_DATE = {
     "type": "string",
     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
@@ -93,7 +105,12 @@ def _schemas() -> dict[str, Any]:
     verification = _object({"status": _enum(Verification), "note": TEXT}, {"label": STRING})
     return {
         "Error": _object(
-            {"error": _object({"status": INTEGER, "title": STRING, "message": STRING})}
+            {
+                "error": _object(
+                    {"status": INTEGER, "title": STRING, "message": STRING},
+                    {"suggestion": _object({"url": URI, "label": STRING})},
+                )
+            }
         ),
         "Index": _object(
             {
@@ -175,7 +192,7 @@ def _schemas() -> dict[str, Any]:
                 "notes": TEXT,
                 "verification": _ref("Verification"),
                 "sources": {"type": "array", "items": _ref("Source")},
-                "published_at": _nullable({"type": "string", "format": "date-time"}),
+                "published_at": _nullable(TIMESTAMP),
             }
         ),
         "Norm": _object(
@@ -329,7 +346,7 @@ def _schemas() -> dict[str, Any]:
                     ),
                 },
                 "verification": _ref("Verification"),
-                "updated_at": _nullable({"type": "string", "format": "date-time"}),
+                "updated_at": TIMESTAMP,
             }
         ),
     }
@@ -366,17 +383,33 @@ def _param(
 
 
 def _list_of(values: dict[str, Any]) -> dict[str, Any]:
+    """A repeatable filter. An empty value is no filter (what an HTML form sends for "any")."""
+    if "enum" in values:
+        values = {**values, "enum": [*values["enum"], ""]}
     return {"type": "array", "items": values}
 
 
-PAGING = [
-    _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _param(
-        "per_page",
-        "Items per page (at most 200).",
-        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-    ),
-]
+def _paging(page_size: int, max_page_size: int) -> list[dict[str, Any]]:
+    return [
+        _param(
+            "page",
+            f"Page number, from 1 to {MAX_PAGE}. Page 1 of an empty list is an empty page; "
+            "a page past the last one is 404.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        ),
+        _param(
+            "per_page",
+            f"Items per page (at most {max_page_size}).",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": max_page_size,
+                "default": min(page_size, max_page_size),
+            },
+        ),
+    ]
+
+
 NORM_LETTER = {"type": "string", "pattern": "^[a-kA-K]$"}
 YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
 
@@ -390,37 +423,69 @@ def _get(
     ok: dict[str, Any],
     params: list[dict[str, Any]] | None = None,
     *,
-    not_found: bool = False,
+    not_found: str | None = None,
 ) -> dict[str, Any]:
-    responses = {"200": ok, "400": {"$ref": "#/components/responses/BadRequest"}}
+    responses: dict[str, Any] = {"200": ok}
+    if any(p["in"] == "query" for p in params or []):
+        responses["400"] = {"$ref": "#/components/responses/BadRequest"}
     if not_found:
-        responses["404"] = {"$ref": "#/components/responses/NotFound"}
+        responses["404"] = {"$ref": f"#/components/responses/{not_found}"}
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if params:
         operation["parameters"] = params
     return {"get": operation}
 
 
-def document(server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI document (paths are absolute, so the server is the site root)."""
-    record_id = _param(
-        "record_id", "The record's number.", {"type": "integer", "minimum": 1}, "path"
+def document(
+    server_url: str = "",
+    page_size: int = 50,
+    max_page_size: int = 200,
+    *,
+    jurisdiction_codes: Sequence[str] = (),
+    topic_slugs: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The OpenAPI document. Paths are absolute (/api/v1/...), so the server is the site
+    root without its trailing slash (else clients join them into //api); without a
+    server URL, ``servers`` is left out (the default is then /, the same root).
+
+    Filters accept only known jurisdiction codes (in either case) and topic slugs, and
+    answer 400 to any other; the served document lists them, so it says exactly which.
+    """
+    code = (
+        {
+            "type": "string",
+            "enum": sorted({*jurisdiction_codes, *map(str.lower, jurisdiction_codes)}),
+        }
+        if jurisdiction_codes
+        else JURISDICTION_CODE
     )
+    topic = {"type": "string", "enum": sorted(topic_slugs)} if topic_slugs else STRING
+    record_id = _param("record_id", "The record's number.", RECORD_ID, "path")
+    paging = _paging(page_size, max_page_size)
     measure_filters = [
         _param(
             "jurisdiction",
-            "ISO 3166-1 alpha-2 code or EU; includes measures that apply via an organisation the jurisdiction belongs to.",
-            _list_of(STRING),
+            "ISO 3166-1 alpha-2 code or EU (an unknown code is 400); includes measures that "
+            "apply via an organisation the jurisdiction belongs to.",
+            _list_of(code),
         ),
         _param("norm", "Norm letter a-k.", _list_of(NORM_LETTER)),
-        _param("topic", "Topic slug (see the codebook).", _list_of(STRING)),
+        _param("topic", "Topic slug (see the codebook).", _list_of(topic)),
         _param("type", "Measure type.", _list_of(_enum(MeasureType))),
         _param("status", "Measure status.", _list_of(_enum(MeasureStatus))),
         _param("year", "Year of the earliest dated event.", YEAR),
     ]
     attribution_filters = [
-        _param("attributing", "Code of an attributing jurisdiction.", _list_of(STRING)),
-        _param("attributed", "Code of the State named as responsible.", _list_of(STRING)),
+        _param(
+            "attributing",
+            "Code of an attributing jurisdiction (an unknown code is 400).",
+            _list_of(code),
+        ),
+        _param(
+            "attributed",
+            "Code of the State named as responsible (an unknown code is 400).",
+            _list_of(code),
+        ),
         _param("norm", "Norm letter a-k the statement invokes.", _list_of(NORM_LETTER)),
         _param("form", "Form of the attribution.", _list_of(_enum(AttributionForm))),
         _param(
@@ -438,11 +503,14 @@ def document(server_url: str = "/") -> dict[str, Any]:
             "version": API_VERSION,
             "description": (
                 "Published records only. Lists are paginated: items, page, per_page, total, "
-                "pages, next and prev. Errors are JSON objects with an error member. Field "
-                "meanings and taxonomies are documented in the open data codebook (/data/)."
+                "pages, next and prev; page 1 of an empty list is an empty page, a page past "
+                "the last one is 404. Errors are JSON objects with an error member. Filters "
+                "may be repeated, and a value may also list several, separated by commas; "
+                "an empty value is no filter. Field meanings and taxonomies are documented "
+                "in the open data codebook (/data/)."
             ),
         },
-        "servers": [{"url": server_url}],
+        **({"servers": [{"url": server_url.rstrip("/")}]} if server_url.rstrip("/") else {}),
         "paths": {
             "/api/v1/": _get("What the API offers", _json("Entry points", _ref("Index"))),
             "/api/v1/openapi.json": _get(
@@ -455,53 +523,58 @@ def document(server_url: str = "/") -> dict[str, Any]:
             "/api/v1/norms": _get(
                 "The eleven norms of A/70/174 para. 13",
                 _json("A page of norms", _page_of("Norm")),
-                PAGING,
+                paging,
+                not_found="PastTheEnd",
             ),
             "/api/v1/norms/{letter}": _get(
                 "One norm with its commitments and the measures mapped to it",
                 _json("The norm", _ref("NormDetail")),
                 [_param("letter", "Norm letter a-k.", NORM_LETTER, "path")],
-                not_found=True,
+                not_found="NotFound",
             ),
             "/api/v1/jurisdictions": _get(
                 "Jurisdictions (ISO 3166-1 and regional organisations)",
                 _json("A page of jurisdictions", _page_of("Jurisdiction")),
                 [
-                    *PAGING,
+                    *paging,
                     _param(
                         "with_measures",
-                        "Only jurisdictions with measures of their own (1 or true).",
-                        STRING,
+                        "Only jurisdictions with measures of their own: 1, true or yes (any "
+                        "other value is no).",
+                        QUERY_TEXT,
                     ),
                 ],
+                not_found="PastTheEnd",
             ),
             "/api/v1/jurisdictions/{code}": _get(
                 "One jurisdiction",
                 _json("The jurisdiction", _ref("Jurisdiction")),
-                [_param("code", "ISO 3166-1 alpha-2 code or EU.", STRING, "path")],
-                not_found=True,
+                [_param("code", "ISO 3166-1 alpha-2 code or EU.", JURISDICTION_CODE, "path")],
+                not_found="NotFound",
             ),
             "/api/v1/measures": _get(
                 "Published measures, newest first, filtered like the measures list",
                 _json("A page of measures", _page_of("Measure")),
-                [*PAGING, *measure_filters],
+                [*paging, *measure_filters],
+                not_found="PastTheEnd",
             ),
             "/api/v1/measures/{record_id}": _get(
                 "One published measure",
                 _json("The measure", _ref("Measure")),
                 [record_id],
-                not_found=True,
+                not_found="NotFound",
             ),
             "/api/v1/attributions": _get(
                 "Published attribution statements, newest first",
                 _json("A page of statements", _page_of("Attribution")),
-                [*PAGING, *attribution_filters],
+                [*paging, *attribution_filters],
+                not_found="PastTheEnd",
             ),
             "/api/v1/attributions/{record_id}": _get(
                 "One published attribution statement",
                 _json("The statement", _ref("Attribution")),
                 [record_id],
-                not_found=True,
+                not_found="NotFound",
             ),
         },
         "components": {
@@ -511,6 +584,11 @@ def document(server_url: str = "/") -> dict[str, Any]:
                     "A malformed parameter; the message says which and why.", _ref("Error")
                 ),
                 "NotFound": _json("No published record with this number or code.", _ref("Error")),
+                "PastTheEnd": _json(
+                    "A page past the last one (page 1 is never 404: an empty list is an "
+                    "empty page).",
+                    _ref("Error"),
+                ),
             },
         },
     }

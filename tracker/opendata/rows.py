@@ -24,7 +24,7 @@ from typing import Any
 from flask import url_for
 
 from tracker.attribution.models import Attribution
-from tracker.db import partial_date_text
+from tracker.db import partial_date_text, rfc3339
 from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.opendata.formats import (
@@ -134,7 +134,7 @@ def measure_item(
         "sources": _sources(m.sources),
         "verification": m.verification.value,
         "verification_note": m.verification_note,
-        "published_at": _iso(m.record.published_at),
+        "published_at": rfc3339(m.record.published_at),
     }
     if drafts:
         item["draft"] = not m.is_live
@@ -178,7 +178,7 @@ def attribution_item(a: Attribution, *, drafts: bool = False) -> dict[str, Any]:
         "sources": _sources(a.sources),
         "verification": a.verification.value,
         "verification_note": a.verification_note,
-        "published_at": _iso(a.record.published_at),
+        "published_at": rfc3339(a.record.published_at),
     }
     if drafts:
         item["draft"] = not a.is_live

@@ -7,17 +7,21 @@ to exports and citations, and such responses are marked and never cached.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import public
 from tracker.attribution import queries as attribution_queries
 from tracker.attribution.models import Attribution
 from tracker.extensions import db
+from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
+from tracker.norms.models import Topic
 from tracker.opendata import changes as changelog
 from tracker.opendata import citations, licence, openapi
 from tracker.opendata import codebook as book
@@ -255,14 +259,24 @@ def changes() -> str:
 def changes_feed() -> Response:
     stmt = changelog.changes_query().limit(changelog.FEED_SIZE)
     items = changelog.with_links(list(db.session.scalars(stmt)), external=True)
-    response = Response(
-        changelog.atom_feed(items), content_type="application/atom+xml; charset=utf-8"
-    )
+    body = changelog.atom_feed(items)
+    response = Response(body, content_type="application/atom+xml; charset=utf-8")
     _cache(response, drafts=False)
+    # Conditional GET: feed readers poll; an unchanged feed is a 304 without a body. The
+    # ETag is the body's digest, so any change (a new entry, a link that went away) shows.
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = changelog.last_modified(items)
+    response.make_conditional(request)  # in place: 304 and no body when the reader is up to date
     return response
 
 
 @bp.get("/api/v1/openapi.json")
 @public
 def openapi_document() -> dict[str, Any]:
-    return openapi.document(request.host_url)
+    return openapi.document(
+        request.url_root,
+        current_app.config["API_PAGE_SIZE"],
+        current_app.config["API_MAX_PAGE_SIZE"],
+        jurisdiction_codes=db.session.scalars(sa.select(Jurisdiction.code)).all(),
+        topic_slugs=db.session.scalars(sa.select(Topic.slug)).all(),
+    )
