@@ -9,9 +9,6 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
 
-from tracker.db import Verification, format_partial_date, partial_date_text
-from tracker.text import render_markdown
-
 ERROR_TITLES = {
     400: "Bad request",
     401: "Sign-in required",
@@ -170,10 +167,6 @@ def _signed_in() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 
 
-def verification_class(value: Verification | str | None) -> str:
-    return f"verification-{Verification(value).value}" if value else "verification-unverified"
-
-
 #: Main navigation; entries appear once their blueprint is registered. The third item:
 #: False for everyone, True for signed-in staff, or a permission value the viewer must hold.
 NAV_ITEMS: list[tuple[str, str, bool | str]] = [
@@ -233,10 +226,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)
-    app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["partial_date"] = format_partial_date
-    app.jinja_env.filters["partial_date_iso"] = partial_date_text
-    app.jinja_env.filters["verification_class"] = verification_class
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints

@@ -14,7 +14,7 @@ from tracker.attribution import forms
 from tracker.attribution import history as _history  # noqa: F401  (registers the attribution diff)
 from tracker.attribution.models import Attribution
 from tracker.attribution.views import bp
-from tracker.records.editing import EditorKind, RecordEditor, editor_for
+from tracker.records.editing import EditorKind, RecordEditor
 from tracker.records.models import RecordKind
 
 editor = RecordEditor(
@@ -32,7 +32,6 @@ editor = RecordEditor(
         problems=forms.publication_problems,
     )
 )
-bp.add_app_template_global(editor_for, "record_editor")
 
 
 @bp.route("/attributions/new", methods=["GET", "POST"])

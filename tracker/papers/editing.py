@@ -14,7 +14,7 @@ from tracker.papers import forms
 from tracker.papers import history as _history  # noqa: F401  (registers the paper diff)
 from tracker.papers.models import Paper
 from tracker.papers.views import bp
-from tracker.records.editing import EditorKind, RecordEditor, editor_for
+from tracker.records.editing import EditorKind, RecordEditor
 from tracker.records.models import RecordKind
 
 editor = RecordEditor(
@@ -32,7 +32,6 @@ editor = RecordEditor(
         problems=forms.publication_problems,
     )
 )
-bp.add_app_template_global(editor_for, "record_editor")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,10 +1,12 @@
 """Editor pages for any kind of record: create, edit, history, compare, restore, delete.
 
-The generic form of tracker/measures/editing.py. A kind describes itself with an
-``EditorKind`` (its form, its choices, its blueprint) and its blueprint declares one
-route per page, each with its own ``@requires``, that calls the matching method of a
-``RecordEditor``. Pages are the shared templates in templates/records/, which
-include the kind's own form fields (``templates/<kind>/_form_fields.html``).
+One editor for measures, papers and attributions. A kind describes itself with an
+``EditorKind`` (its form, its choices, its blueprint, its pages where they differ) and
+its blueprint declares one route per page, each with its own ``@requires``, that calls
+the matching method of a ``RecordEditor``. Pages are the shared templates in
+templates/records/, which include the kind's own form fields
+(``templates/<kind>/_form_fields.html``); a kind may name its own template for a page
+in ``EditorKind.pages``. Every change goes through tracker.records.changes.
 
 Publishing is not here: the review workflow owns it.
 """
@@ -12,7 +14,7 @@ Publishing is not here: the review workflow owns it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +29,7 @@ from tracker.accounts.models import AuditAction
 from tracker.extensions import db
 from tracker.records import changes, history, submissions
 from tracker.records import services as records
-from tracker.records.forms import BLANK_EDIT, BLANK_NEW, RecordForm
+from tracker.records.forms import RecordForm
 from tracker.records.models import Record, RecordKind, Revision
 
 
@@ -53,11 +55,11 @@ class EditorKind:
     """What the generic editor needs to know about one kind of record."""
 
     kind: RecordKind
-    #: the content model (Paper, Attribution)
+    #: the content model (Measure, Paper, Attribution)
     model: Any
-    #: the blueprint the routes are registered on ("papers", "attribution")
+    #: the blueprint the routes are registered on ("measures", "papers", "attribution")
     blueprint: str
-    #: "policy paper", "attribution statement"
+    #: "measure", "policy paper", "attribution statement"
     noun: str
     plural: str
     form: type[RecordForm]
@@ -71,6 +73,9 @@ class EditorKind:
     public_endpoint: str
     #: why a copy may not be published yet (shown to editors; the review workflow may use it)
     problems: Callable[[Any], list[str]] = _no_problems
+    #: the kind's own template for a page ("form.html": "measures/form.html"); the others
+    #: are the shared ones in templates/records/
+    pages: dict[str, str] = field(default_factory=dict)
 
     def endpoint(self, name: str) -> str:
         return f"{self.blueprint}.{name}"
@@ -124,7 +129,9 @@ class RecordEditor:
         return content
 
     def render(self, template: str, **context: Any) -> str:
-        return render_template(f"records/{template}", ed=self.k, **context)
+        return render_template(
+            self.k.pages.get(template, f"records/{template}"), ed=self.k, **context
+        )
 
     def _form(self, record: Record | None, **kwargs: Any) -> RecordForm:
         return self.k.form(choices=self.k.load_choices(record), **kwargs)
@@ -150,7 +157,7 @@ class RecordEditor:
         if request.method == "GET":
             form = self._form(None)
             form.submission.data = submissions.new_token()
-            form.add_rows({s: BLANK_NEW for s in form.SECTIONS})
+            form.add_rows(form.blank_rows(new=True))
             return self.render("form.html", form=form, record=None)
         form = self._form(None)
         done = submissions.record_for(form.submission.data)
@@ -180,7 +187,8 @@ class RecordEditor:
             return self._already_saved(done)
         db.session.commit()
         flash(
-            f"{self.k.title} created as a draft (revision 1). Only staff can see it until it is published.",
+            f"{self.k.title} created as a draft (revision 1). Only staff see it until it is "
+            "published: submit it for review from its review page when it is ready.",
             "success",
         )
         return redirect(self.k.url("history", record_id=record.id))
@@ -204,7 +212,7 @@ class RecordEditor:
             form.version.data = str(record.version)
             latest = changes.latest_revision(record)
             form.base_revision.data = str(latest.number) if latest else ""
-            form.add_rows({s: BLANK_EDIT for s in form.SECTIONS})
+            form.add_rows(form.blank_rows(new=False))
             return self.render("form.html", form=form, **context)
 
         form = self._form(record)
@@ -304,6 +312,7 @@ class RecordEditor:
             revisions=revisions,
             problems=self.k.problems(content),
             unpublished=records.has_unpublished_changes(record),
+            public_url=self.k.public_url(record.id),
         )
 
     def compare(self, record_id: int) -> Any:
