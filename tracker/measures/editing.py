@@ -1,24 +1,21 @@
 """Editor routes for measures: create, edit, history, compare, restore, delete.
 
-Registered on the measures blueprint (``tracker.measures.views.bp``); each route declares
-its permission (tracker.accounts.permissions enforces it, and answers 404 to readers who
-may not see drafts) and hands over to the generic editor (tracker.records.editing).
-Measures register only what differs: their form and its choices, their checks before
+Registered on the measures blueprint (``tracker.measures.views.bp``); its pages and
+their permissions come from the generic editor (tracker.records.editing.ROUTES;
+tracker.accounts.permissions enforces them, and answers 404 to readers who may not see
+drafts). Measures register only what differs: their form and its choices, their checks before
 publication, and the pages that show a measure's jurisdiction and title. Submitting for
 review and publishing go through the review workflow (tracker.review).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from tracker.accounts.permissions import Permission, requires
 from tracker.measures import forms, services
 from tracker.measures import history as _history  # noqa: F401  (registers the measure diff)
 from tracker.measures.models import Measure
 from tracker.measures.views import bp
 from tracker.records import services as records
-from tracker.records.editing import EditorKind, RecordEditor
+from tracker.records.editing import EditorKind, RecordEditor, register_routes
 from tracker.records.models import Record, RecordKind
 
 
@@ -62,51 +59,4 @@ editor = RecordEditor(
         },
     )
 )
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@requires(Permission.EDIT)
-def new() -> Any:
-    return editor.new()
-
-
-@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
-@requires(Permission.EDIT)
-def edit(record_id: int) -> Any:
-    return editor.edit(record_id)
-
-
-@bp.get("/<int:record_id>/history")
-@requires(Permission.VIEW_DRAFTS)
-def history(record_id: int) -> Any:
-    return editor.history(record_id)
-
-
-@bp.get("/<int:record_id>/history/compare")
-@requires(Permission.VIEW_DRAFTS)
-def compare(record_id: int) -> Any:
-    return editor.compare(record_id)
-
-
-@bp.post("/<int:record_id>/history/<int:number>/restore")
-@requires(Permission.EDIT)
-def restore_revision(record_id: int, number: int) -> Any:
-    return editor.restore_revision(record_id, number)
-
-
-@bp.route("/<int:record_id>/delete", methods=["GET", "POST"])
-@requires(Permission.DELETE)
-def delete(record_id: int) -> Any:
-    return editor.delete(record_id)
-
-
-@bp.post("/<int:record_id>/undelete")
-@requires(Permission.DELETE)
-def undelete(record_id: int) -> Any:
-    return editor.undelete(record_id)
-
-
-@bp.get("/deleted")
-@requires(Permission.DELETE)
-def deleted() -> Any:
-    return editor.deleted()
+register_routes(bp, editor)

@@ -1,9 +1,9 @@
 """Editor pages for any kind of record: create, edit, history, compare, restore, delete.
 
 One editor for measures, papers and attributions. A kind describes itself with an
-``EditorKind`` (its form, its choices, its blueprint, its pages where they differ) and
-its blueprint declares one route per page, each with its own ``@requires``, that calls
-the matching method of a ``RecordEditor``. Pages are the shared templates in
+``EditorKind`` (its form, its choices, its blueprint, its pages where they differ), and
+``register_routes`` declares the pages of ``ROUTES`` on its blueprint, each with its
+permission, each calling the matching method of a ``RecordEditor``. Pages are the shared templates in
 templates/records/, which include the kind's own form fields
 (``templates/<kind>/_form_fields.html``); a kind may name its own template for a page
 in ``EditorKind.pages``. Every change goes through tracker.records.changes.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,7 @@ from wtforms import HiddenField
 
 from tracker.accounts import audit
 from tracker.accounts.models import AuditAction
+from tracker.accounts.permissions import Permission, requires
 from tracker.extensions import db
 from tracker.records import changes, history, submissions
 from tracker.records import services as records
@@ -443,3 +444,40 @@ class RecordEditor:
             .order_by(Record.deleted_at.desc())
         ).all()
         return self.render("deleted.html", rows=rows)
+
+
+#: The editor's pages: (URL rule below the kind's prefix, endpoint, methods, permission).
+#: The endpoint is also the name of the ``RecordEditor`` method that answers it.
+ROUTES: tuple[tuple[str, str, tuple[str, ...], Permission], ...] = (
+    ("/new", "new", ("GET", "POST"), Permission.EDIT),
+    ("/<int:record_id>/edit", "edit", ("GET", "POST"), Permission.EDIT),
+    ("/<int:record_id>/history", "history", ("GET",), Permission.VIEW_DRAFTS),
+    ("/<int:record_id>/history/compare", "compare", ("GET",), Permission.VIEW_DRAFTS),
+    (
+        "/<int:record_id>/history/<int:number>/restore",
+        "restore_revision",
+        ("POST",),
+        Permission.EDIT,
+    ),
+    ("/<int:record_id>/delete", "delete", ("GET", "POST"), Permission.DELETE),
+    ("/<int:record_id>/undelete", "undelete", ("POST",), Permission.DELETE),
+    ("/deleted", "deleted", ("GET",), Permission.DELETE),
+)
+
+
+def register_routes(bp: Blueprint, editor: RecordEditor, prefix: str = "") -> None:
+    """Declare the editor's pages on a kind's blueprint, each with its permission."""
+    for rule, endpoint, methods, permission in ROUTES:
+        view = requires(permission)(_view(editor, endpoint))
+        bp.add_url_rule(prefix + rule, endpoint, view, methods=list(methods))
+
+
+def _view(editor: RecordEditor, name: str) -> Callable[..., Any]:
+    method = getattr(editor, name)
+
+    def view(**values: Any) -> Any:
+        return method(**values)
+
+    view.__name__ = name
+    view.__doc__ = method.__doc__
+    return view
