@@ -3,9 +3,10 @@
 Registered on the measures blueprint (``tracker.measures.views.bp``); its pages and
 their permissions come from the generic editor (tracker.records.editing.ROUTES;
 tracker.accounts.permissions enforces them, and answers 404 to readers who may not see
-drafts). Measures register only what differs: their form and its choices, their checks before
-publication, and the pages that show a measure's jurisdiction and title. Submitting for
-review and publishing go through the review workflow (tracker.review).
+drafts). Measures register only what differs: their form and its choices, their checks
+before publication, and how the shared pages show a measure
+(templates/measures/_editor.html). Submitting for review and publishing go through the
+review workflow (tracker.review).
 """
 
 from __future__ import annotations
@@ -45,18 +46,7 @@ editor = RecordEditor(
         template_dir="measures",
         public_endpoint="measures.detail",
         problems=services.publication_problems,
-        pages={
-            page: f"measures/{page}"
-            for page in (
-                "form.html",
-                "conflict.html",
-                "stale.html",
-                "history.html",
-                "compare.html",
-                "delete.html",
-                "deleted.html",
-            )
-        },
+        macros="measures/_editor.html",
     )
 )
 register_routes(bp, editor)

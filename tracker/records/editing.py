@@ -1,12 +1,13 @@
 """Editor pages for any kind of record: create, edit, history, compare, restore, delete.
 
 One editor for measures, papers and attributions. A kind describes itself with an
-``EditorKind`` (its form, its choices, its blueprint, its pages where they differ), and
+``EditorKind`` (its form, its choices, its blueprint, how its pages differ), and
 ``register_routes`` declares the pages of ``ROUTES`` on its blueprint, each with its
-permission, each calling the matching method of a ``RecordEditor``. Pages are the shared templates in
-templates/records/, which include the kind's own form fields
-(``templates/<kind>/_form_fields.html``); a kind may name its own template for a page
-in ``EditorKind.pages``. Every change goes through tracker.records.changes.
+permission, each calling the matching method of a ``RecordEditor``. Pages are the shared
+templates in templates/records/, which include the kind's own form fields
+(``templates/<kind>/_form_fields.html``) and show a record through the kind's macros
+(``EditorKind.macros``, see templates/records/_kind.html). Every change goes through
+tracker.records.changes.
 
 Publishing is not here: the review workflow owns it.
 """
@@ -14,7 +15,7 @@ Publishing is not here: the review workflow owns it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,9 +75,8 @@ class EditorKind:
     public_endpoint: str
     #: why a copy may not be published yet (shown to editors; the review workflow may use it)
     problems: Callable[[Any], list[str]] = _no_problems
-    #: the kind's own template for a page ("form.html": "measures/form.html"); the others
-    #: are the shared ones in templates/records/
-    pages: dict[str, str] = field(default_factory=dict)
+    #: the macros that show the kind's own way on the shared pages (see records/_kind.html)
+    macros: str = "records/_kind.html"
 
     def endpoint(self, name: str) -> str:
         return f"{self.blueprint}.{name}"
@@ -130,9 +130,7 @@ class RecordEditor:
         return content
 
     def render(self, template: str, **context: Any) -> str:
-        return render_template(
-            self.k.pages.get(template, f"records/{template}"), ed=self.k, **context
-        )
+        return render_template(f"records/{template}", ed=self.k, **context)
 
     def _form(self, record: Record | None, **kwargs: Any) -> RecordForm:
         return self.k.form(choices=self.k.load_choices(record), **kwargs)
@@ -203,7 +201,8 @@ class RecordEditor:
         if record.deleted_at is not None:
             abort(
                 409,
-                f"This {self.k.noun} is deleted. Restore it from the list of deleted {self.k.plural} before editing it.",
+                f"This {self.k.noun} is deleted. Restore it from the list of deleted "
+                f"{self.k.plural} before editing it.",
             )
         content = self.content(record)
         context = {"record": record, "content": content, "problems": self.k.problems(content)}
@@ -366,7 +365,8 @@ class RecordEditor:
         except changes.NoChanges:
             db.session.rollback()
             flash(
-                f"Revision {number} has the same content as the current version: nothing to restore.",
+                f"Revision {number} has the same content as the current version: "
+                "nothing to restore.",
                 "info",
             )
             return redirect(self.k.url("history", record_id=record_id))
