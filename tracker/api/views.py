@@ -23,12 +23,11 @@ from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import Commitment, Norm
+from tracker.queryargs import MAX_PAGE
 from tracker.records.queries import visible
 from tracker.web import not_found, positive_int_arg, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_PAGE = 1_000_000
 
 
 @bp.get("/")

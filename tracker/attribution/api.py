@@ -16,6 +16,7 @@ from tracker.attribution import queries
 from tracker.attribution.models import Attribution
 from tracker.db import partial_date_text
 from tracker.extensions import db
+from tracker.queryargs import MAX_PAGE
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:
@@ -93,7 +94,7 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
 @public
 def api_list() -> dict[str, Any]:
     filters = queries.parse_filters(request.args)
-    page = _positive_int("page", 1)
+    page = _positive_int("page", 1, MAX_PAGE)
     per_page = _positive_int(
         "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
     )
