@@ -174,7 +174,7 @@ class Labels:
         enum = ENUMS.get((field, column))
         if enum is not None:
             try:
-                return enum(value).label  # type: ignore[no-any-return]
+                return enum(value).label
             except ValueError:
                 return str(value)
         if field == "jurisdiction_code":
