@@ -225,3 +225,11 @@ def test_pages_use_a_fixed_number_of_queries(app, client, path) -> None:
             invoked_norms=[{"norm": "i", "basis": "implicit"}, {"norm": "j", "basis": "explicit"}],
         )
     assert count_queries(app, client, path) == before
+
+
+def test_api_refuses_a_page_beyond_any_list_with_400_like_the_measures_api(client) -> None:
+    """A page number that would overflow the database's row offset is a 400, not a 500."""
+    for path in ("/api/v1/attributions", "/api/v1/measures"):
+        response = client.get(f"{path}?page=99999999999999999999")
+        assert response.status_code == 400, path
+        assert "page" in response.get_json()["error"]["message"]

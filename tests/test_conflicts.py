@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.pages import as_data, form_fields, replace
 from tracker.extensions import db
-from tracker.measures import changes
+from tracker.records import changes
 from tracker.records import services as records
 from tracker.records.models import Record, Revision
 

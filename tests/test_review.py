@@ -275,7 +275,7 @@ def test_counts_grid_and_api_ignore_drafts_in_every_state(app, make_user, make_m
     take(app, rids[3], "submit", editor.id)
     take(app, rids[3], "request_changes", rita.id, message="Test: not yet.")
     with app.app_context():
-        from tracker.measures import changes
+        from tracker.records import changes
 
         record = db.session.get(Record, live.record_id)
         data = records.ops_for(record).snapshot(records.working_copy(record))

@@ -17,9 +17,9 @@ from tests.conftest import csrf_token, make_app
 from tests.review_helpers import ATTRIBUTION, link_member, sign_in, take
 from tracker.accounts.models import AuditEvent, Role, User
 from tracker.extensions import db
-from tracker.measures import changes
+from tracker.records import changes
 from tracker.records import services as records
-from tracker.records.models import Publication, Record, Revision, WorkflowState
+from tracker.records.models import Publication, Record, RecordKind, Revision, WorkflowState
 from tracker.review import workflow
 from tracker.review.models import Approval, Comment, Notification
 from tracker.review.workflow import TRANSITIONS, Action
@@ -158,7 +158,7 @@ def build_world(app: Any, state: WorkflowState) -> World:
     # Speaks for Germany (the measure's jurisdiction); a member of the other group.
     link_member(app, cast["contact"], ATTRIBUTION, contact="DE")
     with app.app_context():
-        record = changes.create(MEASURE, author_id=None)
+        record = changes.create(RecordKind.MEASURE, MEASURE, author_id=None)
         records.publish(record)
         records.write_revision(
             record, records.working_copy(record), action="publish", summary="Published"

@@ -35,10 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
 
-    from tracker import database, faults, web
+    from tracker import database, faults, filters, web
 
     database.init_app(app)
     web.init_app(app)
+    filters.init_app(app)
     faults.init_app(app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client address for

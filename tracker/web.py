@@ -10,9 +10,6 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
 
-from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
-from tracker.text import render_markdown
-
 ERROR_TITLES = {
     400: "Bad request",
     401: "Sign-in required",
@@ -101,8 +98,6 @@ def bad_request(
     return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
 
 
-#: the highest ``page`` a paginated list or API accepts (documented in the OpenAPI document)
-MAX_PAGE = 1_000_000
 #: record numbers are 32-bit integers in the database: a larger one names nothing (404)
 MAX_RECORD_ID = 2_147_483_647
 
@@ -201,10 +196,6 @@ def _signed_in() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 
 
-def verification_class(value: Verification | str | None) -> str:
-    return f"verification-{Verification(value).value}" if value else "verification-unverified"
-
-
 #: Main navigation; entries appear once their blueprint is registered. The third item:
 #: False for everyone, True for signed-in staff, or a permission value the viewer must hold.
 NAV_ITEMS: list[tuple[str, str, bool | str]] = [
@@ -265,11 +256,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)
     app.before_request(refuse_control_characters_in_api_requests)
-    app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["partial_date"] = format_partial_date
-    app.jinja_env.filters["partial_date_iso"] = partial_date_text
-    app.jinja_env.filters["rfc3339"] = rfc3339
-    app.jinja_env.filters["verification_class"] = verification_class
     app.jinja_env.globals["now_year"] = lambda: dt.date.today().year
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["url_endpoints"] = url_endpoints

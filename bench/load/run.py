@@ -286,8 +286,9 @@ def prepare(env: dict[str, str], editors: int, workdir: Path) -> tuple[Path, Pat
     from tracker.accounts import passwords
     from tracker.accounts.models import Role, User
     from tracker.extensions import db
-    from tracker.measures import changes
     from tracker.measures.models import Measure
+    from tracker.records import changes
+    from tracker.records.models import RecordKind
     from tracker.records.queries import visible
 
     app = app_for(env)
@@ -303,7 +304,7 @@ def prepare(env: dict[str, str], editors: int, workdir: Path) -> tuple[Path, Pat
             )
             db.session.add(user)
             db.session.flush()
-            record = changes.create(load_test_measure(n), author_id=user.id)
+            record = changes.create(RecordKind.MEASURE, load_test_measure(n), author_id=user.id)
             db.session.commit()
             accounts.append({"email": user.email, "password": password, "record_id": record.id})
         measures = list(db.session.scalars(visible(Measure).with_only_columns(Measure.record_id)))

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tracker.db import rfc3339
-from tracker.web import MAX_PAGE
+from tracker.queryargs import MAX_PAGE
 
 #: RFC 3339 date-time with a numeric offset or Z, at most 3 fraction digits (HTML <time>)
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})")

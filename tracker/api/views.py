@@ -25,8 +25,9 @@ from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
+from tracker.queryargs import MAX_PAGE
 from tracker.records.queries import visible
-from tracker.web import MAX_PAGE, MAX_RECORD_ID, not_found, positive_int_arg, with_suggestion
+from tracker.web import MAX_RECORD_ID, not_found, positive_int_arg, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -16,7 +16,8 @@ from tracker.attribution import queries
 from tracker.attribution.models import Attribution, AttributionStatement
 from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
-from tracker.web import MAX_PAGE, MAX_RECORD_ID, positive_int_arg
+from tracker.queryargs import MAX_PAGE
+from tracker.web import MAX_RECORD_ID, positive_int_arg
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:

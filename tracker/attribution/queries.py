@@ -43,6 +43,7 @@ from tracker.attribution.models import (
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.norms.models import Norm
+from tracker.queryargs import list_arg
 from tracker.records.queries import visible
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -89,15 +90,6 @@ class AttributionFilters:
         return args
 
 
-def _values(args: MappingType[str, Any], name: str) -> list[str]:
-    getlist = getattr(args, "getlist", None)
-    raw = getlist(name) if getlist else ([args[name]] if name in args else [])
-    values: list[str] = []
-    for item in raw:
-        values.extend(v.strip() for v in str(item).split(",") if v.strip())
-    return values
-
-
 def _known_codes(codes: list[str]) -> list[str]:
     if not codes:
         return []
@@ -115,19 +107,19 @@ def _known_codes(codes: list[str]) -> list[str]:
 def parse_filters(args: MappingType[str, Any]) -> AttributionFilters:
     """Read filters from query arguments; a malformed value is a 400 with a message."""
     filters = AttributionFilters()
-    filters.attributing = _known_codes([c.upper() for c in _values(args, "attributing")])
-    filters.attributed = _known_codes([c.upper() for c in _values(args, "attributed")])
-    letters = [n.lower() for n in _values(args, "norm")]
+    filters.attributing = _known_codes([c.upper() for c in list_arg(args, "attributing")])
+    filters.attributed = _known_codes([c.upper() for c in list_arg(args, "attributed")])
+    letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
     if bad:
         raise BadRequest(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
     filters.norms = letters
     try:
-        filters.forms = [AttributionForm.parse(v) for v in _values(args, "form")]  # type: ignore[misc]
-        filters.framework = [FrameworkInvoked.parse(v) for v in _values(args, "un_framework")]  # type: ignore[misc]
+        filters.forms = [AttributionForm.parse(v) for v in list_arg(args, "form")]  # type: ignore[misc]
+        filters.framework = [FrameworkInvoked.parse(v) for v in list_arg(args, "un_framework")]  # type: ignore[misc]
     except ValueError as exc:
         raise BadRequest(f"Invalid filter: {exc}.") from None
-    years = _values(args, "year")
+    years = list_arg(args, "year")
     if years:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
             raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2021.")

@@ -17,6 +17,7 @@ from tracker.gaps import analysis
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import Measure
 from tracker.papers.models import Paper
+from tracker.queryargs import list_arg
 from tracker.records.queries import include_drafts_requested, visible
 
 bp = Blueprint("gaps", __name__)
@@ -81,17 +82,11 @@ class CompareRequest:
         self.errors.setdefault(name, []).append(message)
 
 
-def _values(args: Mapping[str, Any], name: str) -> list[str]:
-    getlist = getattr(args, "getlist", None)
-    raw = getlist(name) if getlist else ([args[name]] if name in args else [])
-    return [v.strip() for item in raw for v in str(item).split(",") if v.strip()]
-
-
 def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRequest:
     """Read and check /gaps parameters; problems go to ``errors`` by field, for the form."""
     req = CompareRequest()
     codes: list[str] = []
-    for value in _values(args, "j"):
+    for value in list_arg(args, "j"):
         code = value.upper()
         if code not in codes:
             codes.append(code)
@@ -117,7 +112,7 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
         req.fail("j", f"Choose at most {MAX_JURISDICTIONS} jurisdictions (you chose {len(codes)}).")
     req.codes = [c for c in codes if c in known]
 
-    keys = _values(args, "catalogue")
+    keys = list_arg(args, "catalogue")
     req.catalogue_key = keys[0] if keys else ""
     if len(keys) > 1:
         req.fail("catalogue", "Choose one catalogue.")
@@ -126,7 +121,7 @@ def parse_compare(args: Mapping[str, Any], *, include_drafts: bool) -> CompareRe
         if req.catalogue is None:
             req.fail("catalogue", f"Unknown catalogue {keys[0][:80]!r}.")
 
-    ids = _values(args, "paper")
+    ids = list_arg(args, "paper")
     req.paper_id = ids[0] if ids else ""
     if len(ids) > 1:
         req.fail("paper", "Choose one paper.")

@@ -5,7 +5,7 @@ matches an uncommitted upload), so two concurrent commits of one file cannot bot
 write; then it checks every row again against the database as it is now, and
 refuses (``CommitRefused``, nothing written) if any row has an error, or has a
 likely duplicate the editor did not accept. Records are created through
-``tracker.measures.changes`` (the editor's creation path): each gets its working
+``tracker.records.changes`` (the editor's creation path): each gets its working
 copy and a revision ("Imported"), enters the review workflow as a draft, and the
 whole import is one audit event. The caller commits, or rolls back on an error.
 """
@@ -25,7 +25,8 @@ from tracker.extensions import db
 from tracker.imports.models import ImportUpload
 from tracker.imports.parsing import ParsedFile
 from tracker.imports.validation import Check, Context, check_rows, resolve_target
-from tracker.measures import changes
+from tracker.records import changes
+from tracker.records.models import RecordKind
 
 
 class CommitRefused(Exception):
@@ -106,7 +107,7 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
     file_keys: dict[str, int] = {}
     for row in result.rows:
         key = row.key if row.key and not any(d.same_key for d in row.duplicates) else None
-        record = changes.new_record(author_id=user_id, key=key)
+        record = changes.new_record(RecordKind.MEASURE, author_id=user_id, key=key)
         records.append(record)
         if row.key and row.key not in file_keys:
             file_keys[row.key] = record.id
@@ -127,6 +128,7 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
             if key:
                 event["successor_record_id"] = resolve_target(key, file_keys, ctx)
         changes.create(
+            RecordKind.MEASURE,
             data,
             author_id=user_id,
             record=record,

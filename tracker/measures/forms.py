@@ -10,30 +10,25 @@ share one format.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
     Form,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.catalogues.models import Catalogue, CatalogueAction
 from tracker.db import Verification, parse_partial_date, partial_date_text
@@ -55,6 +50,18 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation, Recommendation
+from tracker.records.forms import (
+    BLANK,
+    MAX_ROWS,
+    MultiCheckboxField,
+    RecordForm,
+    RowForm,
+    cap,
+    full_date_not_future,
+    limit,
+    options,
+    partial_date,
+)
 from tracker.records.queries import visible
 from tracker.validators import JurisdictionField, http_url
 
@@ -62,69 +69,16 @@ from tracker.validators import JurisdictionField, http_url
 DESCRIPTION_MAX = 20_000
 NOTE_MAX = 2_000
 RATIONALE_MAX = 5_000
-BLANK = SelectChoice("", "—")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 #: blank rows shown per section on a new form and below existing rows on an edit form
 BLANK_ROWS_NEW = {"events": 2, "sources": 2, "relations": 1, "mappings": 2, "implementations": 1}
 BLANK_ROWS_EDIT = {"events": 1, "sources": 1, "relations": 1, "mappings": 1, "implementations": 1}
 SECTIONS = ("events", "sources", "relations", "mappings", "implementations")
-#: rows a form may hold, so that a crafted request cannot make the page enormous
-MAX_ROWS = 100
-
-
-def limit(model: Any, column: str) -> Length:
-    """A Length validator matching the column's size."""
-    size = model.__table__.c[column].type.length
-    return Length(max=size, message=f"Use at most {size} characters (this has %(length)d).")
-
-
-def cap(size: int) -> Length:
-    return Length(max=size, message=f"Use at most {size} characters.")
-
-
-def partial_date(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    try:
-        date, _precision = parse_partial_date(value)
-    except ValueError:
-        raise ValidationError(
-            f"{value!r} is not a real date. Write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-03-15."
-        ) from None
-    if not 1900 <= date.year <= 2100:
-        raise ValidationError("Give a year between 1900 and 2100.")
-
-
-def full_date_not_future(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    try:
-        date = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15."
-        ) from None
-    if date > dt.date.today():
-        raise ValidationError("The access date cannot be in the future.")
-    if date.year < 1990:
-        raise ValidationError("Give the date you last opened the source.")
 
 
 def language_tag(_form: Any, field: Any) -> None:
     if field.data and not LANG_TAG.match(field.data.strip()):
         raise ValidationError("Give a language code such as en, de, ja or pt-BR.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def options(pairs: Any) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms SelectChoices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _text(value: str | None) -> str | None:
@@ -133,17 +87,6 @@ def _text(value: str | None) -> str | None:
 
 
 # --- Rows ----------------------------------------------------------------------------
-
-
-class RowForm(Form):
-    remove = BooleanField("Remove this row")
-    #: fields that make a row non-blank when filled in
-    significant: tuple[str, ...] = ()
-
-    @property
-    def skipped(self) -> bool:
-        blank = all(not (str(self[name].data or "")).strip() for name in self.significant)
-        return blank or bool(self.remove.data)
 
 
 class EventRow(RowForm):
@@ -404,14 +347,7 @@ def load_choices(
 # --- The form ------------------------------------------------------------------------
 
 
-class MeasureForm(FlaskForm):
-    #: the record version the editor started from (optimistic locking)
-    version = HiddenField()
-    #: the revision the editor started from (tells the conflict page who changed what)
-    base_revision = HiddenField()
-    #: one-time token of a new-record form (tracker.records.submissions)
-    submission = HiddenField("This form")
-
+class MeasureForm(RecordForm):
     jurisdiction_code = JurisdictionField(
         "Jurisdiction", validators=[InputRequired("Choose the jurisdiction.")]
     )
@@ -471,21 +407,19 @@ class MeasureForm(FlaskForm):
         FormField(ImplementationRow), label="Implements", max_entries=MAX_ROWS
     )
 
-    def __init__(
-        self, *args: Any, choices: Choices, mapping_rules: bool = True, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.choices = choices
+    SECTIONS = SECTIONS
+
+    def __init__(self, *args: Any, mapping_rules: bool = True, **kwargs: Any) -> None:
         #: the editor shows the mapping publication rules next to the fields; a spreadsheet
         #: import makes working copies of existing data and leaves them to publication
         self.mapping_rules = mapping_rules
-        self.jurisdiction_code.choices = choices.jurisdictions
-        self.topics.choices = choices.topics
-        for section in SECTIONS:
-            for entry in getattr(self, section):
-                self._row_choices(section, entry.form)
+        super().__init__(*args, **kwargs)
 
-    def _row_choices(self, section: str, row: Form) -> None:
+    def set_choices(self) -> None:
+        self.jurisdiction_code.choices = self.choices.jurisdictions
+        self.topics.choices = self.choices.topics
+
+    def row_choices(self, section: str, row: Form) -> None:
         if section == "relations":
             row.target.choices = self.choices.measures
         elif section == "events":
@@ -495,31 +429,13 @@ class MeasureForm(FlaskForm):
         elif section == "implementations":
             row.target.choices = implementation_row_choices(self.choices, row.target.data)
 
-    def add_rows(self, counts: dict[str, int]) -> None:
-        for section, n in counts.items():
-            field = getattr(self, section)
-            for _ in range(n):
-                if len(field.entries) >= MAX_ROWS:
-                    break
-                self._row_choices(section, field.append_entry().form)
-
-    def rows(self, section: str) -> list[RowForm]:
-        return [entry.form for entry in getattr(self, section) if not entry.form.skipped]
+    def blank_rows(self, new: bool) -> dict[str, int]:
+        return BLANK_ROWS_NEW if new else BLANK_ROWS_EDIT
 
     # Cross-field checks: each message lands next to the field it is about.
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        super().validate(extra_validators)
-
-        def fail(field: Any, message: str) -> None:
-            field.errors.append(message)
-
-        # Rows that are blank or ticked "Remove" are dropped, so they carry no errors.
-        for section in SECTIONS:
-            for entry in getattr(self, section):
-                if entry.form.skipped:
-                    for sub in entry.form:
-                        sub.errors = []
+    def check(self) -> None:
+        fail = self.fail
         for row in self.rows("events"):
             if not row.kind.data:
                 fail(row.kind, "Choose what happened on this date.")
@@ -560,31 +476,6 @@ class MeasureForm(FlaskForm):
             events = [{"kind": r.kind.data, "date": r.date.data.strip()} for r in rows]
             for index, message in services.event_order_problems(events):
                 fail(rows[index].date, message)
-        return not self.has_errors()
-
-    def has_errors(self) -> bool:
-        return bool(self.problems()) or bool(self.csrf_token.errors if self.meta.csrf else False)
-
-    def problems(self) -> list[tuple[str, str, str]]:
-        """(field id, label, message) of every error, in page order, for the summary."""
-        out = []
-        for field in self:
-            if field.type == "FieldList":
-                for i, entry in enumerate(field.entries, start=1):
-                    if entry.form.skipped:
-                        continue
-                    for sub in entry.form:
-                        out.extend(
-                            (sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e)
-                            for e in sub.errors
-                        )
-            elif field.type != "CSRFTokenField":
-                out.extend(
-                    (field.id, field.label.text, e)
-                    for e in field.errors or []
-                    if isinstance(e, str)
-                )
-        return out
 
     # Conversion to and from snapshots.
 

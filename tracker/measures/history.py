@@ -1,7 +1,8 @@
 """How measure snapshots are compared: the fields, their labels, and readable values.
 
-Used by the history pages (compare two revisions), by saves (each revision's change
-summary) and by the conflict page. Snapshots come from ``services.snapshot``.
+Registered with tracker.records.history, which the generic editor and change path use
+for the history pages (compare two revisions), for saves (each revision's change summary)
+and for the conflict page. Snapshots come from ``services.snapshot``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from tracker.measures.models import (
     RelationKind,
 )
 from tracker.norms.models import Commitment, Topic
+from tracker.records import history
 from tracker.records.diff import ROWS, SCALAR, SET, TEXT, FieldChange, FieldSpec, compare, summarise
+from tracker.records.models import RecordKind
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("jurisdiction_code", "Jurisdiction"),
@@ -171,7 +174,7 @@ class Labels:
         enum = ENUMS.get((field, column))
         if enum is not None:
             try:
-                return enum(value).label  # type: ignore[no-any-return]
+                return enum(value).label
             except ValueError:
                 return str(value)
         if field == "jurisdiction_code":
@@ -207,3 +210,6 @@ def compare_snapshots(
 
 def change_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     return summarise(compare_snapshots(old, new))
+
+
+history.register(RecordKind.MEASURE, history.HistorySpec(FIELDS, Labels, for_diff))

@@ -31,6 +31,7 @@ from tracker.measures.models import (
     measure_topics,
 )
 from tracker.norms.models import Norm, Topic
+from tracker.queryargs import list_arg
 from tracker.records.models import Record
 from tracker.records.queries import visible
 
@@ -90,19 +91,10 @@ class MeasureFilters:
         return args
 
 
-def _values(args: MappingType[str, Any], name: str) -> list[str]:
-    getlist = getattr(args, "getlist", None)
-    raw = getlist(name) if getlist else ([args[name]] if name in args else [])
-    values: list[str] = []
-    for item in raw:
-        values.extend(v.strip() for v in str(item).split(",") if v.strip())
-    return values
-
-
 def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
     """Read filters from query arguments; a malformed value is a 400 with a message."""
     filters = MeasureFilters()
-    codes = [c.upper() for c in _values(args, "jurisdiction")]
+    codes = [c.upper() for c in list_arg(args, "jurisdiction")]
     if codes:
         known = set(
             db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
@@ -113,12 +105,12 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
 
             raise BadRequest(unknown_codes_message(unknown))
         filters.jurisdictions = codes
-    letters = [n.lower() for n in _values(args, "norm")]
+    letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in "abcdefghijk"]
     if bad:
         raise BadRequest(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
     filters.norms = letters
-    slugs = _values(args, "topic")
+    slugs = list_arg(args, "topic")
     if slugs:
         known = set(db.session.scalars(sa.select(Topic.slug).where(Topic.slug.in_(slugs))))
         unknown = [s for s in slugs if s not in known]
@@ -131,15 +123,15 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         ("status", MeasureStatus, "statuses"),
     ):
         try:
-            setattr(filters, attr, [enum_cls.parse(v) for v in _values(args, name)])
+            setattr(filters, attr, [enum_cls.parse(v) for v in list_arg(args, name)])
         except ValueError as exc:
             raise BadRequest(f"Invalid {name}: {exc}.") from None
-    years = _values(args, "year")
+    years = list_arg(args, "year")
     if years:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
             raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024.")
         filters.year = int(years[0])
-    as_of = _values(args, "as_of")
+    as_of = list_arg(args, "as_of")
     if as_of:
         try:
             if len(as_of) > 1:
@@ -147,7 +139,7 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
             filters.as_of = lifecycle.parse_as_of(as_of[0])
         except ValueError as exc:
             raise BadRequest(f"Invalid as_of: {exc}") from None
-    standing = _values(args, "standing")
+    standing = list_arg(args, "standing")
     if standing:
         try:
             if len(standing) > 1:

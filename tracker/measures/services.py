@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
-from tracker.measures import implementations
+from tracker.measures import history, implementations
 from tracker.measures.models import (
     EventKind,
     Mapping,
@@ -333,18 +333,6 @@ def mark_published(measure: Measure) -> None:
         mapping.state = MappingState.PUBLISHED
 
 
-def _compare(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Any]:
-    from tracker.measures.history import compare_snapshots
-
-    return compare_snapshots(old, new)
-
-
-def _fields() -> tuple[Any, ...]:
-    from tracker.measures.history import FIELDS
-
-    return FIELDS
-
-
 records.register(
     RecordKind.MEASURE,
     records.ContentOps(
@@ -354,8 +342,8 @@ records.register(
         apply=apply,
         on_publish=mark_published,
         publication_problems=publication_problems,
-        compare=_compare,
+        compare=history.compare_snapshots,
         jurisdictions=lambda m: {m.jurisdiction_code} if m.jurisdiction_code else set(),
-        fields=_fields(),
+        fields=history.FIELDS,
     ),
 )

@@ -12,14 +12,12 @@ from tracker.extensions import db
 from tracker.measures import queries
 from tracker.measures.models import MeasureStatus, MeasureType, RelationKind
 from tracker.norms import queries as norm_queries
+from tracker.queryargs import MAX_PAGE
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested
 from tracker.web import positive_int_arg, with_suggestion
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
-
-#: the highest page number anyone could mean; larger ones are a 400, not an overflow
-MAX_PAGE = 1_000_000
 
 #: how a relation reads from the other side ("NIS 2 is transposed by NIS2UmsuCG")
 INVERSE_LABELS = {

@@ -28,7 +28,8 @@ from tracker.measures.models import (
     RelationKind,
 )
 from tracker.norms.models import CONTESTED_LABEL, SHORT_TITLE_NOTE, CommitmentKind
-from tracker.web import MAX_PAGE, MAX_RECORD_ID
+from tracker.queryargs import MAX_PAGE
+from tracker.web import MAX_RECORD_ID
 
 API_VERSION = "1.0.0"
 

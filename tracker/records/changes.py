@@ -1,16 +1,15 @@
 """Changes to records of any kind, each written with its revision in the caller's transaction.
 
-The generic form of tracker/measures/changes.py, used by papers and attributions:
-the content is read and written through the kind's registered ``ContentOps``, and
-change summaries come from its ``HistorySpec`` (tracker.records.history). The
-rules are the measures' rules, and so are the exceptions (imported from there, so
-that code catching them works for every kind):
+The content is read and written through the kind's registered ``ContentOps``
+(tracker.records.services), and change summaries come from its ``HistorySpec``
+(tracker.records.history), so this one path serves measures, papers and attributions:
 
 * every change takes the record ``version`` the editor saw (optimistic locking);
   a changed record raises ``StaleVersion`` and nothing is written;
 * the record row is updated (version checked and bumped by SQLAlchemy's
   ``version_id_col``) before any content is touched, so concurrent saves
-  serialise on that row and the loser gets ``StaleDataError`` at flush;
+  serialise on that row and the loser gets ``StaleDataError`` at flush, which
+  callers treat like ``StaleVersion``;
 * the caller commits.
 """
 
@@ -19,17 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import User
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.measures.changes import (
-    NoChanges,
-    NotAllowedNow,
-    StaleDataError,
-    StaleVersion,
-    latest_revision,
-)
 from tracker.records import history
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, Revision, WorkflowState
@@ -43,10 +36,36 @@ __all__ = [
     "create",
     "delete",
     "latest_revision",
+    "new_record",
     "restore_revision",
     "undelete",
     "update",
 ]
+
+
+class StaleVersion(Exception):
+    """The record changed after the editor loaded it."""
+
+    def __init__(self, record: Record) -> None:
+        super().__init__(f"record {record.id} is at version {record.version}")
+        self.record = record
+
+
+class NoChanges(Exception):
+    """The submitted content equals the working copy: nothing to save."""
+
+
+class NotAllowedNow(Exception):
+    """The change does not fit the record's current state; the message says why."""
+
+
+def latest_revision(record: Record) -> Revision | None:
+    return db.session.scalar(
+        sa.select(Revision)
+        .where(Revision.record_id == record.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
 
 
 def _check(record: Record, expected_version: int | None) -> None:
@@ -69,22 +88,42 @@ def _reload() -> None:
     db.session.expire_all()
 
 
-def create(kind: RecordKind, data: dict[str, Any], *, author_id: int | None) -> Record:
-    """A new draft record of ``kind`` with its working copy and revision 1.
-
-    Raises ValueError (from the kind's ``apply``) when the data refers to something unknown.
-    """
+def new_record(kind: RecordKind, *, author_id: int | None, key: str | None = None) -> Record:
+    """An empty draft record (the measure import reserves all its records first, so that
+    rows of one file can relate to each other)."""
     record = Record(
-        kind=kind, state=WorkflowState.DRAFT, created_by_id=author_id, updated_by_id=author_id
+        kind=kind,
+        state=WorkflowState.DRAFT,
+        key=key,
+        created_by_id=author_id,
+        updated_by_id=author_id,
     )
     db.session.add(record)
     db.session.flush()
+    return record
+
+
+def create(
+    kind: RecordKind,
+    data: dict[str, Any],
+    *,
+    author_id: int | None,
+    record: Record | None = None,
+    action: str = "create",
+    summary: str = "Created",
+) -> Record:
+    """A new draft record of ``kind`` (or content for one from ``new_record``) with its
+    working copy and revision 1.
+
+    Raises ValueError (from the kind's ``apply``) when the data refers to something unknown.
+    """
+    record = record or new_record(kind, author_id=author_id)
     ops = records.ops_for(record)
     content = ops.model(record_id=record.id, is_draft=True, is_live=False)
     db.session.add(content)
     ops.apply(content, data)
     _reload()
-    records.write_revision(record, content, action="create", summary="Created", author_id=author_id)
+    records.write_revision(record, content, action=action, summary=summary, author_id=author_id)
     return record
 
 

@@ -1,10 +1,13 @@
 """Editor pages for any kind of record: create, edit, history, compare, restore, delete.
 
-The generic form of tracker/measures/editing.py. A kind describes itself with an
-``EditorKind`` (its form, its choices, its blueprint) and its blueprint declares one
-route per page, each with its own ``@requires``, that calls the matching method of a
-``RecordEditor``. Pages are the shared templates in templates/records/, which
-include the kind's own form fields (``templates/<kind>/_form_fields.html``).
+One editor for measures, papers and attributions. A kind describes itself with an
+``EditorKind`` (its form, its choices, its blueprint, how its pages differ), and
+``register_routes`` declares the pages of ``ROUTES`` on its blueprint, each with its
+permission, each calling the matching method of a ``RecordEditor``. Pages are the shared
+templates in templates/records/, which include the kind's own form fields
+(``templates/<kind>/_form_fields.html``) and show a record through the kind's macros
+(``EditorKind.macros``, see templates/records/_kind.html). Every change goes through
+tracker.records.changes.
 
 Publishing is not here: the review workflow owns it.
 """
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -24,10 +27,11 @@ from wtforms import HiddenField
 
 from tracker.accounts import audit
 from tracker.accounts.models import AuditAction
+from tracker.accounts.permissions import Permission, requires
 from tracker.extensions import db
 from tracker.records import changes, history, submissions
 from tracker.records import services as records
-from tracker.records.forms import BLANK_EDIT, BLANK_NEW, RecordForm
+from tracker.records.forms import RecordForm
 from tracker.records.models import Record, RecordKind, Revision
 
 
@@ -53,11 +57,11 @@ class EditorKind:
     """What the generic editor needs to know about one kind of record."""
 
     kind: RecordKind
-    #: the content model (Paper, Attribution)
+    #: the content model (Measure, Paper, Attribution)
     model: Any
-    #: the blueprint the routes are registered on ("papers", "attribution")
+    #: the blueprint the routes are registered on ("measures", "papers", "attribution")
     blueprint: str
-    #: "policy paper", "attribution statement"
+    #: "measure", "policy paper", "attribution statement"
     noun: str
     plural: str
     form: type[RecordForm]
@@ -71,6 +75,8 @@ class EditorKind:
     public_endpoint: str
     #: why a copy may not be published yet (shown to editors; the review workflow may use it)
     problems: Callable[[Any], list[str]] = _no_problems
+    #: the macros that show the kind's own way on the shared pages (see records/_kind.html)
+    macros: str = "records/_kind.html"
 
     def endpoint(self, name: str) -> str:
         return f"{self.blueprint}.{name}"
@@ -150,7 +156,7 @@ class RecordEditor:
         if request.method == "GET":
             form = self._form(None)
             form.submission.data = submissions.new_token()
-            form.add_rows({s: BLANK_NEW for s in form.SECTIONS})
+            form.add_rows(form.blank_rows(new=True))
             return self.render("form.html", form=form, record=None)
         form = self._form(None)
         done = submissions.record_for(form.submission.data)
@@ -180,7 +186,8 @@ class RecordEditor:
             return self._already_saved(done)
         db.session.commit()
         flash(
-            f"{self.k.title} created as a draft (revision 1). Only staff can see it until it is published.",
+            f"{self.k.title} created as a draft (revision 1). Only staff see it until it is "
+            "published: submit it for review from its review page when it is ready.",
             "success",
         )
         return redirect(self.k.url("history", record_id=record.id))
@@ -194,7 +201,8 @@ class RecordEditor:
         if record.deleted_at is not None:
             abort(
                 409,
-                f"This {self.k.noun} is deleted. Restore it from the list of deleted {self.k.plural} before editing it.",
+                f"This {self.k.noun} is deleted. Restore it from the list of deleted "
+                f"{self.k.plural} before editing it.",
             )
         content = self.content(record)
         context = {"record": record, "content": content, "problems": self.k.problems(content)}
@@ -204,7 +212,7 @@ class RecordEditor:
             form.version.data = str(record.version)
             latest = changes.latest_revision(record)
             form.base_revision.data = str(latest.number) if latest else ""
-            form.add_rows({s: BLANK_EDIT for s in form.SECTIONS})
+            form.add_rows(form.blank_rows(new=False))
             return self.render("form.html", form=form, **context)
 
         form = self._form(record)
@@ -304,6 +312,7 @@ class RecordEditor:
             revisions=revisions,
             problems=self.k.problems(content),
             unpublished=records.has_unpublished_changes(record),
+            public_url=self.k.public_url(record.id),
         )
 
     def compare(self, record_id: int) -> Any:
@@ -356,7 +365,8 @@ class RecordEditor:
         except changes.NoChanges:
             db.session.rollback()
             flash(
-                f"Revision {number} has the same content as the current version: nothing to restore.",
+                f"Revision {number} has the same content as the current version: "
+                "nothing to restore.",
                 "info",
             )
             return redirect(self.k.url("history", record_id=record_id))
@@ -434,3 +444,40 @@ class RecordEditor:
             .order_by(Record.deleted_at.desc())
         ).all()
         return self.render("deleted.html", rows=rows)
+
+
+#: The editor's pages: (URL rule below the kind's prefix, endpoint, methods, permission).
+#: The endpoint is also the name of the ``RecordEditor`` method that answers it.
+ROUTES: tuple[tuple[str, str, tuple[str, ...], Permission], ...] = (
+    ("/new", "new", ("GET", "POST"), Permission.EDIT),
+    ("/<int:record_id>/edit", "edit", ("GET", "POST"), Permission.EDIT),
+    ("/<int:record_id>/history", "history", ("GET",), Permission.VIEW_DRAFTS),
+    ("/<int:record_id>/history/compare", "compare", ("GET",), Permission.VIEW_DRAFTS),
+    (
+        "/<int:record_id>/history/<int:number>/restore",
+        "restore_revision",
+        ("POST",),
+        Permission.EDIT,
+    ),
+    ("/<int:record_id>/delete", "delete", ("GET", "POST"), Permission.DELETE),
+    ("/<int:record_id>/undelete", "undelete", ("POST",), Permission.DELETE),
+    ("/deleted", "deleted", ("GET",), Permission.DELETE),
+)
+
+
+def register_routes(bp: Blueprint, editor: RecordEditor, prefix: str = "") -> None:
+    """Declare the editor's pages on a kind's blueprint, each with its permission."""
+    for rule, endpoint, methods, permission in ROUTES:
+        view = requires(permission)(_view(editor, endpoint))
+        bp.add_url_rule(prefix + rule, endpoint, view, methods=list(methods))
+
+
+def _view(editor: RecordEditor, name: str) -> Callable[..., Any]:
+    method = getattr(editor, name)
+
+    def view(**values: Any) -> Any:
+        return method(**values)
+
+    view.__name__ = name
+    view.__doc__ = method.__doc__
+    return view

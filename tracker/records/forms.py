@@ -1,9 +1,9 @@
 """What every record editor form shares: the version carried for optimistic locking,
-repeatable rows without JavaScript, and errors listed in page order.
+repeatable rows without JavaScript, errors listed in page order, and the field helpers
+(length limits, dates, option lists) the kinds' forms build on.
 
-The generic form of the parts of tracker/measures/forms.py's ``MeasureForm`` that are
-not about measures; the paper and attribution forms build on it. Field validators
-and row forms are reused from the measure form module.
+The measure, paper and attribution forms subclass ``RecordForm``; the generic editor
+(tracker.records.editing) needs nothing else from them.
 """
 
 from __future__ import annotations
@@ -12,22 +12,79 @@ import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField
-from wtforms.validators import ValidationError
+from wtforms import BooleanField, Form, HiddenField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.db import DatePrecision, parse_partial_date
-from tracker.measures.forms import (  # noqa: F401  (re-exported for the kinds' forms)
-    BLANK,
-    MAX_ROWS,
-    MultiCheckboxField,
-    RowForm,
-    cap,
-    full_date_not_future,
-    limit,
-    options,
-    partial_date,
-)
 from tracker.validators import http_url  # noqa: F401  (re-exported for the kinds' forms)
+
+BLANK = SelectChoice("", "—")
+#: rows a form may hold, so that a crafted request cannot make the page enormous
+MAX_ROWS = 100
+
+
+def limit(model: Any, column: str) -> Length:
+    """A Length validator matching the column's size."""
+    size = model.__table__.c[column].type.length
+    return Length(max=size, message=f"Use at most {size} characters (this has %(length)d).")
+
+
+def cap(size: int) -> Length:
+    return Length(max=size, message=f"Use at most {size} characters.")
+
+
+def partial_date(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    try:
+        date, _precision = parse_partial_date(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not a real date. Write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-03-15."
+        ) from None
+    if not 1900 <= date.year <= 2100:
+        raise ValidationError("Give a year between 1900 and 2100.")
+
+
+def full_date_not_future(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15."
+        ) from None
+    if date > dt.date.today():
+        raise ValidationError("The access date cannot be in the future.")
+    if date.year < 1990:
+        raise ValidationError("Give the date you last opened the source.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms SelectChoices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class RowForm(Form):
+    remove = BooleanField("Remove this row")
+    #: fields that make a row non-blank when filled in
+    significant: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> bool:
+        blank = all(not (str(self[name].data or "")).strip() for name in self.significant)
+        return blank or bool(self.remove.data)
+
 
 #: blank rows shown per section on a new form, and below existing rows on an edit form
 BLANK_NEW = 2
@@ -89,6 +146,10 @@ class RecordForm(FlaskForm):
 
     def row_choices(self, section: str, row: Form) -> None:
         """Give one row's select fields their options."""
+
+    def blank_rows(self, new: bool) -> dict[str, int]:
+        """Blank rows to show per section: on a new form, or below the rows of an edit."""
+        return {s: BLANK_NEW if new else BLANK_EDIT for s in self.SECTIONS}
 
     def add_rows(self, counts: dict[str, int]) -> None:
         for section, n in counts.items():

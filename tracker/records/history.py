@@ -4,9 +4,8 @@ Each content kind registers a ``HistorySpec``: its fields (``tracker.records.dif
 and a factory for the display callback that turns stored codes into names. The
 functions here then compare two snapshots of any record field by field.
 
-Papers and attributions register here (tracker/papers/history.py,
-tracker/attribution/history.py). Measures still use tracker/measures/history.py, which
-has the same shape and could register here too.
+Measures, papers and attributions register here (tracker/measures/history.py,
+tracker/papers/history.py, tracker/attribution/history.py).
 """
 
 from __future__ import annotations

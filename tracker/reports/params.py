@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.queries import unknown_codes_message
 from tracker.norms.models import Norm, Topic
+from tracker.queryargs import list_arg
 
 MIN_JURISDICTIONS, MAX_JURISDICTIONS = 2, 30
 MAX_BRIEF_JURISDICTIONS = 30
@@ -104,17 +105,6 @@ class ReportParams:
         return hashlib.sha256(self.canonical().encode()).hexdigest()[:20]
 
 
-def _values(args: Mapping[str, Any], *names: str) -> list[str]:
-    """Repeated and comma-separated values (``j=DE&j=FR`` and ``j=DE,FR`` both work)."""
-    out: list[str] = []
-    for name in names:
-        getlist = getattr(args, "getlist", None)
-        raw = getlist(name) if getlist else ([args[name]] if name in args else [])
-        for item in raw:
-            out.extend(v.strip() for v in str(item).replace(" ", ",").split(",") if v.strip())
-    return out
-
-
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -132,7 +122,7 @@ def _known_codes(codes: list[str]) -> set[str]:
 def _jurisdictions(
     args: Mapping[str, Any], errors: dict[str, str], *, low: int, high: int
 ) -> tuple[str, ...]:
-    codes = _unique([c.upper() for c in _values(args, "j", "jurisdiction")])
+    codes = _unique([c.upper() for c in list_arg(args, "j", "jurisdiction", spaces=True)])
     if any(len(c) > 8 for c in codes):
         errors["j"] = "Jurisdiction codes are two letters (ISO 3166-1 alpha-2, e.g. DE), or EU."
         return ()
@@ -152,7 +142,7 @@ def _jurisdictions(
 
 
 def _norms(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
-    letters = _unique([n.lower().strip("()") for n in _values(args, "norms", "norm")])
+    letters = _unique([n.lower().strip("()") for n in list_arg(args, "norms", "norm", spaces=True)])
     bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
     if bad:
         errors["norms"] = (
@@ -163,7 +153,7 @@ def _norms(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
 
 
 def _topics(args: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, ...]:
-    slugs = _unique([s.lower() for s in _values(args, "topics", "topic")])
+    slugs = _unique([s.lower() for s in list_arg(args, "topics", "topic", spaces=True)])
     if not slugs:
         return ()
     known = {

@@ -22,6 +22,7 @@ from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
+from tracker.queryargs import list_arg
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
@@ -59,7 +60,7 @@ def _form_choices(drafts: bool) -> dict[str, Any]:
 def compare() -> Any:
     drafts = drafts_requested()
     choices = _form_choices(drafts)
-    chosen = [c.upper() for c in params._values(request.args, "j", "jurisdiction")]
+    chosen = [c.upper() for c in list_arg(request.args, "j", "jurisdiction", spaces=True)]
     listed = {j.code for j in choices["jurisdictions"]}
     context = {
         **choices,

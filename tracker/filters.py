@@ -1,0 +1,56 @@
+"""The filters and globals every template may use, registered in one place (``init_app``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
+from tracker.records.editing import editor_for
+from tracker.text import render_markdown
+
+#: how the history names each revision's action
+ACTION_LABELS = {
+    "create": "Created",
+    "edit": "Edited",
+    "restore": "Restored an earlier revision",
+    "delete": "Deleted",
+    "undelete": "Restored after deletion",
+    "publish": "Published",
+    "import": "Imported",
+    "submit": "Submitted for review",
+    "request_changes": "Changes requested",
+    "approve": "Approved",
+    "withdraw": "Withdrawn",
+    "reopen": "Back to draft",
+}
+
+
+def format_when(value: Any) -> str:
+    """A stored UTC time as '27 November 2026, 08:15 UTC'."""
+    if value is None:
+        return ""
+    return f"{value.day} {value.strftime('%B %Y, %H:%M')} UTC"
+
+
+def revision_action(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def verification_class(value: Verification | str | None) -> str:
+    return f"verification-{Verification(value).value}" if value else "verification-unverified"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        partial_date=format_partial_date,
+        partial_date_iso=partial_date_text,
+        rfc3339=rfc3339,
+        verification_class=verification_class,
+        when=format_when,
+        revision_action=revision_action,
+    )
+    #: the editor of a record's kind (tracker.records.editing), for staff links
+    app.jinja_env.globals["record_editor"] = editor_for
