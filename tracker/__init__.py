@@ -24,8 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # WeasyPrint logs each layout step at INFO: noise in the server log and the CLI.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-    from tracker import extensions
+    from tracker import extensions, intargs
     from tracker.models import import_all
+
+    # Before any blueprint adds a rule: every <int:...> is bounded to the database's range.
+    intargs.init_app(app)
 
     import_all()
 

@@ -101,15 +101,10 @@ def bad_request(
 
 
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    """A whole-number query argument such as ``page``; anything else is a 400 that says why."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = int(raw) if raw.isdigit() else 0
-    if value < 1 or (maximum is not None and value > maximum):
-        allowed = f"from 1 to {maximum}" if maximum is not None else "1 or more"
-        raise BadRequest(f"Invalid {name} {raw!r}: give a whole number {allowed}.")
-    return value
+    """A whole-number query argument such as ``page`` (tracker/intargs.py)."""
+    from tracker.intargs import int_arg
+
+    return int_arg(name, default, maximum)
 
 
 def handle_http_error(error: HTTPException) -> Any:

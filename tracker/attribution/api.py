@@ -16,6 +16,7 @@ from tracker.attribution import queries
 from tracker.attribution.models import Attribution
 from tracker.db import partial_date_text
 from tracker.extensions import db
+from tracker.intargs import int_arg, page_arg
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:
@@ -78,23 +79,11 @@ def to_json(a: Attribution) -> dict[str, Any]:
     }
 
 
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, f"{name} must be a whole number of at least 1, not {raw[:20]!r}.")
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        abort(400, f"{name} may be at most {maximum}.")
-    return value
-
-
 @public
 def api_list() -> dict[str, Any]:
     filters = queries.parse_filters(request.args)
-    page = _positive_int("page", 1)
-    per_page = _positive_int(
+    page = page_arg()
+    per_page = int_arg(
         "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
     )
     stmt = queries.with_details(queries.filtered_attributions(filters))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker.accounts.permissions import public
 from tracker.attribution import queries as attribution_queries
 from tracker.extensions import db
+from tracker.intargs import page_arg
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureRelation
 from tracker.opendata import changes as changelog
@@ -186,10 +187,7 @@ def codebook_json() -> Response:
 
 
 def _changes_page() -> int:
-    raw = request.args.get("page", "")
-    if raw and (not raw.isdigit() or not 0 < int(raw) <= 1_000_000):
-        abort(400, f"Invalid page {raw[:20]!r}: give a whole number from 1.")
-    return int(raw) if raw else 1
+    return page_arg()
 
 
 @bp.get("/changes")
