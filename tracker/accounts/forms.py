@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "E-mail address",
         validators=[DataRequired("Enter your e-mail address."), Length(max=254)],
-        render_kw={"autocomplete": "username", "autofocus": True},
+        render_kw={"autocomplete": "email", "autofocus": True},
     )
     password = PasswordField(
         "Password",
