@@ -16,7 +16,7 @@ import.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,11 @@ def _sources(sources: list[Any]) -> list[dict[str, Any]]:
     return [{"title": s.title, "url": s.url, "accessed": _iso(s.accessed)} for s in sources]
 
 
-def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
+def measure_item(
+    m: Measure, *, drafts: bool = False, targets: Container[int] | None = None
+) -> dict[str, Any]:
+    """``targets``: record ids of the relation targets the reader may see; a relation to any
+    other record (a draft, a deleted measure) is left out, as on the page and in the API."""
     item: dict[str, Any] = {
         "id": m.record_id,
         "key": record_key("measure", m),
@@ -103,6 +107,7 @@ def measure_item(m: Measure, *, drafts: bool = False) -> dict[str, Any]:
                 "note": r.note,
             }
             for r in m.relations
+            if targets is None or r.target_record_id in targets
         ],
         "sources": _sources(m.sources),
         "verification": m.verification.value,

@@ -104,7 +104,13 @@ def export_measures(fmt: str) -> Response:
     drafts = _drafts()
     filters = measure_queries.parse_filters(request.args)
     stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
-    items = [MEASURES.item(m, drafts=drafts) for m in db.session.scalars(stmt)]
+    measures = list(db.session.scalars(stmt))
+    # A relation names its target's key: only targets this reader may see (never a draft's
+    # key in a public export).
+    targets = measure_queries.visible_measures_by_record(
+        {r.target_record_id for m in measures for r in m.relations}, include_drafts=drafts
+    )
+    items = [MEASURES.item(m, drafts=drafts, targets=targets) for m in measures]
     return _export(MEASURES, items, fmt, filters.as_args(), drafts)
 
 
