@@ -38,11 +38,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
 
-    from tracker import database, faults, gc_guard, web
+    from tracker import database, faults, gc_guard, inputs, web
 
     gc_guard.init_app(app)
     database.init_app(app)
     web.init_app(app)
+    inputs.init_app(app)
     faults.init_app(app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client address for
