@@ -100,3 +100,30 @@ def test_the_feed_survives_whatever_a_stored_title_holds(app, client, make_measu
     root = etree.fromstring(response.data)
     titles = [t.text for t in root.iter("{http://www.w3.org/2005/Atom}title")]
     assert any("Test feed  title  end" in (t or "") for t in titles), titles
+
+
+def test_imports_refuse_control_characters_and_store_nfc(app, tmp_path):
+    from tracker.imports.parsing import ImportFileError, parse
+
+    header = b"jurisdiction,title_original,type,status,description\r\n"
+    limits = {"max_bytes": 10**6, "max_rows": 10, "max_unpacked": 10**6}
+    with pytest.raises(ImportFileError, match=r"Row 2, title_original: the text contains a "):
+        parse("m.csv", header + b"DE,Bad\x1btitle,law,in_force,x\r\n", **limits)
+    parsed = parse(
+        "m.csv",
+        header + 'DE,Cafe\u0301,law,in_force,"one\r\ntwo"\r\n'.encode(),
+        **limits,
+    )
+    assert parsed.rows[0]["cells"]["title_original"] == "Caf\u00e9"
+    assert parsed.rows[0]["cells"]["description"] == "one\ntwo"
+
+
+def test_data_files_refuse_control_characters_with_the_line(tmp_path):
+    from tracker.datafiles import DataFileError, load_yaml
+
+    path = tmp_path / "x.yaml"
+    path.write_text('a: fine\nb: "bell \\a here"\nc: "Cafe\\u0301"\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"x.yaml:2: text contains a control character"):
+        load_yaml(path)
+    path.write_text('c: "Cafe\\u0301"\n', encoding="utf-8")
+    assert load_yaml(path)["c"] == "Caf\u00e9"

@@ -20,6 +20,8 @@ file field:
 * the header: every column must be one of the export's columns (``id``,
   ``jurisdiction_name``, ``year``, ``url``, ``published_at``, ``draft`` and ``state``
   are accepted and ignored), none twice, and the required ones present;
+* every cell's text as at every edge (tracker/inputs.py): NFC, LF line breaks, and a
+  control character other than tab and newline is refused with its row, column and name;
 * the number of rows (``TRACKER_IMPORT_MAX_ROWS``), blank rows not counted toward it but
   bounded too (``blank_rows_allowed``): a file of two million blank lines is refused after a
   few thousand, without keeping them. A CSV is decoded as it is read, not copied whole.
@@ -38,6 +40,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.inputs import ControlCharacterError, clean
 from tracker.opendata.rows import DRAFT_COLUMNS, MEASURES
 
 #: columns of the export that describe the row for readers; an import ignores them
@@ -160,7 +163,10 @@ def parse(
             name = names[index] if index < len(names) else None
             if name is None or name in IGNORED_COLUMNS or value is None or value == "":
                 continue
-            kept[name] = value
+            try:
+                kept[name] = clean(value)
+            except ControlCharacterError as exc:
+                raise ImportFileError(f"Row {number}, {name}: the text {exc}.") from None
         formula_columns = formula_rows.get(number, [])
         if kept or formula_columns:
             row: dict[str, Any] = {"row": number, "cells": kept}
