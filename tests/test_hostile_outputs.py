@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import bibtexparser
@@ -127,6 +128,14 @@ def test_hostile_text_in_every_output_format(app, client, hostile_measure, text)
     assert one_line(title) == one_line(text)
 
 
+def _comparable(char: str) -> bool:
+    return (
+        ord(char) < 0x10000
+        and char not in "\u202e\u202c\u200b\u00a0"
+        and not 0x0590 <= ord(char) <= 0x05FF
+    )
+
+
 @pytest.mark.slow
 def test_hostile_text_in_the_pdf_brief(reports, client, hostile_measure):
     """The country brief lists the measures: every hostile title is printed as text."""
@@ -142,10 +151,10 @@ def test_hostile_text_in_the_pdf_brief(reports, client, hostile_measure):
     printed = flat(pdf_text(response.data))
     for text in HOSTILE_TEXT:
         # pdftotext gives the characters back; astral symbols without a glyph are left out
-        # of the comparison, as are bidirectional and zero-width format characters.
-        wanted = flat(
-            "".join(
-                c for c in clean(text) if ord(c) < 0x10000 and c not in "\u202e\u202c\u200b\u00a0"
-            )
-        )
+        # of the comparison, as are bidirectional and zero-width format characters and
+        # right-to-left script (which pdftotext gives in visual order).
+        # (Text after a bidirectional override is printed in visual order: "evil" reads
+        # "live" once extracted, as it should; the comparison stops there.)
+        before_override = re.split("[\u202a-\u202e\u2066-\u2069]", clean(text))[0]
+        wanted = flat("".join(c for c in before_override if _comparable(c)))
         assert wanted[:40] in printed, text
