@@ -123,7 +123,7 @@ def clean_request_form() -> None:
         changed = changed or new != value
         cleaned.append((name, new))
     if changed:
-        request.form = ImmutableMultiDict(cleaned)  # type: ignore[misc]
+        request.form = ImmutableMultiDict(cleaned)
 
 
 def init_app(app: Flask) -> None:
