@@ -3,7 +3,7 @@
 Python's ``str.isdigit`` is true for "²" and "١" (which ``int`` then refuses or reads), and
 ``int`` accepts numbers no database column can hold: ``/measures/9223372036854775808`` used
 to reach PostgreSQL and fail with a 500. Everything here reads ASCII digits only and bounds
-the value to a 64-bit signed integer (ids) or a page bound (pages):
+the value to what an id column holds (ids) or a page bound (pages):
 
 - ``parse_int`` for a raw string (None when it is not a number in range);
 - ``int_arg`` for a query argument (a 400 that says why);
@@ -20,8 +20,9 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-#: largest value of a 64-bit signed integer column (PostgreSQL BIGINT, SQLite INTEGER)
-DB_INT_MAX = 2**63 - 1
+#: largest id the database holds: the id columns are ``Integer``, a 32-bit ``integer`` on
+#: PostgreSQL (SQLite's INTEGER holds 64 bits; the smaller bound is the one both accept)
+DB_INT_MAX = 2**31 - 1
 #: pages beyond this are refused on every list (no list has a million pages)
 MAX_PAGE = 1_000_000
 
@@ -63,7 +64,7 @@ def page_arg(name: str = "page") -> int:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` limited to what a 64-bit signed column holds: a larger id is a 404."""
+    """``<int:...>`` limited to what an id column holds: a larger id is a 404."""
 
     #: ASCII digits only (``\d`` also matches "١" and other scripts' digits)
     regex = r"[0-9]+"

@@ -1,5 +1,5 @@
-"""Numbers in URLs, query strings and forms (issue 15 item 2): ids past the database's
-64-bit range are 404 on every ``<int:...>`` route; pages that are not ASCII whole numbers
+"""Numbers in URLs, query strings and forms (issue 15 item 2): ids past what the id columns
+hold (2^31 - 1, PostgreSQL ``integer``; 2^63 included) are 404 on every ``<int:...>`` route; pages that are not ASCII whole numbers
 in range ("²", 2^63, -1, letters) are a 400 with a message on every list."""
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def test_every_int_route_uses_the_bounded_converter(app):
             assert "IntegerConverter" not in kinds, rule.rule
 
 
-@pytest.mark.parametrize("number", [str(TOO_BIG), "99999999999999999999999", "١"])
+@pytest.mark.parametrize(
+    "number", [str(TOO_BIG), str(DB_INT_MAX + 1), "99999999999999999999999", "١"]
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_ids_the_database_cannot_hold_are_404_on_every_route(app, login, method, number):
     client = app.test_client()
@@ -111,6 +113,7 @@ def test_mark_read_refuses_numbers_it_cannot_use(app, login, value):
         ("42", 42),
         (str(DB_INT_MAX), DB_INT_MAX),
         (str(TOO_BIG), None),
+        (str(DB_INT_MAX + 1), None),
         ("²", None),
         ("١", None),
         ("１", None),
