@@ -3,6 +3,8 @@ audit log."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -270,3 +272,13 @@ def test_cli_create_prompts_twice_on_a_terminal(app, runner, monkeypatch):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "t@example.org"))
         assert passwords.verify_password(user.password_hash, "another password here")
+
+
+def test_sign_in_e_mail_field_uses_an_autocomplete_token_valid_for_email_inputs(client) -> None:
+    """Issue 15 item 8: ``autocomplete="username"`` is not allowed on ``type="email"`` (the Nu
+    HTML checker refuses it); ``email`` is, and password managers still fill it."""
+    page = client.get("/login").get_data(as_text=True)
+    field = re.search(r"<input[^>]*name=\"email\"[^>]*>", page)
+    assert field is not None
+    assert 'type="email"' in field.group(0) and 'autocomplete="email"' in field.group(0)
+    assert "username" not in field.group(0)

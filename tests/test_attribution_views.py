@@ -163,9 +163,9 @@ def test_api_list_is_paginated_and_filterable(client) -> None:
 @pytest.mark.parametrize(
     "query, message",
     [
-        ("per_page=0", "Invalid per_page '0': give a whole number from 1 to 200."),
-        ("per_page=1000", "Invalid per_page '1000': give a whole number from 1 to 200."),
-        ("page=-1", "Invalid page '-1': give a whole number from 1 to 1000000."),
+        ("per_page=0", "Invalid per_page '0': give a whole number from 1 to 200"),
+        ("per_page=1000", "Invalid per_page '1000': give a whole number from 1 to 200"),
+        ("page=-1", "Invalid page '-1': give a whole number"),
         ("attributing=QQ", "Unknown jurisdiction code: QQ"),
         ("un_framework=maybe", "'maybe' is not one of: yes, no, unknown"),
         ("year=20x4", "Invalid year"),

@@ -137,3 +137,25 @@ def test_the_reports_worker_collects_between_jobs_not_inside_them(app, monkeypat
         assert queue.count == 0
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_the_development_server_gets_the_guard_and_other_requests_do_not(app, gc_state):
+    """``flask run`` (Werkzeug's server) installs the guard on its first request and collects
+    after each one; the test client (like gunicorn, whose hooks do it, and CLI commands)
+    leaves automatic collection as it is."""
+    gc.enable()
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert gc.isenabled()
+    if not gc_guard.wanted():
+        return
+    response = client.get("/healthz", environ_base={"SERVER_SOFTWARE": "Werkzeug/3.1.3"})
+    assert response.status_code == 200
+    assert not gc.isenabled()
+    # A collection is due after the request when generation 0 is over its threshold.
+    gc.set_threshold(10, 10, 10)
+    junk = [[] for _ in range(50)]
+    assert gc.get_count()[0] > 10
+    client.get("/healthz", environ_base={"SERVER_SOFTWARE": "Werkzeug/3.1.3"})
+    assert gc.get_count()[0] < 10
+    del junk

@@ -11,10 +11,11 @@ import uuid
 
 import pytest
 import redis
+import sqlalchemy as sa
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, seed
 from tracker.accounts import passwords, throttle
-from tracker.accounts.models import User
+from tracker.accounts.models import LoginFailure, Role, User
 from tracker.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -228,3 +229,73 @@ def test_redis_failure_falls_back_to_counting_in_process(caplog):
     assert t.retry_after(["k"]) is not None
     # One failure is logged; later calls go straight to the in-process count.
     assert caplog.text.count("counting in this process") == 1
+
+
+# --- Shared store without Redis: the database ---------------------------------------
+
+
+def test_without_redis_the_count_lives_in_the_database(app):
+    assert isinstance(app.extensions["login_throttle"].store, throttle.DatabaseStore)
+
+
+def test_two_worker_processes_share_the_count_without_redis(tmp_path):
+    """Issue 15 item 7: two gunicorn workers with in-memory counts allowed about 18 failures.
+    Two processes (each its own app, its own connections) on one file SQLite database
+    alternate failures; the 11th is refused by either."""
+    import multiprocessing
+
+    from tests.conftest import standalone_app
+
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    with standalone_app(url) as first:
+        with first.app_context():
+            seed(first, demo=False)
+            user = User(email="shared@example.org", name="Shared", role=Role.EDITOR)
+            user.password_hash = passwords.hash_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+    context = multiprocessing.get_context("spawn")
+    pipes, workers = [], []
+    for _ in range(2):
+        ours, theirs = context.Pipe()
+        worker = context.Process(target=_worker, args=(url, theirs))
+        worker.start()
+        pipes.append(ours)
+        workers.append(worker)
+    try:
+        results = []
+        for i in range(12):
+            pipes[i % 2].send(f"wrong {i}")  # the two workers take turns
+            results.append(pipes[i % 2].recv())
+    finally:
+        for pipe in pipes:
+            pipe.send(None)
+        for worker in workers:
+            worker.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert results[:10] == [200] * 10, results
+    assert results[10:] == [429, 429], results
+    with standalone_app(url) as check:
+        with check.app_context():
+            keys = set(db.session.scalars(sa.select(LoginFailure.key)))
+    assert keys and not any("example.org" in k for k in keys)
+
+
+def _worker(url: str, pipe) -> None:
+    """One worker process: its own app and connections; signs in with each password sent."""
+    from tests.conftest import csrf_token, standalone_app
+
+    # A long window: starting two processes must not let the first failures age out.
+    with standalone_app(url, LOGIN_WINDOW_SECONDS=3600) as worker_app:
+        client = worker_app.test_client()
+        while (password := pipe.recv()) is not None:
+            response = client.post(
+                "/login",
+                data={
+                    "csrf_token": csrf_token(worker_app, client),
+                    "email": "shared@example.org",
+                    "password": password,
+                },
+                environ_base={"REMOTE_ADDR": "192.0.2.20"},
+            )
+            pipe.send(int(response.status_code))

@@ -298,3 +298,41 @@ def test_codebook_page_and_json(client) -> None:
         'attachment; filename="cyber-norms-codebook-'
     )
     assert json.loads(response.data)["datasets"]["measures"]["fields"][0]["name"] == "id"
+
+
+def test_exports_never_name_a_draft_in_a_published_measures_relations(
+    app, make_measure, client, login
+) -> None:
+    """Issue 15 item 8: the page and the API hid a draft relation target; the exports
+    printed its key."""
+    draft = make_measure(published=False, key="secret-draft-key-x1", jurisdiction_code="IS")
+    shown = make_measure(key="public-target-key-x1", jurisdiction_code="IS")
+    make_measure(
+        title_original="Test measure with relations",
+        jurisdiction_code="IS",
+        relations=[
+            {"kind": "amends", "target_record_id": draft.record_id, "note": None},
+            {"kind": "implements", "target_record_id": shown.record_id, "note": None},
+        ],
+    )
+    for fmt in ("csv", "xlsx", "json"):
+        response = client.get(f"/export/measures.{fmt}?jurisdiction=IS")
+        assert response.status_code == 200
+        if fmt == "json":
+            item = next(
+                i
+                for i in response.get_json()["items"]
+                if i["title_original"] == "Test measure with relations"
+            )
+            assert [r["target"] for r in item["relations"]] == ["public-target-key-x1"]
+            text = response.get_data(as_text=True)
+        elif fmt == "csv":
+            text = response.get_data(as_text=True)
+        else:
+            text = json.dumps(read_xlsx(response.data))
+        assert "public-target-key-x1" in text, fmt
+        assert "secret-draft-key-x1" not in text, fmt
+    # Staff asking for drafts see the relation to the draft.
+    staff = app.test_client()
+    login(staff, "editor")
+    assert b"secret-draft-key-x1" in staff.get("/export/measures.csv?drafts=1").data

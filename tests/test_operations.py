@@ -216,3 +216,26 @@ def test_production_starts_with_a_real_secret_key_and_development_without_one(mo
     assert app.config["SECRET_KEY"] == "k" * 64 and app.config["SESSION_COOKIE_SECURE"] is True
     dev = create_app({"DATABASE_URL": "sqlite://", "ENV": "development"})
     assert len(dev.config["SECRET_KEY"]) == 64  # a per-process key, never a fixed one
+
+
+@pytest.mark.parametrize("key", ["k", "x" * 31, "é" * 15])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(key, monkeypatch) -> None:
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="too short"):
+        create_app({"DATABASE_URL": "sqlite://", "ENV": "production", "SECRET_KEY": key})
+    # 32 bytes is enough (16 two-byte characters count as 32 bytes).
+    create_app({"DATABASE_URL": "sqlite://", "ENV": "production", "SECRET_KEY": "é" * 16})
+
+
+@pytest.mark.parametrize("env", ["prod", "dev", "Production", "test", ""])
+def test_unknown_tracker_env_is_a_start_up_error(env, monkeypatch) -> None:
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TRACKER_ENV", env)
+    with pytest.raises(ConfigError, match="TRACKER_ENV must be one of development, production"):
+        create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "k" * 64})

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile import INTERNAL_URLS
 from tests.pdf_helpers import pdf_text
 from tracker.reports import sandbox
 from tracker.reports.fetcher import FetchRefused, StaticOnlyFetcher
@@ -73,6 +74,16 @@ def test_fetcher_serves_static_files_only(static_dir: Path, caplog) -> None:
     assert len(lines) == len(refused)  # one log line per refusal
     assert all(line.startswith("refused to fetch") for line in lines)
     assert fetcher.refused == refused
+
+
+def test_fetcher_refuses_every_spelling_of_an_internal_address(static_dir: Path) -> None:
+    """The hostile URL list of the URL validator (tests/hostile.py): the fetcher serves
+    static files only, so every one is refused, whatever host it decodes to."""
+    fetcher = StaticOnlyFetcher(static_dir)
+    for url in INTERNAL_URLS:
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    assert fetcher.refused == INTERNAL_URLS
 
 
 def test_fetcher_never_opens_through_urllib(static_dir: Path) -> None:

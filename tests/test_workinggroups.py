@@ -120,3 +120,33 @@ def test_loader_rejects_bad_files_with_line(app_ctx, tmp_path, text, line, reaso
         demo.load(path)
     assert f"{path}:{line}" in str(info.value) and reason in str(info.value)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WorkingGroupMember)) == before
+
+
+def test_an_account_without_a_name_is_never_listed_under_its_email(app, client, make_user):
+    """Issue 15 item 8: linking an account without a name used to add a member named after
+    the account's sign-in address, shown on the public page."""
+    make_user("reviewer", email="no.name@example.org", name="")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["groups", "link", "wg-attribution", "no.name@example.org"])
+    assert result.exit_code != 0
+    assert "has no name" in result.output
+    # A member stored under an address earlier (before the fix) is not shown either.
+    with app.app_context():
+        group("wg-attribution").members[0].name = "old.entry@example.org"
+        db.session.commit()
+    page = client.get("/working-groups/").get_data(as_text=True)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "old.entry@example.org" not in main and "no.name@example.org" not in main
+    assert "@" not in main
+    assert "(name not published)" in main
+
+
+def test_an_account_with_a_name_is_listed_under_its_name(app, make_user):
+    make_user("reviewer", email="named@example.org", name="Ada Named")
+    result = app.test_cli_runner().invoke(
+        args=["groups", "link", "wg-attribution", "named@example.org"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = [m.name for m in group("wg-attribution").members]
+    assert "Ada Named" in names and "named@example.org" not in names

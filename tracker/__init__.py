@@ -24,8 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # WeasyPrint logs each layout step at INFO: noise in the server log and the CLI.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-    from tracker import extensions
+    from tracker import extensions, queryargs
     from tracker.models import import_all
+
+    # Before any blueprint adds a rule: every <int:...> is bounded to the database's range.
+    queryargs.init_app(app)
 
     import_all()
 
@@ -35,11 +38,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
 
-    from tracker import database, faults, filters, web
+    from tracker import database, faults, filters, gc_guard, inputs, web
 
+    gc_guard.init_app(app)
     database.init_app(app)
     web.init_app(app)
     filters.init_app(app)
+    inputs.init_app(app)
     faults.init_app(app)
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy: trust its X-Forwarded-For/-Proto (client address for

@@ -2,8 +2,8 @@
 
 | variable | meaning | default |
 |---|---|---|
-| TRACKER_ENV | "development" or "production" | production |
-| TRACKER_SECRET_KEY | signs sessions and CSRF tokens | required outside development |
+| TRACKER_ENV | "development" or "production" (anything else: start-up error) | production |
+| TRACKER_SECRET_KEY | signs sessions and CSRF tokens; 32 bytes or more | required outside development |
 | TRACKER_DATABASE_URL | SQLAlchemy URL (sqlite:/// or postgresql://) | SQLite file in instance/ |
 | TRACKER_REDIS_URL | Redis for shared rate limits, report cache and job queue | unset (in-process) |
 | TRACKER_REVIEW_APPROVALS_REQUIRED | approvals a change needs before it can be published | 1 |
@@ -21,6 +21,11 @@ from flask import Flask
 
 #: Placeholder values that must never sign sessions outside development.
 UNSAFE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+#: a production secret key has at least this many bytes (UTF-8); 32 random bytes, as
+#: ``secrets.token_hex(32)`` gives, are far past guessing
+MIN_SECRET_KEY_BYTES = 32
+#: the values TRACKER_ENV may take; anything else ("prod", "dev", "Production") is refused
+ENVIRONMENTS = ("development", "production")
 
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",
@@ -90,7 +95,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
 
-    development = app.config["ENV"] == "development" or app.testing
+    env = app.config.get("ENV")
+    if env not in ENVIRONMENTS:
+        # A typo must not silently select a mode: "prod" is not production, "dev" is not
+        # development (it would refuse a missing key, or worse, relax cookies).
+        raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)} (got {env!r}).")
+    development = env == "development" or app.testing
     url = app.config.get("DATABASE_URL") or default_database_url(app.instance_path)
     app.config["DATABASE_URL"] = url = normalise_database_url(url)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
@@ -118,6 +128,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SMTP_PORT"] = int(app.config.get("SMTP_PORT") or 587)
 
     key = app.config.get("SECRET_KEY")
+    if not development and key and key not in UNSAFE_SECRET_KEYS:
+        size = len(key.encode() if isinstance(key, str) else key)
+        if size < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"TRACKER_SECRET_KEY is too short ({size} bytes; production needs at least "
+                f"{MIN_SECRET_KEY_BYTES}). Set it to a long random value, e.g. "
+                "TRACKER_SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"."
+            )
     if not key or key in UNSAFE_SECRET_KEYS:
         if not development:
             raise ConfigError(

@@ -61,6 +61,19 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Text from data files goes through the same edge as forms and imports
+    # (tracker/inputs.py): NFC, LF line breaks, no control characters (YAML's escapes such
+    # as "\v" or "\e" would otherwise let them in).
+    from tracker.inputs import ControlCharacterError, clean
+
+    try:
+        return clean(str(loader.construct_scalar(node)))
+    except ControlCharacterError as exc:
+        raise DataFileError(loader.name, node.start_mark.line + 1, f"text {exc}") from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)

@@ -14,7 +14,11 @@ bench/load/gc_reentry_repro.py shows it without any extension module).
 
 The workaround: no automatic collections in a web worker (``install``), and a collection at
 the end of each request when one is due (``collect_if_due``, same generation thresholds as
-CPython's), where no attribute is being set. gunicorn.conf.py calls both.
+CPython's), where no attribute is being set. gunicorn.conf.py calls both in its workers;
+``init_app`` does the same in the development server (``flask run``, ``make run``), which
+segfaulted twice in 7,000 requests without it. It acts only on requests served by Werkzeug's
+server (``SERVER_SOFTWARE`` "Werkzeug/..."), so CLI commands, the test client and gunicorn
+(whose hooks already do it) are left as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import gc
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 #: CPython before 3.12 collects inside allocations
 AFFECTED = sys.implementation.name == "cpython" and sys.version_info < (3, 12)
@@ -59,3 +64,27 @@ def collect_if_due() -> int | None:
             generation = gen
     gc.collect(generation)
     return generation
+
+
+def _dev_server(environ: Mapping[str, Any]) -> bool:
+    return str(environ.get("SERVER_SOFTWARE", "")).startswith("Werkzeug/")
+
+
+def init_app(app: Any) -> None:
+    """Guard the development server: automatic collection off from its first request (its
+    serving process), a collection after each request when one is due."""
+    from flask import request
+
+    def guard() -> None:
+        if _dev_server(request.environ) and gc.isenabled() and install():
+            app.logger.info(
+                "development server: cyclic garbage collected between requests "
+                "(tracker/gc_guard.py)"
+            )
+
+    def collect(_exc: BaseException | None) -> None:
+        if _dev_server(request.environ):
+            collect_if_due()
+
+    app.before_request(guard)
+    app.teardown_request(collect)

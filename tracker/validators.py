@@ -8,8 +8,13 @@ spelling: ``http://2130706433/`` and ``http://0x7f.1/`` are 127.0.0.1). A link t
 internal address in a published record would send readers' browsers, or a tool that
 follows the links, to the reader's own network.
 
-The check looks at the address as written; it does not resolve names (the tracker never
-fetches these addresses, and a lookup at save time proves nothing about later).
+The check judges the host a browser would connect to, not the host as written: the WHATWG
+URL rules decode percent-escapes (``%31%32%37.0.0.1``), map the name with UTS #46 / IDNA
+(full-width ``１２７．０．０．１``, circled ``①②⑦``, ideographic full stops, soft hyphens and
+upper case all become ``127.0.0.1``), drop one trailing dot (``127.0.0.1%2e``) and read a
+name that ends in a number as an IPv4 address in decimal, octal or hex (``canonical_host``).
+It does not resolve names (the tracker never fetches these addresses, and a lookup at save
+time proves nothing about later).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+import idna
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -72,6 +78,33 @@ def _inet_aton(host: str) -> ipaddress.IPv4Address | None:
     return ipaddress.IPv4Address(value)
 
 
+#: code points a host may not hold once decoded (WHATWG "forbidden domain code point")
+FORBIDDEN_HOST = set(" #%/:<>?@[\\]^|")
+
+
+class HostError(ValueError):
+    """A host a browser would refuse to parse."""
+
+
+def canonical_host(host: str) -> str:
+    """The host a browser reads in ``host`` (WHATWG URL host parsing, without the final
+    Punycode step): percent-decoded as UTF-8, mapped with UTS #46 (non-transitional, no
+    STD3 rules, as browsers do), lower case, without the one trailing dot a browser drops.
+    Raises HostError for a host a browser refuses."""
+    try:
+        decoded = unquote(host, errors="strict")
+    except UnicodeDecodeError:
+        raise HostError("escapes that are not UTF-8") from None
+    try:
+        mapped = idna.uts46_remap(decoded, std3_rules=False, transitional=False)
+    except (idna.IDNAError, ValueError):
+        raise HostError("characters a browser refuses in a site name") from None
+    mapped = mapped.lower()
+    if any(c in FORBIDDEN_HOST or ord(c) < 33 or ord(c) == 127 for c in mapped):
+        raise HostError("characters that cannot appear in a site name")
+    return mapped[:-1] if mapped.endswith(".") else mapped
+
+
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     if ip.ipv4_mapped:
         return ip.ipv4_mapped
@@ -107,18 +140,28 @@ def url_problem(value: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
     except ValueError:
         return "The port in this web address (after the colon) is not a number from 1 to 65535."
-    host = (parts.hostname or "").rstrip(".")
+    written = parts.hostname or ""
+    if ":" in written:
+        host = written  # an IPv6 literal ([::1]): no escapes or mapping apply
+    else:
+        try:
+            host = canonical_host(written)
+        except HostError as exc:
+            return f"The site name in this web address contains {exc}."
+    host = host.rstrip(".")
     if not host:
         return NOT_HTTP
     try:
         ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
     except ValueError:
         ip = _inet_aton(host)
-        if ip is not None and str(ip) != host:
-            return (
-                f"{host!r} is an IP address written in an unusual form (it means {ip}). "
-                "Give the site's name instead, e.g. https://www.example.org/."
-            )
+    if ip is not None and ":" not in written and str(ip) != written.rstrip("."):
+        if not _is_public_ip(ip):
+            return INTERNAL.format(host=f"{written}, which means {ip}")
+        return (
+            f"{written!r} is an IP address written in an unusual form (it means {ip}). "
+            "Give the site's name instead, e.g. https://www.example.org/."
+        )
     if ip is not None:
         return None if _is_public_ip(ip) else INTERNAL.format(host=host)
     if any(host == n or host.endswith("." + n) for n in INTERNAL_NAMES):

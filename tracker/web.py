@@ -98,22 +98,6 @@ def bad_request(
     return with_suggestion(BadRequest(message), suggestion_url, suggestion_label)  # type: ignore[return-value]
 
 
-#: record numbers are 32-bit integers in the database: a larger one names nothing (404)
-MAX_RECORD_ID = 2_147_483_647
-
-
-def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    """A whole-number query argument such as ``page``; anything else is a 400 that says why."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = int(raw) if raw.isdigit() else 0
-    if value < 1 or (maximum is not None and value > maximum):
-        allowed = f"from 1 to {maximum}" if maximum is not None else "1 or more"
-        raise BadRequest(f"Invalid {name} {raw!r}: give a whole number {allowed}.")
-    return value
-
-
 def handle_http_error(error: HTTPException) -> Any:
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.bad_input.editors import EDITORS, count, errors_of, post_new
+from tests.hostile import INTERNAL_URLS
 from tests.pages import assert_inert
 from tracker.extensions import db
 from tracker.validators import url_problem
@@ -85,7 +86,15 @@ GOOD = [
     "https://例え.jp/",
     "https://xn--r8jz45g.jp/",
 ]
-BAD = INTERNAL + DISGUISED + OTHER_SCHEMES + MALFORMED
+#: escapes, UTS #46 mapping and trailing dots (issue 15 item 3), shared with the PDF fetcher
+UNICODE_AND_ESCAPED = [u for u in INTERNAL_URLS if u not in INTERNAL + DISGUISED]
+BROKEN_HOSTS = [
+    "http://%ff%fe.example.org/",  # escapes that are not UTF-8
+    "http://exa%2fmple.org/",  # a decoded slash
+    "http://exa%40mple.org/",  # a decoded @
+    "http://exa%20mple.org/",  # a decoded space
+]
+BAD = INTERNAL + DISGUISED + UNICODE_AND_ESCAPED + OTHER_SCHEMES + MALFORMED + BROKEN_HOSTS
 
 
 @pytest.mark.parametrize("url", BAD)
@@ -95,6 +104,32 @@ def test_validator_refuses(url):
 
 @pytest.mark.parametrize("url", GOOD)
 def test_validator_accepts_public_web_addresses(url):
+    assert url_problem(url) is None
+
+
+@pytest.mark.parametrize("url", INTERNAL_URLS)
+def test_every_spelling_of_an_internal_address_is_refused_as_internal(url):
+    """The host is judged as a browser reads it: percent-decoded, UTS #46-mapped (full-width
+    and circled digits, ideographic full stops, soft hyphens), one trailing dot dropped."""
+    problem = url_problem(url) or ""
+    assert "private or local network" in problem, (url, problem)
+
+
+@pytest.mark.parametrize(
+    ("url", "means"),
+    [
+        ("http://%31%32%37.0.0.1/", "127.0.0.1"),
+        ("http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/", "127.0.0.1"),
+        ("http://\u2460\u2461\u2466.0.0.1/", "127.0.0.1"),
+        ("http://169.254.169.254%2e/", "169.254.169.254"),
+    ],
+)
+def test_the_message_names_the_address_a_browser_would_open(url, means):
+    assert f"which means {means}" in (url_problem(url) or "")
+
+
+@pytest.mark.parametrize("url", ["http://%65xample.org/", "https://\uff45xample.org/"])
+def test_escaped_or_full_width_public_names_are_still_public(url):
     assert url_problem(url) is None
 
 

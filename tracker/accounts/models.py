@@ -109,3 +109,16 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     actor: Mapped[Optional[User]] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted by the sign-in throttle when no Redis is configured
+    (tracker/accounts/throttle.py, ``DatabaseStore``): every worker process reads the same
+    rows. ``key`` is a hashed account or a client address, never an e-mail address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), index=True)
+    #: seconds since the epoch (the throttle's clock)
+    failed_at: Mapped[float] = mapped_column(sa.Float, index=True)

@@ -28,6 +28,7 @@ from tracker.accounts.permissions import Permission, public, requires
 from tracker.accounts.throttle import account_key, address_key, throttle
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.queryargs import page_arg
 
 bp = Blueprint("accounts", __name__)
 
@@ -139,6 +140,9 @@ def audit_log() -> Any:
     if action is not None and action not in {a.value for a in AuditAction}:
         abort(400, f"Unknown action {action!r}.")
     page = db.paginate(
-        audit.recent_events(action), per_page=current_app.config["PAGE_SIZE"], error_out=False
+        audit.recent_events(action),
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
     )
     return render_template("accounts/audit.html", page=page, action=action, actions=AuditAction)

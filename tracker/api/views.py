@@ -25,9 +25,9 @@ from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
-from tracker.queryargs import MAX_PAGE
+from tracker.queryargs import DB_INT_MAX, MAX_PAGE, int_arg
 from tracker.records.queries import visible
-from tracker.web import MAX_RECORD_ID, not_found, positive_int_arg, with_suggestion
+from tracker.web import not_found, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -54,11 +54,9 @@ def index() -> dict[str, Any]:
 
 def _page(stmt: sa.Select[Any], endpoint: str, serialise: Any, **args: Any) -> dict[str, Any]:
     """Paginate ``stmt`` and wrap the serialised items with page links."""
-    page = positive_int_arg("page", 1, MAX_PAGE)
+    page = int_arg("page", 1, MAX_PAGE)
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
-    per_page = positive_int_arg(
-        "per_page", min(current_app.config["API_PAGE_SIZE"], maximum), maximum
-    )
+    per_page = int_arg("per_page", min(current_app.config["API_PAGE_SIZE"], maximum), maximum)
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     if page > 1 and not pagination.items:
         raise not_found(
@@ -337,7 +335,7 @@ def measures() -> dict[str, Any]:
 
 
 # A number past the database's range is a 404 from routing, not a database error (a 500).
-@bp.get(f"/measures/<int(min=1, max={MAX_RECORD_ID}):record_id>")
+@bp.get(f"/measures/<int(min=1, max={DB_INT_MAX}):record_id>")
 @public
 def measure(record_id: int) -> dict[str, Any]:
     stmt = _full(visible(Measure)).where(Measure.record_id == record_id)

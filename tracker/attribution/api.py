@@ -16,8 +16,7 @@ from tracker.attribution import queries
 from tracker.attribution.models import Attribution, AttributionStatement
 from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
-from tracker.queryargs import MAX_PAGE
-from tracker.web import MAX_RECORD_ID, positive_int_arg
+from tracker.queryargs import DB_INT_MAX, int_arg, page_arg
 
 
 def _jurisdiction(j: Any) -> dict[str, str] | None:
@@ -107,8 +106,8 @@ def to_json(a: Attribution) -> dict[str, Any]:
 @public
 def api_list() -> dict[str, Any]:
     filters = queries.parse_filters(request.args)
-    page = positive_int_arg("page", 1, MAX_PAGE)
-    per_page = positive_int_arg(
+    page = page_arg()
+    per_page = int_arg(
         "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
     )
     stmt = queries.with_details(queries.filtered_attributions(filters))
@@ -143,7 +142,7 @@ def api_detail(record_id: int) -> dict[str, Any]:
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/api/v1/attributions", "api_list", api_list, methods=["GET"])
     bp.add_url_rule(
-        f"/api/v1/attributions/<int(min=1, max={MAX_RECORD_ID}):record_id>",
+        f"/api/v1/attributions/<int(min=1, max={DB_INT_MAX}):record_id>",
         "api_detail",
         api_detail,
         methods=["GET"],

@@ -12,13 +12,19 @@ file field:
 * for XLSX, before openpyxl opens it: the number of parts, their total unpacked
   size (``TRACKER_IMPORT_MAX_UNPACKED_BYTES``) and each part's compression ratio,
   from the ZIP directory. Python's zipfile never inflates a part past the size the
-  directory declares, so these figures bound the work. openpyxl parses the XML with
-  defusedxml (it does so whenever defusedxml is installed; a test holds that), so
-  entity expansion and external entities are refused;
+  directory declares, so these figures bound the work. Then the prolog of every XML part
+  (``.xml``, ``.rels``, ``.vml``): a document type declaration (DTD, where entities are
+  declared) in any part is refused. openpyxl itself reads worksheets and shared strings
+  with defusedxml, but the other parts (workbook, styles, content types, relationships)
+  with lxml, which accepts a DTD and only leaves entities unexpanded: hence the check;
 * the header: every column must be one of the export's columns (``id``,
   ``jurisdiction_name``, ``year``, ``url``, ``published_at``, ``draft`` and ``state``
   are accepted and ignored), none twice, and the required ones present;
-* the number of rows (``TRACKER_IMPORT_MAX_ROWS``), blank rows not counted.
+* every cell's text as at every edge (tracker/inputs.py): NFC, LF line breaks, and a
+  control character other than tab and newline is refused with its row, column and name;
+* the number of rows (``TRACKER_IMPORT_MAX_ROWS``), blank rows not counted toward it but
+  bounded too (``blank_rows_allowed``): a file of two million blank lines is refused after a
+  few thousand, without keeping them. A CSV is decoded as it is read, not copied whole.
 
 Cells come back as text exactly as the export wrote them (still neutralised); the
 validation step decodes them with the export's own column formats.
@@ -29,10 +35,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.inputs import ControlCharacterError, clean
 from tracker.opendata.rows import DRAFT_COLUMNS, MEASURES
 
 #: columns of the export that describe the row for readers; an import ignores them
@@ -57,6 +65,14 @@ MAX_RATIO = 100
 MAX_PARTS = 200
 #: a cell longer than this is refused (the longest column, description, allows 20,000)
 MAX_CELL_CHARS = 100_000
+#: the prolog of an XML part (declaration, comments) is never longer than this
+MAX_PROLOG_BYTES = 64 * 1024
+XML_PART_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def blank_rows_allowed(max_rows: int) -> int:
+    """Blank rows a file may have (between and after its rows) before it is refused."""
+    return max(1000, 10 * max_rows)
 
 
 class ImportFileError(ValueError):
@@ -150,7 +166,10 @@ def parse(
             name = names[index] if index < len(names) else None
             if name is None or name in IGNORED_COLUMNS or value is None or value == "":
                 continue
-            kept[name] = value
+            try:
+                kept[name] = clean(value)
+            except ControlCharacterError as exc:
+                raise ImportFileError(f"Row {number}, {name}: the text {exc}.") from None
         formula_columns = formula_rows.get(number, [])
         if kept or formula_columns:
             row: dict[str, Any] = {"row": number, "cells": kept}
@@ -205,23 +224,35 @@ def _check_header(header: list[str]) -> list[str | None]:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
+NOT_UTF8 = (
+    "The file is not UTF-8 text ({where} cannot be read). "
+    'In Excel choose "CSV UTF-8 (comma delimited)" when saving, or upload the .xlsx file.'
+)
+
+
+def _too_many_blank(allowed: int) -> ImportFileError:
+    return ImportFileError(
+        f"The file has more than {allowed:,} blank rows; delete them and upload it again."
+    )
+
+
 def _read_csv(
     data: bytes, *, max_rows: int
 ) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    # Decoded while it is read (no second copy of the file as one string).
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        text = data.decode("utf-8-sig")
+        first_line = stream.readline()
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-            'In Excel choose "CSV UTF-8 (comma delimited)" when saving, or upload the .xlsx file.'
-        ) from None
-    first_line = text.split("\n", 1)[0]
+        raise ImportFileError(NOT_UTF8.format(where=f"byte {exc.start + 1}")) from None
+    stream.seek(0)
     # Spreadsheet programs in many locales save "CSV" with semicolons; accept that.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str | None]]] = []
     header: list[str] | None = None
-    non_blank = 0
+    number = 1
+    blank, allowed_blank = 0, blank_rows_allowed(max_rows)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL_CHARS)
     try:
@@ -231,16 +262,22 @@ def _read_csv(
                 continue
             # The spreadsheet row number: the header is row 1 (cells with line breaks
             # span several lines of the file but one row of the sheet).
-            number = len(rows) + 2
+            number += 1
+            if not any(v != "" for v in values):
+                # Blank rows are not kept, and a file of them stops early.
+                blank += 1
+                if blank > allowed_blank:
+                    raise _too_many_blank(allowed_blank)
+                continue
             rows.append((number, list(values)))
-            if any(v != "" for v in values):
-                non_blank += 1
-                if non_blank > max_rows:
-                    raise ImportFileError(
-                        f"The file has more than {max_rows} rows; split it into smaller files."
-                    )
+            if len(rows) > max_rows:
+                raise ImportFileError(
+                    f"The file has more than {max_rows} rows; split it into smaller files."
+                )
+    except UnicodeDecodeError:
+        raise ImportFileError(NOT_UTF8.format(where=f"a byte near row {number + 1}")) from None
     except csv.Error as exc:
-        raise ImportFileError(f"The CSV cannot be read near row {len(rows) + 2}: {exc}.") from None
+        raise ImportFileError(f"The CSV cannot be read near row {number + 1}: {exc}.") from None
     finally:
         csv.field_size_limit(old_limit)
     if header is None:
@@ -271,6 +308,40 @@ def _check_archive(data: bytes, *, max_unpacked: int) -> None:
                     f"The workbook part {part.filename[:60]!r} is compressed {part.file_size // max(part.compress_size, 1)} "
                     "to 1, which a spreadsheet never is. It was not opened."
                 )
+        for part in parts:
+            if part.filename.lower().endswith(XML_PART_SUFFIXES):
+                with archive.open(part) as stream:
+                    head = stream.read(MAX_PROLOG_BYTES)
+                if _declares_doctype(head):
+                    raise ImportFileError(
+                        "The workbook cannot be opened: its XML declares entities or a document "
+                        f"type (in {part.filename[:60]!r}), which spreadsheet programs never "
+                        "write and the import refuses for safety."
+                    )
+
+
+PROLOG_ITEM = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def _declares_doctype(head: bytes) -> bool:
+    """Whether an XML part's prolog (what comes before the root element) holds a DTD, or
+    cannot be read far enough to tell (which a spreadsheet program never writes)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    elif head[:2] in (b"<\x00", b"\x00<"):
+        text = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    position = 0
+    while True:
+        match = PROLOG_ITEM.match(text, position)
+        if match is None or match.end() == position:
+            break
+        position = match.end()
+    rest = text[position:]
+    if rest.startswith("<!"):
+        return True  # <!DOCTYPE (or another declaration) before the root element
+    return not rest.startswith("<") and len(head) >= MAX_PROLOG_BYTES
 
 
 def _cell_text(value: Any) -> str | None:
@@ -324,6 +395,7 @@ def _read_xlsx(
         rows: list[tuple[int, list[str | None]]] = []
         formulas: list[tuple[int, str]] = []
         non_blank = 0
+        blank, allowed_blank = 0, blank_rows_allowed(max_rows)
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             if header is None:
                 header = [_cell_text(c.value) or "" for c in cells]
@@ -346,13 +418,19 @@ def _read_xlsx(
                         f"Row {number} has a cell of {len(text)} characters; the limit is {MAX_CELL_CHARS}."
                     )
                 values.append(text)
+            if not any(v not in (None, "") for v in values) and not (
+                formulas and formulas[-1][0] == number
+            ):
+                blank += 1
+                if blank > allowed_blank:
+                    raise _too_many_blank(allowed_blank)
+                continue
             rows.append((number, values))
-            if any(v not in (None, "") for v in values):
-                non_blank += 1
-                if non_blank > max_rows:
-                    raise ImportFileError(
-                        f"The file has more than {max_rows} rows; split it into smaller files."
-                    )
+            non_blank += 1
+            if non_blank > max_rows:
+                raise ImportFileError(
+                    f"The file has more than {max_rows} rows; split it into smaller files."
+                )
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         if isinstance(exc, ImportFileError):
             raise

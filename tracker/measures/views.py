@@ -12,10 +12,10 @@ from tracker.extensions import db
 from tracker.measures import queries
 from tracker.measures.models import MeasureStatus, MeasureType, RelationKind
 from tracker.norms import queries as norm_queries
-from tracker.queryargs import MAX_PAGE
+from tracker.queryargs import MAX_PAGE, int_arg
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested
-from tracker.web import positive_int_arg, with_suggestion
+from tracker.web import with_suggestion
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -44,7 +44,7 @@ def read_filters() -> queries.MeasureFilters:
 def index() -> str:
     drafts = include_drafts_requested(request.args.get("drafts"))
     filters = read_filters()
-    page = positive_int_arg("page", 1, MAX_PAGE)
+    page = int_arg("page", 1, MAX_PAGE)
     stmt = queries.with_details(queries.filtered_measures(filters, include_drafts=drafts))
     pagination = db.paginate(
         stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False

@@ -9,6 +9,7 @@ public page only while the record has a live copy.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,17 @@ def tag(specific: str) -> str:
     return f"tag:{tag_authority()},{TAG_YEAR}:{specific}"
 
 
+#: what XML 1.0 cannot carry: C0 controls other than tab, LF and CR; lone surrogates;
+#: U+FFFE and U+FFFF
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML cannot carry: a stored title with a control
+    character (saved before forms refused them) must not take the whole feed down."""
+    return NOT_XML.sub("", value)
+
+
 def atom_feed(changes: list[Change]) -> bytes:
     from feedgen.feed import FeedGenerator
 
@@ -142,14 +154,14 @@ def atom_feed(changes: list[Change]) -> bytes:
         p = change.publication
         entry = feed.add_entry(order="append")
         entry.id(tag(f"publication-{p.id}"))
-        entry.title(f"{change.action_label}: {p.label}")
+        entry.title(xml_text(f"{change.action_label}: {p.label}"))
         entry.updated(change.at)
         entry.published(change.at)
         entry.category(term=p.kind.value, label=change.kind_label)
         text = f"{change.kind_label} {change.action_label.lower()}: {p.label}."
         if p.summary:
             text += f" {p.summary}"
-        entry.content(text, type="text")
+        entry.content(xml_text(text), type="text")
         if change.url:
             entry.link(href=change.url, rel="alternate", type="text/html")
     return feed.atom_str(pretty=True)

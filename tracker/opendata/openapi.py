@@ -28,8 +28,7 @@ from tracker.measures.models import (
     RelationKind,
 )
 from tracker.norms.models import CONTESTED_LABEL, SHORT_TITLE_NOTE, CommitmentKind
-from tracker.queryargs import MAX_PAGE
-from tracker.web import MAX_RECORD_ID
+from tracker.queryargs import DB_INT_MAX, MAX_PAGE
 
 API_VERSION = "1.0.0"
 
@@ -86,7 +85,7 @@ QUERY_TEXT = {
     "type": "string",
     "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
 }
-RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
+RECORD_ID = {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}
 PARTIAL_DATE = {
     "type": "string",
     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",

@@ -17,7 +17,7 @@ import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +65,12 @@ def measure_item(
     drafts: bool = False,
     standing: lifecycle.StandingOn | None = None,
     on: dt.date | None = None,
+    targets: Container[int] | None = None,
 ) -> dict[str, Any]:
     """``standing`` on ``on`` comes from tracker.measures.lifecycle (the export view computes
-    it with the same function as every other surface)."""
+    it with the same function as every other surface). ``targets``: record ids of the
+    relation targets the reader may see; a relation to any other record (a draft, a deleted
+    measure) is left out, as on the page and in the API."""
     on = on or lifecycle.today()
     if standing is None:
         standing = lifecycle.standing_of(m, on, lifecycle.today())
@@ -130,6 +133,7 @@ def measure_item(
                 "note": r.note,
             }
             for r in m.relations
+            if targets is None or r.target_record_id in targets
         ],
         "sources": _sources(m.sources),
         "verification": m.verification.value,

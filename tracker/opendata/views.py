@@ -27,6 +27,7 @@ from tracker.opendata import citations, licence, openapi
 from tracker.opendata import codebook as book
 from tracker.opendata.formats import attachment, csv_bytes, json_bytes, xlsx_bytes
 from tracker.opendata.rows import ATTRIBUTIONS, MEASURES, Dataset
+from tracker.queryargs import page_arg
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.search import service as search_service
 from tracker.search.labels import endpoint_url
@@ -136,8 +137,14 @@ def export_measures(fmt: str) -> Response:
         args = filters.as_args()
     found = list(db.session.scalars(stmt))
     standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
+    # A relation names its target's key: only targets this reader may see (never a draft's
+    # key in a public export).
+    targets = measure_queries.visible_measures_by_record(
+        {r.target_record_id for m in found for r in m.relations}, include_drafts=drafts
+    )
     items = [
-        MEASURES.item(m, drafts=drafts, standing=standings[m.id], on=filters.on) for m in found
+        MEASURES.item(m, drafts=drafts, standing=standings[m.id], on=filters.on, targets=targets)
+        for m in found
     ]
     return _export(MEASURES, items, fmt, args, drafts)
 
@@ -232,10 +239,7 @@ def codebook_json() -> Response:
 
 
 def _changes_page() -> int:
-    raw = request.args.get("page", "")
-    if raw and (not raw.isdigit() or not 0 < int(raw) <= 1_000_000):
-        abort(400, f"Invalid page {raw[:20]!r}: give a whole number from 1.")
-    return int(raw) if raw else 1
+    return page_arg()
 
 
 @bp.get("/changes")

@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 
 from tracker.accounts.permissions import Permission, can, requires
 from tracker.extensions import db
+from tracker.queryargs import parse_int
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, Revision
 from tracker.records.queries import viewer_is_staff
@@ -337,10 +338,10 @@ def mark_read() -> Any:
     if which == "all":
         count = notify.mark_read(current_user.id)
     else:
-        try:
-            count = notify.mark_read(current_user.id, ids=[int(which)])
-        except ValueError:
+        notification_id = parse_int(which, minimum=1)
+        if notification_id is None:
             abort(400, "Choose a notification to mark as read.")
+        count = notify.mark_read(current_user.id, ids=[notification_id])
     db.session.commit()
     flash("Marked as read." if count else "Nothing was unread.", "success")
     target = request.form.get("next")

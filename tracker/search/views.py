@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from tracker.accounts.permissions import public
 from tracker.extensions import db
+from tracker.queryargs import int_arg
 from tracker.records.queries import include_drafts_requested, viewer_is_staff
 from tracker.search import index, service
 from tracker.search.labels import FACET_TITLES, Labels, hit_url, kind_label
@@ -17,8 +18,7 @@ bp = Blueprint("search", __name__, url_prefix="/search", cli_group="search")
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= service.MAX_PAGE else 1
+    return int_arg("page", 1, service.MAX_PAGE)
 
 
 @bp.get("/", endpoint="index")

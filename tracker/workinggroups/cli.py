@@ -74,8 +74,14 @@ def link(group_key: str, email: str, member_name: str | None, affiliation: str |
                 f"{group.key} has no member named {member_name!r} (see: groups list)."
             )
     else:
+        if not user.name.strip():
+            # The member list is public: never list an account under its e-mail address.
+            raise click.ClickException(
+                f"The account {user.email} has no name, and the member list is public. "
+                "Set the account's name first, or link it to a listed member with --member."
+            )
         member = WorkingGroupMember(
-            name=user.display_name[:200], affiliation=affiliation, position=len(group.members)
+            name=user.name.strip()[:200], affiliation=affiliation, position=len(group.members)
         )
         group.members.append(member)
     try:
