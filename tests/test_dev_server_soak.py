@@ -3,9 +3,10 @@ segfaulted twice in about 7,000 single-client requests on CPython 3.11 because t
 garbage-collection guard (tracker/gc_guard.py) was only installed by gunicorn.conf.py.
 
 A real ``flask run`` process on a file SQLite database with the demo data, one client, a
-bounded number of requests (``TRACKER_SOAK_REQUESTS``, default 10,000) over pages that load
-many ORM objects, within a bounded time (``TRACKER_SOAK_SECONDS``, default 1,500: on a busy
-CI machine the run stops there and reports how many were sent). Every request must be
+bounded number of requests (``TRACKER_SOAK_REQUESTS``, default 1,000 in the suite; the issue
+note gives a 10,000-request run) over pages that load many ORM objects, within a bounded time
+(``TRACKER_SOAK_SECONDS``, default 120: on a busy CI machine the run stops there and reports
+how many were sent). Every request must be
 answered with a 200 and the server must still be running at the end; the server log must
 say the guard is on. The figures are printed (``-s`` shows them) and written to
 ``soak.txt`` in the test's temporary directory.
@@ -66,8 +67,8 @@ def wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.slow
 def test_flask_run_answers_a_soak_without_crashing(tmp_path: Path) -> None:
-    total = int(os.environ.get("TRACKER_SOAK_REQUESTS", "10000"))
-    budget = float(os.environ.get("TRACKER_SOAK_SECONDS", "1500"))
+    total = int(os.environ.get("TRACKER_SOAK_REQUESTS", "1000"))
+    budget = float(os.environ.get("TRACKER_SOAK_SECONDS", "120"))
     env = {
         **os.environ,
         "TRACKER_ENV": "development",
