@@ -36,6 +36,8 @@ MEASURE_NEW: dict[str, Any] = {
     "sources-0-url": "https://example.org/gazette",
     "sources-0-accessed": "2024-04-02",
     "mappings-0-target": "norm:i",
+    "mappings-0-locator": "Art. 1",
+    "mappings-0-rationale": "Sets supply-chain security duties.",
     "mappings-0-basis": "inferred",
 }
 PAPER_NEW: dict[str, Any] = {
