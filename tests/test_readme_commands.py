@@ -25,7 +25,7 @@ SAMPLES = {
     "ROLE": "reviewer",
     "GROUP_KEY": "wg-software-supply-chain",
     "CODE": "DE",
-    "NAME": "Readme Tester",
+    "NAME": "Tester",
 }
 
 
@@ -57,9 +57,12 @@ def test_the_readme_lists_the_commands_this_test_runs() -> None:
         "make user EMAIL=you@example.org ROLE=editor",
         "make password EMAIL=you@example.org",
     ]
-    assert concrete(
-        "bin/tracker users create EMAIL --role admin|editor|reviewer [--name NAME]"
-    ) == ("bin/tracker users create readme.tester@example.org --role reviewer")
+    assert concrete("bin/tracker users create EMAIL --role admin|editor|reviewer --name NAME") == (
+        "bin/tracker users create readme.tester@example.org --role reviewer --name Tester"
+    )
+    assert concrete("bin/tracker groups link GROUP_KEY EMAIL [--member NAME]") == (
+        "bin/tracker groups link wg-software-supply-chain readme.tester@example.org"
+    )
 
 
 @pytest.mark.slow
