@@ -95,3 +95,8 @@ def list_arg(args: Mapping[str, Any], *names: str, spaces: bool = False) -> list
             text = str(item).replace(" ", ",") if spaces else str(item)
             out.extend(v.strip() for v in text.split(",") if v.strip())
     return out
+
+
+def kept_args() -> dict[str, Any]:
+    """The current query string as ``url_for`` keyword arguments, every value kept (redirects)."""
+    return dict(request.args.to_dict(flat=False))

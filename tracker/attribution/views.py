@@ -16,6 +16,7 @@ from tracker.attribution import api, queries, sections
 from tracker.attribution.models import FORM_CHOICES, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
+from tracker.queryargs import kept_args
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested, viewer_is_staff
 
@@ -32,9 +33,7 @@ def _jurisdiction_or_404(code: str, endpoint: str) -> Jurisdiction | Any:
     if jurisdiction is not None:
         return jurisdiction
     if len(code) <= 8 and code != code.upper() and queries.get_jurisdiction(code.upper()):
-        return redirect(
-            url_for(endpoint, code=code.upper(), **request.args.to_dict(flat=False)), 308
-        )
+        return redirect(url_for(endpoint, code=code.upper(), **kept_args()), 308)
     suggestion = queries.suggest_jurisdiction(code)
     if suggestion is not None:
         suggestion_url = url_for(endpoint, code=suggestion.code)

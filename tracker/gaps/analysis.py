@@ -238,7 +238,8 @@ class _Measures:
                     Mapping.measure_id.in_(ids), Mapping.norm_id.in_(norm_ids)
                 )
             ):
-                self.by_norm[norm_id].add(measure_id)
+                if norm_id is not None:  # always: the query asks for these norms
+                    self.by_norm[norm_id].add(measure_id)
         # target -> {measure id: best degree}
         self.by_action: dict[int, dict[int, ImplementationDegree]] = defaultdict(dict)
         self.by_recommendation: dict[int, dict[int, ImplementationDegree]] = defaultdict(dict)
@@ -257,11 +258,12 @@ class _Measures:
                 ),
             )
             for measure_id, action_id, recommendation_id, degree in db.session.execute(stmt):
-                target = (
-                    self.by_action[action_id]
-                    if action_id
-                    else self.by_recommendation[recommendation_id]
-                )
+                if action_id is not None:
+                    target = self.by_action[action_id]
+                elif recommendation_id is not None:
+                    target = self.by_recommendation[recommendation_id]
+                else:  # never: the query asks for links to an action or a recommendation
+                    continue
                 if target.get(measure_id) is not ImplementationDegree.FULL:
                     target[measure_id] = degree
 

@@ -15,6 +15,7 @@ from tracker.jurisdictions import queries
 from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
+from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found, with_suggestion
 
@@ -71,9 +72,7 @@ def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
 def detail(code: str) -> str | Response:
     upper = code.upper()
     if code != upper and queries.get_jurisdiction(upper) is not None:
-        return redirect(
-            url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301
-        )
+        return redirect(url_for("jurisdictions.detail", code=upper, **kept_args()), 301)
     jurisdiction = queries.get_jurisdiction(upper)
     if jurisdiction is None:
         raise unknown_jurisdiction(upper, "jurisdictions.detail")

@@ -11,6 +11,7 @@ from tracker.accounts.permissions import public
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Mapping, Measure
 from tracker.norms import queries
+from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found
 
@@ -34,9 +35,7 @@ def index() -> str:
 @public
 def detail(letter: str) -> str | Response:
     if letter.lower() in LETTERS and letter != letter.lower():
-        return redirect(
-            url_for("norms.detail", letter=letter.lower(), **request.args.to_dict(flat=False)), 301
-        )
+        return redirect(url_for("norms.detail", letter=letter.lower(), **kept_args()), 301)
     norm = queries.get_norm(letter) if len(letter) == 1 else None
     if norm is None:
         raise not_found(

@@ -282,7 +282,7 @@ def generic_specs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
     names = list(dict.fromkeys([*(new or {}), *(old or {})]))
     specs = []
     for name in names:
-        values = [s.get(name) for s in (old or {}, new or {}) if s.get(name) is not None]
+        values = [v for v in ((old or {}).get(name), (new or {}).get(name)) if v is not None]
         label = _label_of(name)
         if any(isinstance(v, list) and any(isinstance(i, dict) for i in v) for v in values):
             keys = list(

@@ -430,7 +430,7 @@ def _number_citations(
         for entry in [*s.measures, *s.pending, *s.ended]:
             m = by_record[entry.record_id]
             group = CitationGroup(entry.label, s.name, [])
-            items = (
+            items: list[tuple[str, str | None, str | None]] = (
                 [
                     (
                         f"Official text: {m.official_identifier or m.title_original}",

@@ -22,7 +22,7 @@ from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
-from tracker.queryargs import list_arg
+from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
@@ -159,34 +159,28 @@ def _preview(p: params.ReportParams, pdf_url: str) -> Any:
 @public
 def compare_preview() -> Any:
     p = _parse("compare")
-    return _preview(p, url_for("reports.compare_pdf", **request.args.to_dict(flat=False)))
+    return _preview(p, url_for("reports.compare_pdf", **kept_args()))
 
 
 @bp.get("/jurisdictions/<code>/brief")
 @public
 def jurisdiction_preview(code: str) -> Any:
     p = _parse("jurisdiction", code)
-    return _preview(
-        p, url_for("reports.jurisdiction_pdf", code=p.subject, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.jurisdiction_pdf", code=p.subject, **kept_args()))
 
 
 @bp.get("/norms/<letter>/brief")
 @public
 def norm_preview(letter: str) -> Any:
     p = _parse("norm", letter)
-    return _preview(
-        p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.norm_pdf", letter=p.subject, **kept_args()))
 
 
 @bp.get("/papers/<int:record_id>/brief")
 @public
 def paper_preview(record_id: int) -> Any:
     p = _parse("paper", str(record_id))
-    return _preview(
-        p, url_for("reports.paper_pdf", record_id=record_id, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.paper_pdf", record_id=record_id, **kept_args()))
 
 
 # --------------------------------------------------------------------------- PDFs
@@ -315,7 +309,7 @@ def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
 
 
 def _failed(message: str, p: params.ReportParams) -> Any:
-    args = request.args.to_dict(flat=False)
+    args = kept_args()
     args["retry"] = "1"
     retry = url_for(request.endpoint or "reports.compare_pdf", **(request.view_args or {}), **args)
     return (
