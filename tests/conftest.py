@@ -272,7 +272,8 @@ def make_measure(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_paper(app: Any) -> Callable[..., Any]:
-    """Create a fictional paper record; ``published=True`` makes it live. Returns the content row."""
+    """Create a fictional paper record; ``published=True`` makes it live. Returns the content
+    row."""
     from tracker.papers import services
 
     counter = iter(range(1, 1_000_000))

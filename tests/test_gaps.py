@@ -124,7 +124,8 @@ def test_proposed_superseded_and_rescinded_measures_are_shown_but_never_close_a_
 
 
 def test_actions_count_only_through_explicit_links(app_ctx, make_measure) -> None:
-    # A Brazilian measure tagged "vulnerability-disclosure" (the topic of j.1) but not linked to j.1.
+    # A Brazilian measure tagged "vulnerability-disclosure" (the topic of j.1) but not linked to
+    # j.1.
     make_measure(jurisdiction_code="BR", topics=["vulnerability-disclosure"])
     matrix = analysis.build_matrix(["BR", "DE"])
     assert row(matrix, "topic", "vulnerability-disclosure").cell("BR").state is Coverage.FULL
@@ -252,7 +253,10 @@ def test_comparison_page(client) -> None:
         (
             "&".join(
                 f"j={c}"
-                for c in "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP CA".split()
+                for c in (
+                    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK "
+                    "SI ES SE US GB JP CA"
+                ).split()
             ),
             "Choose at most 30 jurisdictions (you chose 31)",
         ),
@@ -270,7 +274,9 @@ def test_comparison_rejects_bad_input_with_a_message(client, query, message) -> 
 
 
 def test_thirty_jurisdictions_are_allowed(client) -> None:
-    codes = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP".split()
+    codes = (
+        "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP"
+    ).split()
     assert client.get("/gaps?" + "&".join(f"j={c}" for c in codes)).status_code == 200
 
 

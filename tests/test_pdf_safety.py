@@ -128,8 +128,10 @@ def test_measure_with_hostile_description_gives_a_clean_pdf(
 ) -> None:
     port = listener.getsockname()[1]
     description = (
-        f'<img src="file:///etc/passwd"> <style>p {{ background: url(http://127.0.0.1:{port}/) }}</style> '
-        f"CSS url(http://127.0.0.1:{port}/) and [metadata](http://169.254.169.254/latest/meta-data/) "
+        '<img src="file:///etc/passwd"> '
+        f"<style>p {{ background: url(http://127.0.0.1:{port}/) }}</style> "
+        f"CSS url(http://127.0.0.1:{port}/) and "
+        "[metadata](http://169.254.169.254/latest/meta-data/) "
         f"![x](http://127.0.0.1:{port}/img.png)"
     )
     make_measure(jurisdiction_code="BR", short_name="Hostile measure", description=description)
@@ -140,7 +142,8 @@ def test_measure_with_hostile_description_gives_a_clean_pdf(
     assert "Hostile measure" in text and PASSWD_MARKER not in text
     # raw HTML is shown as text, not interpreted; the link stays a link, never fetched
     assert '<img src="file:///etc/passwd">' in text
-    # a link to an internal address keeps its text and loses its target (tests/bad_input/test_urls.py)
+    # a link to an internal address keeps its text and loses its target
+    # (tests/bad_input/test_urls.py)
     assert "metadata" in text
     assert not any(
         "169.254.169.254" in uri or "127.0.0.1" in uri for uri in link_targets(response.data)

@@ -1,4 +1,5 @@
-"""Load the demo attributions and their statements (data/demo/attributions.yaml), published, with sources.
+"""Load the demo attributions and their statements (data/demo/attributions.yaml), published, with
+sources.
 
 Every value in the demo file comes from shared/reference/facts.yaml; see
 data/demo/README.md. The whole file is validated before anything is written, and
@@ -240,7 +241,8 @@ def load(path: str | Path) -> LoadReport:
             raise DataFileError(
                 path,
                 snap["_line"],
-                f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record",
+                f"key {snap['key']!r} is already used by a "
+                f"{existing[snap['key']].label.lower()} record",
             )
         record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
         db.session.add(record)

@@ -73,7 +73,8 @@ class MeasureRef:
 
 @dataclass(frozen=True)
 class Found:
-    """A measure found for a cell: ``via`` is the organisation it comes from, if not the State's own."""
+    """A measure found for a cell: ``via`` is the organisation it comes from, if not the State's
+    own."""
 
     measure: MeasureRef
     via: Optional[str] = None
@@ -459,7 +460,8 @@ def build_matrix(
             Section(
                 f"paper:{paper.record_id}",
                 f"Recommendations: {paper.title}",
-                "Only measures linked to the recommendation count, with the degree given in the link.",
+                "Only measures linked to the recommendation count, with the degree given "
+                "in the link.",
                 [RowGroup(None, None, rows)],
                 paper.verification,
             )

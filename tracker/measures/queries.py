@@ -435,7 +435,8 @@ def year_options(*, include_drafts: bool = False) -> list[int]:
 def visible_measures_by_record(
     record_ids: set[int], *, include_drafts: bool = False
 ) -> dict[int, Measure]:
-    """{record id: visible measure} for relation targets: a target the reader may not see is absent."""
+    """{record id: visible measure} for relation targets: a target the reader may not see is
+    absent."""
     if not record_ids:
         return {}
     stmt = visible(Measure, include_drafts=include_drafts).where(

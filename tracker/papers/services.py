@@ -220,7 +220,8 @@ def create_paper(
     publish: bool = False,
     author_id: Optional[int] = None,
 ) -> Paper:
-    """Create a paper record with its working copy (published if asked), in the caller's transaction."""
+    """Create a paper record with its working copy (published if asked), in the caller's
+    transaction."""
     record = Record(
         kind=RecordKind.PAPER, key=key, created_by_id=author_id, updated_by_id=author_id
     )

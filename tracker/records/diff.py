@@ -233,11 +233,13 @@ def summarise(changes: Sequence[FieldChange]) -> str:
             # Named members (topics) read better after the counted rows.
             if c.added:
                 added_sets.append(
-                    f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} {', '.join(c.added)}"
+                    f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} "
+                    f"{', '.join(c.added)}"
                 )
             if c.removed:
                 removed_sets.append(
-                    f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} {', '.join(c.removed)}"
+                    f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} "
+                    f"{', '.join(c.removed)}"
                 )
         else:
             changed_fields.append(c.spec.summary_name)

@@ -268,7 +268,8 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
         )
     )
     if orgs:
-        # Members' briefs show the organisation's measures "via EU": those with measures of their own.
+        # Members' briefs show the organisation's measures "via EU": those with measures of their
+        # own.
         from tracker.jurisdictions.models import Membership
 
         members = sa.select(Membership.member_code).where(Membership.org_code.in_(orgs))

@@ -142,7 +142,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     latest: dt.datetime | None = None
     for record_id, content_id, when, version in rows:
         h.update(
-            f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version if include_drafts else ''};".encode()
+            (
+                f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:"
+                f"{version if include_drafts else ''};"
+            ).encode()
         )
         if when is not None and (latest is None or when > latest):
             latest = when

@@ -136,7 +136,8 @@ def _parse(kind: str, subject: str = "") -> params.ReportParams:
 
 
 def _visible_paper(record_id: str) -> params.ReportParams:
-    """Paper briefs exist for papers the reader may see: published ones, or drafts for staff asking."""
+    """Paper briefs exist for papers the reader may see: published ones, or drafts for staff
+    asking."""
     if visible_paper_id(int(record_id), include_drafts=drafts_requested()) is None:
         abort(404, "There is no published paper with this number.")
     return params.parse_paper_brief(int(record_id))
@@ -219,7 +220,9 @@ def _filename(p: params.ReportParams, drafts: bool) -> str:
         "norm": f"norm-{r.subject}",
         "paper": f"paper-{r.subject}",
     }[r.kind]
-    return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
+    kind = r.kind if r.kind == "compare" else "brief"
+    draft = "-DRAFT" if drafts else ""
+    return f"cyber-norms-{kind}-{what.lower()}-{r.as_of.isoformat()}{draft}.pdf"
 
 
 def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
