@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.accounts.permissions import can_see_unpublished, public
 from tracker.attribution import api, queries, sections
@@ -24,7 +25,7 @@ bp = Blueprint("attribution", __name__)
 
 
 def _drafts() -> bool:
-    return include_drafts_requested(request.args.get("drafts"))
+    return include_drafts_requested(request.args.get("drafts"), current_user)
 
 
 def _jurisdiction_or_404(code: str, endpoint: str) -> Jurisdiction | Any:
@@ -91,7 +92,7 @@ def detail(record_id: int) -> str:
     if attribution is None:
         abort(404, f"There is no published attribution statement number {record_id}.")
     pending = (
-        viewer_is_staff()
+        viewer_is_staff(current_user)
         and attribution.is_live
         and records.has_unpublished_changes(attribution.record)
     )

@@ -6,6 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -25,7 +26,7 @@ bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
 @bp.get("/")
 @public
 def index() -> str:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     everyone = queries.all_jurisdictions()
     counts = measure_queries.counts_by_jurisdiction(include_drafts=drafts)
     orgs_of = queries.memberships()
@@ -77,7 +78,7 @@ def detail(code: str) -> str | Response:
     if jurisdiction is None:
         raise unknown_jurisdiction(upper, "jurisdictions.detail")
 
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     organisations = queries.organisations_of(jurisdiction.code)
     scope = [jurisdiction.code, *(o.code for o in organisations)]
     measures = measure_queries.measures_in(scope, include_drafts=drafts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import public
@@ -43,7 +44,7 @@ def detail(letter: str) -> str | Response:
             url_for("norms.index"),
             "the list of the eleven norms",
         )
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     # {jurisdiction code: {measure id: (measure, [its mappings to this norm])}}
     by_code: dict[str, dict[int, tuple[Measure, list[Mapping]]]] = defaultdict(dict)
     for measure, mapping in measure_queries.measures_for_norm(norm.id, include_drafts=drafts):

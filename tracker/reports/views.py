@@ -32,7 +32,7 @@ bp = Blueprint("reports", __name__)
 
 
 def drafts_requested() -> bool:
-    return include_drafts_requested(request.args.get("drafts")) and has_permission(
+    return include_drafts_requested(request.args.get("drafts"), current_user) and has_permission(
         current_user, Permission.VIEW_DRAFTS
     )
 

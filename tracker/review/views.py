@@ -73,7 +73,7 @@ def _url_or_none(endpoint: str, **args: Any) -> str | None:
 @bp.app_template_global()
 def unread_notifications() -> int:
     """Unread notifications of the signed-in staff member (0 for everyone else)."""
-    if not viewer_is_staff():
+    if not viewer_is_staff(current_user):
         return 0
     return notify.unread_count(current_user.id)
 
