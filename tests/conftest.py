@@ -311,9 +311,11 @@ def make_measure(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_paper(app: Any) -> Callable[..., Any]:
-    """Create a fictional paper record; ``published=True`` makes it live. Returns the content
-    row."""
-    from tracker.papers import services
+    """Create a fictional paper record through the editor's create path (records.changes);
+    ``published=True`` then publishes it as the demo loaders do. Returns the content row."""
+    from tracker.records import changes
+    from tracker.records import services as records
+    from tracker.records.models import RecordKind
 
     counter = iter(range(1, 1_000_000))
 
@@ -356,7 +358,9 @@ def make_paper(app: Any) -> Callable[..., Any]:
         }
         data.update(overrides)
         with app.app_context():
-            paper = services.create_paper(data, key=key, publish=published)
+            record = changes.new_record(RecordKind.PAPER, author_id=None, key=key)
+            changes.create(RecordKind.PAPER, data, author_id=None, record=record)
+            paper = records.publish(record) if published else records.working_copy(record)
             db.session.commit()
             return paper
 

@@ -136,20 +136,6 @@ def test_actions_count_only_through_explicit_links(app_ctx, make_measure) -> Non
     assert row(matrix, "action", "j-1").cell("BR").state is Coverage.FULL
 
 
-def test_gap_section_data_for_the_country_brief(app_ctx) -> None:
-    section = analysis.gap_section("de")
-    assert section is not None
-    assert section.jurisdiction.code == "DE"
-    assert section.counts[Coverage.NONE] == len(section.matrix.gaps("DE"))
-    titles = list(section.gaps_by_section)
-    assert titles[:2] == ["Supply-chain norms", "Supply-chain topics"]
-    gge = section.gaps_by_section[
-        "2021 GGE report (A/76/135): guidance under norms 13(i) and 13(j)"
-    ]
-    assert [r.number for r in gge] == ["i.1", "i.2", "i.3", "i.5", "i.6", "j.2"]
-    assert analysis.gap_section("XX") is None
-
-
 # --- Visibility: drafts and deleted records never count for the public ----------------------
 
 

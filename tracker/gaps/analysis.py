@@ -467,36 +467,3 @@ def build_matrix(
             )
         )
     return GapMatrix(jurisdictions, sections)
-
-
-# --- Data for the PDF briefs (rendered by the reports domain) ------------------------------
-
-
-@dataclass
-class GapSection:
-    """The gap section of a country brief: plain data, no database access when rendered."""
-
-    jurisdiction: JurisdictionRef
-    matrix: GapMatrix
-    counts: dict[Coverage, int]
-    #: rows with no current measure, per section title
-    gaps_by_section: dict[str, list[Row]]
-    note: str = (
-        "Actions and recommendations count only where a measure is explicitly linked to them. "
-        "Proposed, superseded and rescinded measures do not close a gap."
-    )
-
-
-def gap_section(code: str, *, include_drafts: bool = False) -> Optional[GapSection]:
-    """Data for the gap section of the country brief of ``code`` (None if the code is unknown)."""
-    code = code.upper()
-    if db.session.get(Jurisdiction, code) is None:
-        return None
-    papers = visible_papers(include_drafts)
-    matrix = build_matrix([code], papers=papers, include_drafts=include_drafts)
-    return GapSection(
-        jurisdiction=matrix.jurisdictions[0],
-        matrix=matrix,
-        counts=matrix.counts(code),
-        gaps_by_section={s.title: matrix.gaps(code, s.key) for s in matrix.sections},
-    )
