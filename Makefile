@@ -19,7 +19,7 @@ help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite in instance/)"
 	@echo "make test   set everything up and run the test suite"
 	@echo "             (PostgreSQL too: TRACKER_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test make test)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff check, ruff format --check and mypy tracker (CI runs it before the tests)"
 	@echo "make user EMAIL=you@example.org ROLE=editor   an account (admin, editor or reviewer); asks for its password"
 	@echo "make password EMAIL=you@example.org           a new password for an account"
 
@@ -81,6 +81,8 @@ password: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy tracker
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -89,7 +89,8 @@ CODES = [
     "PY",
 ]
 PARAGRAPH = (
-    "This fictional benchmark measure sets requirements for suppliers of software to public bodies, "
+    "This fictional benchmark measure sets requirements for suppliers of software to "
+    "public bodies, "
     "including a software bill of materials, a coordinated vulnerability disclosure policy and the "
     "timely remediation of reported vulnerabilities. It exists only to measure rendering time."
 )
@@ -121,7 +122,9 @@ def seed(app, jurisdictions: int, measures: int) -> list[str]:
                 m,
                 {
                     "jurisdiction_code": code,
-                    "title_original": f"Bench measure {n}: a fictional act on software supply-chain security",
+                    "title_original": (
+                        f"Bench measure {n}: a fictional act on software supply-chain security"
+                    ),
                     "title_lang": "en",
                     "title_en": None,
                     "short_name": f"Bench {n}",
@@ -293,17 +296,22 @@ def main() -> None:
 
     print()
     print(
-        f"{'report':<8} {'juris.':>6} {'measures':>8} {'pages':>5} {'HTML KB':>7} {'request path':>13} "
-        f"{'WeasyPrint alone':>16} {'ratio':>6} {'cached':>9} {'cold/cached':>11} {'same bytes':>10}"
+        f"{'report':<8} {'juris.':>6} {'measures':>8} {'pages':>5} {'HTML KB':>7} "
+        f"{'request path':>13} "
+        f"{'WeasyPrint alone':>16} {'ratio':>6} {'cached':>9} "
+        f"{'cold/cached':>11} {'same bytes':>10}"
     )
     for size, n_j, n_m, pages, kb, path_s, background, alone_s, ratio, cached_s, same in rows:
         mode = "bg" if background else "inline"
         print(
-            f"{size:<8} {n_j:>6} {n_m:>8} {pages:>5} {kb:>7} {path_s:>9.2f} s {mode:<3}{alone_s:>14.2f} s "
-            f"{ratio:>6.2f} {cached_s * 1000:>6.1f} ms {path_s / cached_s:>10.0f}x {'yes' if same else 'NO':>10}"
+            f"{size:<8} {n_j:>6} {n_m:>8} {pages:>5} {kb:>7} {path_s:>9.2f} s "
+            f"{mode:<3}{alone_s:>14.2f} s "
+            f"{ratio:>6.2f} {cached_s * 1000:>6.1f} ms {path_s / cached_s:>10.0f}x "
+            f"{'yes' if same else 'NO':>10}"
         )
     print(
-        "ratio: median over runs of (request path / WeasyPrint alone), each pair measured back to back"
+        "ratio: median over runs of (request path / WeasyPrint alone), each pair measured "
+        "back to back"
     )
     print(
         f"runs per size: {args.runs} (medians; large at most 2); machine: {os.cpu_count()} cores, "

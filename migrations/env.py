@@ -37,7 +37,8 @@ def _run(connection: sa.Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        # The full-text objects of migration 0008 are not in the metadata (tracker/search/schema.py).
+        # The full-text objects of migration 0008 are not in the metadata
+        # (tracker/search/schema.py).
         **comparison_options(),
     )
     with context.begin_transaction():

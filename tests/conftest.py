@@ -24,6 +24,7 @@ from itsdangerous import URLSafeTimedSerializer
 from tracker import create_app
 from tracker.config import normalise_database_url
 from tracker.extensions import db
+from tracker.reports import jobs, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -70,9 +71,47 @@ def make_app(database_url: str, **overrides: Any) -> Any:
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        # Other domains' tests publish records: they must not queue pre-renders of briefs.
+        "REPORTS_PRERENDER": False,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    # Test apps share one connection inside a rolled-back transaction: no job may run in
+    # another thread, so background briefs wait until a test drains them.
+    jobs.use_executor(app, ManualExecutor(app))
+    return app
+
+
+class ManualExecutor:
+    """Background brief jobs wait until ``drain()``: tests drive rendering step by step."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.pending: list[tuple[jobs.JobSpec, str, str | None]] = []
+
+    def submit(self, spec: jobs.JobSpec, key: str, html: str | None) -> None:
+        self.pending.append((spec, key, html))
+
+    def drain(self) -> int:
+        done = 0
+        while self.pending:
+            spec, key, html = self.pending.pop(0)
+            with self.app.app_context():
+                jobs.run(spec, key, html)
+            done += 1
+        return done
+
+
+class RenderCounter:
+    """Wraps ``sandbox.render`` and counts the renders started (the cache tests need it)."""
+
+    def __init__(self, render: Callable[..., bytes]) -> None:
+        self.render = render
+        self.count = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> bytes:
+        self.count += 1
+        return self.render(*args, **kwargs)
 
 
 @contextmanager
@@ -272,8 +311,11 @@ def make_measure(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_paper(app: Any) -> Callable[..., Any]:
-    """Create a fictional paper record; ``published=True`` makes it live. Returns the content row."""
-    from tracker.papers import services
+    """Create a fictional paper record through the editor's create path (records.changes);
+    ``published=True`` then publishes it as the demo loaders do. Returns the content row."""
+    from tracker.records import changes
+    from tracker.records import services as records
+    from tracker.records.models import RecordKind
 
     counter = iter(range(1, 1_000_000))
 
@@ -316,7 +358,9 @@ def make_paper(app: Any) -> Callable[..., Any]:
         }
         data.update(overrides)
         with app.app_context():
-            paper = services.create_paper(data, key=key, publish=published)
+            record = changes.new_record(RecordKind.PAPER, author_id=None, key=key)
+            changes.create(RecordKind.PAPER, data, author_id=None, record=record)
+            paper = records.publish(record) if published else records.working_copy(record)
             db.session.commit()
             return paper
 
@@ -346,7 +390,14 @@ def implementation(
 def reports(app: Any, tmp_path: Path) -> Any:
     """The app with a private PDF cache and step-by-step background jobs."""
     app.config["REPORTS_CACHE_DIR"] = str(tmp_path / "reports")
-    app.config["REPORTS_JOB_MODE"] = "manual"
     app.extensions.pop("reports_store", None)
-    app.extensions.pop("reports_executor", None)
+    jobs.use_executor(app, ManualExecutor(app))
     return app
+
+
+@pytest.fixture
+def render_counter(monkeypatch: pytest.MonkeyPatch) -> RenderCounter:
+    """Counts the sandboxed renders this test starts."""
+    counter = RenderCounter(sandbox.render)
+    monkeypatch.setattr(sandbox, "render", counter)
+    return counter

@@ -87,7 +87,9 @@ def test_norm_detail_has_text_verification_commitments_and_measures(app_ctx, cli
         {
             "locator": "Annex I",
             "whole_instrument": False,
-            "rationale": "binding product security requirements for all products with digital elements",
+            "rationale": (
+                "binding product security requirements for all products with digital elements"
+            ),
             "basis": "inferred",
         }
     ]

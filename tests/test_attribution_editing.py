@@ -140,7 +140,8 @@ def test_create_through_the_form_writes_a_draft_in_the_statement_order(app, clie
     assert [(r.number, r.action, r.author_id) for r in history(app, rid)] == [
         (1, "create", editor.id)
     ]
-    # The edit form lists the chosen parties first, in that order; saving it unchanged changes nothing.
+    # The edit form lists the chosen parties first, in that order; saving it unchanged changes
+    # nothing.
     fields = open_form(client, f"/attributions/{rid}/edit")
     assert [v for k, v in fields if k == "statements-0-parties"] == ["NO", "IS"]
     edit(client, rid)

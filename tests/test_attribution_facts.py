@@ -8,7 +8,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo" / "attributions.yaml"
-# Beside the checkout (/work/main -> /work/shared) or beside a worktree (/work/wt/x -> /work/shared).
+# Beside the checkout (/work/main -> /work/shared) or beside a worktree (/work/wt/x ->
+# /work/shared).
 FACTS = ROOT / "data" / "reference" / "facts.yaml"
 CONFIDENCE = {"verified": "verified", "verified_secondary": "secondary", "recalled": "unverified"}
 #: attributing parties in facts that are organisations, not jurisdictions

@@ -101,14 +101,18 @@ BAD_FILES = {
         "unknown framework document 'nope'",
     ),
     "bad_lead_in": (
-        "- key: c\n  title: T\n  verification: secondary\n  lead_ins:\n    q: text\n  actions: []\n",
+        "- key: c\n  title: T\n  verification: secondary\n  lead_ins:\n    q: text\n  "
+        "actions: []\n",
         5,
         "'q' is not a norm letter",
     ),
     # The first catalogue is valid (and would rewrite i-1); the second is not: nothing is written.
     "second_bad": (
         GOOD_HEAD
-        + "  - key: i-1\n    number: i.1\n    text: rewritten\n- key: other\n  title: T\n  verification: maybe\n  actions: []\n",
+        + (
+            "  - key: i-1\n    number: i.1\n    text: rewritten\n- key: other\n  title: T\n  "
+            "verification: maybe\n  actions: []\n"
+        ),
         10,
         "'maybe' is not one of",
     ),

@@ -28,7 +28,8 @@ def text(response) -> str:
     )
 
 
-# --------------------------------------------------------------------------- selection and validation
+# --------------------------------------------------------------------------- selection and
+# validation
 
 
 def test_form_without_selection(client) -> None:
@@ -143,9 +144,9 @@ def test_gap_and_plain_language_summary(client, make_measure) -> None:
     page = text(client.get("/compare?j=DE&j=BR&j=AR"))
     # Argentina has nothing, Brazil only (i), Germany both
     assert (
-        "Brazil and Argentina have no measure in force for norm (j) (encourage responsible vulnerability reporting)"
-        in page
-    )
+        "Brazil and Argentina have no measure in force for norm (j) (encourage responsible "
+        "vulnerability reporting)"
+    ) in page
     assert (
         "Argentina has no measure in force for norm (i) (ensure ICT supply-chain integrity)" in page
     )

@@ -352,7 +352,8 @@ def test_change_summary_names_fields_and_counts_rows(app, client, login, make_me
     )
     assert response.status_code == 302
     assert revisions(app, rid)[-1].summary == (
-        "Changed status, description, events, sources; added 1 event, 1 mapping, topic Vulnerability disclosure"
+        "Changed status, description, events, sources; added 1 event, 1 mapping, topic "
+        "Vulnerability disclosure"
     )
 
 

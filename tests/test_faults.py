@@ -165,7 +165,8 @@ from tracker.extensions import db
 from tracker.measures.models import Measure
 
 app = create_app({"TESTING": True, "ENV": "development", "SECRET_KEY": os.environ["SECRET"],
-                  "DATABASE_URL": os.environ["DB_URL"], "SQLALCHEMY_DATABASE_URI": os.environ["DB_URL"]})
+                  "DATABASE_URL": os.environ["DB_URL"],
+                  "SQLALCHEMY_DATABASE_URI": os.environ["DB_URL"], "REPORTS_PRERENDER": False})
 marker = os.environ["MARKER"]
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")

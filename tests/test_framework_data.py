@@ -68,12 +68,14 @@ def test_loading_twice_changes_nothing(app_ctx, runner) -> None:
 BAD_FILES = {
     "syntax": ("version: 1\nnorms:\n\t- letter: a\n", 3, "YAML syntax error"),
     "bad_letter": (
-        "version: 1\nframework_documents: []\nnorms:\n  - letter: z\n    reference: x\n    short_title: x\n    official_text: x\n    verification: secondary\n",
+        "version: 1\nframework_documents: []\nnorms:\n  - letter: z\n    reference: x\n    "
+        "short_title: x\n    official_text: x\n    verification: secondary\n",
         4,
         "'z' is not a norm letter a-k",
     ),
     "bad_verification": (
-        "version: 1\nframework_documents: []\nnorms:\n  - letter: a\n    reference: x\n    short_title: x\n    official_text: x\n    verification: maybe\n",
+        "version: 1\nframework_documents: []\nnorms:\n  - letter: a\n    reference: x\n    "
+        "short_title: x\n    official_text: x\n    verification: maybe\n",
         8,
         "'maybe' is not one of",
     ),

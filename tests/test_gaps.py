@@ -124,7 +124,8 @@ def test_proposed_superseded_and_rescinded_measures_are_shown_but_never_close_a_
 
 
 def test_actions_count_only_through_explicit_links(app_ctx, make_measure) -> None:
-    # A Brazilian measure tagged "vulnerability-disclosure" (the topic of j.1) but not linked to j.1.
+    # A Brazilian measure tagged "vulnerability-disclosure" (the topic of j.1) but not linked to
+    # j.1.
     make_measure(jurisdiction_code="BR", topics=["vulnerability-disclosure"])
     matrix = analysis.build_matrix(["BR", "DE"])
     assert row(matrix, "topic", "vulnerability-disclosure").cell("BR").state is Coverage.FULL
@@ -133,20 +134,6 @@ def test_actions_count_only_through_explicit_links(app_ctx, make_measure) -> Non
     make_measure(jurisdiction_code="BR", implementations=[implementation(action="j-1")])
     matrix = analysis.build_matrix(["BR", "DE"])
     assert row(matrix, "action", "j-1").cell("BR").state is Coverage.FULL
-
-
-def test_gap_section_data_for_the_country_brief(app_ctx) -> None:
-    section = analysis.gap_section("de")
-    assert section is not None
-    assert section.jurisdiction.code == "DE"
-    assert section.counts[Coverage.NONE] == len(section.matrix.gaps("DE"))
-    titles = list(section.gaps_by_section)
-    assert titles[:2] == ["Supply-chain norms", "Supply-chain topics"]
-    gge = section.gaps_by_section[
-        "2021 GGE report (A/76/135): guidance under norms 13(i) and 13(j)"
-    ]
-    assert [r.number for r in gge] == ["i.1", "i.2", "i.3", "i.5", "i.6", "j.2"]
-    assert analysis.gap_section("XX") is None
 
 
 # --- Visibility: drafts and deleted records never count for the public ----------------------
@@ -252,7 +239,10 @@ def test_comparison_page(client) -> None:
         (
             "&".join(
                 f"j={c}"
-                for c in "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP CA".split()
+                for c in (
+                    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK "
+                    "SI ES SE US GB JP CA"
+                ).split()
             ),
             "Choose at most 30 jurisdictions (you chose 31)",
         ),
@@ -270,7 +260,9 @@ def test_comparison_rejects_bad_input_with_a_message(client, query, message) -> 
 
 
 def test_thirty_jurisdictions_are_allowed(client) -> None:
-    codes = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP".split()
+    codes = (
+        "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE US GB JP"
+    ).split()
     assert client.get("/gaps?" + "&".join(f"j={c}" for c in codes)).status_code == 200
 
 

@@ -155,22 +155,26 @@ def test_demo_loader_twice_changes_nothing(app_ctx) -> None:
     ("text", "line", "reason"),
     [
         (
-            "- measure: no-such-measure\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n  rationale: x\n",
+            "- measure: no-such-measure\n  catalogue: gge-2021-guidance\n  action: i-1\n  "
+            "degree: full\n  basis: inferred\n  rationale: x\n",
             1,
             "unknown measure key 'no-such-measure'",
         ),
         (
-            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-9\n  degree: full\n  basis: inferred\n  rationale: x\n",
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-9\n  degree: "
+            "full\n  basis: inferred\n  rationale: x\n",
             3,
             "unknown action 'i-9'",
         ),
         (
-            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: most\n  basis: inferred\n  rationale: x\n",
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: "
+            "most\n  basis: inferred\n  rationale: x\n",
             4,
             "'most' is not one of",
         ),
         (
-            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: full\n  basis: inferred\n",
+            "- measure: eu-cra\n  catalogue: gge-2021-guidance\n  action: i-1\n  degree: "
+            "full\n  basis: inferred\n",
             1,
             "rationale: is required",
         ),
@@ -182,7 +186,10 @@ def test_demo_loader_rejects_bad_files_with_line_and_writes_nothing(
     path = tmp_path / "implementations.yaml"
     # A valid first link, so that a partial load would show.
     path.write_text(
-        "- measure: jp-meti-sbom-guide\n  catalogue: gge-2021-guidance\n  action: i-6\n  degree: full\n  basis: inferred\n  rationale: x\n"
+        (
+            "- measure: jp-meti-sbom-guide\n  catalogue: gge-2021-guidance\n  action: i-6\n  "
+            "degree: full\n  basis: inferred\n  rationale: x\n"
+        )
         + text
     )
     count = sa.select(sa.func.count()).select_from(MeasureImplementation)

@@ -230,20 +230,20 @@ def test_choice_errors_say_what_is_allowed(app, client, login):
     page = text(client.get(f"/import/{uid}"))
     assert "Row 2, title_original: Give the official title." in page
     assert (
-        "Row 2, type: &#39;act&#39; is not a measure type the tracker uses; use one of: law, regulation"
-        in page
-    )
+        "Row 2, type: &#39;act&#39; is not a measure type the tracker uses; use one of: "
+        "law, regulation"
+    ) in page
     assert "Row 2, status: &#39;done&#39; is not a status" in page
     assert "Row 2, topics: &#39;nonsense&#39; is not a topic; use: " in page
     assert (
-        "Row 2, mappings, line 1, target: &#39;z&#39; is not a norm letter (a to k) or a commitment key"
-        in page
-    )
+        "Row 2, mappings, line 1, target: &#39;z&#39; is not a norm letter (a to k) or a "
+        "commitment key"
+    ) in page
     assert "Row 2, mappings, line 1, basis: &#39;maybe&#39; is not a basis" in page
     assert (
-        "Row 2, relations, line 1, target: &#39;no-such-measure&#39; is neither the key of another row"
-        in page
-    )
+        "Row 2, relations, line 1, target: &#39;no-such-measure&#39; is neither the key of "
+        "another row"
+    ) in page
 
 
 def test_a_key_used_twice_in_one_file_is_an_error(app, client, login):
@@ -287,13 +287,13 @@ def test_likely_duplicates_are_shown_and_block_unless_accepted(app, client, logi
     uid = upload_id(upload(client, app, data))
     page = text(client.get(f"/import/{uid}"))
     assert (
-        f'Likely duplicate (same jurisdiction and title) of <a href="/measures/{existing.record_id}/history">'
-        in page
-    )
+        "Likely duplicate (same jurisdiction and title) of <a "
+        f'href="/measures/{existing.record_id}/history">'
+    ) in page
     assert (
-        f'Likely duplicate (same jurisdiction and official identifier) of <a href="/measures/{existing.record_id}/history">'
-        in page
-    )
+        "Likely duplicate (same jurisdiction and official identifier) of <a "
+        f'href="/measures/{existing.record_id}/history">'
+    ) in page
     assert f'Likely duplicate (same key) of <a href="/measures/{keyed.record_id}/history">' in page
     assert "if imported anyway, this row gets no key" in page
     assert (
@@ -450,8 +450,8 @@ def test_xml_entities_in_a_workbook_are_refused_by_defusedxml(app, client, login
             body = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 body = (
-                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-                    + body.replace(b"<v>", b"<v>&b;", 1)
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>' + body.replace(b"<v>", b"<v>&b;", 1)
                 )
             target.writestr(info, body)
     login(client, "editor")
@@ -492,7 +492,10 @@ def test_formula_cells_in_a_workbook_are_errors_and_neutralised_text_is_restored
 
 def test_semicolon_csv_and_excel_dates_are_read(app, client, login):
     login(client, "editor")
-    data = "\ufeffjurisdiction;title_original;type;status;events\r\nFR;Test point-virgule;law;adopted;adopted | 2023-05\r\n"
+    data = (
+        "\ufeffjurisdiction;title_original;type;status;events\r\nFR;Test "
+        "point-virgule;law;adopted;adopted | 2023-05\r\n"
+    )
     uid = upload_id(upload(client, app, data.encode("utf-8")))
     assert "1 ready" in text(client.get(f"/import/{uid}")).replace("<strong>", "").replace(
         "</strong>", ""
@@ -639,7 +642,8 @@ def test_migration_0010_downgrades_and_upgrades_with_an_import_recorded(fresh_da
         with fresh.app_context(), db.engine.begin() as connection:
             connection.execute(
                 sa.text(
-                    "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}'),"
+                    "INSERT INTO audit_log (created_at, action, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'measures_imported', '{}'),"
                     " (CURRENT_TIMESTAMP, 'login', '{}')"
                 )
             )
@@ -657,14 +661,16 @@ def test_migration_0010_downgrades_and_upgrades_with_an_import_recorded(fresh_da
         ):
             connection.execute(
                 sa.text(
-                    "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}')"
+                    "INSERT INTO audit_log (created_at, action, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'measures_imported', '{}')"
                 )
             )
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         with fresh.app_context(), db.engine.begin() as connection:
             connection.execute(
                 sa.text(
-                    "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'measures_imported', '{}')"
+                    "INSERT INTO audit_log (created_at, action, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'measures_imported', '{}')"
                 )
             )
             assert "import_uploads" in sa.inspect(connection).get_table_names()

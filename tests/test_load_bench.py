@@ -26,8 +26,11 @@ LOGIN_PAGE = """<html><body>
 EDIT_PAGE = """<form method="post" action="/measures/7/edit">
 <input name="csrf_token" type="hidden" value="tok">
 <input name="version" type="hidden" value="3">
-<select name="status"><option value="draft">Draft</option><option value="in_force" selected>In force</option></select>
-<select name="topics" multiple><option value="sbom" selected>SBOM</option><option value="x">X</option><option value="y" selected>Y</option></select>
+<select name="status"><option value="draft">Draft</option>
+<option value="in_force" selected>In force</option></select>
+<select name="topics" multiple><option value="sbom" selected>SBOM</option>
+<option value="x">X</option>
+<option value="y" selected>Y</option></select>
 <textarea name="description">
 Old text &amp; more</textarea>
 <input type="checkbox" name="flag" value="1">

@@ -50,7 +50,8 @@ def test_editing_a_demo_measure_keeps_its_implementation_links(app, client, logi
         last = db.session.scalars(
             sa.select(Revision).where(Revision.record_id == rid).order_by(Revision.number.desc())
         ).first()
-        # (The demo description ends in a newline, which the form trims: that shows as a change too.)
+        # (The demo description ends in a newline, which the form trims: that shows as a change
+        # too.)
         assert (
             last.summary.startswith("Changed status note") and "implementation" not in last.summary
         )
@@ -84,7 +85,9 @@ def test_links_to_actions_and_recommendations_through_the_form(
                     "implementations-0-degree": "partial",
                     "implementations-0-basis": "explicit",
                     "implementations-0-locator": "Art. 2",
-                    "implementations-0-rationale": "Requires what the action asks, for one sector only.",
+                    "implementations-0-rationale": (
+                        "Requires what the action asks, for one sector only."
+                    ),
                 },
             )
         ),

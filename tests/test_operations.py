@@ -66,7 +66,6 @@ def drill_config(tmp_path: Path, name: str) -> dict[str, object]:
     """Renders inline into a cache of its own, so each side really renders."""
     return {
         "REPORTS_CACHE_DIR": str(tmp_path / name),
-        "REPORTS_JOB_MODE": "manual",
         "REPORTS_INLINE_SECONDS": 600,
     }
 

@@ -741,7 +741,8 @@ def test_posts_without_csrf_token_are_400_and_change_nothing(app, client, login,
 
 
 def test_recommendations_are_compared_by_identity(app_ctx):
-    """Reordered rows stay the same recommendation; a removed one and a new one are not a 'change'."""
+    """Reordered rows stay the same recommendation; a removed one and a new one are not a
+    'change'."""
     from tracker.records.history import change_summary, compare_snapshots
     from tracker.records.models import RecordKind
 

@@ -246,7 +246,10 @@ def test_deleting_a_paper_record_removes_its_recommendations_and_links(
 
 def test_abstract_markdown_is_sanitised(client, make_paper) -> None:
     paper = make_paper(
-        abstract="<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+        abstract=(
+            "<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x "
+            "onerror=alert(1)>"
+        )
     )
     page = client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img" not in page

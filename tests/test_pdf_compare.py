@@ -9,13 +9,15 @@ import pytest
 from pypdf import PdfReader
 
 from tests.pdf_helpers import flat, pdf_text
-from tracker.reports import cache, sandbox
+from tracker.reports import cache
 
 URL = "/compare.pdf?j=DE&j=FR&j=US"
 
 
 @pytest.mark.slow
-def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, make_measure) -> None:
+def test_compare_pdf_content_metadata_cache_and_determinism(
+    reports, render_counter, client, make_measure
+) -> None:
     make_measure(
         jurisdiction_code="DE",
         short_name="Test DE source measure",
@@ -32,11 +34,11 @@ def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, mak
             {"norm": "j", "locator": "§ 3", "rationale": "Test rationale", "basis": "inferred"}
         ],
     )
-    renders = sandbox.render_count
+    renders = render_counter.count
     first = client.get(URL)
     assert first.status_code == 200, first.get_data(as_text=True)[:500]
     assert first.mimetype == "application/pdf" and first.data.startswith(b"%PDF")
-    assert sandbox.render_count == renders + 1
+    assert render_counter.count == renders + 1
 
     text = pdf_text(first.data)
     for needle in (
@@ -80,7 +82,7 @@ def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, mak
     # a second download comes from the cache: same bytes, no render
     second = client.get(URL)
     assert second.status_code == 200 and second.data == first.data
-    assert sandbox.render_count == renders + 1
+    assert render_counter.count == renders + 1
     etag = second.headers["ETag"]
     assert etag == first.headers["ETag"] and second.headers["Cache-Control"] == "public, no-cache"
     not_modified = client.get(URL, headers={"If-None-Match": etag})
@@ -90,5 +92,5 @@ def test_compare_pdf_content_metadata_cache_and_determinism(reports, client, mak
     with reports.app_context():
         cache.store().clear()
     third = client.get(URL)
-    assert sandbox.render_count == renders + 2
+    assert render_counter.count == renders + 2
     assert hashlib.sha256(third.data).hexdigest() == hashlib.sha256(first.data).hexdigest()

@@ -9,12 +9,12 @@ import pytest
 from pypdf import PdfReader
 
 from tests.pdf_helpers import pdf_text
-from tracker.reports import sandbox
 
 
 @pytest.mark.slow
 def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(
     reports,
+    render_counter,
     app,
     client,
     make_measure,
@@ -37,10 +37,10 @@ def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(
     assert "Unpublished BR measure" in text and "Published BR measure" in text
 
     # the public asking for drafts gets the published brief, rendered separately
-    renders = sandbox.render_count
+    renders = render_counter.count
     public = client.get("/jurisdictions/BR/brief.pdf?drafts=1")
     assert public.status_code == 200 and public.data != draft.data
-    assert sandbox.render_count == renders + 1
+    assert render_counter.count == renders + 1
     public_text = pdf_text(public.data)
     assert "Unpublished BR measure" not in public_text and "DRAFT" not in public_text
     assert "Published BR measure" in public_text
@@ -48,7 +48,7 @@ def test_draft_brief_is_marked_on_every_page_and_kept_from_the_public(
 
     # staff without drafts=1 get the public brief from the cache
     plain = staff.get("/jurisdictions/BR/brief.pdf")
-    assert plain.data == public.data and sandbox.render_count == renders + 1
+    assert plain.data == public.data and render_counter.count == renders + 1
 
 
 def test_staff_preview_shows_drafts_only_when_asked(app, client, make_measure, login) -> None:

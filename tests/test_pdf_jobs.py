@@ -11,19 +11,20 @@ import sqlalchemy as sa
 from tests.pdf_helpers import pdf_text
 from tracker.accounts.permissions import public
 from tracker.extensions import db
-from tracker.reports import jobs, sandbox
+from tracker.reports import jobs
 from tracker.reports.params import ReportParams
 
 
 @pytest.mark.slow
 def test_long_brief_renders_in_the_background_with_a_progress_page(
     reports,
+    render_counter,
     client,
     make_measure,
 ) -> None:
     make_measure(jurisdiction_code="BR", short_name="Background measure")
     reports.config["REPORTS_INLINE_SECONDS"] = 0  # every brief counts as long
-    renders = sandbox.render_count
+    renders = render_counter.count
     first = client.get("/jurisdictions/BR/brief.pdf")
     assert first.status_code == 202
     page = first.get_data(as_text=True)
@@ -32,14 +33,14 @@ def test_long_brief_renders_in_the_background_with_a_progress_page(
     refresh = first.headers["Refresh"]
     assert refresh.isdigit() and 1 <= int(refresh) <= 5
     assert f'<meta http-equiv="refresh" content="{refresh}">' in page
-    assert sandbox.render_count == renders  # the request did not render
+    assert render_counter.count == renders  # the request did not render
 
     again = client.get("/jurisdictions/BR/brief.pdf")
     assert again.status_code == 202
     executor = jobs.executor(reports)
     assert len(executor.pending) == 1  # one job per brief, however often the page reloads
 
-    assert executor.drain() == 1 and sandbox.render_count == renders + 1
+    assert executor.drain() == 1 and render_counter.count == renders + 1
     done = client.get("/jurisdictions/BR/brief.pdf")
     assert done.status_code == 200 and "Background measure" in pdf_text(done.data)
 

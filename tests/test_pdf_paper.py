@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.papers.models import Paper
 from tracker.records import services as records
 from tracker.records.models import Record
-from tracker.reports import params, sandbox
+from tracker.reports import params
 from tracker.reports.queries import data_version
 
 
@@ -25,6 +25,7 @@ def rec_id(paper: Paper, number: str) -> int:
 @pytest.mark.slow
 def test_paper_brief_lists_each_recommendation_with_its_jurisdictions(
     reports,
+    render_counter,
     client,
     make_paper,
     make_measure,
@@ -50,7 +51,7 @@ def test_paper_brief_lists_each_recommendation_with_its_jurisdictions(
     page = client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
     assert f'href="/papers/{paper.record_id}/brief.pdf"' in page
 
-    renders = sandbox.render_count
+    renders = render_counter.count
     url = f"/papers/{paper.record_id}/brief.pdf"
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
@@ -80,14 +81,14 @@ def test_paper_brief_lists_each_recommendation_with_its_jurisdictions(
 
     # cached: the same bytes without a render, until something it shows is published
     again = client.get(url)
-    assert again.data == response.data and sandbox.render_count == renders + 1
+    assert again.data == response.data and render_counter.count == renders + 1
     make_measure(
         jurisdiction_code="FR",
         short_name="FR new law",
         implementations=[implementation(recommendation_id=rec_id(paper, "2"))],
     )
     fresh = client.get(url)
-    assert sandbox.render_count == renders + 2
+    assert render_counter.count == renders + 2
     assert "FRnewlaw" in flat(pdf_text(fresh.data))
 
 

@@ -128,8 +128,10 @@ def test_measure_with_hostile_description_gives_a_clean_pdf(
 ) -> None:
     port = listener.getsockname()[1]
     description = (
-        f'<img src="file:///etc/passwd"> <style>p {{ background: url(http://127.0.0.1:{port}/) }}</style> '
-        f"CSS url(http://127.0.0.1:{port}/) and [metadata](http://169.254.169.254/latest/meta-data/) "
+        '<img src="file:///etc/passwd"> '
+        f"<style>p {{ background: url(http://127.0.0.1:{port}/) }}</style> "
+        f"CSS url(http://127.0.0.1:{port}/) and "
+        "[metadata](http://169.254.169.254/latest/meta-data/) "
         f"![x](http://127.0.0.1:{port}/img.png)"
     )
     make_measure(jurisdiction_code="BR", short_name="Hostile measure", description=description)
@@ -140,7 +142,8 @@ def test_measure_with_hostile_description_gives_a_clean_pdf(
     assert "Hostile measure" in text and PASSWD_MARKER not in text
     # raw HTML is shown as text, not interpreted; the link stays a link, never fetched
     assert '<img src="file:///etc/passwd">' in text
-    # a link to an internal address keeps its text and loses its target (tests/bad_input/test_urls.py)
+    # a link to an internal address keeps its text and loses its target
+    # (tests/bad_input/test_urls.py)
     assert "metadata" in text
     assert not any(
         "169.254.169.254" in uri or "127.0.0.1" in uri for uri in link_targets(response.data)
@@ -162,10 +165,12 @@ def link_targets(data: bytes) -> set[str]:
 
 
 @pytest.mark.slow
-def test_timeout_kills_the_render_and_shows_a_message(reports, client, make_measure) -> None:
+def test_timeout_kills_the_render_and_shows_a_message(
+    reports, render_counter, client, make_measure
+) -> None:
     make_measure(jurisdiction_code="BR", short_name="Slow measure")
     reports.config["REPORTS_INLINE_TIMEOUT"] = 0.05
-    renders = sandbox.render_count
+    renders = render_counter.count
     response = client.get("/jurisdictions/BR/brief.pdf")
     assert response.status_code == 503
     body = response.get_data(as_text=True)
@@ -173,11 +178,11 @@ def test_timeout_kills_the_render_and_shows_a_message(reports, client, make_meas
     assert "retry=1" in body and response.headers["Retry-After"] == "60"
     # the failure is remembered: no new render until the reader asks to retry
     again = client.get("/jurisdictions/BR/brief.pdf")
-    assert again.status_code == 503 and sandbox.render_count == renders + 1
+    assert again.status_code == 503 and render_counter.count == renders + 1
     reports.config["REPORTS_INLINE_TIMEOUT"] = 30
     retried = client.get("/jurisdictions/BR/brief.pdf?retry=1")
     assert retried.status_code == 200 and retried.mimetype == "application/pdf"
-    assert sandbox.render_count == renders + 2
+    assert render_counter.count == renders + 2
     assert not [c for c in _children() if c.is_alive()]
 
 

@@ -398,7 +398,8 @@ def test_approvals_bind_to_a_revision_and_an_edit_resets_them(
     response = client.post(f"/review/{rid}/publish", data={"csrf_token": csrf_token(app, client)})
     assert response.status_code == 409
     assert "You cannot publish it now. It is in review" in text(response)
-    # An approval sent from the page shown before the edit is refused: the reviewer did not see revision 4.
+    # An approval sent from the page shown before the edit is refused: the reviewer did not see
+    # revision 4.
     fields = form_fields(page_before_edit, f"/review/{rid}/approve")
     response = reviewer.post(f"/review/{rid}/approve", data=as_data(fields))
     assert response.status_code == 409
@@ -527,9 +528,9 @@ def test_government_contact_may_see_and_comment_but_not_approve(
     )
     assert response.status_code == 403
     assert (
-        "As government contact for Germany you may comment on this measure (the right of reply), but not approve it"
-        in text(response)
-    )
+        "As government contact for Germany you may comment on this measure (the right of "
+        "reply), but not approve it"
+    ) in text(response)
     assert fr.get(f"/review/{rid}").status_code == 404
     assert state(app, rid) is S.IN_REVIEW
     # The editors hear of the reply.

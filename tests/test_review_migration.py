@@ -15,7 +15,8 @@ def test_0009_downgrades_and_upgrades_with_workflow_data(fresh_database_url) -> 
         with app.app_context(), db.engine.begin() as connection:
             connection.execute(
                 sa.text(
-                    "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'record_submitted', '{}'),"
+                    "INSERT INTO audit_log (created_at, action, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'record_submitted', '{}'),"
                     " (CURRENT_TIMESTAMP, 'login', '{}')"
                 )
             )
@@ -27,8 +28,10 @@ def test_0009_downgrades_and_upgrades_with_workflow_data(fresh_database_url) -> 
             )
             connection.execute(
                 sa.text(
-                    "INSERT INTO records (kind, state, version, created_at, updated_at, working_group_id)"
-                    " SELECT 'measure', 'in_review', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, id FROM working_groups"
+                    "INSERT INTO records (kind, state, version, created_at, updated_at, "
+                    "working_group_id)"
+                    " SELECT 'measure', 'in_review', 1, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP, id FROM working_groups"
                 )
             )
         result = runner.invoke(args=["db", "downgrade", "0008"])
@@ -37,7 +40,8 @@ def test_0009_downgrades_and_upgrades_with_workflow_data(fresh_database_url) -> 
             inspector = sa.inspect(connection)
             assert "review_comments" not in inspector.get_table_names()
             assert "working_group_id" not in {c["name"] for c in inspector.get_columns("records")}
-            # The older list of audit actions holds again: workflow events were removed, the rest kept.
+            # The older list of audit actions holds again: workflow events were removed, the rest
+            # kept.
             assert connection.execute(sa.text("SELECT action FROM audit_log")).scalars().all() == [
                 "login"
             ]
@@ -45,7 +49,8 @@ def test_0009_downgrades_and_upgrades_with_workflow_data(fresh_database_url) -> 
         with app.app_context(), db.engine.begin() as connection:
             connection.execute(
                 sa.text(
-                    "INSERT INTO audit_log (created_at, action, details) VALUES (CURRENT_TIMESTAMP, 'record_approved', '{}')"
+                    "INSERT INTO audit_log (created_at, action, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'record_approved', '{}')"
                 )
             )
             assert connection.execute(sa.text("SELECT count(*) FROM records")).scalar() == 1

@@ -185,7 +185,9 @@ def test_deleted_and_withdrawn_records_are_not_found(app, make_measure) -> None:
 def test_snippets_escape_markup_typed_into_a_description(app, make_measure, client) -> None:
     make_measure(
         title_original="Test <b>bold</b> measure",
-        description='Mentions quizzaciously <script>alert("x")</script> and <img src=x onerror=alert(1)>.',
+        description=(
+            'Mentions quizzaciously <script>alert("x")</script> and <img src=x onerror=alert(1)>.'
+        ),
     )
     page = client.get("/search/?q=quizzaciously").get_data(as_text=True)
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page

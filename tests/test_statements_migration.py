@@ -187,7 +187,8 @@ def _statements(connection: sa.Connection) -> list[tuple[Any, ...]]:
 def _old_layout(connection: sa.Connection) -> list[tuple[Any, ...]]:
     rows = connection.execute(
         sa.text(
-            "SELECT id, attributing_orgs, un_framework_invoked, passage FROM attributions ORDER BY id"
+            "SELECT id, attributing_orgs, un_framework_invoked, passage FROM attributions "
+            "ORDER BY id"
         )
     ).all()
     out = []

@@ -105,7 +105,8 @@ def test_government_contact_needs_a_jurisdiction(app) -> None:
             "ends (2022) before it starts (2023)",
         ),
         (
-            "- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  members:\n  - affiliation: X\n",
+            "- key: g\n  name: G\n  topic: t\n  period_start: 2023\n  members:\n  - "
+            "affiliation: X\n",
             6,
             "name: is required",
         ),

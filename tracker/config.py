@@ -3,12 +3,12 @@
 | variable | meaning | default |
 |---|---|---|
 | TRACKER_ENV | "development" or "production" (anything else: start-up error) | production |
-| TRACKER_SECRET_KEY | signs sessions and CSRF tokens; 32 bytes or more | required outside development |
+| TRACKER_SECRET_KEY | signs sessions and CSRF tokens; 32 bytes or more | required (not in dev) |
 | TRACKER_DATABASE_URL | SQLAlchemy URL (sqlite:/// or postgresql://) | SQLite file in instance/ |
-| TRACKER_REDIS_URL | Redis for shared rate limits, report cache and job queue | unset (in-process) |
+| TRACKER_REDIS_URL | Redis: shared rate limits, report cache, job queue | unset (in-process) |
 | TRACKER_REVIEW_APPROVALS_REQUIRED | approvals a change needs before it can be published | 1 |
-| TRACKER_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_UNPACKED_BYTES | limits of a spreadsheet import | 2 MiB, 500, 20 MiB |
-| TRACKER_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS | e-mail for review notifications | unset: logged |
+| TRACKER_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_UNPACKED_BYTES | import limits | 2 MiB, 500, 20 MiB |
+| TRACKER_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS | review e-mail | unset: logged |
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             raise ConfigError(
                 f"TRACKER_SECRET_KEY is too short ({size} bytes; production needs at least "
                 f"{MIN_SECRET_KEY_BYTES}). Set it to a long random value, e.g. "
-                "TRACKER_SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"."
+                "TRACKER_SECRET_KEY=\"$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')\"."
             )
     if not key or key in UNSAFE_SECRET_KEYS:
         if not development:

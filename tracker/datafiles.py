@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -120,7 +120,14 @@ class Reader:
         label = f"{self.where}.{key}" if key else self.where
         return DataFileError(self.path, line, f"{label}: {reason}")
 
-    def str(self, key: str, *, required: bool = False, max_len: int = 100_000) -> str | None:
+    @overload
+    def text(self, key: str, *, required: Literal[True], max_len: int = ...) -> str: ...
+
+    @overload
+    def text(self, key: str, *, required: bool = False, max_len: int = ...) -> str | None: ...
+
+    def text(self, key: str, *, required: bool = False, max_len: int = 100_000) -> str | None:
+        """The field as text (numbers are read as their text); None when empty and optional."""
         value = self.node.get(key)
         if value is None or value == "":
             if required:
@@ -134,7 +141,7 @@ class Reader:
         return value
 
     def choice(self, key: str, enum_cls: Any, *, required: bool = True) -> Any:
-        value = self.str(key, required=required)
+        value = self.text(key, required=required)
         if value is None:
             return None
         try:
@@ -143,7 +150,7 @@ class Reader:
             allowed = ", ".join(m.value for m in enum_cls)
             raise self.fail(key, f"{value!r} is not one of: {allowed}") from None
 
-    def list(self, key: str) -> list[Any]:
+    def items(self, key: str) -> list[Any]:
         value = self.node.get(key)
         if value is None:
             return []
@@ -151,7 +158,14 @@ class Reader:
             raise self.fail(key, "expected a list")
         return value
 
-    def int(self, key: str, *, required: bool = False) -> int | None:
+    @overload
+    def integer(self, key: str, *, required: Literal[True]) -> int: ...
+
+    @overload
+    def integer(self, key: str, *, required: bool = False) -> int | None: ...
+
+    def integer(self, key: str, *, required: bool = False) -> int | None:
+        """The field as a whole number (booleans refused); None when absent and optional."""
         value = self.node.get(key)
         if value is None:
             if required:
@@ -162,7 +176,7 @@ class Reader:
         return value
 
     def date(self, key: str) -> dt.date | None:
-        value = self.str(key)
+        value = self.text(key)
         if value is None:
             return None
         try:

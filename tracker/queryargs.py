@@ -75,6 +75,13 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class InvalidArgument(ValueError):
+    """A query argument the reader gave is malformed or names nothing; the message says why.
+
+    Query functions raise it (they know nothing of HTTP); the web layer answers 400 with the
+    message (tracker.web), and a view may catch it to add a suggestion."""
+
+
 def init_app(app: Flask) -> None:
     """Register the bounded converter before any blueprint adds its rules."""
     app.url_map.converters["int"] = IdConverter
@@ -95,3 +102,8 @@ def list_arg(args: Mapping[str, Any], *names: str, spaces: bool = False) -> list
             text = str(item).replace(" ", ",") if spaces else str(item)
             out.extend(v.strip() for v in text.split(",") if v.strip())
     return out
+
+
+def kept_args() -> dict[str, Any]:
+    """The current query string as ``url_for`` keyword arguments, every value kept (redirects)."""
+    return dict(request.args.to_dict(flat=False))

@@ -168,7 +168,10 @@ def url_problem(value: str) -> str | None:
         return INTERNAL.format(host=host)
     if "." not in host:
         # A bare name ("intranet", "fileserver") only resolves inside someone's network.
-        return f"Give the full address with its domain (e.g. https://www.example.org/), not just {host!r}."
+        return (
+            "Give the full address with its domain (e.g. https://www.example.org/), not just "
+            f"{host!r}."
+        )
     if parts.port not in (None, 80, 443):
         return "Give the address of the public page, without an unusual port (such as :8080)."
     return None

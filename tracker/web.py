@@ -7,8 +7,11 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestEntityTooLarge
+
+from tracker.queryargs import InvalidArgument
 
 ERROR_TITLES = {
     400: "Bad request",
@@ -124,6 +127,11 @@ def handle_http_error(error: HTTPException) -> Any:
     )
 
 
+def handle_invalid_argument(error: InvalidArgument) -> Any:
+    """A malformed query argument found by the query layer: a 400 with its message."""
+    return handle_http_error(BadRequest(str(error)))
+
+
 def _extra_headers(error: HTTPException) -> dict[str, str]:
     headers: dict[str, str] = {}
     retry_after = getattr(error, "retry_after", None)
@@ -202,7 +210,7 @@ def nav_items() -> list[tuple[str, str]]:
     from tracker.accounts.permissions import can
     from tracker.records.queries import viewer_is_staff
 
-    staff = viewer_is_staff()
+    staff = viewer_is_staff(current_user)
 
     def shown(audience: bool | str) -> bool:
         if isinstance(audience, str):
@@ -236,6 +244,7 @@ def url_endpoints() -> set[str]:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InvalidArgument, handle_invalid_argument)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.after_request(set_security_headers)

@@ -198,7 +198,8 @@ def render_timeout_fault(
         check(
             f"over-long render {i + 1}: clear message, child gone",
             status == 503 and bool(message) and now["renders_alive"] == 0,
-            f"status {status} in {seconds:.2f} s, '{message.group(0) if message else text[:80]}', {now}",
+            f"status {status} in {seconds:.2f} s, '{message.group(0) if message else text[:80]}', "
+            f"{now}",
         )
     time.sleep(2)
     after = web_rss(master_pid)

@@ -257,7 +257,8 @@ def lost_saves(saves: Iterable[Save], records: Mapping[int, Mapping[str, Any]]) 
         expected = 1 + len(confirmed)
         if len(state["revisions"]) != expected:
             problems.append(
-                f"record {record_id}: {len(state['revisions'])} revisions, expected {expected} (1 + confirmed saves)"
+                f"record {record_id}: {len(state['revisions'])} revisions, expected "
+                f"{expected} (1 + confirmed saves)"
             )
         newest = marker_in(state["revisions"][-1]) if state["revisions"] else None
         current = marker_in(state["description"])
@@ -275,6 +276,7 @@ def lost_saves(saves: Iterable[Save], records: Mapping[int, Mapping[str, Any]]) 
             last = max(confirmed, key=lambda s: s.seq)
             if current != last.marker:
                 problems.append(
-                    f"record {record_id}: current text has {current}, the editor's last confirmed save was {last.marker}"
+                    f"record {record_id}: current text has {current}, the editor's last "
+                    f"confirmed save was {last.marker}"
                 )
     return problems

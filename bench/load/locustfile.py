@@ -3,7 +3,8 @@
 Run it through the driver (``python -m bench.load.run``), which sets up a database, the
 accounts and gunicorn, and passes these environment variables:
 
-LOAD_TARGETS   JSON file: {"measures": [ids], "jurisdictions": [...], "norms": [...], "queries": [...]}
+LOAD_TARGETS   JSON file:
+               {"measures": [ids], "jurisdictions": [...], "norms": [...], "queries": [...]}
 LOAD_ACCOUNTS  JSON file: [{"email", "password", "record_id"}, ...], one per Editor user
 LOAD_SAVES     JSON-lines file the Editor users append each confirmed save to
 LOAD_RESULTS   JSON file written when the test stops: every sample, summarised per group

@@ -377,7 +377,7 @@ def database_state(env: dict[str, str], record_ids: list[int]) -> dict[int, dict
 
 
 def fetch(url: str, timeout: float = 120, follow_progress: bool = True) -> tuple[int, float, int]:
-    """GET ``url`` as a browser would (following 202 progress pages): (status, seconds, 202s seen)."""
+    """GET ``url`` as a browser would, following 202 progress pages: (status, seconds, 202s)."""
     started, progress = time.monotonic(), 0
     while True:
         try:
@@ -414,7 +414,8 @@ def cold_burst(base: str, n: int, codes: list[str]) -> dict[str, Any]:
     for i in range(n):
         code = codes[i % len(codes)]
         urls.append(
-            f"{base}/jurisdictions/{code}/brief.pdf?as_of={(start_day + dt.timedelta(days=i)).isoformat()}"
+            f"{base}/jurisdictions/{code}/brief.pdf"
+            f"?as_of={(start_day + dt.timedelta(days=i)).isoformat()}"
         )
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
@@ -440,14 +441,18 @@ def table(results: dict[str, Any]) -> str:
     lines = []
     load = results.get("load", {})
     lines.append(
-        f"{'group':<14}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'fail':>6}{'5xx':>5}  statuses"
+        f"{'group':<14}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'fail':>6}{'5xx':>5} "
+        " statuses"
     )
     for name, row in [*load.get("groups", {}).items(), ("TOTAL", load.get("total", {}))]:
         if not row:
             continue
         statuses = " ".join(f"{k}:{v}" for k, v in row["statuses"].items())
         lines.append(
-            f"{name:<14}{row['requests']:>9}{row['rps']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['max_ms']:>9}{row['failures']:>6}{row['5xx']:>5}  {statuses}"
+            f"{name:<14}{row['requests']:>9}{row['rps']:>8}{row['p50_ms']:>9}"
+            f"{row['p95_ms']:>9}{row['max_ms']:>9}{row['failures']:>6}{row['5xx']:>5} "
+            f" {statuses}"
         )
     mem = results.get("memory", {})
     lines.append("")
@@ -456,7 +461,8 @@ def table(results: dict[str, Any]) -> str:
         r = p["rss_mib"]
         lines.append(f"  {p['role']:<14}{p['pid']:>7} {r['min']:>6} {r['median']:>7} {r['max']:>7}")
     lines.append(
-        f"  render children seen: {mem.get('render_children_seen', 0)}, at most {mem.get('max_renders_at_once', 0)} at once, "
+        f"  render children seen: {mem.get('render_children_seen', 0)}, at most "
+        f"{mem.get('max_renders_at_once', 0)} at once, "
         f"peak {mem.get('render_child_peak_rss_mib', 0)} MiB each"
     )
     for phase in ("during_load", "during_cold", "after"):
@@ -464,19 +470,22 @@ def table(results: dict[str, Any]) -> str:
         if w and w.get("samples"):
             t = w["total_rss_mib"]
             lines.append(
-                f"  all processes {phase:<12} min {t['min']} median {t['median']} max {t['max']} MiB; renders at once <= {w['max_renders_at_once']}"
+                f"  all processes {phase:<12} min {t['min']} median {t['median']} max "
+                f"{t['max']} MiB; renders at once <= {w['max_renders_at_once']}"
             )
     cold = results.get("cold")
     if cold:
         lines.append("")
         lines.append(
-            f"cold burst: {cold['requests']} uncached briefs at once -> {cold['statuses']}, 202s followed {cold['followed_202']}, "
+            f"cold burst: {cold['requests']} uncached briefs at once -> "
+            f"{cold['statuses']}, 202s followed {cold['followed_202']}, "
             f"p50 {cold['p50_s']} s, slowest {cold['max_s']} s"
         )
     s = results.get("saves", {})
     lines.append("")
     lines.append(
-        f"saves confirmed {s.get('confirmed', 0)}, lost {s.get('lost', 0)}, conflicts (409) {s.get('conflicts', 0)}, "
+        f"saves confirmed {s.get('confirmed', 0)}, lost {s.get('lost', 0)}, conflicts "
+        f"(409) {s.get('conflicts', 0)}, "
         f"503 {s.get('503', 0)}, other failures {s.get('other', 0)}"
     )
     for problem in s.get("problems", [])[:20]:
@@ -700,7 +709,8 @@ def main(argv: list[str] | None = None) -> int:
     if server_errors or results["saves"]["problems"]:
         exit_code = 1
         print(
-            f"FAIL: {server_errors} responses were 5xx; {len(results['saves']['problems'])} save problems"
+            f"FAIL: {server_errors} responses were 5xx; "
+            f"{len(results['saves']['problems'])} save problems"
         )
     return exit_code
 

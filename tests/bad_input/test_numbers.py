@@ -1,6 +1,7 @@
 """Numbers in URLs, query strings and forms (issue 15 item 2): ids past what the id columns
-hold (2^31 - 1, PostgreSQL ``integer``; 2^63 included) are 404 on every ``<int:...>`` route; pages that are not ASCII whole numbers
-in range ("²", 2^63, -1, letters) are a 400 with a message on every list."""
+hold (2^31 - 1, PostgreSQL ``integer``; 2^63 included) are 404 on every ``<int:...>`` route;
+pages that are not ASCII whole numbers in range ("²", 2^63, -1, letters) are a 400 with a message
+on every list."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ malware). Each session names its user as "<id>:<session token>" (``User.get_id``
 sign-out, a password change and deactivation give the user a new token, and every
 cookie holding the old one is anonymous from then on.
 
-Deactivation is in tests/test_accounts.py (test_deactivated_account_cannot_sign_in_and_loses_its_session).
+Deactivation is in tests/test_accounts.py
+(test_deactivated_account_cannot_sign_in_and_loses_its_session).
 """
 
 from __future__ import annotations

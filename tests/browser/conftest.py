@@ -89,7 +89,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """A fresh browser context (no cookies) at desktop size, with relative URLs on the live server."""
+    """A fresh browser context (no cookies) at desktop size, with relative URLs on the live
+    server."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()

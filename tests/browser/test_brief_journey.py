@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from tests.pdf_helpers import flat, pdf_text
+from tracker.reports import jobs
 
 pytestmark = BROWSER
 
@@ -38,13 +39,15 @@ def background_briefs(live_server: Any, tmp_path: Path) -> Iterator[Any]:
         REPORTS_PROGRESS_REFRESH=1,
     )
     app.extensions.pop("reports_store", None)
-    app.extensions.pop("reports_executor", None)
+    manual = app.extensions.pop("reports_executor", None)
     try:
         yield app
     finally:
         executor = app.extensions.pop("reports_executor", None)
         if executor is not None and hasattr(executor, "pool"):
             executor.pool.shutdown(wait=True)
+        if manual is not None:
+            jobs.use_executor(app, manual)
         app.extensions.pop("reports_store", None)
         app.config.update(saved)
 

@@ -241,4 +241,4 @@ def init_app(app: Flask) -> None:
 
 
 def throttle() -> LoginThrottle:
-    return current_app.extensions["login_throttle"]  # type: ignore[no-any-return]
+    return current_app.extensions["login_throttle"]

@@ -1,4 +1,5 @@
-"""Load the demo attributions and their statements (data/demo/attributions.yaml), published, with sources.
+"""Load the demo attributions and their statements (data/demo/attributions.yaml), published, with
+sources.
 
 Every value in the demo file comes from shared/reference/facts.yaml; see
 data/demo/README.md. The whole file is validated before anything is written, and
@@ -78,7 +79,7 @@ TEXT_LIMITS = {
 
 
 def _codes(r: Reader, key: str, known: set[str]) -> list[str]:
-    values = r.list(key)
+    values = r.items(key)
     codes = []
     for value in values:
         if not isinstance(value, str) or value not in known:
@@ -93,7 +94,7 @@ def _codes(r: Reader, key: str, known: set[str]) -> list[str]:
 
 def _names(r: Reader, key: str) -> list[str]:
     names = []
-    for value in r.list(key):
+    for value in r.items(key):
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
             raise r.fail(key, f"{value!r} is not an organisation name (text up to 200 characters)")
         names.append(value.strip())
@@ -116,13 +117,13 @@ def _statement(
 ) -> dict[str, Any]:
     r = Reader(path, node, where)
     r.unknown_keys(STATEMENT_FIELDS)
-    date = r.str("date")
+    date = r.text("date")
     if date is not None:
         try:
             parse_partial_date(date)
         except ValueError as exc:
             raise r.fail("date", str(exc)) from None
-    form = r.str("form")
+    form = r.text("form")
     if form is not None:
         try:
             form = AttributionForm.parse(form).value
@@ -140,22 +141,22 @@ def _statement(
     if not item["parties"] and not item["orgs"]:
         raise r.fail("parties", "a statement needs at least one party")
     for name, limit in STATEMENT_TEXT_LIMITS.items():
-        item[name] = r.str(name, max_len=limit)
+        item[name] = r.text(name, max_len=limit)
     if item["passage_kind"] == PassageKind.VERBATIM.value and not item["passage_source"]:
         raise r.fail("passage_source", "a verbatim passage needs the source that gives it")
     invoked = []
-    for j, item_norm in enumerate(r.list("invoked_norms")):
+    for j, item_norm in enumerate(r.items("invoked_norms")):
         nr = Reader(path, item_norm, f"{where}.invoked_norms[{j}]")
         nr.unknown_keys({"norm", "basis", "passage", "locator"})
-        letter = nr.str("norm", required=True)
+        letter = nr.text("norm", required=True)
         if letter not in norms:
             raise nr.fail("norm", f"unknown norm {letter!r} (the letters a to k)")
         invoked.append(
             {
                 "norm": letter,
                 "basis": nr.choice("basis", InvocationBasis).value,
-                "passage": nr.str("passage", max_len=20_000),
-                "locator": nr.str("locator", max_len=300),
+                "passage": nr.text("passage", max_len=20_000),
+                "locator": nr.text("locator", max_len=300),
             }
         )
     item["invoked_norms"] = invoked
@@ -180,19 +181,19 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     for i, item in enumerate(doc):
         r = Reader(path, item, f"attributions[{i}]")
         r.unknown_keys(FIELDS)
-        key = r.str("key", required=True, max_len=120)
+        key = r.text("key", required=True, max_len=120)
         if keys.count(key) > 1:
             raise r.fail("key", f"duplicate key {key!r}")
-        date = r.str("date", required=True) or ""
+        date = r.text("date", required=True) or ""
         try:
             parse_partial_date(date)
         except ValueError as exc:
             raise r.fail("date", str(exc)) from None
-        attributed_state = r.str("attributed_state")
+        attributed_state = r.text("attributed_state")
         if attributed_state is not None and attributed_state not in jurisdictions:
             raise r.fail("attributed_state", f"unknown jurisdiction code {attributed_state!r}")
         forms = []
-        for value in r.list("forms"):
+        for value in r.items("forms"):
             try:
                 form = AttributionForm.parse(str(value)).value
             except ValueError as exc:
@@ -205,17 +206,17 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         snap: dict[str, Any] = {
             "key": key,
             "date": date,
-            "operation": r.str("operation", required=True, max_len=1000),
-            "attributed_actor": r.str("attributed_actor", required=True, max_len=1000),
+            "operation": r.text("operation", required=True, max_len=1000),
+            "attributed_actor": r.text("attributed_actor", required=True, max_len=1000),
             "attributed_state": attributed_state,
             "forms": forms,
             "verification": r.choice("verification", Verification).value,
         }
         for name, limit in TEXT_LIMITS.items():
-            snap[name] = r.str(name, max_len=limit)
+            snap[name] = r.text(name, max_len=limit)
         snap["statements"] = [
             _statement(path, node, f"attributions[{i}].statements[{j}]", jurisdictions, norms)
-            for j, node in enumerate(r.list("statements"))
+            for j, node in enumerate(r.items("statements"))
         ]
         if not any(st["role"] == "attributing" for st in snap["statements"]):
             raise r.fail("statements", "needs at least one attributing statement")
@@ -240,7 +241,8 @@ def load(path: str | Path) -> LoadReport:
             raise DataFileError(
                 path,
                 snap["_line"],
-                f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record",
+                f"key {snap['key']!r} is already used by a "
+                f"{existing[snap['key']].label.lower()} record",
             )
         record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
         db.session.add(record)

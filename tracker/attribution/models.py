@@ -195,7 +195,8 @@ class Attribution(ContentCopy, Base):
 
     @property
     def date_iso(self) -> str:
-        """The date as written at its precision ("2017-12-19", "2023-05", "2023"); valid in <time>."""
+        """The date as written at its precision ("2017-12-19", "2023-05", "2023"); valid in
+        <time>."""
         return partial_date_text(self.date, self.date_precision) or ""
 
     @property
@@ -325,7 +326,8 @@ class AttributionFormRow(Base):
 
 
 class InvokedNorm(Base):
-    """A norm one statement invokes (explicitly, implicitly, or unknown), with passage and locator."""
+    """A norm one statement invokes (explicitly, implicitly, or unknown), with passage and
+    locator."""
 
     __tablename__ = "statement_norms"
 

@@ -27,7 +27,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import BadRequest
 
 from tracker.attribution.models import (
     Attribution,
@@ -43,7 +42,7 @@ from tracker.attribution.models import (
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.norms.models import Norm
-from tracker.queryargs import list_arg
+from tracker.queryargs import InvalidArgument, list_arg
 from tracker.records.queries import visible
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -100,29 +99,31 @@ def _known_codes(codes: list[str]) -> list[str]:
     if unknown:
         from tracker.jurisdictions.queries import unknown_codes_message
 
-        raise BadRequest(unknown_codes_message(unknown))
+        raise InvalidArgument(unknown_codes_message(unknown))
     return codes
 
 
 def parse_filters(args: MappingType[str, Any]) -> AttributionFilters:
-    """Read filters from query arguments; a malformed value is a 400 with a message."""
+    """Read filters from query arguments; raises InvalidArgument on a malformed value."""
     filters = AttributionFilters()
     filters.attributing = _known_codes([c.upper() for c in list_arg(args, "attributing")])
     filters.attributed = _known_codes([c.upper() for c in list_arg(args, "attributed")])
     letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
     if bad:
-        raise BadRequest(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
+        raise InvalidArgument(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
     filters.norms = letters
     try:
         filters.forms = [AttributionForm.parse(v) for v in list_arg(args, "form")]  # type: ignore[misc]
         filters.framework = [FrameworkInvoked.parse(v) for v in list_arg(args, "un_framework")]  # type: ignore[misc]
     except ValueError as exc:
-        raise BadRequest(f"Invalid filter: {exc}.") from None
+        raise InvalidArgument(f"Invalid filter: {exc}.") from None
     years = list_arg(args, "year")
     if years:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
-            raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2021.")
+            raise InvalidArgument(
+                f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2021."
+            )
         filters.year = int(years[0])
     return filters
 

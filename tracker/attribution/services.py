@@ -1,4 +1,5 @@
-"""Snapshots, copies and restores of attribution content (with its statements) (registered with tracker.records).
+"""Snapshots, copies and restores of attribution content (with its statements) (registered with
+tracker.records).
 
 A snapshot names jurisdictions by code and norms by letter, never by row id, so
 it survives copies, restores and imports into another database. Its keys are

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.accounts.permissions import can_see_unpublished, public
 from tracker.attribution import api, queries, sections
 from tracker.attribution.models import FORM_CHOICES, FrameworkInvoked
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.queries import all_norms
+from tracker.queryargs import kept_args
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested, viewer_is_staff
 
@@ -23,7 +25,7 @@ bp = Blueprint("attribution", __name__)
 
 
 def _drafts() -> bool:
-    return include_drafts_requested(request.args.get("drafts"))
+    return include_drafts_requested(request.args.get("drafts"), current_user)
 
 
 def _jurisdiction_or_404(code: str, endpoint: str) -> Jurisdiction | Any:
@@ -32,9 +34,7 @@ def _jurisdiction_or_404(code: str, endpoint: str) -> Jurisdiction | Any:
     if jurisdiction is not None:
         return jurisdiction
     if len(code) <= 8 and code != code.upper() and queries.get_jurisdiction(code.upper()):
-        return redirect(
-            url_for(endpoint, code=code.upper(), **request.args.to_dict(flat=False)), 308
-        )
+        return redirect(url_for(endpoint, code=code.upper(), **kept_args()), 308)
     suggestion = queries.suggest_jurisdiction(code)
     if suggestion is not None:
         suggestion_url = url_for(endpoint, code=suggestion.code)
@@ -92,7 +92,7 @@ def detail(record_id: int) -> str:
     if attribution is None:
         abort(404, f"There is no published attribution statement number {record_id}.")
     pending = (
-        viewer_is_staff()
+        viewer_is_staff(current_user)
         and attribution.is_live
         and records.has_unpublished_changes(attribution.record)
     )

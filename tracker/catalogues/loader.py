@@ -60,14 +60,14 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     for i, item in enumerate(doc):
         r = Reader(path, item, f"catalogues[{i}]")
         r.unknown_keys(CATALOGUE_FIELDS)
-        key = r.str("key", required=True, max_len=80)
+        key = r.text("key", required=True, max_len=80)
         if any(c["key"] == key for c in catalogues):
             raise r.fail("key", f"duplicate catalogue key {key!r}")
-        document = r.str("document", max_len=80)
+        document = r.text("document", max_len=80)
         if document is not None and document not in documents:
             raise r.fail("document", f"unknown framework document {document!r}")
         verification = r.choice("verification", Verification)
-        verification_note = r.str("verification_note")
+        verification_note = r.text("verification_note")
         sources = read_sources(path, r)
         lead_ins_node = r.node.get("lead_ins") or {}
         if not isinstance(lead_ins_node, dict):
@@ -77,18 +77,18 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         for letter in lead_ins_node:
             if letter not in norms:
                 raise lr.fail(str(letter), f"{letter!r} is not a norm letter")
-            lead_ins[str(letter)] = lr.str(str(letter), required=True, max_len=500)
+            lead_ins[str(letter)] = lr.text(str(letter), required=True, max_len=500)
         actions: list[dict[str, Any]] = []
-        for j, node in enumerate(r.list("actions")):
+        for j, node in enumerate(r.items("actions")):
             a = Reader(path, node, f"catalogues[{i}].actions[{j}]")
             a.unknown_keys(ACTION_FIELDS)
-            action_key = a.str("key", required=True, max_len=40)
+            action_key = a.text("key", required=True, max_len=40)
             if any(x["key"] == action_key for x in actions):
                 raise a.fail("key", f"duplicate action key {action_key!r}")
-            letter = a.str("norm")
+            letter = a.text("norm")
             if letter is not None and letter not in norms:
                 raise a.fail("norm", f"unknown norm {letter!r}")
-            slugs = [str(t) for t in a.list("topics")]
+            slugs = [str(t) for t in a.items("topics")]
             for slug in slugs:
                 if slug not in topics:
                     raise a.fail("topics", f"unknown topic {slug!r}")
@@ -96,19 +96,19 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
             actions.append(
                 {
                     "key": action_key,
-                    "number": a.str("number", required=True, max_len=20),
+                    "number": a.text("number", required=True, max_len=20),
                     "norm": letter,
-                    "context": a.str("context", max_len=300),
-                    "text": a.str("text", required=True, max_len=5000),
+                    "context": a.text("context", max_len=300),
+                    "text": a.text("text", required=True, max_len=5000),
                     # Quotation marks only for the source's own words: an action that does
                     # not say so is the tracker's summary.
                     "wording": a.choice("wording", Wording, required=False) or Wording.SUMMARY,
-                    "paragraph": a.str("paragraph", max_len=60),
+                    "paragraph": a.text("paragraph", max_len=60),
                     # Each action carries the verification of the text it quotes: the
                     # catalogue's, unless the file says otherwise for that action.
                     "verification": a.choice("verification", Verification, required=False)
                     or verification,
-                    "verification_note": a.str("verification_note") or verification_note,
+                    "verification_note": a.text("verification_note") or verification_note,
                     "sources": action_sources,
                     "topics": slugs,
                     "position": j,
@@ -119,14 +119,14 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         catalogues.append(
             {
                 "key": key,
-                "title": r.str("title", required=True, max_len=500),
+                "title": r.text("title", required=True, max_len=500),
                 "document": document,
                 "verification": verification,
                 "verification_note": verification_note,
                 "sources": sources,
                 "lead_ins": lead_ins,
                 "actions": actions,
-                "staff_note": r.str("staff_note"),
+                "staff_note": r.text("staff_note"),
             }
         )
     return catalogues

@@ -73,7 +73,8 @@ class MeasureRef:
 
 @dataclass(frozen=True)
 class Found:
-    """A measure found for a cell: ``via`` is the organisation it comes from, if not the State's own."""
+    """A measure found for a cell: ``via`` is the organisation it comes from, if not the State's
+    own."""
 
     measure: MeasureRef
     via: Optional[str] = None
@@ -238,7 +239,8 @@ class _Measures:
                     Mapping.measure_id.in_(ids), Mapping.norm_id.in_(norm_ids)
                 )
             ):
-                self.by_norm[norm_id].add(measure_id)
+                if norm_id is not None:  # always: the query asks for these norms
+                    self.by_norm[norm_id].add(measure_id)
         # target -> {measure id: best degree}
         self.by_action: dict[int, dict[int, ImplementationDegree]] = defaultdict(dict)
         self.by_recommendation: dict[int, dict[int, ImplementationDegree]] = defaultdict(dict)
@@ -257,11 +259,12 @@ class _Measures:
                 ),
             )
             for measure_id, action_id, recommendation_id, degree in db.session.execute(stmt):
-                target = (
-                    self.by_action[action_id]
-                    if action_id
-                    else self.by_recommendation[recommendation_id]
-                )
+                if action_id is not None:
+                    target = self.by_action[action_id]
+                elif recommendation_id is not None:
+                    target = self.by_recommendation[recommendation_id]
+                else:  # never: the query asks for links to an action or a recommendation
+                    continue
                 if target.get(measure_id) is not ImplementationDegree.FULL:
                     target[measure_id] = degree
 
@@ -457,42 +460,10 @@ def build_matrix(
             Section(
                 f"paper:{paper.record_id}",
                 f"Recommendations: {paper.title}",
-                "Only measures linked to the recommendation count, with the degree given in the link.",
+                "Only measures linked to the recommendation count, with the degree given "
+                "in the link.",
                 [RowGroup(None, None, rows)],
                 paper.verification,
             )
         )
     return GapMatrix(jurisdictions, sections)
-
-
-# --- Data for the PDF briefs (rendered by the reports domain) ------------------------------
-
-
-@dataclass
-class GapSection:
-    """The gap section of a country brief: plain data, no database access when rendered."""
-
-    jurisdiction: JurisdictionRef
-    matrix: GapMatrix
-    counts: dict[Coverage, int]
-    #: rows with no current measure, per section title
-    gaps_by_section: dict[str, list[Row]]
-    note: str = (
-        "Actions and recommendations count only where a measure is explicitly linked to them. "
-        "Proposed, superseded and rescinded measures do not close a gap."
-    )
-
-
-def gap_section(code: str, *, include_drafts: bool = False) -> Optional[GapSection]:
-    """Data for the gap section of the country brief of ``code`` (None if the code is unknown)."""
-    code = code.upper()
-    if db.session.get(Jurisdiction, code) is None:
-        return None
-    papers = visible_papers(include_drafts)
-    matrix = build_matrix([code], papers=papers, include_drafts=include_drafts)
-    return GapSection(
-        jurisdiction=matrix.jurisdictions[0],
-        matrix=matrix,
-        counts=matrix.counts(code),
-        gaps_by_section={s.title: matrix.gaps(code, s.key) for s in matrix.sections},
-    )

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from tracker.accounts.permissions import public
@@ -51,7 +52,7 @@ bp.add_app_template_global(measure_url, "measure_url")
 def jurisdiction(code: str) -> str:
     from tracker.jurisdictions.views import unknown_jurisdiction
 
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     place = db.session.get(Jurisdiction, code.upper())
     if place is None:
         raise unknown_jurisdiction(code.upper(), "gaps.jurisdiction")
@@ -157,7 +158,7 @@ def jurisdiction_choices(include_drafts: bool) -> list[tuple[str, str]]:
 @bp.get("/gaps")
 @public
 def compare() -> tuple[str, int]:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     asked = any(k in request.args for k in ("j", "catalogue", "paper"))
     req = parse_compare(request.args, include_drafts=drafts) if asked else CompareRequest()
     if not asked:

@@ -137,7 +137,8 @@ def parse(
         if not _is_workbook(data):
             raise ImportFileError(
                 f"The file is named .xlsx but it is {describe(data)}, not an Excel workbook. "
-                "Save it from your spreadsheet program as an Excel workbook (.xlsx) or as CSV UTF-8 (.csv)."
+                "Save it from your spreadsheet program as an Excel workbook (.xlsx) or as "
+                "CSV UTF-8 (.csv)."
             )
         header, rows, formulas = _read_xlsx(data, max_rows=max_rows, max_unpacked=max_unpacked)
     elif extension == "csv":
@@ -298,14 +299,16 @@ def _check_archive(data: bytes, *, max_unpacked: int) -> None:
         unpacked = sum(p.file_size for p in parts)
         if unpacked > max_unpacked:
             raise ImportFileError(
-                f"The workbook unpacks to {_mib(unpacked)}; the limit is {_mib(max_unpacked)}. Split it into smaller files."
+                f"The workbook unpacks to {_mib(unpacked)}; the limit is "
+                f"{_mib(max_unpacked)}. Split it into smaller files."
             )
         for part in parts:
             if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(
                 part.compress_size, 1
             ):
                 raise ImportFileError(
-                    f"The workbook part {part.filename[:60]!r} is compressed {part.file_size // max(part.compress_size, 1)} "
+                    f"The workbook part {part.filename[:60]!r} is compressed "
+                    f"{part.file_size // max(part.compress_size, 1)} "
                     "to 1, which a spreadsheet never is. It was not opened."
                 )
         for part in parts:
@@ -415,7 +418,8 @@ def _read_xlsx(
                 text = _cell_text(cell.value)
                 if text is not None and len(text) > MAX_CELL_CHARS:
                     raise ImportFileError(
-                        f"Row {number} has a cell of {len(text)} characters; the limit is {MAX_CELL_CHARS}."
+                        f"Row {number} has a cell of {len(text)} characters; the limit is "
+                        f"{MAX_CELL_CHARS}."
                     )
                 values.append(text)
             if not any(v not in (None, "") for v in values) and not (

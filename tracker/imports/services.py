@@ -90,7 +90,8 @@ def commit(upload: ImportUpload, *, user_id: int | None, allow_duplicates: bool)
     if result.has_errors:
         n = sum(1 for r in result.rows if r.errors)
         raise CommitRefused(
-            f"Nothing was imported: {n} row{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} errors. "
+            f"Nothing was imported: {n} row{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} "
+            "errors. "
             "Fix them in the spreadsheet and upload it again.",
             result,
         )

@@ -171,7 +171,8 @@ class Context:
         }
 
     def existing_for_key(self, key: str) -> Existing | None:
-        """The measure a key names: by its stable key, else ``measure-<n>`` as the export writes it."""
+        """The measure a key names: by its stable key, else ``measure-<n>`` as the export writes
+        it."""
         if key in self.by_key:
             return self.by_key[key]
         match = EXPORTED_KEY.match(key)
@@ -205,9 +206,16 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
     if column == "topics":
         known = [c.value for c in ctx.choices.topics]
         wrong = [v for v in (value or []) if v not in known]
-        return f"{', '.join(repr(w) for w in wrong)} {'is not a topic' if len(wrong) == 1 else 'are not topics'}; use: {', '.join(known)}."
+        return (
+            f"{', '.join(repr(w) for w in wrong)} "
+            f"{'is not a topic' if len(wrong) == 1 else 'are not topics'}; "
+            f"use: {', '.join(known)}."
+        )
     if column.startswith("mappings") and column.endswith("target"):
-        return f"{str(value).split(':', 1)[-1]!r} is not a norm letter (a to k) or a commitment key; see the codebook."
+        return (
+            f"{str(value).split(':', 1)[-1]!r} is not a norm letter (a to k) or a commitment "
+            "key; see the codebook."
+        )
     allowed = [
         c.value if hasattr(c, "value") else c[0]
         for c in field.choices
@@ -393,7 +401,8 @@ def check_row(row: dict[str, Any], ctx: Context) -> RowCheck:
 
 
 def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
-    """Every row checked, then keys, relation targets and duplicates across the file and the tracker."""
+    """Every row checked, then keys, relation targets and duplicates across the file and the
+    tracker."""
     ctx = ctx or Context()
     checks = [check_row(row, ctx) for row in rows]
     keys: dict[str, RowCheck] = {}
@@ -455,7 +464,8 @@ def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
                 check.errors.append(
                     Problem(
                         f"relations, line {i}, target",
-                        f"{target!r} is neither the key of another row of this file nor of a measure in the tracker.",
+                        f"{target!r} is neither the key of another row of this file nor of "
+                        "a measure in the tracker.",
                     )
                 )
         if check.errors:
@@ -464,7 +474,8 @@ def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
 
 
 def resolve_target(target: str, file_keys: dict[str, int], ctx: Context) -> int | None:
-    """The record a relation target names: a row of the file (its new record) first, then the tracker."""
+    """The record a relation target names: a row of the file (its new record) first, then the
+    tracker."""
     if target in file_keys:
         return file_keys[target]
     existing = ctx.existing_for_key(target)

@@ -184,7 +184,10 @@ def commit(upload_id: int) -> Any:
             _upload(upload_id),
             form,
             status=409,
-            refused="Nothing was imported: a measure with one of these keys was saved meanwhile. Review the rows below and try again.",
+            refused=(
+                "Nothing was imported: a measure with one of these keys was saved meanwhile. "
+                "Review the rows below and try again."
+            ),
         )
     n = len(outcome.record_ids)
     flash(

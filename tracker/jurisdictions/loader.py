@@ -36,24 +36,25 @@ def _org_rows(path: Path) -> tuple[list[dict[str, object]], list[tuple[str, str]
     doc = load_yaml(path)
     root = Reader(path, doc, "jurisdictions.yaml")
     root.unknown_keys({"version", "organisations"})
-    orgs, memberships = [], []
-    for i, item in enumerate(root.list("organisations")):
+    orgs: list[dict[str, object]] = []
+    memberships: list[tuple[str, str]] = []
+    for i, item in enumerate(root.items("organisations")):
         r = Reader(path, item, f"organisations[{i}]")
         r.unknown_keys({"code", "name", "official_name", "source", "members"})
-        code = r.str("code", required=True, max_len=8)
+        code = r.text("code", required=True, max_len=8)
         if pycountry.countries.get(alpha_2=code):
             raise r.fail("code", f"{code!r} is already an ISO 3166-1 code")
         orgs.append(
             {
                 "code": code,
-                "name": r.str("name", required=True),
-                "official_name": r.str("official_name"),
+                "name": r.text("name", required=True),
+                "official_name": r.text("official_name"),
                 "alpha3": None,
                 "kind": JurisdictionKind.REGIONAL_ORG,
-                "source": r.str("source"),
+                "source": r.text("source"),
             }
         )
-        for member in r.list("members"):
+        for member in r.items("members"):
             if not pycountry.countries.get(alpha_2=str(member)):
                 raise r.fail("members", f"{member!r} is not an ISO 3166-1 alpha-2 code")
             memberships.append((code, str(member)))

@@ -109,6 +109,7 @@ def unknown_codes_message(codes: list[str]) -> str:
             hints.append(f"for {code} use {suggestion.code} ({suggestion.name})")
     hint = f" ({'; '.join(hints)})" if hints else ""
     return (
-        f"Unknown jurisdiction code{'s' if len(codes) > 1 else ''}: {', '.join(c[:8] for c in codes)}{hint}. "
+        f"Unknown jurisdiction code{'s' if len(codes) > 1 else ''}: "
+        f"{', '.join(c[:8] for c in codes)}{hint}. "
         "Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU for the European Union."
     )

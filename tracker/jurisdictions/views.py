@@ -6,6 +6,7 @@ import unicodedata
 from itertools import groupby
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -15,6 +16,7 @@ from tracker.jurisdictions import queries
 from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
+from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found, with_suggestion
 
@@ -24,7 +26,7 @@ bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
 @bp.get("/")
 @public
 def index() -> str:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     everyone = queries.all_jurisdictions()
     counts = measure_queries.counts_by_jurisdiction(include_drafts=drafts)
     orgs_of = queries.memberships()
@@ -71,14 +73,12 @@ def unknown_jurisdiction(code: str, endpoint: str) -> NotFound:
 def detail(code: str) -> str | Response:
     upper = code.upper()
     if code != upper and queries.get_jurisdiction(upper) is not None:
-        return redirect(
-            url_for("jurisdictions.detail", code=upper, **request.args.to_dict(flat=False)), 301
-        )
+        return redirect(url_for("jurisdictions.detail", code=upper, **kept_args()), 301)
     jurisdiction = queries.get_jurisdiction(upper)
     if jurisdiction is None:
         raise unknown_jurisdiction(upper, "jurisdictions.detail")
 
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     organisations = queries.organisations_of(jurisdiction.code)
     scope = [jurisdiction.code, *(o.code for o in organisations)]
     measures = measure_queries.measures_in(scope, include_drafts=drafts)

@@ -70,81 +70,81 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     for i, item in enumerate(doc):
         r = Reader(path, item, f"measures[{i}]")
         r.unknown_keys(MEASURE_FIELDS)
-        key = r.str("key", required=True, max_len=120)
+        key = r.text("key", required=True, max_len=120)
         if keys.count(key) > 1:
             raise r.fail("key", f"duplicate key {key!r}")
-        code = r.str("jurisdiction", required=True)
+        code = r.text("jurisdiction", required=True)
         if code not in jurisdictions:
             raise r.fail("jurisdiction", f"unknown jurisdiction code {code!r}")
-        url = r.str("official_url", max_len=2000)
+        url = r.text("official_url", max_len=2000)
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("official_url", f"{url!r} is not an http(s) URL")
         snap: dict[str, Any] = {
             "key": key,
             "jurisdiction_code": code,
-            "title_original": r.str("title_original", required=True, max_len=1000),
-            "title_lang": r.str("title_lang", max_len=16) or "en",
-            "title_en": r.str("title_en", max_len=1000),
-            "short_name": r.str("short_name", max_len=200),
+            "title_original": r.text("title_original", required=True, max_len=1000),
+            "title_lang": r.text("title_lang", max_len=16) or "en",
+            "title_en": r.text("title_en", max_len=1000),
+            "short_name": r.text("short_name", max_len=200),
             "type": r.choice("type", MeasureType).value,
-            "issuing_body": r.str("issuing_body", max_len=500),
+            "issuing_body": r.text("issuing_body", max_len=500),
             "status": r.choice("status", MeasureStatus).value,
-            "status_note": r.str("status_note"),
-            "official_identifier": r.str("official_identifier", max_len=500),
+            "status_note": r.text("status_note"),
+            "official_identifier": r.text("official_identifier", max_len=500),
             "official_url": url,
-            "description": r.str("description"),
+            "description": r.text("description"),
             "verification": r.choice("verification", Verification).value,
-            "verification_note": r.str("verification_note"),
+            "verification_note": r.text("verification_note"),
         }
-        for t in r.list("topics"):
+        for t in r.items("topics"):
             if t not in topics:
                 raise r.fail("topics", f"unknown topic {t!r}")
-        snap["topics"] = list(r.list("topics"))
+        snap["topics"] = list(r.items("topics"))
         events = []
-        for j, ev in enumerate(r.list("events")):
+        for j, ev in enumerate(r.items("events")):
             er = Reader(path, ev, f"measures[{i}].events[{j}]")
             er.unknown_keys({"kind", "date", "note", "stage", "successor"})
             kind = er.choice("kind", EventKind)
-            text = er.str("date", required=True)
+            text = er.text("date", required=True)
             try:
                 parse_partial_date(text)
             except ValueError as exc:
                 raise er.fail("date", str(exc)) from None
-            successor = er.str("successor")
+            successor = er.text("successor")
             if successor and successor not in keys:
                 raise er.fail("successor", f"unknown measure key {successor!r}")
             events.append(
                 {
                     "kind": kind.value,
                     "date": text,
-                    "stage": er.str("stage", max_len=300),
-                    "note": er.str("note", max_len=500),
+                    "stage": er.text("stage", max_len=300),
+                    "note": er.text("note", max_len=500),
                     "successor_key": successor,
                 }
             )
         snap["events"] = events
         relations = []
-        for j, rel in enumerate(r.list("relations")):
+        for j, rel in enumerate(r.items("relations")):
             rr = Reader(path, rel, f"measures[{i}].relations[{j}]")
             rr.unknown_keys({"kind", "target", "note"})
-            target = rr.str("target", required=True)
+            target = rr.text("target", required=True)
             if target not in keys:
                 raise rr.fail("target", f"unknown measure key {target!r}")
             relations.append(
                 {
                     "kind": rr.choice("kind", RelationKind).value,
                     "target_key": target,
-                    "note": rr.str("note"),
+                    "note": rr.text("note"),
                 }
             )
         snap["relations"] = relations
         mappings = []
-        for j, m in enumerate(r.list("mappings")):
+        for j, m in enumerate(r.items("mappings")):
             mr = Reader(path, m, f"measures[{i}].mappings[{j}]")
             mr.unknown_keys(
                 {"norm", "commitment", "locator", "whole_instrument", "rationale", "basis"}
             )
-            norm, commitment = mr.str("norm"), mr.str("commitment")
+            norm, commitment = mr.text("norm"), mr.text("commitment")
             if bool(norm) == bool(commitment):
                 raise mr.fail(None, "a mapping needs exactly one of norm or commitment")
             if norm and norm not in norms:
@@ -155,9 +155,9 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
                 {
                     "norm": norm,
                     "commitment": commitment,
-                    "locator": mr.str("locator", max_len=300),
+                    "locator": mr.text("locator", max_len=300),
                     "whole_instrument": bool(mr.node.get("whole_instrument", False)),
-                    "rationale": mr.str("rationale"),
+                    "rationale": mr.text("rationale"),
                     "basis": (
                         mr.choice("basis", MappingBasis, required=False) or MappingBasis.INFERRED
                     ).value,

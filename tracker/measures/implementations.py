@@ -84,7 +84,7 @@ def apply(measure: Measure, items: list[dict[str, Any]]) -> None:
     for item in items:
         action_id = recommendation_id = None
         if item.get("action"):
-            action_id = actions.get((item.get("catalogue"), item["action"]))
+            action_id = actions.get((item["catalogue"], item["action"]))
             if action_id is None:
                 raise ValueError(
                     f"link to an unknown catalogue action: {item.get('catalogue')}/{item['action']}"
@@ -136,11 +136,11 @@ def parse_demo(path: str | Path) -> list[dict[str, Any]]:
     for i, node in enumerate(doc):
         r = Reader(path, node, f"implementations[{i}]")
         r.unknown_keys(DEMO_FIELDS)
-        measure = r.str("measure", required=True, max_len=120)
+        measure = r.text("measure", required=True, max_len=120)
         if measure not in measures:
             raise r.fail("measure", f"unknown measure key {measure!r}")
-        catalogue = r.str("catalogue", required=True, max_len=80)
-        action = r.str("action", required=True, max_len=40)
+        catalogue = r.text("catalogue", required=True, max_len=80)
+        action = r.text("action", required=True, max_len=40)
         if (catalogue, action) not in actions:
             raise r.fail("action", f"unknown action {action!r} in catalogue {catalogue!r}")
         if (measure, catalogue, action) in seen:
@@ -154,8 +154,8 @@ def parse_demo(path: str | Path) -> list[dict[str, Any]]:
                 "recommendation_id": None,
                 "degree": r.choice("degree", ImplementationDegree).value,
                 "basis": r.choice("basis", MappingBasis).value,
-                "locator": r.str("locator", max_len=300),
-                "rationale": r.str("rationale", required=True, max_len=5000),
+                "locator": r.text("locator", max_len=300),
+                "rationale": r.text("rationale", required=True, max_len=5000),
             }
         )
     return links

@@ -272,12 +272,6 @@ class Mapping(Base):
             return self.locator
         return WHOLE_INSTRUMENT if self.whole_instrument else NO_PINPOINT
 
-    @property
-    def target_label(self) -> str:
-        if self.norm is not None:
-            return self.norm.label
-        return self.commitment.title if self.commitment else ""
-
 
 # --- Implementation links (papers and gap analysis) ------------------------------------------
 

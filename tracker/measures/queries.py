@@ -16,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
-from werkzeug.exceptions import BadRequest
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
@@ -31,7 +30,7 @@ from tracker.measures.models import (
     measure_topics,
 )
 from tracker.norms.models import Norm, Topic
-from tracker.queryargs import list_arg
+from tracker.queryargs import InvalidArgument, list_arg
 from tracker.records.models import Record
 from tracker.records.queries import visible
 
@@ -92,7 +91,7 @@ class MeasureFilters:
 
 
 def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
-    """Read filters from query arguments; a malformed value is a 400 with a message."""
+    """Read filters from query arguments; raises InvalidArgument on a malformed value."""
     filters = MeasureFilters()
     codes = [c.upper() for c in list_arg(args, "jurisdiction")]
     if codes:
@@ -103,12 +102,12 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         if unknown:
             from tracker.jurisdictions.queries import unknown_codes_message
 
-            raise BadRequest(unknown_codes_message(unknown))
+            raise InvalidArgument(unknown_codes_message(unknown))
         filters.jurisdictions = codes
     letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in "abcdefghijk"]
     if bad:
-        raise BadRequest(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
+        raise InvalidArgument(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
     filters.norms = letters
     slugs = list_arg(args, "topic")
     if slugs:
@@ -116,7 +115,7 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         unknown = [s for s in slugs if s not in known]
         if unknown:
             allowed = ", ".join(db.session.scalars(sa.select(Topic.slug).order_by(Topic.position)))
-            raise BadRequest(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
+            raise InvalidArgument(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
         filters.topics = slugs
     for name, enum_cls, attr in (
         ("type", MeasureType, "types"),
@@ -125,11 +124,13 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
         try:
             setattr(filters, attr, [enum_cls.parse(v) for v in list_arg(args, name)])
         except ValueError as exc:
-            raise BadRequest(f"Invalid {name}: {exc}.") from None
+            raise InvalidArgument(f"Invalid {name}: {exc}.") from None
     years = list_arg(args, "year")
     if years:
         if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
-            raise BadRequest(f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024.")
+            raise InvalidArgument(
+                f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024."
+            )
         filters.year = int(years[0])
     as_of = list_arg(args, "as_of")
     if as_of:
@@ -138,7 +139,7 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
                 raise ValueError("give one date")
             filters.as_of = lifecycle.parse_as_of(as_of[0])
         except ValueError as exc:
-            raise BadRequest(f"Invalid as_of: {exc}") from None
+            raise InvalidArgument(f"Invalid as_of: {exc}") from None
     standing = list_arg(args, "standing")
     if standing:
         try:
@@ -146,7 +147,7 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
                 raise ValueError("give one standing")
             lifecycle.parse_standing(standing[0])
         except ValueError as exc:
-            raise BadRequest(f"Invalid standing: {exc}.") from None
+            raise InvalidArgument(f"Invalid standing: {exc}.") from None
         filters.standing = standing[0]
     return filters
 
@@ -155,12 +156,6 @@ def jurisdiction_scope(code: str) -> list[str]:
     """The jurisdiction and the organisations whose measures apply to it (DE -> DE, EU)."""
     orgs = db.session.scalars(sa.select(Membership.org_code).where(Membership.member_code == code))
     return [code, *orgs]
-
-
-def member_codes(org_code: str) -> list[str]:
-    return list(
-        db.session.scalars(sa.select(Membership.member_code).where(Membership.org_code == org_code))
-    )
 
 
 def with_details(stmt: sa.Select[Any]) -> sa.Select[Any]:
@@ -435,7 +430,8 @@ def year_options(*, include_drafts: bool = False) -> list[int]:
 def visible_measures_by_record(
     record_ids: set[int], *, include_drafts: bool = False
 ) -> dict[int, Measure]:
-    """{record id: visible measure} for relation targets: a target the reader may not see is absent."""
+    """{record id: visible measure} for relation targets: a target the reader may not see is
+    absent."""
     if not record_ids:
         return {}
     stmt = visible(Measure, include_drafts=include_drafts).where(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest, NotFound
 
 from tracker.accounts.permissions import can_see_unpublished, public
@@ -12,7 +13,7 @@ from tracker.extensions import db
 from tracker.measures import queries
 from tracker.measures.models import MeasureStatus, MeasureType, RelationKind
 from tracker.norms import queries as norm_queries
-from tracker.queryargs import MAX_PAGE, int_arg
+from tracker.queryargs import MAX_PAGE, InvalidArgument, int_arg
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested
 from tracker.web import with_suggestion
@@ -33,16 +34,19 @@ def read_filters() -> queries.MeasureFilters:
     """The list's filters; a malformed value is a 400 that offers the unfiltered list."""
     try:
         return queries.parse_filters(request.args)
-    except BadRequest as exc:
+    except InvalidArgument as exc:
         raise with_suggestion(
-            exc, url_for("measures.index"), "the list of all measures", "Start again from"
+            BadRequest(str(exc)),
+            url_for("measures.index"),
+            "the list of all measures",
+            "Start again from",
         ) from None
 
 
 @bp.get("/")
 @public
 def index() -> str:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     filters = read_filters()
     page = int_arg("page", 1, MAX_PAGE)
     stmt = queries.with_details(queries.filtered_measures(filters, include_drafts=drafts))
@@ -166,7 +170,7 @@ def standing_label(filters: queries.MeasureFilters) -> str:
 @bp.get("/<int:record_id>")
 @public
 def detail(record_id: int) -> str:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     measure = queries.get_measure(record_id, include_drafts=drafts)
     showing_draft = drafts
     if measure is None and not drafts and can_see_unpublished(record_id):

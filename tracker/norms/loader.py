@@ -54,17 +54,17 @@ def read_sources(
     """The sources of a record; ``staff_notes``: each may carry a staff-only ``staff_note``
     (where the source table has one; JSON source lists are public as they stand)."""
     sources = []
-    for i, item in enumerate(reader.list(key)):
+    for i, item in enumerate(reader.items(key)):
         r = Reader(path, item, f"{reader.where}.{key}[{i}]")
         r.unknown_keys(
             {"url", "title", "accessed", "staff_note"}
             if staff_notes
             else {"url", "title", "accessed"}
         )
-        url = r.str("url", max_len=2000)
+        url = r.text("url", max_len=2000)
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("url", f"{url!r} is not an http(s) URL")
-        title = r.str("title", max_len=1000)
+        title = r.text("title", max_len=1000)
         if not (url or title):
             raise r.fail(None, "a source needs a url or a title")
         accessed = r.date("accessed")
@@ -74,13 +74,13 @@ def read_sources(
             "accessed": accessed.isoformat() if accessed else None,
         }
         if staff_notes:
-            source["staff_note"] = r.str("staff_note")
+            source["staff_note"] = r.text("staff_note")
         sources.append(source)
     return sources
 
 
 def _partial_date(r: Reader, key: str) -> tuple[Any, Any]:
-    text = r.str(key)
+    text = r.text(key)
     if text is None:
         return None, None
     try:
@@ -94,11 +94,11 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
     doc = load_yaml(path)
     root = Reader(path, doc, "norms.yaml")
     root.unknown_keys({"version", "framework_documents", "norms", "commitments", "topics"})
-    root.int("version", required=True)
+    root.integer("version", required=True)
 
     documents = []
     seen: set[str] = set()
-    for i, item in enumerate(root.list("framework_documents")):
+    for i, item in enumerate(root.items("framework_documents")):
         r = Reader(path, item, f"framework_documents[{i}]")
         r.unknown_keys(
             {
@@ -114,11 +114,11 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "sources",
             }
         )
-        key = r.str("key", required=True, max_len=80)
+        key = r.text("key", required=True, max_len=80)
         if key in seen:
             raise r.fail("key", f"duplicate key {key!r}")
         seen.add(key)
-        url = r.str("url", max_len=2000)
+        url = r.text("url", max_len=2000)
         if url and not url.startswith(("http://", "https://")):
             raise r.fail("url", f"{url!r} is not an http(s) URL")
         date, precision = _partial_date(r, "date")
@@ -126,20 +126,20 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
             {
                 "key": key,
                 "kind": r.choice("kind", DocumentKind),
-                "symbol": r.str("symbol", max_len=60),
-                "title": r.str("title"),
+                "symbol": r.text("symbol", max_len=60),
+                "title": r.text("title"),
                 "date": date,
                 "date_precision": precision,
                 "url": url,
                 "verification": r.choice("verification", Verification),
-                "verification_note": r.str("verification_note"),
-                "notes": r.str("notes"),
+                "verification_note": r.text("verification_note"),
+                "notes": r.text("notes"),
                 "sources": read_sources(path, r),
             }
         )
 
-    norms = []
-    for i, item in enumerate(root.list("norms")):
+    norms: list[dict[str, Any]] = []
+    for i, item in enumerate(root.items("norms")):
         r = Reader(path, item, f"norms[{i}]")
         r.unknown_keys(
             {
@@ -156,27 +156,27 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "staff_note",
             }
         )
-        letter = r.str("letter", required=True)
+        letter = r.text("letter", required=True)
         if letter not in NORM_LETTERS or len(letter) != 1:
             raise r.fail("letter", f"{letter!r} is not a norm letter a-k")
         if any(n["letter"] == letter for n in norms):
             raise r.fail("letter", f"norm ({letter}) appears twice")
-        document = r.str("document")
+        document = r.text("document")
         if document and document not in seen:
             raise r.fail("document", f"unknown framework document {document!r}")
         norms.append(
             {
                 "letter": letter,
-                "reference": r.str("reference", required=True, max_len=120),
+                "reference": r.text("reference", required=True, max_len=120),
                 "document": document,
-                "short_title": r.str("short_title", required=True, max_len=200),
-                "official_text": r.str("official_text", required=True),
-                "summary": r.str("summary"),
-                "text_verbatim_check": r.str("text_verbatim_check", max_len=80),
+                "short_title": r.text("short_title", required=True, max_len=200),
+                "official_text": r.text("official_text", required=True),
+                "summary": r.text("summary"),
+                "text_verbatim_check": r.text("text_verbatim_check", max_len=80),
                 "verification": r.choice("verification", Verification),
-                "verification_note": r.str("verification_note"),
+                "verification_note": r.text("verification_note"),
                 "sources": read_sources(path, r),
-                "staff_note": r.str("staff_note"),
+                "staff_note": r.text("staff_note"),
             }
         )
     letters = sorted(n["letter"] for n in norms)
@@ -190,7 +190,7 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
 
     commitments = []
     ckeys: set[str] = set()
-    for i, item in enumerate(root.list("commitments")):
+    for i, item in enumerate(root.items("commitments")):
         r = Reader(path, item, f"commitments[{i}]")
         r.unknown_keys(
             {
@@ -208,45 +208,45 @@ def parse(path: str | Path) -> dict[str, list[dict[str, Any]]]:
                 "staff_note",
             }
         )
-        key = r.str("key", required=True, max_len=80)
+        key = r.text("key", required=True, max_len=80)
         if key in ckeys:
             raise r.fail("key", f"duplicate key {key!r}")
         ckeys.add(key)
-        norm = r.str("norm")
+        norm = r.text("norm")
         if norm is not None and norm not in NORM_LETTERS:
             raise r.fail("norm", f"{norm!r} is not a norm letter a-k")
-        document = r.str("document")
+        document = r.text("document")
         if document and document not in seen:
             raise r.fail("document", f"unknown framework document {document!r}")
         commitments.append(
             {
                 "key": key,
                 "kind": r.choice("kind", CommitmentKind),
-                "title": r.str("title", required=True, max_len=300),
-                "text": r.str("text"),
-                "instrument": r.str("instrument", max_len=300),
-                "paragraph": r.str("paragraph", max_len=60),
+                "title": r.text("title", required=True, max_len=300),
+                "text": r.text("text"),
+                "instrument": r.text("instrument", max_len=300),
+                "paragraph": r.text("paragraph", max_len=60),
                 "document": document,
                 "norm": norm,
                 "verification": r.choice("verification", Verification),
-                "verification_note": r.str("verification_note"),
+                "verification_note": r.text("verification_note"),
                 "sources": read_sources(path, r),
-                "staff_note": r.str("staff_note"),
+                "staff_note": r.text("staff_note"),
             }
         )
 
-    topics = []
-    for i, item in enumerate(root.list("topics")):
+    topics: list[dict[str, Any]] = []
+    for i, item in enumerate(root.items("topics")):
         r = Reader(path, item, f"topics[{i}]")
         r.unknown_keys({"slug", "name", "definition"})
-        slug = r.str("slug", required=True, max_len=60)
+        slug = r.text("slug", required=True, max_len=60)
         if any(t["slug"] == slug for t in topics):
             raise r.fail("slug", f"duplicate topic {slug!r}")
         topics.append(
             {
                 "slug": slug,
-                "name": r.str("name", required=True, max_len=120),
-                "definition": r.str("definition", required=True),
+                "name": r.text("name", required=True, max_len=120),
+                "definition": r.text("definition", required=True),
                 "position": i,
             }
         )

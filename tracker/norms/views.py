@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import public
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Mapping, Measure
 from tracker.norms import queries
+from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found
 
@@ -34,9 +36,7 @@ def index() -> str:
 @public
 def detail(letter: str) -> str | Response:
     if letter.lower() in LETTERS and letter != letter.lower():
-        return redirect(
-            url_for("norms.detail", letter=letter.lower(), **request.args.to_dict(flat=False)), 301
-        )
+        return redirect(url_for("norms.detail", letter=letter.lower(), **kept_args()), 301)
     norm = queries.get_norm(letter) if len(letter) == 1 else None
     if norm is None:
         raise not_found(
@@ -44,7 +44,7 @@ def detail(letter: str) -> str | Response:
             url_for("norms.index"),
             "the list of the eleven norms",
         )
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     # {jurisdiction code: {measure id: (measure, [its mappings to this norm])}}
     by_code: dict[str, dict[int, tuple[Measure, list[Mapping]]]] = defaultdict(dict)
     for measure, mapping in measure_queries.measures_for_norm(norm.id, include_drafts=drafts):

@@ -56,7 +56,7 @@ def _enum(enum_cls: Any) -> dict[str, Any]:
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
-    kind = schema.get("type")
+    kind = schema["type"]
     result = dict(schema)
     result["type"] = [kind, "null"] if isinstance(kind, str) else [*kind, "null"]
     if "enum" in result:

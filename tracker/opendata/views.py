@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import public
@@ -47,7 +48,7 @@ MEDIA_TYPES = {
 
 
 def _drafts() -> bool:
-    return include_drafts_requested(request.args.get("drafts"))
+    return include_drafts_requested(request.args.get("drafts"), current_user)
 
 
 def _download(body: bytes | str, media_type: str, filename: str, *, drafts: bool) -> Response:

@@ -205,7 +205,8 @@ class PaperForm(RecordForm):
                 if accessed and not row.accessed.errors and dt.date.fromisoformat(accessed) < start:
                     self.fail(
                         row.accessed,
-                        f"This is before the paper was published ({self.publication_date.data.strip()}).",
+                        "This is before the paper was published "
+                        f"({self.publication_date.data.strip()}).",
                     )
 
     def _identity(self, raw: str | None, seen: set[int]) -> int | None:

@@ -65,7 +65,8 @@ def get_paper(record_id: int, *, include_drafts: bool = False) -> Paper | None:
 def implementations_of(
     recommendation_ids: Iterable[int], *, include_drafts: bool = False
 ) -> dict[int, list[tuple[Measure, MeasureImplementation]]]:
-    """Visible measures linked to each recommendation identity, by jurisdiction then label (2 queries)."""
+    """Visible measures linked to each recommendation identity, by jurisdiction then label (2
+    queries)."""
     ids = list(recommendation_ids)
     if not ids:
         return {}
@@ -111,7 +112,8 @@ def members_of(org_codes: Iterable[str]) -> dict[str, list[str]]:
 
 
 def implementation_counts(papers: list[Paper], *, include_drafts: bool = False) -> dict[int, int]:
-    """Per paper id, how many of its recommendations have at least one visible implementing measure."""
+    """Per paper id, how many of its recommendations have at least one visible implementing
+    measure."""
     ids = [r.recommendation_id for p in papers for r in p.recommendations]
     if not ids:
         return {}
@@ -131,7 +133,8 @@ def implementation_counts(papers: list[Paper], *, include_drafts: bool = False) 
 
 @dataclass(frozen=True)
 class Implements:
-    """One thing a measure implements, as its page shows it (see templates/gaps/_implements.html)."""
+    """One thing a measure implements, as its page shows it (see
+    templates/gaps/_implements.html)."""
 
     kind: str  # "action" or "recommendation"
     number: str

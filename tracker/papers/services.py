@@ -23,7 +23,7 @@ from tracker.papers.models import (
     Recommendation,
 )
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind
+from tracker.records.models import RecordKind
 from tracker.workinggroups.models import WorkingGroup
 
 SCALAR_FIELDS = ("title", "abstract", "url", "verification", "verification_note")
@@ -211,29 +211,6 @@ def _apply_recommendations(
         row.topics = [topics[x] for x in item.get("topics", [])]
         rows.append(row)
     paper.recommendations = rows
-
-
-def create_paper(
-    data: dict[str, Any],
-    *,
-    key: Optional[str] = None,
-    publish: bool = False,
-    author_id: Optional[int] = None,
-) -> Paper:
-    """Create a paper record with its working copy (published if asked), in the caller's transaction."""
-    record = Record(
-        kind=RecordKind.PAPER, key=key, created_by_id=author_id, updated_by_id=author_id
-    )
-    db.session.add(record)
-    db.session.flush()
-    paper = Paper(record_id=record.id, is_draft=True, is_live=False)
-    db.session.add(paper)
-    apply(paper, data)
-    db.session.flush()
-    if publish:
-        records.publish(record)
-    records.write_revision(record, paper, action="create", summary="Created", author_id=author_id)
-    return paper
 
 
 def publication_problems(paper: Paper) -> list[str]:

@@ -233,11 +233,13 @@ def summarise(changes: Sequence[FieldChange]) -> str:
             # Named members (topics) read better after the counted rows.
             if c.added:
                 added_sets.append(
-                    f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} {', '.join(c.added)}"
+                    f"{c.spec.noun[0] if len(c.added) == 1 else c.spec.noun[1]} "
+                    f"{', '.join(c.added)}"
                 )
             if c.removed:
                 removed_sets.append(
-                    f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} {', '.join(c.removed)}"
+                    f"{c.spec.noun[0] if len(c.removed) == 1 else c.spec.noun[1]} "
+                    f"{', '.join(c.removed)}"
                 )
         else:
             changed_fields.append(c.spec.summary_name)
@@ -282,7 +284,7 @@ def generic_specs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
     names = list(dict.fromkeys([*(new or {}), *(old or {})]))
     specs = []
     for name in names:
-        values = [s.get(name) for s in (old or {}, new or {}) if s.get(name) is not None]
+        values = [v for v in ((old or {}).get(name), (new or {}).get(name)) if v is not None]
         label = _label_of(name)
         if any(isinstance(v, list) and any(isinstance(i, dict) for i in v) for v in values):
             keys = list(

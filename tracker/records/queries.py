@@ -5,29 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_login import current_user
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.records.models import Record
 
 
-def viewer_is_staff() -> bool:
-    user = current_user
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
+def viewer_is_staff(viewer: Any) -> bool:
+    """``viewer`` (a user, or Flask-Login's anonymous user) is signed-in staff."""
+    return bool(getattr(viewer, "is_authenticated", False) and getattr(viewer, "is_staff", False))
 
 
-def viewer_sees_all_drafts() -> bool:
+def viewer_sees_all_drafts(viewer: Any) -> bool:
     """Editors and administrators; reviewers see only the drafts assigned to them."""
-    from tracker.accounts.permissions import Permission, can
+    from tracker.accounts.permissions import Permission, has_permission
 
-    return can(Permission.VIEW_ALL_DRAFTS)
+    return has_permission(viewer, Permission.VIEW_ALL_DRAFTS)
 
 
-def include_drafts_requested(flag: Any) -> bool:
+def include_drafts_requested(flag: Any, viewer: Any) -> bool:
     """Editors and administrators may ask to include drafts (``?drafts=1``) in lists,
     counts and briefs; everyone else (reviewers included) never gets them there."""
-    return viewer_sees_all_drafts() and str(flag or "").lower() in {"1", "true", "yes", "on"}
+    wanted = str(flag or "").lower() in {"1", "true", "yes", "on"}
+    return wanted and viewer_sees_all_drafts(viewer)
 
 
 def visibility_clause(model: Any, *, include_drafts: bool = False) -> sa.ColumnElement[bool]:

@@ -23,7 +23,8 @@ from tracker.records.models import Publication, Record, RecordKind, Revision, Wo
 class ContentOps:
     """How to copy, snapshot and restore one kind of content row."""
 
-    model: type
+    #: the content model class (a Base subclass that mixes in ContentCopy)
+    model: Any
     snapshot: Callable[[Any], dict[str, Any]]
     clone: Callable[[Any], Any]
     apply: Callable[[Any, dict[str, Any]], None]

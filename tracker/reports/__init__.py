@@ -29,7 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_INLINE_CONCURRENCY": 1,
     # render threads in embedded mode (each waits for one child process)
     "REPORTS_WORKERS": 2,
-    # "auto" (RQ when TRACKER_REDIS_URL is set, else threads), "thread", "rq", "manual" (tests)
+    # "auto" (RQ when TRACKER_REDIS_URL is set, else threads), "thread" or "rq"; tests install
+    # their own executor with jobs.use_executor
     "REPORTS_JOB_MODE": "auto",
     "REPORTS_QUEUE": "tracker-reports",
     # re-render the standard briefs a publication affects
@@ -122,11 +123,6 @@ def worker_command(burst: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    if app.testing:
-        # Test apps share one connection inside a rolled-back transaction: no job may run
-        # in another thread, and other domains' tests must not trigger renders.
-        app.config.setdefault("REPORTS_JOB_MODE", "manual")
-        app.config.setdefault("REPORTS_PRERENDER", False)
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     from tracker.reports import jobs

@@ -17,7 +17,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context
@@ -187,24 +187,16 @@ class RQExecutor:
         )
 
 
-class ManualExecutor:
-    """Jobs wait until ``drain()`` (tests drive background rendering step by step)."""
+class Executor(Protocol):
+    """Runs ``run(spec, key, html)`` for a queued brief, somewhere, some time."""
 
-    def __init__(self, app: Flask):
-        self.app = app
-        self.pending: list[tuple[JobSpec, str, str | None]] = []
+    def submit(self, spec: JobSpec, key: str, html: str | None) -> None: ...
 
-    def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
-        self.pending.append((spec, key, html))
 
-    def drain(self) -> int:
-        done = 0
-        while self.pending:
-            spec, key, html = self.pending.pop(0)
-            with self.app.app_context():
-                run(spec, key, html)
-            done += 1
-        return done
+def use_executor(app: Flask, executor: Executor) -> None:
+    """Run this app's background renders with ``executor`` instead of the one
+    REPORTS_JOB_MODE names (the test suite installs one that runs jobs on demand)."""
+    app.extensions["reports_executor"] = executor
 
 
 def executor(app: Flask | None = None) -> Any:
@@ -214,8 +206,11 @@ def executor(app: Flask | None = None) -> Any:
         mode = app.config["REPORTS_JOB_MODE"]
         if mode == "auto":
             mode = "rq" if app.config.get("REDIS_URL") else "thread"
-        existing = {"rq": RQExecutor, "thread": ThreadExecutor, "manual": ManualExecutor}[mode](app)
-        app.extensions["reports_executor"] = existing
+        if mode not in ("rq", "thread"):
+            raise ValueError(f"REPORTS_JOB_MODE is {mode!r}: use auto, thread or rq")
+        created: Executor = RQExecutor(app) if mode == "rq" else ThreadExecutor(app)
+        use_executor(app, created)
+        return created
     return existing
 
 
@@ -268,7 +263,8 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
         )
     )
     if orgs:
-        # Members' briefs show the organisation's measures "via EU": those with measures of their own.
+        # Members' briefs show the organisation's measures "via EU": those with measures of their
+        # own.
         from tracker.jurisdictions.models import Membership
 
         members = sa.select(Membership.member_code).where(Membership.org_code.in_(orgs))

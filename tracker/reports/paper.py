@@ -64,7 +64,8 @@ def visible_paper_id(record_id: int, *, include_drafts: bool = False) -> int | N
 
 
 def paper_version(params: ReportParams, *, include_drafts: bool = False) -> DataVersion:
-    """Version of a paper brief: the paper copy, its linked measures, their jurisdictions (3 queries)."""
+    """Version of a paper brief: the paper copy, its linked measures, their jurisdictions (3
+    queries)."""
     from tracker.reports.queries import format_digest
 
     stamp = Record.updated_at if include_drafts else Record.published_at
@@ -103,7 +104,10 @@ def paper_version(params: ReportParams, *, include_drafts: bool = False) -> Data
         ).all()
         for record, content, when, version, code, name in rows:
             h.update(
-                f"m{record}:{content}:{when.isoformat() if when else ''}:{version if include_drafts else ''}:{code}:{name};".encode()
+                (
+                    f"m{record}:{content}:{when.isoformat() if when else ''}:"
+                    f"{version if include_drafts else ''}:{code}:{name};"
+                ).encode()
             )
             if when is not None and (latest is None or when > latest):
                 latest = when
@@ -124,7 +128,8 @@ def paper_version(params: ReportParams, *, include_drafts: bool = False) -> Data
 def build_paper_report(
     params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None
 ) -> PaperReport:
-    """Everything the paper brief shows; raises LookupError when the reader may not see the paper."""
+    """Everything the paper brief shows; raises LookupError when the reader may not see the
+    paper."""
     params = params.resolved()
     brief = paper_brief_data(int(params.subject), include_drafts=include_drafts)
     if brief is None:

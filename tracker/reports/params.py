@@ -136,7 +136,8 @@ def _jurisdictions(
         )
     elif len(codes) > high:
         errors["j"] = (
-            f"Choose at most {high} jurisdictions (you chose {len(codes)}); a longer brief would be too long to read."
+            f"Choose at most {high} jurisdictions (you chose {len(codes)}); a longer brief "
+            "would be too long to read."
         )
     return tuple(codes)
 

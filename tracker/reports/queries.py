@@ -142,7 +142,10 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
     latest: dt.datetime | None = None
     for record_id, content_id, when, version in rows:
         h.update(
-            f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version if include_drafts else ''};".encode()
+            (
+                f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:"
+                f"{version if include_drafts else ''};"
+            ).encode()
         )
         if when is not None and (latest is None or when > latest):
             latest = when
@@ -430,7 +433,7 @@ def _number_citations(
         for entry in [*s.measures, *s.pending, *s.ended]:
             m = by_record[entry.record_id]
             group = CitationGroup(entry.label, s.name, [])
-            items = (
+            items: list[tuple[str, str | None, str | None]] = (
                 [
                     (
                         f"Official text: {m.official_identifier or m.title_original}",

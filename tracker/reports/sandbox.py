@@ -22,8 +22,6 @@ log = logging.getLogger("tracker.reports.sandbox")
 
 _lock = threading.Lock()
 _context: Any = None
-#: number of renders started in this process (tests count them)
-render_count = 0
 
 
 class RenderError(RuntimeError):
@@ -75,9 +73,6 @@ def _child(conn: Any, html: str, static_folder: str, memory_mb: int, cpu_seconds
 
 def render(html: str, static_folder: str, limits: Limits) -> bytes:
     """Lay ``html`` out in a sandboxed child; raises RenderTimeout or RenderError."""
-    global render_count
-    with _lock:
-        render_count += 1
     ctx = _ctx()
     started = time.monotonic()
     receiver, sender = ctx.Pipe(duplex=False)

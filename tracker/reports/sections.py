@@ -23,9 +23,12 @@ from tracker.reports.data import GapGroup, GapLine, GapSummary, Report
 from tracker.reports.params import ReportParams, today
 
 GAP_NOTE = (
-    "Coverage by the measures’ recorded status today. A catalogue action counts only where a measure "
-    "is explicitly linked to it, with the degree the link gives; proposed, superseded and rescinded "
-    "measures are listed but never close a gap. A gap means the tracker records no measure: it does "
+    "Coverage by the measures’ recorded status today. A catalogue action counts only where "
+    "a measure "
+    "is explicitly linked to it, with the degree the link gives; proposed, superseded and "
+    "rescinded "
+    "measures are listed but never close a gap. A gap means the tracker records no "
+    "measure: it does "
     "not prove that none exists. " + analysis.WORDING_NOTE
 )
 
@@ -114,7 +117,8 @@ def add_sections(
 
 
 def _stamped(stmt: sa.Select[Any], include_drafts: bool) -> str:
-    """(record, content row, publication) of each row of ``stmt``: what changes when it is published."""
+    """(record, content row, publication) of each row of ``stmt``: what changes when it is
+    published."""
     inner = stmt.order_by(None).subquery()
     stamp = Record.updated_at if include_drafts else Record.published_at
     rows = db.session.execute(

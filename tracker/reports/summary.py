@@ -87,7 +87,8 @@ def sentences(report: Report) -> list[str]:
     subjects = [_subject(c.label, c.title, p.by) for c in report.columns]
     if p.kind == "norm" and not p.jurisdictions:
         out.append(
-            f"Measures for {subjects[0]} are recorded for {number(len(rows))} jurisdiction{'s' if len(rows) != 1 else ''} "
+            f"Measures for {subjects[0]} are recorded for {number(len(rows))} "
+            f"jurisdiction{'s' if len(rows) != 1 else ''} "
             f"as of {on}: {join_names([r.name for r in rows])}."
         )
     else:
@@ -110,12 +111,14 @@ def sentences(report: Report) -> list[str]:
                 continue
             if len(gaps) == len(rows) and len(rows) > 6:
                 out.append(
-                    f"None of the {number(len(rows))} jurisdictions has a measure in force for {what} as of {on}."
+                    f"None of the {number(len(rows))} jurisdictions has a measure in force "
+                    f"for {what} as of {on}."
                 )
             else:
                 verb = "has" if len(gaps) == 1 else "have"
                 out.append(
-                    f"{join_names(gaps, start=True)} {verb} no measure in force for {what} as of {on}."
+                    f"{join_names(gaps, start=True)} {verb} no measure in force for {what} "
+                    f"as of {on}."
                 )
     for i, what in enumerate(subjects):
         via_only = [r.name for r in rows if r.cells[i].via_only]
@@ -123,7 +126,8 @@ def sentences(report: Report) -> list[str]:
             orgs = sorted({item.via for r in rows for item in r.cells[i].items if item.via})
             verb = "is" if len(via_only) == 1 else "are"
             out.append(
-                f"For {what}, {join_names(via_only)} {verb} covered only through measures of {join_names(orgs)} (marked “via {'/'.join(orgs)}”)."
+                f"For {what}, {join_names(via_only)} {verb} covered only through measures "
+                f"of {join_names(orgs)} (marked “via {'/'.join(orgs)}”)."
             )
         for r in rows:
             cell = r.cells[i]
@@ -132,7 +136,8 @@ def sentences(report: Report) -> list[str]:
                     f"{item.measure.label}, {item.measure.status.label}" for item in cell.pending
                 )
                 out.append(
-                    f"{sentence_name(r.name, start=True)} has no measure in force for {what} on {on}; "
+                    f"{sentence_name(r.name, start=True)} has no measure in force for "
+                    f"{what} on {on}; "
                     f"listed, not in force: {labels}."
                 )
     if len(rows) > 1 and report.columns:
@@ -144,7 +149,8 @@ def sentences(report: Report) -> list[str]:
         if most and len(leaders) < len(rows):
             verb = "has" if len(leaders) == 1 else "have"
             out.append(
-                f"{join_names(leaders, start=True)} {verb} the most measures in this selection ({most}, including those applying through an organisation)."
+                f"{join_names(leaders, start=True)} {verb} the most measures in this "
+                f"selection ({most}, including those applying through an organisation)."
             )
     f = report.figures
     if f["measures"]:
@@ -152,7 +158,8 @@ def sentences(report: Report) -> list[str]:
             f"The brief lists {lifecycle.counted(f['in_force'], 'in_force')} as of {on} "
             f"({lifecycle.counted(f['applying'], 'applying')}, "
             f"{lifecycle.counted(f['adopted'], 'adopted')}): "
-            f"{f['verified']} verified in an official or primary text, {f['secondary']} on secondary sources only, "
+            f"{f['verified']} verified in an official or primary text, {f['secondary']} on "
+            "secondary sources only, "
             f"{f['unverified']} unverified."
         )
     out.append(

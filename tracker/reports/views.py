@@ -22,7 +22,7 @@ from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
-from tracker.queryargs import list_arg
+from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import cache, jobs, params, pdf, sandbox
 from tracker.reports.paper import visible_paper_id
@@ -32,7 +32,7 @@ bp = Blueprint("reports", __name__)
 
 
 def drafts_requested() -> bool:
-    return include_drafts_requested(request.args.get("drafts")) and has_permission(
+    return include_drafts_requested(request.args.get("drafts"), current_user) and has_permission(
         current_user, Permission.VIEW_DRAFTS
     )
 
@@ -136,7 +136,8 @@ def _parse(kind: str, subject: str = "") -> params.ReportParams:
 
 
 def _visible_paper(record_id: str) -> params.ReportParams:
-    """Paper briefs exist for papers the reader may see: published ones, or drafts for staff asking."""
+    """Paper briefs exist for papers the reader may see: published ones, or drafts for staff
+    asking."""
     if visible_paper_id(int(record_id), include_drafts=drafts_requested()) is None:
         abort(404, "There is no published paper with this number.")
     return params.parse_paper_brief(int(record_id))
@@ -159,34 +160,28 @@ def _preview(p: params.ReportParams, pdf_url: str) -> Any:
 @public
 def compare_preview() -> Any:
     p = _parse("compare")
-    return _preview(p, url_for("reports.compare_pdf", **request.args.to_dict(flat=False)))
+    return _preview(p, url_for("reports.compare_pdf", **kept_args()))
 
 
 @bp.get("/jurisdictions/<code>/brief")
 @public
 def jurisdiction_preview(code: str) -> Any:
     p = _parse("jurisdiction", code)
-    return _preview(
-        p, url_for("reports.jurisdiction_pdf", code=p.subject, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.jurisdiction_pdf", code=p.subject, **kept_args()))
 
 
 @bp.get("/norms/<letter>/brief")
 @public
 def norm_preview(letter: str) -> Any:
     p = _parse("norm", letter)
-    return _preview(
-        p, url_for("reports.norm_pdf", letter=p.subject, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.norm_pdf", letter=p.subject, **kept_args()))
 
 
 @bp.get("/papers/<int:record_id>/brief")
 @public
 def paper_preview(record_id: int) -> Any:
     p = _parse("paper", str(record_id))
-    return _preview(
-        p, url_for("reports.paper_pdf", record_id=record_id, **request.args.to_dict(flat=False))
-    )
+    return _preview(p, url_for("reports.paper_pdf", record_id=record_id, **kept_args()))
 
 
 # --------------------------------------------------------------------------- PDFs
@@ -225,7 +220,9 @@ def _filename(p: params.ReportParams, drafts: bool) -> str:
         "norm": f"norm-{r.subject}",
         "paper": f"paper-{r.subject}",
     }[r.kind]
-    return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
+    kind = r.kind if r.kind == "compare" else "brief"
+    draft = "-DRAFT" if drafts else ""
+    return f"cyber-norms-{kind}-{what.lower()}-{r.as_of.isoformat()}{draft}.pdf"
 
 
 def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
@@ -315,7 +312,7 @@ def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
 
 
 def _failed(message: str, p: params.ReportParams) -> Any:
-    args = request.args.to_dict(flat=False)
+    args = kept_args()
     args["retry"] = "1"
     retry = url_for(request.endpoint or "reports.compare_pdf", **(request.view_args or {}), **args)
     return (

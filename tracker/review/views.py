@@ -73,7 +73,7 @@ def _url_or_none(endpoint: str, **args: Any) -> str | None:
 @bp.app_template_global()
 def unread_notifications() -> int:
     """Unread notifications of the signed-in staff member (0 for everyone else)."""
-    if not viewer_is_staff():
+    if not viewer_is_staff(current_user):
         return 0
     return notify.unread_count(current_user.id)
 
@@ -262,7 +262,10 @@ def step(record_id: int, action: str) -> Any:
     except StaleDataError:
         db.session.rollback()
         record = _record(record_id)
-        message = "Someone else changed this record at the same moment, so nothing was done. Look at it again, then try again."
+        message = (
+            "Someone else changed this record at the same moment, so nothing was done. Look at "
+            "it again, then try again."
+        )
         return _render(record, error=message, error_action=action, given={action: form}), 409
     flash(outcome.message, "success")
     return redirect(url_for("review.record", record_id=record_id))

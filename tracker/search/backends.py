@@ -101,7 +101,10 @@ class PostgresBackend:
         tsquery = self.tsquery(query)
         marks = f'StartSel="{MARK_START}", StopSel="{MARK_END}"'
         whole = f"{marks}, HighlightAll=true"
-        fragments = f'{marks}, MaxFragments=2, MaxWords={SNIPPET_WORDS}, MinWords=8, FragmentDelimiter=" {ELLIPSIS} "'
+        fragments = (
+            f"{marks}, MaxFragments=2, MaxWords={SNIPPET_WORDS}, MinWords=8, "
+            f'FragmentDelimiter=" {ELLIPSIS} "'
+        )
         stmt = sa.select(
             SearchEntry.id,
             sa.func.ts_headline(self.CONFIG, SearchEntry.title, tsquery, whole),

@@ -201,10 +201,13 @@ def _attribution(a: Attribution) -> list[Doc]:
         title=a.operation,
         record_id=a.record_id,
         verification=a.verification.value,
-        alt=[a.attributed_actor, a.attributed_state.name if a.attributed_state else None]
-        + parties
-        + a.attributing_orgs
-        + a.supporting_orgs,
+        alt=[
+            a.attributed_actor,
+            a.attributed_state.name if a.attributed_state else None,
+            *parties,
+            *a.attributing_orgs,
+            *a.supporting_orgs,
+        ],
         body=[a.basis_note, a.follow_up, a.legal_basis, a.notes]
         + [s.passage for s in a.statements]
         + [i.passage for i in a.invoked_norms],

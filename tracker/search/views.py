@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.accounts.permissions import public
 from tracker.extensions import db
@@ -25,7 +26,7 @@ def _page_number() -> int:
 @public
 def search_page() -> str:
     query = request.args.get("q", "")[:500]
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     filters = service.SearchFilters.from_args(request.args)
     results = service.search(
         query, filters, service.Audience(include_drafts=drafts), page=_page_number()
@@ -43,7 +44,7 @@ def search_page() -> str:
         results=results,
         filters=filters,
         drafts=drafts,
-        staff=viewer_is_staff(),
+        staff=viewer_is_staff(current_user),
         labels=Labels(values),
         facet_titles=FACET_TITLES,
         kind_label=kind_label,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from tracker.accounts.permissions import public
 from tracker.extensions import db
@@ -17,7 +18,7 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 @public
 def index() -> str:
-    drafts = include_drafts_requested(request.args.get("drafts"))
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     norms = norm_queries.supply_chain_norms()
     letters = [n.letter for n in norms]
     return render_template(

@@ -51,7 +51,8 @@ def list_groups() -> None:
             if m.is_government_contact:
                 extra.append(f"government contact for {m.contact_jurisdiction_code}")
             click.echo(
-                f"  {m.name}{' (' + m.affiliation + ')' if m.affiliation else ''}{' — ' + ', '.join(extra) if extra else ''}"
+                f"  {m.name}{' (' + m.affiliation + ')' if m.affiliation else ''}"
+                f"{' — ' + ', '.join(extra) if extra else ''}"
             )
 
 
@@ -119,5 +120,10 @@ def contact(group_key: str, email: str, jurisdiction: str | None, clear: bool) -
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(
-        f"{member.name}: {'no longer a government contact' if clear else 'government contact for ' + str(member.contact_jurisdiction_code)}."
+        f"{member.name}: "
+        + (
+            "no longer a government contact."
+            if clear
+            else f"government contact for {member.contact_jurisdiction_code}."
+        )
     )

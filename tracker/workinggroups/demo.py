@@ -28,35 +28,35 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
     for i, item in enumerate(doc):
         r = Reader(path, item, f"working_groups[{i}]")
         r.unknown_keys({"key", "name", "topic", "period_start", "period_end", "source", "members"})
-        key = r.str("key", required=True, max_len=80)
+        key = r.text("key", required=True, max_len=80)
         if any(g["key"] == key for g in groups):
             raise r.fail("key", f"duplicate key {key!r}")
-        start = r.int("period_start", required=True)
-        end = r.int("period_end")
+        start = r.integer("period_start", required=True)
+        end = r.integer("period_end")
         for name, year in (("period_start", start), ("period_end", end)):
             if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
                 raise r.fail(name, f"{year} is not a plausible year")
         if end is not None and start is not None and end < start:
             raise r.fail("period_end", f"ends ({end}) before it starts ({start})")
         members = []
-        for j, node in enumerate(r.list("members")):
+        for j, node in enumerate(r.items("members")):
             m = Reader(path, node, f"working_groups[{i}].members[{j}]")
             m.unknown_keys({"name", "affiliation"})
             members.append(
                 {
-                    "name": m.str("name", required=True, max_len=200),
-                    "affiliation": m.str("affiliation", max_len=300),
+                    "name": m.text("name", required=True, max_len=200),
+                    "affiliation": m.text("affiliation", max_len=300),
                     "position": j,
                 }
             )
         groups.append(
             {
                 "key": key,
-                "name": r.str("name", required=True, max_len=300),
-                "topic": r.str("topic", required=True, max_len=300),
+                "name": r.text("name", required=True, max_len=300),
+                "topic": r.text("topic", required=True, max_len=300),
                 "period_start": start,
                 "period_end": end,
-                "source": r.str("source"),
+                "source": r.text("source"),
                 "members": members,
             }
         )
