@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -45,9 +44,9 @@ CHILDREN = ("measure_events", "sources", "mappings", "measure_relations", "measu
 def make_app(url: str) -> Any:
     from tracker import create_app
 
-    os.environ.setdefault("TRACKER_ENV", "development")
     return create_app(
         {
+            "ENV": "development",
             "DATABASE_URL": url,
             "SQLALCHEMY_DATABASE_URI": url,
             "TESTING": False,
@@ -89,11 +88,14 @@ class IdGen:
         return value
 
 
-def generate(url: str, measures: int, jurisdictions: int, batch: int = 2000) -> dict[str, Any]:
+def generate(
+    url: str, measures: int, jurisdictions: int, batch: int = 2000, *, app: Any = None
+) -> dict[str, Any]:
+    """Set the database up and clone the demo measures until it holds ``measures`` records."""
     from tracker.extensions import db
     from tracker.records import stamps
 
-    app = make_app(url)
+    app = app or make_app(url)
     started = time.perf_counter()
     with app.app_context():
         setup(app)
