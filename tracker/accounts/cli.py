@@ -77,9 +77,7 @@ def list_users() -> None:
     """Every account, with role, state and last sign-in."""
     users = db.session.scalars(sa.select(User).order_by(User.email)).all()
     if not users:
-        click.echo(
-            "No accounts yet. Create one with: make user EMAIL=you@example.org ROLE=admin"
-        )
+        click.echo("No accounts yet. Create one with: make user EMAIL=you@example.org ROLE=admin")
         return
     width = max(len(u.email) for u in users)
     for u in users:
