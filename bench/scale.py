@@ -69,7 +69,9 @@ def _rows(conn: sa.Connection, table: sa.Table, column: str, ids: list[int]) -> 
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     key = table.c[column]
     order = table.c.id if "id" in table.c else key
-    for row in conn.execute(sa.select(table).where(key.in_(ids)).order_by(order)):
+    # generated columns (PostgreSQL's search document) are computed by the database
+    stored = [c for c in table.c if c.computed is None]
+    for row in conn.execute(sa.select(*stored).where(key.in_(ids)).order_by(order)):
         out[row._mapping[column]].append(dict(row._mapping))
     return out
 
