@@ -146,7 +146,9 @@ def test_gap_and_plain_language_summary(client, make_measure) -> None:
         "Brazil and Argentina have no measure in force for norm (j) (encourage responsible vulnerability reporting)"
         in page
     )
-    assert "Argentina has no measure in force for norm (i) (ensure ICT supply-chain integrity)" in page
+    assert (
+        "Argentina has no measure in force for norm (i) (ensure ICT supply-chain integrity)" in page
+    )
     assert page.count("gap") >= 3
     assert "A gap means that the tracker records no measure" in page
 
@@ -187,8 +189,7 @@ def test_pending_proposal_does_not_fill_the_gap(client, make_measure) -> None:
     page = text(client.get("/compare?j=BR&j=AR"))
     assert "Brazil and Argentina have no measure in force for norm (i)" in page
     assert (
-        "Brazil has no measure in force for norm (i) (ensure ICT supply-chain integrity) on"
-        in page
+        "Brazil has no measure in force for norm (i) (ensure ICT supply-chain integrity) on" in page
         and "listed, not in force: BR-bill, pending (proposed, never adopted)." in page
     )
 
