@@ -38,7 +38,8 @@ PAGES = {
     # standings need each measure's events: the grid and the "in force" figure load them
     # (+ the publication stamp its figures are kept under; kept figures cost nothing)
     "/": 23,
-    "/norms/i": 8,
+    # the counts per jurisdiction, then one page of measures and their mappings to the norm
+    "/norms/i": 9,
     # + the measures' events and their successors' labels, for the standings
     "/jurisdictions/DE": 12,
     "/jurisdictions/EU": 14,
