@@ -88,9 +88,23 @@ class ManualExecutor:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.pending: list[tuple[jobs.JobSpec, str, str | None]] = []
+        #: pre-render tasks (what a publication touched), run by ``run_tasks()``
+        self.tasks: list[list[dict[str, Any]]] = []
 
     def submit(self, spec: jobs.JobSpec, key: str, html: str | None) -> None:
         self.pending.append((spec, key, html))
+
+    def submit_task(self, seeds: list[dict[str, Any]]) -> None:
+        self.tasks.append(seeds)
+
+    def run_tasks(self) -> int:
+        done = 0
+        while self.tasks:
+            seeds = self.tasks.pop(0)
+            with self.app.app_context():
+                jobs.prerender(seeds)
+            done += 1
+        return done
 
     def drain(self) -> int:
         done = 0

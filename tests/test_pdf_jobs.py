@@ -145,6 +145,10 @@ def test_publishing_queues_exactly_the_affected_standard_briefs(reports, key, ex
         measure_id = _live_id(key)
     client = reports.test_client()
     assert client.get(f"/_test/publish?id={measure_id}").data == b"ok"
+    # The request only hands over what it touched; the background task finds the briefs.
+    executor = jobs.executor(reports)
+    assert executor.pending == [] and len(executor.tasks) == 1
+    assert executor.run_tasks() == 1
     queued = {
         (spec.params.kind, spec.params.subject)
         for spec, _key, _html in jobs.executor(reports).pending
@@ -168,7 +172,7 @@ def test_no_prerender_when_switched_off(reports) -> None:
     with reports.app_context():
         measure_id = _live_id("fr-cvd-l2321-4")
     assert reports.test_client().get(f"/_test/publish?id={measure_id}").data == b"ok"
-    assert jobs.executor(reports).pending == []
+    assert jobs.executor(reports).pending == [] and jobs.executor(reports).tasks == []
 
 
 def test_job_spec_round_trips_through_json(app_ctx) -> None:

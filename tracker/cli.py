@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from tracker.database import analyze
 from tracker.datafiles import DataFileError
 from tracker.extensions import db
 
@@ -166,6 +167,7 @@ def demo_load(directory: Path) -> None:
             report = loader(directory / name)  # type: ignore[operator]
             click.echo(f"{name}: {report}.")
         db.session.commit()
+        analyze()
     except DataFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{exc} (nothing was loaded)") from None
@@ -197,7 +199,12 @@ def setup_command(demo: bool) -> None:
     from tracker.search import index as search_index
 
     click.echo(f"Search index rebuilt: {search_index.rebuild(db.session())} entries.")
+    # Brief versions read the publication stamps: fill them after an upgrade or a load.
+    from tracker.records import stamps
+
+    click.echo(f"Publication stamps rebuilt: {stamps.rebuild()} scopes.")
     db.session.commit()
+    analyze()
     if empty and current_app.config["ENV"] == "development":
         _create_demo_accounts()
 

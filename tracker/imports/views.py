@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import BooleanField
 
 from tracker.accounts.permissions import Permission, requires
+from tracker.database import analyze
 from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.models import ImportUpload
@@ -168,6 +169,7 @@ def commit(upload_id: int) -> Any:
             upload, user_id=current_user.id, allow_duplicates=bool(form.allow_duplicates.data)
         )
         db.session.commit()
+        analyze()  # an import can change the tables' sizes: keep the planner's statistics current
     except services.AlreadyCommitted:
         db.session.rollback()
         flash("This file was imported already; nothing more was done.", "info")

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
 
 from tracker.extensions import db
-from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind, Membership
 from tracker.measures import lifecycle
 from tracker.measures.models import (
     Mapping,
@@ -182,7 +182,8 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
         stmt = stmt.where(
             sa.exists().where(
                 Mapping.measure_id == Measure.id,
-                Mapping.norm_id == Norm.id,
+                # by measure id, never by norm, whatever the statistics (see reports.queries)
+                (Mapping.norm_id + 0) == Norm.id,
                 Norm.letter.in_(filters.norms),
             )
         )
@@ -356,6 +357,51 @@ def measures_for_norm(
         )
     )
     return [(measure, mapping) for measure, mapping in db.session.execute(stmt)]
+
+
+def norm_counts_by_jurisdiction(norm_id: int, *, include_drafts: bool = False) -> dict[str, int]:
+    """{jurisdiction code: visible measures mapped to the norm} (one grouped query)."""
+    base = visible(Measure, include_drafts=include_drafts).subquery()
+    stmt = (
+        sa.select(base.c.jurisdiction_code, sa.func.count(sa.distinct(base.c.id)))
+        .join(Mapping, Mapping.measure_id == base.c.id)
+        .where(Mapping.norm_id == norm_id)
+        .group_by(base.c.jurisdiction_code)
+    )
+    return {code: n for code, n in db.session.execute(stmt)}
+
+
+def norm_measures(norm_id: int, *, include_drafts: bool = False) -> sa.Select[Any]:
+    """Visible measures mapped to the norm, as the norm page lists them: regional
+    organisations first, then jurisdictions by name, newest first within each."""
+    return (
+        visible(Measure, include_drafts=include_drafts)
+        .join(Jurisdiction, Jurisdiction.code == Measure.jurisdiction_code)
+        .where(sa.exists().where(Mapping.measure_id == Measure.id, Mapping.norm_id == norm_id))
+        # (jurisdictions: the page loads them for its summary; found in the session by key)
+        .options(selectinload(Measure.events))
+        .order_by(
+            sa.case((Jurisdiction.kind == JurisdictionKind.REGIONAL_ORG, 0), else_=1),
+            Jurisdiction.name,
+            Measure.year.desc().nulls_last(),
+            Measure.id,
+        )
+    )
+
+
+def norm_mappings(measure_ids: list[int], norm_id: int) -> dict[int, list[Mapping]]:
+    """{measure id: its mappings to the norm} for the listed measures (one query)."""
+    found: dict[int, list[Mapping]] = defaultdict(list)
+    if not measure_ids:
+        return found
+    stmt = (
+        sa.select(Mapping)
+        .where(Mapping.measure_id.in_(measure_ids), Mapping.norm_id == norm_id)
+        .order_by(Mapping.measure_id, Mapping.id)
+    )
+    for mapping in db.session.scalars(stmt):
+        found[mapping.measure_id].append(mapping)
+    return found
 
 
 def measures_in(codes: list[str], *, include_drafts: bool = False) -> list[Measure]:

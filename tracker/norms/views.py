@@ -9,16 +9,19 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import public
+from tracker.extensions import db
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Mapping, Measure
 from tracker.norms import queries
-from tracker.queryargs import kept_args
+from tracker.queryargs import MAX_PAGE, int_arg, kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found
 
 bp = Blueprint("norms", __name__, url_prefix="/norms")
 
 LETTERS = "abcdefghijk"
+#: measures per page of a norm page (the jurisdictions' counts come first, all of them)
+NORM_PAGE_SIZE = 100
 
 
 @bp.get("/")
@@ -45,19 +48,42 @@ def detail(letter: str) -> str | Response:
             "the list of the eleven norms",
         )
     drafts = include_drafts_requested(request.args.get("drafts"), current_user)
-    # {jurisdiction code: {measure id: (measure, [its mappings to this norm])}}
-    by_code: dict[str, dict[int, tuple[Measure, list[Mapping]]]] = defaultdict(dict)
-    for measure, mapping in measure_queries.measures_for_norm(norm.id, include_drafts=drafts):
-        by_code[measure.jurisdiction_code].setdefault(measure.id, (measure, []))[1].append(mapping)
-    groups = [
-        (entries[0][0].jurisdiction, entries)
-        for entries in (list(e.values()) for e in by_code.values())
-    ]
-    groups.sort(key=lambda g: (not g[0].is_org, g[0].name))
+    # Every jurisdiction with its count first, then one bounded page of the measures.
+    counts = measure_queries.norm_counts_by_jurisdiction(norm.id, include_drafts=drafts)
+    jurisdictions = queries.jurisdictions_by_code(set(counts))
+    summary = sorted(
+        ((jurisdictions[c], n) for c, n in counts.items() if c in jurisdictions),
+        key=lambda item: (not item[0].is_org, item[0].name),
+    )
+    page = int_arg("page", 1, MAX_PAGE)
+    pagination = db.paginate(
+        measure_queries.norm_measures(norm.id, include_drafts=drafts),
+        page=page,
+        per_page=NORM_PAGE_SIZE,
+        error_out=False,
+        count=False,
+    )
+    total = sum(counts.values())
+    pagination.total = total
+    if page > 1 and not pagination.items:
+        raise not_found(
+            f"There is no page {page} of norm ({norm.letter})'s measures.",
+            url_for("norms.detail", letter=norm.letter),
+            "the first page",
+        )
+    mappings = measure_queries.norm_mappings([m.id for m in pagination.items], norm.id)
+    # [(jurisdiction, [(measure, [its mappings to this norm])])] for this page
+    by_code: dict[str, list[tuple[Measure, list[Mapping]]]] = defaultdict(list)
+    for measure in pagination.items:
+        by_code[measure.jurisdiction_code].append((measure, mappings[measure.id]))
+    groups = [(entries[0][0].jurisdiction, entries) for entries in by_code.values()]
     return render_template(
         "norms/detail.html",
         norm=norm,
         groups=groups,
-        measure_count=sum(len(entries) for _, entries in groups),
+        summary=summary,
+        counts=counts,
+        pagination=pagination,
+        measure_count=total,
         drafts=drafts,
     )

@@ -24,7 +24,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -134,6 +134,20 @@ def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def csv_chunks(header: list[str], batches: Iterable[Iterable[list[Any]]]) -> Iterator[bytes]:
+    """``csv_bytes`` in pieces, one per batch of rows (the same bytes, joined)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for rows in batches:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow(["" if v is None else neutralise(clean_text(v)) for v in row])
+        yield buffer.getvalue().encode("utf-8")
+
+
 def xlsx_bytes(sheet_title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
     """One sheet, written in openpyxl's write-only (streaming) mode."""
     from openpyxl import Workbook
@@ -167,6 +181,27 @@ def xlsx_bytes(sheet_title: str, header: list[str], rows: Iterable[list[Any]]) -
 
 def json_bytes(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+_ITEMS = "\u0000items\u0000"
+
+
+def json_chunks(document: dict[str, Any], batches: Iterable[list[Any]]) -> Iterator[bytes]:
+    """``json_bytes(document)`` in pieces, with ``document["items"]`` (the last key, a
+    non-empty list) taken from ``batches`` one batch at a time (the same bytes, joined)."""
+    head, tail = json_bytes({**document, "items": [_ITEMS]}).decode().split(json.dumps(_ITEMS), 1)
+    yield head.removesuffix("  ").encode("utf-8")
+    first = True
+    for items in batches:
+        parts = []
+        for item in items:
+            # an item as it sits in the document: two levels deep (the object, its list)
+            text = json.dumps({"items": [item]}, ensure_ascii=False, indent=1, sort_keys=False)
+            parts.append(text[len('{\n "items": [\n') : -len("\n ]\n}")])
+        if parts:
+            yield (("" if first else ",\n") + ",\n".join(parts)).encode("utf-8")
+            first = False
+    yield tail.encode("utf-8")
 
 
 def safe_filename(name: str, default: str = "export") -> str:

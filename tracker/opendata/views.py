@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +36,14 @@ from tracker.norms.models import Topic
 from tracker.opendata import changes as changelog
 from tracker.opendata import citations, licence, openapi
 from tracker.opendata import codebook as book
-from tracker.opendata.formats import attachment, csv_bytes, json_bytes, xlsx_bytes
+from tracker.opendata.formats import (
+    attachment,
+    csv_bytes,
+    csv_chunks,
+    json_bytes,
+    json_chunks,
+    xlsx_bytes,
+)
 from tracker.opendata.rows import ATTRIBUTIONS, MEASURES, Dataset
 from tracker.queryargs import page_arg
 from tracker.records.queries import include_drafts_requested, visible
@@ -36,6 +53,8 @@ from tracker.search.labels import endpoint_url
 bp = Blueprint("opendata", __name__)
 
 PUBLIC_MAX_AGE = 300
+#: measures read, turned into rows and let go at a time by a streamed export
+EXPORT_BATCH = 500
 CHANGES_PER_PAGE = 50
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -107,6 +126,37 @@ def _export(
     )
 
 
+def _streamed(
+    dataset: Dataset,
+    batches: Iterator[list[dict[str, Any]]],
+    count: int,
+    fmt: str,
+    filters: dict[str, Any],
+    drafts: bool,
+) -> Response:
+    """``_export`` as a stream: the first bytes leave before the last rows are read."""
+    name = f"cyber-norms-{dataset.name}{'-with-drafts' if drafts else ''}-{_stamp()}.{fmt}"
+    if fmt == "json":
+        document = {
+            "codebook_version": book.VERSION,
+            "codebook": url_for("opendata.codebook_json", _external=True),
+            "dataset": dataset.name,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "filters": filters,
+            "licence": licence.metadata(url_for("opendata.codebook", _external=True)),
+            "includes_drafts": drafts,
+            "count": count,
+        }
+        body: Iterator[bytes] = json_chunks(document, batches)
+    else:
+        header = dataset.header(drafts)
+        body = csv_chunks(header, ([dataset.flat(i, drafts) for i in b] for b in batches))
+    response = Response(stream_with_context(body), content_type=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = attachment(name)
+    _cache(response, drafts=drafts)
+    return response
+
+
 def _searched(model: Any, owner: str, drafts: bool) -> tuple[Any, dict[str, Any]] | None:
     """With ``q``: the rows of ``owner`` that the search page finds for ``q`` and its facet
     filters (so a results page links to exactly its own rows); without it, None."""
@@ -128,26 +178,44 @@ def export_measures(fmt: str) -> Response:
     searched = _searched(Measure, "measure", drafts)
     if searched:
         stmt, args = searched
-        stmt = _full_measures(stmt).order_by(
+        stmt = stmt.order_by(
             Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id
         )
         if filters.as_of:
             args["as_of"] = filters.as_of.isoformat()
     else:
-        stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
+        stmt = measure_queries.filtered_measures(filters, include_drafts=drafts)
         args = filters.as_args()
-    found = list(db.session.scalars(stmt))
-    standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
-    # A relation names its target's key: only targets this reader may see (never a draft's
-    # key in a public export).
-    targets = measure_queries.visible_measures_by_record(
-        {r.target_record_id for m in found for r in m.relations}, include_drafts=drafts
-    )
-    items = [
-        MEASURES.item(m, drafts=drafts, standing=standings[m.id], on=filters.on, targets=targets)
-        for m in found
-    ]
-    return _export(MEASURES, items, fmt, args, drafts)
+    ids = list(db.session.scalars(stmt.with_only_columns(Measure.id)))
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        """The items in export order, EXPORT_BATCH measures at a time (constant memory)."""
+        for start in range(0, len(ids), EXPORT_BATCH):
+            chunk = ids[start : start + EXPORT_BATCH]
+            loaded = db.session.scalars(
+                _full_measures(sa.select(Measure).where(Measure.id.in_(chunk)))
+            )
+            by_id = {m.id: m for m in loaded}
+            found = [by_id[i] for i in chunk if i in by_id]
+            standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
+            # A relation names its target's key: only targets this reader may see (never a
+            # draft's key in a public export).
+            targets = measure_queries.visible_measures_by_record(
+                {r.target_record_id for m in found for r in m.relations}, include_drafts=drafts
+            )
+            yield [
+                MEASURES.item(
+                    m, drafts=drafts, standing=standings[m.id], on=filters.on, targets=targets
+                )
+                for m in found
+            ]
+            for m in found:  # let the batch go (its children follow by cascade)
+                db.session.expunge(m.record)
+                db.session.expunge(m)
+
+    if fmt == "xlsx" or not ids:
+        return _export(MEASURES, [i for b in batches() for i in b], fmt, args, drafts)
+    return _streamed(MEASURES, batches(), len(ids), fmt, args, drafts)
 
 
 @bp.get("/export/attributions.<any(csv, xlsx, json):fmt>")

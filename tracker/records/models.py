@@ -132,8 +132,9 @@ class ContentCopy:
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id", ondelete="CASCADE"))
     #: the working copy staff edit and review
     is_draft: Mapped[bool] = mapped_column(default=True)
-    #: the copy the public sees
-    is_live: Mapped[bool] = mapped_column(default=False, index=True)
+    #: the copy the public sees (not indexed: nearly every row is live, and an index on it
+    #: only misled SQLite's planner into scanning every live row before the selective ones)
+    is_live: Mapped[bool] = mapped_column(default=False)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy passes the class
@@ -167,3 +168,20 @@ class FormSubmission(Base):
     )
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class PublicationStamp(Base):
+    """A counter per public scope, moved in the same transaction as every publication,
+    withdrawal, deletion or restore of a measure (tracker.records.stamps).
+
+    Scopes: ``*`` (everything), ``j:<code>`` (a jurisdiction's measures), ``n:<letter>``
+    (the measures mapped to a norm). A brief's data version reads the stamps of its scope
+    instead of the measures themselves, so a cached brief is found in a few small reads.
+    """
+
+    __tablename__ = "publication_stamps"
+
+    scope: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    #: the latest publication in the scope (the brief's "records last published")
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))

@@ -152,6 +152,16 @@ class ThreadExecutor:
     def submit(self, spec: JobSpec, key: str, html: str | None) -> None:
         self.pool.submit(self._run, spec, key, html)
 
+    def submit_task(self, seeds: list[dict[str, Any]]) -> None:
+        self.pool.submit(self._run_task, seeds)
+
+    def _run_task(self, seeds: list[dict[str, Any]]) -> None:
+        with self.app.app_context():
+            try:
+                prerender(seeds)
+            except Exception:
+                log.exception("pre-render task crashed")
+
     def _run(self, spec: JobSpec, key: str, html: str | None) -> None:
         with self.app.app_context():
             try:
@@ -186,11 +196,16 @@ class RQExecutor:
             failure_ttl=3600,
         )
 
+    def submit_task(self, seeds: list[dict[str, Any]]) -> None:
+        self.queue.enqueue("tracker.reports.jobs.prerender", seeds, result_ttl=60)
+
 
 class Executor(Protocol):
     """Runs ``run(spec, key, html)`` for a queued brief, somewhere, some time."""
 
     def submit(self, spec: JobSpec, key: str, html: str | None) -> None: ...
+
+    def submit_task(self, seeds: list[dict[str, Any]]) -> None: ...
 
 
 def use_executor(app: Flask, executor: Executor) -> None:
@@ -234,16 +249,13 @@ def rq_run(spec: dict[str, Any], key: str | None = None) -> None:
 # --------------------------------------------------------------------------- pre-rendering
 
 
-def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[ReportParams]:
-    """The standard briefs a publication (or withdrawal) can change."""
-    from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
-    from tracker.measures.models import Measure
+def change_seed(content: Any, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """What a publication touched, read from the objects in memory (no query): the
+    jurisdictions and norms of the copy and of the copy it replaced, or the paper."""
     from tracker.papers.models import Paper
-    from tracker.records.queries import visible
 
     if isinstance(content, Paper) and content.is_live:
-        # A published paper's brief: rendered now, so the first reader gets it from the cache.
-        return [ReportParams(kind="paper", subject=str(content.record_id), norms=())]
+        return {"paper": content.record_id, "codes": [], "letters": []}
     codes: set[str] = set()
     letters: set[str] = set()
     if content is not None and hasattr(content, "jurisdiction_code"):
@@ -253,6 +265,20 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
         if previous.get("jurisdiction_code"):
             codes.add(previous["jurisdiction_code"])
         letters.update(m["norm"] for m in previous.get("mappings", []) if m.get("norm"))
+    return {"paper": None, "codes": sorted(codes), "letters": sorted(letters)}
+
+
+def briefs_for(seed: dict[str, Any]) -> list[ReportParams]:
+    """The standard briefs a change (its ``change_seed``) can change; runs in the background."""
+    from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
+    from tracker.measures.models import Measure
+    from tracker.records.queries import visible
+
+    if seed.get("paper") is not None:
+        # A published paper's brief: rendered now, so the first reader gets it from the cache.
+        return [ReportParams(kind="paper", subject=str(seed["paper"]), norms=())]
+    codes: set[str] = set(seed.get("codes", ()))
+    letters: set[str] = set(seed.get("letters", ()))
     if not codes and not letters:
         return []
     orgs = list(
@@ -278,6 +304,29 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
     return standard_briefs(sorted(codes), sorted(letters))
 
 
+def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[ReportParams]:
+    """The standard briefs a publication (or withdrawal) can change."""
+    return briefs_for(change_seed(content, previous))
+
+
+def prerender(seeds: list[dict[str, Any]]) -> int:
+    """Background task after a publication: queue the affected standard briefs not cached yet."""
+    from tracker.reports.queries import data_version
+
+    store = cache.store()
+    wanted: dict[str, ReportParams] = {}
+    for seed in seeds:
+        wanted.update((p.canonical(), p) for p in briefs_for(seed))
+    queued = 0
+    for p in wanted.values():
+        spec = JobSpec(p)
+        key = data_version(p).digest
+        if store.get_pdf(spec.group, key) is None and submit(spec, key):
+            queued += 1
+    log.info("queued %d standard briefs after a publication", queued)
+    return queued
+
+
 def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **_: Any) -> None:
     """Signal receiver (inside the publishing transaction): note the briefs it affects."""
     try:
@@ -287,7 +336,7 @@ def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **
     if not app.config["REPORTS_PRERENDER"] or not has_request_context():
         # Outside requests (CLI imports) `flask reports prerender` renders the standard briefs.
         return
-    db.session.info.setdefault("reports_prerender", []).extend(affected_briefs(content, previous))
+    db.session.info.setdefault("reports_prerender", []).append(change_seed(content, previous))
 
 
 def _after_commit(session: Session) -> None:
@@ -301,24 +350,16 @@ def _after_rollback(session: Session) -> None:
 
 
 def flush_prerender(response: Any = None) -> Any:
-    """After a request that published something: queue the affected standard briefs."""
+    """After a request that published something: hand what it touched to one background
+    task, which works out the affected briefs and queues them (the request returns at once)."""
     pending = g.pop("reports_prerender", None)
     if pending:
-        from tracker.reports.queries import data_version
-
-        store = cache.store()
-        queued = 0
-        for p in {p.canonical(): p for p in pending}.values():
-            spec = JobSpec(p)
-            key = data_version(p).digest
-            if store.get_pdf(spec.group, key) is None and submit(spec, key):
-                queued += 1
-        log.info("queued %d standard briefs after a publication", queued)
+        executor().submit_task(pending)
     return response
 
 
 def init_app(app: Flask) -> None:
-    from tracker.records import signals
+    from tracker.records import signals, stamps
 
     for signal in (
         signals.record_published,
@@ -326,6 +367,7 @@ def init_app(app: Flask) -> None:
         signals.record_deleted,
         signals.record_undeleted,
     ):
+        signal.connect(stamps.on_record_changed)
         signal.connect(on_record_changed)
     app.after_request(flush_prerender)
     if not event.contains(Session, "after_commit", _after_commit):

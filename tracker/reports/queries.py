@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 
 from tracker.db import format_partial_date
 from tracker.extensions import db
@@ -20,6 +20,7 @@ from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, measure_topics
 from tracker.norms.models import Commitment, Norm, Topic
+from tracker.records import stamps
 from tracker.records.models import Record
 from tracker.records.queries import visible
 from tracker.reports import sections as report_sections
@@ -73,7 +74,9 @@ def scope_statement(params: ReportParams, *, include_drafts: bool) -> sa.Select[
     stmt = stmt.where(
         sa.exists().where(
             Mapping.measure_id == Measure.id,
-            Mapping.norm_id == Norm.id,
+            # "+ 0": a measure's few mappings are found by measure id, never by norm (tens of
+            # thousands per norm at scale), whatever the planner's statistics say
+            (Mapping.norm_id + 0) == Norm.id,
             Norm.letter.in_(params.norms),
         )
     )
@@ -118,37 +121,60 @@ def format_digest() -> str:
     return _format_digest
 
 
+def _stamp_scopes(params: ReportParams, codes: list[str] | None) -> list[str]:
+    """The stamps that move when a measure in the brief's scope is published or withdrawn."""
+    if codes is None:
+        return [stamps.norm_scope(letter) for letter in params.norms]
+    return [stamps.jurisdiction_scope(code) for code in codes]
+
+
+def _hash_stamps(h: Any, params: ReportParams, codes: list[str] | None) -> dt.datetime | None:
+    found = stamps.read(_stamp_scopes(params, codes))
+    for scope, (seq, when) in found.items():
+        h.update(f"{scope}:{seq}:{when.isoformat() if when else ''};".encode())
+    dated = [when for _seq, when in found.values() if when is not None]
+    return max(dated) if dated else None
+
+
+def _hash_scope_rows(h: Any, params: ReportParams) -> dt.datetime | None:
+    """Draft briefs: (record, content row, last change, version) of each measure in scope."""
+    scope = scope_statement(params, include_drafts=True).subquery()
+    rows = db.session.execute(
+        sa.select(scope.c.record_id, scope.c.id, Record.updated_at, Record.version)
+        .join(Record, Record.id == scope.c.record_id)
+        .order_by(scope.c.record_id)
+    ).all()
+    latest: dt.datetime | None = None
+    for record_id, content_id, when, version in rows:
+        h.update(
+            f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:{version};".encode()
+        )
+        if when is not None and (latest is None or when > latest):
+            latest = when
+    return latest
+
+
 def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataVersion:
     """The version of the data a brief shows, from the records in its scope only.
 
     A hash over (record, content row, publication time) of the measures in scope, plus the
     framework texts and jurisdiction names the brief prints. Publishing a measure changes
     the versions of exactly the briefs whose scope holds it (before or after the change).
-    Cheap: four small queries, no content loaded.
+    Published briefs read the publication stamps of their scope (tracker.records.stamps:
+    one counter per jurisdiction, per norm), never the measures, so the version of a brief
+    at any data size costs a few small queries. Draft briefs (staff only) hash the rows.
     """
     if params.kind == "paper":
         from tracker.reports.paper import paper_version
 
         return paper_version(params, include_drafts=include_drafts)
-    scope = scope_statement(params, include_drafts=include_drafts).subquery()
-    stamp = Record.updated_at if include_drafts else Record.published_at
-    rows = db.session.execute(
-        sa.select(scope.c.record_id, scope.c.id, stamp, Record.version)
-        .join(Record, Record.id == scope.c.record_id)
-        .order_by(scope.c.record_id)
-    ).all()
     h = hashlib.sha256(format_digest().encode())
     h.update(params.canonical().encode())
-    latest: dt.datetime | None = None
-    for record_id, content_id, when, version in rows:
-        h.update(
-            (
-                f"m{record_id}:{content_id}:{when.isoformat() if when else ''}:"
-                f"{version if include_drafts else ''};"
-            ).encode()
-        )
-        if when is not None and (latest is None or when > latest):
-            latest = when
+    codes = scope_codes(params)
+    if include_drafts:
+        latest = _hash_scope_rows(h, params)
+    else:
+        latest = _hash_stamps(h, params, codes)
     norms = db.session.execute(
         sa.select(
             Norm.letter, Norm.reference, Norm.short_title, Norm.official_text, Norm.verification
@@ -164,7 +190,6 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
             ).all()
         ).encode()
     )
-    codes = scope_codes(params)
     if report_sections.has_gaps(params) or report_sections.has_attributions(params):
         chosen = list(params.jurisdictions) if params.jurisdictions else None
         orgs = sorted(set(codes or []) - set(chosen or []))
@@ -265,12 +290,14 @@ def successor_labels(measures: list[Measure], *, include_drafts: bool) -> dict[i
 
 
 def load_measures(params: ReportParams, *, include_drafts: bool) -> list[Measure]:
+    # The collections come by subquery (one statement each, at any size: "selectin" sends
+    # one per 500 measures); jurisdictions and norms are few, by "selectin".
     stmt = scope_statement(params, include_drafts=include_drafts).options(
         selectinload(Measure.jurisdiction),
-        selectinload(Measure.topics),
-        selectinload(Measure.mappings).selectinload(Mapping.norm),
-        selectinload(Measure.events),
-        selectinload(Measure.sources),
+        subqueryload(Measure.topics),
+        subqueryload(Measure.mappings).selectinload(Mapping.norm),
+        subqueryload(Measure.events),
+        subqueryload(Measure.sources),
     )
     return list(db.session.scalars(stmt.order_by(Measure.jurisdiction_code, Measure.record_id)))
 

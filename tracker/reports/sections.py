@@ -148,7 +148,8 @@ def version_text(
         measures = visible(Measure, include_drafts=include_drafts).where(
             Measure.jurisdiction_code.in_(scope)
         )
-        parts.append("gaps:" + _stamped(measures, include_drafts))
+        # Published briefs: the measures are in the brief's own stamps (data_version).
+        parts.append("gaps:" + (_stamped(measures, include_drafts) if include_drafts else ""))
         actions = db.session.execute(
             sa.select(
                 CatalogueAction.id,

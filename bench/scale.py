@@ -1,0 +1,426 @@
+"""Scale: build a large tracker database and measure the public pages on it.
+
+Usage (from the repository root):
+
+    .venv/bin/python -m bench.scale generate --measures 40000 --jurisdictions 200 \\
+        --database-url sqlite:////tmp/scale-40k.db
+    .venv/bin/python -m bench.scale pages --small-url sqlite:////tmp/demo.db \\
+        --large-url sqlite:////tmp/scale-40k.db
+
+``generate`` sets the database up like ``flask setup`` (migrations, reference data, the
+demo measures), then clones the published demo measures, with everything that belongs
+to them (events with their stage labels and successors, sources, mappings, topics,
+relations, revisions, publications, search index entries), across the first
+``--jurisdictions`` jurisdictions until the database holds ``--measures`` measure
+records. About 1 clone in 20 also has an unpublished working copy, 1 in 50 is a draft
+only. Clones are marked in their titles ("scale copy N") and record keys ("scale-N");
+they are fictional records for measuring, never data. Rows are written with SQLAlchemy
+Core, a few thousand measures per transaction; then ``ANALYZE`` and the publication
+stamps are rebuilt, as after any bulk load.
+
+``pages`` serves each database in this process (Flask test client) and prints, per page
+and API call: median and p95 latency, SQL statement count and response size, for the
+small and the large database, and the ratio large/small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+#: tables whose rows hang off a measure content row (cloned per copy)
+CHILDREN = ("measure_events", "sources", "mappings", "measure_relations", "measure_topics")
+
+
+def make_app(url: str) -> Any:
+    from tracker import create_app
+
+    return create_app(
+        {
+            "ENV": "development",
+            "DATABASE_URL": url,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": False,
+            "REPORTS_PRERENDER": False,
+            "REPORTS_JOB_MODE": "manual",
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "bench-scale",
+        }
+    )
+
+
+def setup(app: Any) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["setup"])
+    if result.exit_code != 0:
+        raise SystemExit(f"flask setup failed:\n{result.output}\n{result.exception!r}")
+
+
+def _rows(conn: sa.Connection, table: sa.Table, column: str, ids: list[int]) -> dict[int, list]:
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    key = table.c[column]
+    order = table.c.id if "id" in table.c else key
+    # generated columns (PostgreSQL's search document) are computed by the database
+    stored = [c for c in table.c if c.computed is None]
+    for row in conn.execute(sa.select(*stored).where(key.in_(ids)).order_by(order)):
+        out[row._mapping[column]].append(dict(row._mapping))
+    return out
+
+
+class IdGen:
+    def __init__(self, conn: sa.Connection, tables: dict[str, sa.Table]):
+        self.next = {
+            name: (conn.scalar(sa.select(sa.func.max(t.c.id))) or 0) + 1
+            for name, t in tables.items()
+            if "id" in t.c
+        }
+
+    def __call__(self, table: str) -> int:
+        value = self.next[table]
+        self.next[table] += 1
+        return value
+
+
+def generate(
+    url: str, measures: int, jurisdictions: int, batch: int = 2000, *, app: Any = None
+) -> dict[str, Any]:
+    """Set the database up and clone the demo measures until it holds ``measures`` records."""
+    from tracker.extensions import db
+    from tracker.records import stamps
+
+    app = app or make_app(url)
+    started = time.perf_counter()
+    with app.app_context():
+        setup(app)
+        engine = db.engine
+        md = sa.MetaData()
+        names = (
+            "records",
+            "measures",
+            "revisions",
+            "publications",
+            "search_entries",
+            "search_facets",
+            "jurisdictions",
+            *CHILDREN,
+        )
+        t = {n: sa.Table(n, md, autoload_with=engine) for n in names}
+        with engine.begin() as conn:
+            templates = [
+                dict(r._mapping)
+                for r in conn.execute(
+                    sa.select(t["measures"])
+                    .where(t["measures"].c.is_live)
+                    .order_by(t["measures"].c.id)
+                )
+            ]
+            have = conn.scalar(sa.select(sa.func.count()).where(t["records"].c.kind == "measure"))
+            tids = [m["id"] for m in templates]
+            rids = [m["record_id"] for m in templates]
+            children = {n: _rows(conn, t[n], "measure_id", tids) for n in CHILDREN}
+            recs = {r["id"]: r for r in _rows(conn, t["records"], "id", rids).values() for r in r}
+            revs = _rows(conn, t["revisions"], "record_id", rids)
+            pubs = _rows(conn, t["publications"], "record_id", rids)
+            entries = _rows(conn, t["search_entries"], "owner_id", tids)
+            entries = {k: [e for e in v if e["owner"] == "measure"] for k, v in entries.items()}
+            facets = _rows(
+                conn,
+                t["search_facets"],
+                "entry_id",
+                [e["id"] for es in entries.values() for e in es],
+            )
+            used = sorted({m["jurisdiction_code"] for m in templates})
+            others = [
+                c
+                for c in conn.scalars(
+                    sa.select(t["jurisdictions"].c.code).order_by(t["jurisdictions"].c.code)
+                )
+                if c not in used
+            ]
+            codes = (used + others)[: max(jurisdictions, len(used))]
+            ids = IdGen(conn, t)
+        rng = random.Random(17)
+        todo = max(0, measures - have)
+        n = 0
+        while n < todo:
+            size = min(batch, todo - n)
+            rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for k in range(n, n + size):
+                _clone(
+                    k,
+                    templates[k % len(templates)],
+                    rng,
+                    codes,
+                    children,
+                    recs,
+                    revs,
+                    pubs,
+                    entries,
+                    facets,
+                    ids,
+                    rows,
+                )
+            with engine.begin() as conn:
+                for name in (
+                    "records",
+                    "measures",
+                    *CHILDREN,
+                    "revisions",
+                    "publications",
+                    "search_entries",
+                    "search_facets",
+                ):
+                    if rows[name]:
+                        conn.execute(t[name].insert(), rows[name])
+            n += size
+            print(f"  {have + n} measure records", file=sys.stderr)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                for name in ids.next:
+                    top = f"(SELECT COALESCE(MAX(id), 1) FROM {name})"  # noqa: S608 - our tables
+                    conn.execute(
+                        sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {top})")
+                    )
+        from tracker.database import analyze
+
+        stamps.rebuild()
+        db.session.commit()
+        analyze()
+        total = db.session.scalar(sa.text("SELECT count(*) FROM records WHERE kind = 'measure'"))
+    return {
+        "measure_records": total,
+        "jurisdictions": len(codes),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _clone(
+    k: int,
+    m: dict[str, Any],
+    rng: random.Random,
+    codes: list[str],
+    children: dict[str, dict[int, list[dict[str, Any]]]],
+    recs: dict[int, dict[str, Any]],
+    revs: dict[int, list[dict[str, Any]]],
+    pubs: dict[int, list[dict[str, Any]]],
+    entries: dict[int, list[dict[str, Any]]],
+    facets: dict[int, list[dict[str, Any]]],
+    ids: IdGen,
+    rows: dict[str, list[dict[str, Any]]],
+) -> None:
+    """One clone of template measure ``m``: a record, one or two content copies, history."""
+    rid = ids("records")
+    code = m["jurisdiction_code"] if rng.random() < 0.35 else rng.choice(codes)
+    draft_only = k % 50 == 49
+    pending = k % 20 == 7
+    record = {**recs[m["record_id"]], "id": rid, "key": f"scale-{k}"}
+    if draft_only:
+        record.update(state="draft", published_at=None)
+    rows["records"].append(record)
+    suffix = f" (scale copy {k})"
+    copies = [(not draft_only and not pending, not draft_only)]  # (is_draft, is_live)
+    if pending:
+        copies.append((True, False))
+    first_mid = None
+    for is_draft, is_live in copies:
+        mid = ids("measures")
+        first_mid = first_mid or mid
+        rows["measures"].append(
+            {
+                **m,
+                "id": mid,
+                "record_id": rid,
+                "jurisdiction_code": code,
+                "title_original": (m["title_original"] + suffix)[:1000],
+                "short_name": (m["short_name"] + suffix)[:200] if m["short_name"] else None,
+                "is_draft": is_draft,
+                "is_live": is_live,
+            }
+        )
+        for name in CHILDREN:
+            for child in children[name].get(m["id"], []):
+                row = {**child, "measure_id": mid}
+                if "id" in row:
+                    row["id"] = ids(name)
+                if name == "mappings":
+                    row["state"] = "published" if is_live else "draft"
+                rows[name].append(row)
+    for rev in revs.get(m["record_id"], []):
+        rows["revisions"].append({**rev, "id": ids("revisions"), "record_id": rid})
+    if not draft_only:
+        for pub in pubs.get(m["record_id"], []):
+            rows["publications"].append(
+                {**pub, "id": ids("publications"), "record_id": rid, "label": pub["label"] + suffix}
+            )
+        for entry in entries.get(m["id"], []):
+            eid = ids("search_entries")
+            rows["search_entries"].append(
+                {
+                    **entry,
+                    "id": eid,
+                    "owner_id": first_mid,
+                    "record_id": rid,
+                    "title": entry["title"] + suffix,
+                }
+            )
+            for facet in facets.get(entry["id"], []):
+                value = code if facet["facet"] == "jurisdiction" else facet["value"]
+                rows["search_facets"].append(
+                    {**facet, "id": ids("search_facets"), "entry_id": eid, "value": value}
+                )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def page_list(app: Any) -> list[tuple[str, str]]:
+    """(label, path) of the main public pages and API calls, from the database's own data."""
+    from tracker.extensions import db
+
+    with app.app_context():
+        big = db.session.execute(
+            sa.text(
+                "SELECT jurisdiction_code, count(*) AS n FROM measures WHERE is_live "
+                "GROUP BY jurisdiction_code ORDER BY n DESC, jurisdiction_code LIMIT 10"
+            )
+        ).all()
+        measure_id = db.session.scalar(
+            sa.text(
+                "SELECT m.id FROM measures m JOIN records r ON r.id = m.record_id "
+                "WHERE m.is_live AND r.key = 'us-eo-14028'"
+            )
+        ) or db.session.scalar(sa.text("SELECT min(id) FROM measures WHERE is_live"))
+    codes = [c for c, _n in big]
+    top = codes[0]
+    j3 = "&".join(f"j={c}" for c in codes[:3])
+    j10 = "&".join(f"j={c}" for c in codes[:10])
+    return [
+        ("home", "/"),
+        ("measures", "/measures/"),
+        ("measure", f"/measures/{measure_id}"),
+        ("norm i", "/norms/i"),
+        (f"jurisdiction {top}", f"/jurisdictions/{top}"),
+        ("compare 3", f"/compare?{j3}"),
+        ("compare 10", f"/compare?{j10}"),
+        ("api measures", "/api/v1/measures"),
+        ("api norm i", "/api/v1/norms/i"),
+        (f"api jurisdiction {top}", f"/api/v1/jurisdictions/{top}"),
+        ("search", "/search/?q=supply+chain"),
+        ("export csv", "/export/measures.csv"),
+    ]
+
+
+def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
+    from tracker.extensions import db
+
+    counter = {"n": 0}
+
+    def count(*_a: Any, **_k: Any) -> None:
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    client = app.test_client()
+    times, first, size, statements, status = [], [], 0, 0, 0
+    try:
+        for _ in range(runs):
+            counter["n"] = 0
+            t0 = time.perf_counter()
+            response = client.get(path, buffered=False)
+            it: Iterator[bytes] = iter(response.response)
+            size = 0
+            t_first = None
+            for chunk in it:
+                if t_first is None:
+                    t_first = time.perf_counter() - t0
+                size += len(chunk)
+            response.close()
+            times.append(time.perf_counter() - t0)
+            first.append(t_first if t_first is not None else times[-1])
+            statements, status = counter["n"], response.status_code
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    times.sort()
+    return {
+        "median": statistics.median(times),
+        "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+        "first": statistics.median(first),
+        "statements": statements,
+        "bytes": size,
+        "status": status,
+    }
+
+
+def pages(small_url: str, large_url: str, runs: int) -> list[dict[str, Any]]:
+    small, large = make_app(small_url), make_app(large_url)
+    results = []
+    for (label, path), (_l, large_path) in zip(page_list(small), page_list(large), strict=True):
+        a = measure(small, path, runs)
+        b = measure(large, large_path, runs)
+        results.append({"page": label, "small": a, "large": b, "path": large_path})
+        print(_line(results[-1]), flush=True)
+    return results
+
+
+def _fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def _line(r: dict[str, Any]) -> str:
+    a, b = r["small"], r["large"]
+    ratio = b["median"] / a["median"] if a["median"] else float("nan")
+    extra = ""
+    if r["page"].startswith("export"):
+        extra = f" first byte {_fmt_ms(a['first'])}/{_fmt_ms(b['first'])} ms"
+    return (
+        f"| {r['page']} | {_fmt_ms(a['median'])} / {_fmt_ms(a['p95'])} | {a['statements']} | "
+        f"{a['bytes'] / 1024:.0f} | {_fmt_ms(b['median'])} / {_fmt_ms(b['p95'])} | "
+        f"{b['statements']} | {b['bytes'] / 1024:.0f} | {ratio:.1f}x |{extra}"
+        + ("" if a["status"] == b["status"] == 200 else f" status {a['status']}/{b['status']}")
+    )
+
+
+HEADER = (
+    "| page | small median / p95 ms | stmts | KiB | large median / p95 ms | stmts | KiB "
+    "| large/small |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale")
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="build a large database")
+    g.add_argument("--measures", type=int, default=40000)
+    g.add_argument("--jurisdictions", type=int, default=200)
+    g.add_argument("--database-url", required=True)
+    g.add_argument("--batch", type=int, default=2000)
+    p = sub.add_parser("pages", help="page latency, statements and size, small vs large")
+    p.add_argument("--small-url", required=True)
+    p.add_argument("--large-url", required=True)
+    p.add_argument("--runs", type=int, default=7)
+    p.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        print(
+            json.dumps(generate(args.database_url, args.measures, args.jurisdictions, args.batch))
+        )
+    else:
+        print(HEADER)
+        results = pages(args.small_url, args.large_url, args.runs)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Scale checks on a 4,000-measure database built by the scale generator (bench/scale.py).
+
+The same pages issue the same number of statements on the demo data and at scale; the
+comparison's scope query finds mappings by measure, whatever the planner's statistics;
+a published brief's data version reads the publication stamps, never the measures.
+Timing is measured by ``python -m bench.scale pages``, never asserted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bench import scale
+from tests.conftest import create_database, drop_database, make_app
+from tracker.extensions import db
+from tracker.reports.params import ReportParams
+from tracker.reports.queries import data_version, scope_statement
+
+pytestmark = pytest.mark.slow
+
+MEASURES = 4000
+
+#: public pages and API calls, with the same path on both databases
+PATHS = [
+    "/",
+    "/measures/",
+    "/norms/i",
+    "/jurisdictions/US",
+    "/compare?j=US&j=DE&j=FR",
+    "/compare?j=US&j=DE&j=FR&j=GB&j=JP&j=CA&j=NL&j=KR&j=SG&j=EU",
+    "/api/v1/measures",
+    "/api/v1/norms/i",
+    "/api/v1/jurisdictions/US",
+    "/search/?q=supply+chain",
+]
+
+NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
+
+
+@pytest.fixture(scope="session")
+def scale_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    url = create_database(tmp_path_factory.mktemp("scale"), "scale")
+    app = make_app(url)
+    try:
+        with app.app_context():
+            scale.generate(url, MEASURES, 200, app=app)
+            db.session.remove()
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def demo_app(database_url: str) -> Iterator[Any]:
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def statements(app: Any, call: Any) -> list[str]:
+    """The SQL statements ``call()`` sends (transaction control left out)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(NOT_QUERIES):
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_generator_builds_the_requested_size(scale_app: Any) -> None:
+    with scale_app.app_context():
+        records = db.session.scalar(sa.text("SELECT count(*) FROM records WHERE kind = 'measure'"))
+        codes = db.session.scalar(
+            sa.text("SELECT count(DISTINCT jurisdiction_code) FROM measures WHERE is_live")
+        )
+        staged = db.session.scalar(
+            sa.text("SELECT count(*) FROM measure_events WHERE stage IS NOT NULL")
+        )
+        entries = db.session.scalar(
+            sa.text("SELECT count(*) FROM search_entries WHERE owner = 'measure'")
+        )
+        drafts = db.session.scalar(
+            sa.text("SELECT count(*) FROM measures WHERE is_draft AND NOT is_live")
+        )
+    assert records == MEASURES and codes > 150
+    assert staged > 0 and entries > MEASURES * 0.9 and drafts > MEASURES * 0.04
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_statement_count_does_not_grow_with_the_data(
+    demo_app: Any, scale_app: Any, path: str
+) -> None:
+    counts = []
+    for app in (demo_app, scale_app):
+        client = app.test_client()
+        client.get(path)  # warm the per-process caches (format digest, vocabulary)
+        responses: list[Any] = []
+
+        def get(c: Any = client, out: list[Any] = responses) -> None:
+            out.append(c.get(path))
+
+        sent = statements(app, get)
+        assert responses[0].status_code == 200
+        counts.append(len(sent))
+    assert counts[1] <= counts[0], (
+        f"{path}: {counts[0]} statements on the demo, {counts[1]} at scale"
+    )
+
+
+def test_scope_query_finds_mappings_by_measure_without_statistics(scale_app: Any) -> None:
+    params = ReportParams(jurisdictions=("US", "DE", "FR", "GB", "JP", "CA")).resolved()
+    with scale_app.app_context():
+        stmt = scope_statement(params, include_drafts=False)
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        assert "mappings.norm_id + 0 = norms.id" in sql
+        if db.engine.dialect.name == "sqlite":
+            # the planner's view with no statistics at all (a database never analysed)
+            db.session.execute(sa.text("DROP TABLE IF EXISTS sqlite_stat1"))
+            plan = " | ".join(
+                row[3] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+            )
+            db.session.rollback()
+            assert "ix_mappings_measure_id" in plan and "ix_mappings_norm_id" not in plan, plan
+            assert "ix_measures_jurisdiction_code" in plan, plan
+        else:
+            plan = " | ".join(row[0] for row in db.session.execute(sa.text("EXPLAIN " + sql)))
+            assert "ix_mappings_norm_id" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        ReportParams(kind="jurisdiction", subject="US", jurisdictions=("US",)),
+        ReportParams(kind="norm", subject="i", norms=("i",)),
+        ReportParams(jurisdictions=("US", "DE", "FR", "GB", "JP", "CA", "NL", "KR", "SG", "EU")),
+    ],
+    ids=["country", "norm", "compare-10"],
+)
+def test_published_brief_version_never_reads_the_measures(scale_app: Any, params: Any) -> None:
+    def version() -> None:
+        with scale_app.test_request_context():
+            data_version(params.resolved())
+
+    sent = statements(scale_app, version)
+    touched = [s for s in sent if "measures" in s or "mappings" in s]
+    assert sent and touched == [], touched
+
+
+def test_stamps_move_with_a_publication_at_scale(scale_app: Any) -> None:
+    from tracker.measures.models import Measure
+    from tracker.records import services as records
+
+    us = ReportParams(kind="jurisdiction", subject="US", jurisdictions=("US",)).resolved()
+    jp = ReportParams(kind="jurisdiction", subject="JP", jurisdictions=("JP",)).resolved()
+    with scale_app.test_request_context():
+        before = (data_version(us).digest, data_version(jp).digest)
+        measure = db.session.scalar(
+            sa.select(Measure)
+            .where(Measure.is_live, Measure.jurisdiction_code == "US")
+            .order_by(Measure.id.desc())
+            .limit(1)
+        )
+        copy = records.editable_copy(measure.record)
+        copy.description = "Changed by the scale test."
+        records.publish(measure.record)
+        db.session.flush()
+        after = (data_version(us).digest, data_version(jp).digest)
+        db.session.rollback()
+    assert after[0] != before[0] and after[1] == before[1]
+
+
+def test_scale_module_has_a_page_list(scale_app: Any) -> None:
+    labels = [label for label, _path in scale.page_list(scale_app)]
+    assert labels[0] == "home" and "export csv" in labels and len(labels) == 12

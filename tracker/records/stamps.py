@@ -1,0 +1,136 @@
+"""Publication stamps: O(1) freshness for briefs and cached figures.
+
+Every publication, withdrawal, deletion or restore of a measure moves the stamps of
+the scopes it touches (its jurisdiction and norms, before and after the change, and
+the global one) in the same transaction. Readers hash the stamps of their scope
+instead of reading the measures (tracker.reports.queries.data_version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.records.models import PublicationStamp, Record
+
+GLOBAL = "*"
+
+
+def jurisdiction_scope(code: str) -> str:
+    return f"j:{code}"
+
+
+def norm_scope(letter: str) -> str:
+    return f"n:{letter}"
+
+
+def scopes_of(content: Any, previous: dict[str, Any] | None) -> set[str]:
+    """The scopes a change of ``content`` (a measure copy) and its ``previous`` snapshot touch."""
+    scopes = {GLOBAL}
+    if content is not None and hasattr(content, "jurisdiction_code"):
+        scopes.add(jurisdiction_scope(content.jurisdiction_code))
+        scopes.update(norm_scope(m.norm.letter) for m in content.mappings if m.norm is not None)
+    if previous:
+        if previous.get("jurisdiction_code"):
+            scopes.add(jurisdiction_scope(previous["jurisdiction_code"]))
+        scopes.update(norm_scope(m["norm"]) for m in previous.get("mappings", []) if m.get("norm"))
+    return scopes
+
+
+def bump(scopes: Iterable[str], published_at: dt.datetime | None) -> None:
+    """Move each scope's counter by one (same transaction as the change); one statement each."""
+    table = cast(sa.Table, PublicationStamp.__table__)
+    latest: Any = table.c.published_at
+    if published_at is not None:
+        latest = sa.case(
+            (
+                sa.or_(table.c.published_at.is_(None), table.c.published_at < published_at),
+                sa.literal(published_at, sa.DateTime(timezone=True)),
+            ),
+            else_=table.c.published_at,
+        )
+    for scope in sorted(set(scopes)):
+        updated = db.session.execute(
+            sa.update(table)
+            .where(table.c.scope == scope)
+            .values(seq=table.c.seq + 1, published_at=latest)
+        )
+        if not updated.rowcount:  # type: ignore[attr-defined]
+            db.session.execute(
+                sa.insert(table).values(scope=scope, seq=1, published_at=published_at)
+            )
+
+
+def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **_: Any) -> None:
+    """Signal receiver: a measure was published, withdrawn, deleted or restored."""
+    if not isinstance(sender, Record) or (
+        content is None and not (previous and "jurisdiction_code" in previous)
+    ):
+        return
+    if content is not None and not hasattr(content, "jurisdiction_code"):
+        return
+    when = sender.published_at if content is not None and content.is_live else None
+    bump(scopes_of(content, previous), when)
+
+
+def read(scopes: Iterable[str]) -> dict[str, tuple[int, dt.datetime | None]]:
+    """{scope: (seq, latest publication)} for the scopes that have a stamp (one query)."""
+    wanted = sorted(set(scopes))
+    rows = db.session.execute(
+        sa.select(PublicationStamp.scope, PublicationStamp.seq, PublicationStamp.published_at)
+        .where(PublicationStamp.scope.in_(wanted))
+        .order_by(PublicationStamp.scope)
+    )
+    return {scope: (seq, when) for scope, seq, when in rows}
+
+
+def global_seq() -> int:
+    return (
+        db.session.scalar(sa.select(PublicationStamp.seq).where(PublicationStamp.scope == GLOBAL))
+        or 0
+    )
+
+
+def rebuild() -> int:
+    """Recompute every stamp from the data (after bulk loads that bypass publishing).
+
+    Each counter moves on (never back), so a brief cached before the load is not served.
+    """
+    from tracker.measures.models import Mapping, Measure
+    from tracker.norms.models import Norm
+    from tracker.records.queries import visible
+
+    live = visible(Measure).subquery()
+    latest: dict[str, dt.datetime | None] = {GLOBAL: None}
+    by_code = sa.select(live.c.jurisdiction_code, sa.func.max(Record.published_at)).join(
+        Record, Record.id == live.c.record_id
+    )
+    for code, when in db.session.execute(by_code.group_by(live.c.jurisdiction_code)):
+        latest[jurisdiction_scope(code)] = when
+    by_norm = (
+        sa.select(Norm.letter, sa.func.max(Record.published_at))
+        .join(Mapping, Mapping.norm_id == Norm.id)
+        .join(live, live.c.id == Mapping.measure_id)
+        .join(Record, Record.id == live.c.record_id)
+        .group_by(Norm.letter)
+    )
+    for letter, when in db.session.execute(by_norm):
+        latest[norm_scope(letter)] = when
+    dated = [w for w in latest.values() if w is not None]
+    latest[GLOBAL] = max(dated) if dated else None
+    table = cast(sa.Table, PublicationStamp.__table__)
+    existing = {s for s in db.session.scalars(sa.select(table.c.scope))}
+    for scope, when in latest.items():
+        if scope in existing:
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.scope == scope)
+                .values(seq=table.c.seq + 1, published_at=when)
+            )
+        else:
+            db.session.execute(sa.insert(table).values(scope=scope, seq=1, published_at=when))
+    return len(latest)
