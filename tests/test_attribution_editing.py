@@ -72,7 +72,7 @@ def create(client, **values):
         client, "/attributions/new", open_form(client, "/attributions/new"), **{**NEW, **values}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.headers["Location"].split("/")[2])
+    return int(response.headers["Location"].split("/")[2].split("?")[0])
 
 
 def edit(client, rid, **values):

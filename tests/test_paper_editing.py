@@ -71,7 +71,7 @@ def errors_of(html: str, field_id: str) -> str:
 def create(client, **values):
     response = post(client, "/papers/new", open_form(client, "/papers/new"), **{**NEW, **values})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.headers["Location"].split("/")[2])
+    return int(response.headers["Location"].split("/")[2].split("?")[0])
 
 
 def edit(client, rid, **values):
