@@ -126,7 +126,13 @@ def test_blank_form_shows_errors_next_to_fields_and_saves_nothing(app, client, l
     [
         ({"events-0-date": "2021-02-30"}, "events-0-date", "is not a real date"),
         ({"events-0-date": "2021-13"}, "events-0-date", "is not a real date"),
-        ({"events-0-date": "21"}, "events-0-date", "is not a real date"),
+        ({"events-0-date": "21"}, "events-0-date", "is not in a date format"),
+        (
+            {"events-0-date": "25/03/2025"},
+            "events-0-date",
+            "looks like a day-month-year date: dates are written year first, "
+            "YYYY-MM-DD, YYYY-MM or YYYY (2025-03-25)",
+        ),
         ({"events-0-date": "1850"}, "events-0-date", "between 1900 and 2100"),
         (
             {"events-1-kind": "in_force", "events-1-date": "2024-02-29"},

@@ -119,7 +119,7 @@ def test_conflict_and_error_pages_show_markup_as_text(app, client, login, hostil
     )
     assert invalid.status_code == 422
     html = invalid.get_data(as_text=True)
-    assert_inert(html, shows=["'<img src=x' is not a real date", "javascript:alert(1)"])
+    assert_inert(html, shows=["'<img src=x' is not in a date format", "javascript:alert(1)"])
     assert "Give a web address starting with http:// or https://." in html
 
     bad_query = client.get(f"/measures/{rid}/history/compare?a=<script>alert(1)</script>&b=1")
@@ -418,7 +418,7 @@ def test_paper_pages_show_markup_as_text(app, client, login, hostile_paper):
     assert invalid.status_code == 422
     assert_inert(
         invalid.get_data(as_text=True),
-        shows=["'<img src=x' is not a real date", "javascript:alert(1)"],
+        shows=["'<img src=x' is not in a date format", "javascript:alert(1)"],
     )
     # The public pages, once published: the abstract goes through Markdown, the rest is text.
     publish(app, rid)
@@ -480,7 +480,7 @@ def test_attribution_pages_show_markup_as_text(app, client, login, hostile_attri
     assert invalid.status_code == 422
     assert_inert(
         invalid.get_data(as_text=True),
-        shows=["'<img src=x' is not a real date", "javascript:alert(1)"],
+        shows=["'<img src=x' is not in a date format", "javascript:alert(1)"],
     )
     publish(app, rid)
     anonymous = app.test_client()
