@@ -75,6 +75,8 @@ def test_review_and_publish(browser, live_server) -> None:
         editor.fill("#sources-0-title", "Example source for the journey")
         editor.fill("#sources-0-url", "https://example.org/journey")
         editor.select_option("#mappings-0-target", "norm:j")
+        editor.check("#mappings-0-whole_instrument")
+        editor.fill("#mappings-0-rationale", "Test rationale: the guidance as a whole.")
         editor.get_by_role("button", name="Create draft").click()
         expect(editor.locator(".flash-success")).to_contain_text("Measure created as a draft")
         editor.get_by_role("link", name="Review", exact=True).last.click()

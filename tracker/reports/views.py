@@ -306,13 +306,12 @@ def brief_name(p: params.ReportParams) -> str:
     """The brief being prepared, as the progress page names it."""
 
     def names(codes: Any) -> str:
-        found = dict(
-            db.session.execute(
-                sa.select(Jurisdiction.code, Jurisdiction.name).where(
-                    Jurisdiction.code.in_(list(codes))
-                )
-            ).tuples()
+        rows = db.session.execute(
+            sa.select(Jurisdiction.code, Jurisdiction.name).where(
+                Jurisdiction.code.in_(list(codes))
+            )
         )
+        found = {code: name for code, name in rows}
         return ", ".join(found.get(c, c) for c in codes)
 
     as_of = format_partial_date(p.resolved().as_of, DatePrecision.DAY)
