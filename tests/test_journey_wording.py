@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from tracker.extensions import db
+from tracker.records import services as records
 from tracker.records.forms import date_problem
 from tracker.reports import cache, jobs, params, speed
 
@@ -89,3 +91,39 @@ def test_sources_have_a_space_before_accessed(client, make_measure) -> None:
     page = client.get(f"/measures/{measure.record_id}").get_data(as_text=True)
     assert "(accessed " in page
     assert not re.search(r'\S<span class="muted">\(accessed', page)
+
+
+def test_reviewer_sees_the_changes_since_their_last_review(
+    app, client, login, make_user, make_measure
+) -> None:
+    from tests.review_helpers import make_member, sign_in, take
+    from tracker.records.models import Record
+
+    editor = login(client, "editor", name="Edith Editor")
+    rita = make_member(app, make_user, name="Rita Reviewer")
+    reviewer = app.test_client()
+    sign_in(reviewer, rita)
+    rid = make_measure(published=False, short_name="Test since").record_id
+    take(app, rid, "submit", editor.id)
+    first = reviewer.get(f"/review/{rid}").get_data(as_text=True)
+    assert "Changes since your last review" not in first
+    assert "fields filled in" in first and "side old" not in first  # a new record: no (empty)
+    take(app, rid, "request_changes", rita.id, message="Test: the English title, please.")
+    with app.app_context():
+        record = db.session.get(Record, rid)
+        from tracker.records import changes
+
+        changes.update(
+            record,
+            {**records.ops_for(record).snapshot(records.working_copy(record)), "title_en": "T"},
+            expected_version=record.version,
+            author_id=editor.id,
+            noun="measure",
+        )
+        db.session.commit()
+    page = reviewer.get(f"/review/{rid}").get_data(as_text=True)
+    assert "Changes since your last review" in page
+    assert 'id="field-title_en"' in page and 'id="field-short_name"' not in page
+    whole = reviewer.get(f"/review/{rid}?against=published").get_data(as_text=True)
+    assert "Changes since your last review" not in whole and 'id="field-short_name"' in whole
+    assert "Show the changes since your last review" in whole

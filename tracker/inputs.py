@@ -201,6 +201,6 @@ def init_app(app: Flask) -> None:
     app.before_request(clean_request_form)
     app.after_request(_refuse_unreported)
     if FlaskForm.validate is not _validate_reporting_controls:
-        FlaskForm.validate = _validate_reporting_controls  # type: ignore[method-assign]
+        FlaskForm.validate = _validate_reporting_controls
     if not sa.event.contains(sa.orm.Session, "before_commit", _refuse_unreported_commit):
         sa.event.listen(sa.orm.Session, "before_commit", _refuse_unreported_commit)
