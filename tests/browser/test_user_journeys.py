@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, LiveServer
+from tests.browser.conftest import BROWSER, DESKTOP, PHONE, LiveServer
 from tests.browser.test_review_journey import create_account, sign_in
 from tests.conftest import standalone_app
 
@@ -40,8 +40,10 @@ def shoot(page: Any, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_newcomer_signs_in_with_the_printed_demo_account(fresh_database_url) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_newcomer_signs_in_with_the_printed_demo_account(
+    browser: Any, fresh_database_url: str
+) -> None:
+    from playwright.sync_api import expect
 
     with standalone_app(fresh_database_url) as app:
         result = app.test_cli_runner().invoke(args=["setup"])
@@ -50,24 +52,21 @@ def test_newcomer_signs_in_with_the_printed_demo_account(fresh_database_url) -> 
         email, password = accounts["editor"]
         server = LiveServer(app)
         server.start()
+        context = browser.new_context(base_url=server.url, viewport=DESKTOP)
         try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-                )
-                page = browser.new_page(base_url=server.url, viewport=DESKTOP)
-                page.goto("/login")
-                # The sign-in page says that demo accounts exist (never their passwords).
-                expect(page.locator("main")).to_contain_text(email)
-                assert password not in page.content()
-                shoot(page, "first-sign-in")
-                page.get_by_label("E-mail address").fill(email)
-                page.get_by_label("Password").fill(password)
-                page.get_by_role("button", name="Sign in").click()
-                expect(page).to_have_url(re.compile(r"/review/$"))
-                expect(page.get_by_role("heading", level=1)).to_have_text("Review")
-                browser.close()
+            page = context.new_page()
+            page.goto("/login")
+            # The sign-in page says that demo accounts exist (never their passwords).
+            expect(page.locator("main")).to_contain_text(email)
+            assert password not in page.content()
+            shoot(page, "first-sign-in")
+            page.get_by_label("E-mail address").fill(email)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page).to_have_url(re.compile(r"/review/$"))
+            expect(page.get_by_role("heading", level=1)).to_have_text("Review")
         finally:
+            context.close()
             server.stop()
 
 
