@@ -35,7 +35,7 @@ def test_diplomat_follows_the_grid_to_a_measure_and_filters(page) -> None:
     cell = row.locator("td").first.get_by_role("link")
     expected = int(re.match(r"\d+", cell.inner_text()).group(0))
     cell.click()
-    expect(page).to_have_url(re.compile(r"/measures/\?jurisdiction=DE&norm=i$"))
+    expect(page).to_have_url(re.compile(r"/measures/\?jurisdiction=DE&norm=i&standing=in_force$"))
     assert shown_count(page) == expected
     expect(page.get_by_label("Jurisdiction")).to_have_value("DE")
     expect(page.get_by_label("Norm")).to_have_value("i")
