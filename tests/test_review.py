@@ -119,7 +119,7 @@ def test_full_path_through_the_forms(app, client, login, make_user, make_measure
     # 1. The editor drafts a new measure through the real form and submits it.
     response = post_form(client, "/measures/new", "/measures/new", **NEW)
     assert response.status_code == 302
-    rid = int(re.search(r"/measures/(\d+)/history", response.headers["Location"]).group(1))
+    rid = int(re.search(r"/measures/(\d+)", response.headers["Location"]).group(1))
     assert "TestPrüfG" not in public_text(app)
     review_page = f"/review/{rid}"
     submit = form_fields(text(client.get(review_page)), f"/review/{rid}/submit")

@@ -42,6 +42,16 @@ def verification_class(value: Verification | str | None) -> str:
     return f"verification-{Verification(value).value}" if value else "verification-unverified"
 
 
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 measure", "2 measures": a count with its noun in agreement."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def noun_for(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun alone, in agreement with ``n`` (for counts set in their own markup)."""
+    return singular if n == 1 else (plural or singular + "s")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -51,6 +61,8 @@ def init_app(app: Flask) -> None:
         verification_class=verification_class,
         when=format_when,
         revision_action=revision_action,
+        count_of=count_of,
+        noun_for=noun_for,
     )
     #: the editor of a record's kind (tracker.records.editing), for staff links
     app.jinja_env.globals["record_editor"] = editor_for

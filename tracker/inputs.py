@@ -13,17 +13,25 @@ through ``clean``:
   published title with a vertical tab took ``/changes.atom`` down for everyone.
 
 Forms: ``init_app`` registers a ``before_request`` hook that normalises ``request.form``
-before any view or form reads it, and answers 400 naming the field and the character when a
-value holds a control character (nothing is saved). Passwords pass unchanged (normalising one
+before any view or form reads it. A value holding a control character, in a form sent from one
+of the tracker's pages (it carries a CSRF token), loses the character and the field is noted:
+the form's validation then fails with an error next to that field naming the character, and
+the page comes back with what was typed (a commit while a noted field was not reported by a
+form is refused with 400, and so is the response of a request whose noted field no form
+reported: nothing is saved or followed either way). Any other request (no CSRF token)
+is answered 400 naming the field and the character. Passwords pass unchanged (normalising one
 would change what is hashed), and so does the CSRF token.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 
@@ -119,12 +127,80 @@ def clean_request_form() -> None:
         try:
             new = clean(value)
         except ControlCharacterError as exc:
-            raise BadRequest(CONTROL_MESSAGE.format(field=_label(name), problem=exc)) from None
+            if "csrf_token" not in request.form:
+                raise BadRequest(CONTROL_MESSAGE.format(field=_label(name), problem=exc)) from None
+            # A form of ours: its validation reports the field, with the rest of what was typed.
+            problems: dict[str, str] = g.setdefault("control_problems", {})
+            problems.setdefault(name, str(exc))
+            new = clean("".join(c for c in value if not is_control(c)))
         changed = changed or new != value
         cleaned.append((name, new))
     if changed:
         request.form = ImmutableMultiDict(cleaned)
 
 
+FIELD_MESSAGE = (
+    "This {problem}, which cannot be saved (it usually comes with text pasted from a PDF or a "
+    "word processor). It has been taken out below: check the text and save again."
+)
+
+
+def _leaf_fields(form: Any) -> Iterator[Any]:
+    for field in form:
+        if hasattr(field, "entries"):  # FieldList
+            for entry in field.entries:
+                yield from _leaf_fields(entry.form) if hasattr(entry, "form") else [entry]
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # FormField
+            yield from _leaf_fields(field.form)
+        else:
+            yield field
+
+
+def _validate_reporting_controls(self: FlaskForm, extra_validators: Any = None) -> bool:
+    valid: bool = _plain_validate(self, extra_validators)
+    problems: dict[str, str] = g.get("control_problems", {}) if has_request_context() else {}
+    if not problems:
+        return valid
+    reported: set[str] = g.setdefault("control_reported", set())
+    for field in _leaf_fields(self):
+        # A hidden field cannot show an error: left unreported, the request is refused.
+        if field.name in problems and field.type not in ("HiddenField", "CSRFTokenField"):
+            field.errors = [*field.errors, FIELD_MESSAGE.format(problem=problems[field.name])]
+            reported.add(field.name)
+            valid = False
+    return valid
+
+
+_plain_validate = FlaskForm.validate
+
+
+def _refuse_unreported_commit(_session: Any) -> None:
+    """Nothing is saved while a field lost a control character that no form reported."""
+    if not has_request_context():
+        return
+    problems: dict[str, str] = g.get("control_problems", {})
+    left = set(problems) - g.get("control_reported", set())
+    if left:
+        name = sorted(left)[0]
+        raise BadRequest(CONTROL_MESSAGE.format(field=_label(name), problem=problems[name]))
+
+
+def _refuse_unreported(response: Response) -> Response:
+    """A request whose control character no form reported (a view that reads the value
+    itself, e.g. a redirect target) is refused with 400, as before forms reported them."""
+    problems: dict[str, str] = g.get("control_problems", {})
+    left = set(problems) - g.get("control_reported", set())
+    if not left or response.status_code >= 400:
+        return response
+    name = sorted(left)[0]
+    refusal = BadRequest(CONTROL_MESSAGE.format(field=_label(name), problem=problems[name]))
+    return current_app.make_response(current_app.handle_user_exception(refusal))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(clean_request_form)
+    app.after_request(_refuse_unreported)
+    if FlaskForm.validate is not _validate_reporting_controls:
+        FlaskForm.validate = _validate_reporting_controls
+    if not sa.event.contains(sa.orm.Session, "before_commit", _refuse_unreported_commit):
+        sa.event.listen(sa.orm.Session, "before_commit", _refuse_unreported_commit)

@@ -201,7 +201,6 @@ NAV_ITEMS: list[tuple[str, str, bool | str]] = [
     ("review.queue", "Review", True),
     ("measures.new", "New measure", "edit"),
     ("imports.index", "Import", "edit"),
-    ("measures.deleted", "Deleted", "delete"),
     ("accounts.audit_log", "Audit log", "admin"),
 ]
 

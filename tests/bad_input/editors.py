@@ -88,6 +88,10 @@ class Editor:
     def history_path(self, record_id: int) -> str:
         return f"{self.prefix}/{record_id}/history"
 
+    def record_path(self, record_id: int) -> str:
+        """Where a save lands: the record's page, showing the working copy."""
+        return f"{self.prefix}/{record_id}?drafts=1"
+
     def text_fields(self) -> dict[str, int | None]:
         return text_fields(self.form)
 
@@ -195,9 +199,9 @@ def errors_of(html: str, field_id: str) -> str:
 
 
 def record_id_of(response: Any) -> int:
-    """The record a create or edit redirected to (/<kind>/<id>/history)."""
+    """The record a create or edit redirected to (/<kind>/<id>?drafts=1)."""
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return int(response.headers["Location"].split("/")[2])
+    return int(response.headers["Location"].split("/")[2].split("?")[0])
 
 
 def state(app: Any) -> tuple[Any, ...]:

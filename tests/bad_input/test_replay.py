@@ -25,7 +25,7 @@ def test_a_double_submitted_new_form_creates_one_record(app, client, login, edit
     rid = record_id_of(first)
     second = client.post(editor.new_path, data=as_data(fields))
     assert second.status_code == 302
-    assert second.headers["Location"] == first.headers["Location"] == editor.history_path(rid)
+    assert second.headers["Location"] == first.headers["Location"] == editor.record_path(rid)
     assert count(app, editor.kind) == before + 1
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "This form had already been saved, so nothing new was created" in page
@@ -34,7 +34,7 @@ def test_a_double_submitted_new_form_creates_one_record(app, client, login, edit
     third = client.post(
         editor.new_path, data=as_data(replace(fields, **{editor.title_field: "Changed on replay"}))
     )
-    assert third.headers["Location"] == editor.history_path(rid)
+    assert third.headers["Location"] == editor.record_path(rid)
     assert state(app) == after
 
 
@@ -111,7 +111,7 @@ def test_two_requests_racing_with_one_token_create_one_record(
 
     monkeypatch.setattr(submissions, "record_for", late)
     response = client.post(editor.new_path, data=as_data(fields))
-    assert response.status_code == 302 and response.headers["Location"] == editor.history_path(rid)
+    assert response.status_code == 302 and response.headers["Location"] == editor.record_path(rid)
     assert state(app) == before
     assert len(calls) == 2
 

@@ -87,7 +87,7 @@ def test_review_and_publish(browser, live_server) -> None:
             re.compile(r"\d+")
         )
         editor.get_by_role("button", name="Submit for review").click()
-        expect(editor.locator(".flash-success")).to_contain_text("Submitted for review")
+        expect(editor.locator(".flash-success")).to_contain_text("for review")
         review_url = editor.url
 
         # The public sees nothing of it.

@@ -135,9 +135,13 @@ class RecordEditor:
     def _form(self, record: Record | None, **kwargs: Any) -> RecordForm:
         return self.k.form(choices=self.k.load_choices(record), **kwargs)
 
+    def _landing(self, record: Record) -> Any:
+        """After a save the editor lands on the record: its page, showing the working copy."""
+        return redirect(url_for(self.k.public_endpoint, record_id=record.id, drafts=1))
+
     def _saved(self, record: Record, revision: Revision) -> Any:
         flash(f"Saved as revision {revision.number}: {revision.summary}.", "success")
-        return redirect(self.k.url("history", record_id=record.id))
+        return self._landing(record)
 
     def _stale(self, record: Record, doing: str) -> Any:
         """409: the record changed after the page with this button was loaded."""
@@ -190,11 +194,11 @@ class RecordEditor:
             "published: submit it for review from its review page when it is ready.",
             "success",
         )
-        return redirect(self.k.url("history", record_id=record.id))
+        return self._landing(record)
 
     def _already_saved(self, record: Record) -> Any:
         flash(submissions.ALREADY_SAVED.format(noun=self.k.noun), "info")
-        return redirect(self.k.url("history", record_id=record.id))
+        return self._landing(record)
 
     def edit(self, record_id: int) -> Any:
         record = self.record(record_id)

@@ -9,6 +9,7 @@ The measure, paper and attribution forms subclass ``RecordForm``; the generic ed
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -35,6 +36,29 @@ def cap(size: int) -> Length:
     return Length(max=size, message=f"Use at most {size} characters.")
 
 
+_ISO_SHAPED = re.compile(r"\d{4}(-\d{1,2}){0,2}")
+_DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+
+
+def date_problem(value: str, formats: str = "YYYY-MM-DD, YYYY-MM or YYYY") -> str:
+    """Why ``value`` is not read as a date, and the format expected."""
+    write = f"Write {formats}, e.g. 2024-03-15."
+    if _ISO_SHAPED.fullmatch(value):
+        return f"{value!r} is not a real date. {write}"
+    day_first = _DAY_FIRST.fullmatch(value)
+    if day_first:
+        day, month, year = (int(g) for g in day_first.groups())
+        try:
+            iso = f" ({dt.date(year, month, day).isoformat()})"
+        except ValueError:
+            iso = ""
+        return (
+            f"{value!r} looks like a day-month-year date: dates are written year first, "
+            f"{formats}{iso}."
+        )
+    return f"{value!r} is not in a date format this form reads. {write}"
+
+
 def partial_date(_form: Any, field: Any) -> None:
     value = (field.data or "").strip()
     if not value:
@@ -42,9 +66,7 @@ def partial_date(_form: Any, field: Any) -> None:
     try:
         date, _precision = parse_partial_date(value)
     except ValueError:
-        raise ValidationError(
-            f"{value!r} is not a real date. Write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2024-03-15."
-        ) from None
+        raise ValidationError(date_problem(value)) from None
     if not 1900 <= date.year <= 2100:
         raise ValidationError("Give a year between 1900 and 2100.")
 
@@ -56,9 +78,7 @@ def full_date_not_future(_form: Any, field: Any) -> None:
     try:
         date = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(
-            f"{value!r} is not a real date. Write YYYY-MM-DD, e.g. 2024-03-15."
-        ) from None
+        raise ValidationError(date_problem(value, "YYYY-MM-DD")) from None
     if date > dt.date.today():
         raise ValidationError("The access date cannot be in the future.")
     if date.year < 1990:

@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.extensions import db
-from tracker.reports import cache, sandbox
+from tracker.reports import cache, sandbox, speed
 from tracker.reports.params import ReportParams, standard_briefs
 
 log = logging.getLogger("tracker.reports.jobs")
@@ -111,8 +111,10 @@ def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) ->
         ttl=int(lim.timeout) + 60,
     )
     assert app.static_folder is not None
+    began = time.perf_counter()
     try:
         data = sandbox.render(html, app.static_folder, lim)
+        speed.record(store, html, time.perf_counter() - began)
     except sandbox.RenderError as exc:
         store.set_state(
             key, {"state": "failed", "message": str(exc), "at": time.time()}, ttl=FAILED_TTL

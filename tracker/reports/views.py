@@ -7,6 +7,7 @@ DRAFT on every page, never cached for the public, and sent ``Cache-Control: priv
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from tracker.accounts.permissions import Permission, has_permission, public
+from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import lifecycle
@@ -24,7 +26,7 @@ from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.reports import cache, jobs, params, pdf, sandbox
+from tracker.reports import cache, jobs, params, pdf, sandbox, speed
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
 
@@ -53,6 +55,12 @@ def _form_choices(drafts: bool) -> dict[str, Any]:
         "norms": db.session.scalars(sa.select(Norm).order_by(Norm.letter)).all(),
         "topics": db.session.scalars(sa.select(Topic).order_by(Topic.position, Topic.slug)).all(),
     }
+
+
+@bp.app_template_global()
+def is_projection(as_of: Any) -> bool:
+    """An as-of date after today: what the page shows is projected from recorded dates."""
+    return isinstance(as_of, dt.date) and as_of > params.today()
 
 
 @bp.get("/compare")
@@ -269,7 +277,7 @@ def serve_pdf(p: params.ReportParams) -> Any:
         pass
     if html is None:
         html = pdf.render_html(build_report(p, version=version))
-    estimate = pdf.estimate_seconds(html)
+    estimate = speed.estimate(cache.store(), html)
     slots = jobs.inline_slots(current_app._get_current_object())  # type: ignore[attr-defined]
     # Long briefs, and any brief while this process's inline renders are all busy, render
     # in the background: the reader gets the progress page instead of a slower render.
@@ -291,6 +299,31 @@ def serve_pdf(p: params.ReportParams) -> Any:
     return _pdf_response(data, etag, p, drafts)
 
 
+def brief_name(p: params.ReportParams) -> str:
+    """The brief being prepared, as the progress page names it."""
+
+    def names(codes: Any) -> str:
+        rows = db.session.execute(
+            sa.select(Jurisdiction.code, Jurisdiction.name).where(
+                Jurisdiction.code.in_(list(codes))
+            )
+        )
+        found = {code: name for code, name in rows}
+        return ", ".join(found.get(c, c) for c in codes)
+
+    as_of = format_partial_date(p.resolved().as_of, DatePrecision.DAY)
+    if p.kind == "jurisdiction":
+        what = f"The brief on {names([p.subject])}"
+    elif p.kind == "norm":
+        what = f"The brief on norm ({p.subject})"
+    elif p.kind == "paper":
+        what = "The brief on the policy paper"
+    else:
+        what = f"The comparison of {names(p.jurisdictions)}"
+    projection = " (a projection from recorded dates)" if is_projection(p.as_of) else ""
+    return f"{what}, as of {as_of}{projection}"
+
+
 def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
     since = state.get("started") or state.get("queued") or time.time()
     elapsed = time.time() - since
@@ -307,6 +340,7 @@ def _progress(state: dict[str, Any], p: params.ReportParams) -> Any:
         refresh=refresh,
         url=request.full_path.rstrip("?"),
         kind=p.kind,
+        brief=brief_name(p),
     )
     return html, 202, {"Refresh": str(refresh), "Cache-Control": "no-store"}
 

@@ -22,9 +22,9 @@ from tracker.accounts.permissions import Permission, can, requires
 from tracker.extensions import db
 from tracker.queryargs import parse_int
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, Revision
+from tracker.records.models import Record, RecordKind, Revision, WorkflowState
 from tracker.records.queries import viewer_is_staff
-from tracker.review import comments, notify, queries, workflow
+from tracker.review import comments, notify, queries, rounds, workflow
 from tracker.review.forms import (
     ApproveForm,
     CommentForm,
@@ -182,12 +182,33 @@ def _render(
         abort(404, "This record has no content.")
     status = review_status(record.id)
     old, old_label = _old_snapshot(record, copies.live, status)
+    never_published = old is None
+    # A reviewer coming back sees what changed since the revision they last reviewed;
+    # the comparison with the published version is one click away (?against=published).
+    reviewed = rounds.last_reviewed_revision(record.id, current_user.id)
+    since_review = (
+        reviewed is not None
+        and status.revision is not None
+        and reviewed < status.revision
+        and copies.draft is not None
+        and not copies.draft.is_live
+    )
+    against_published = request.args.get("against") == "published"
+    if since_review and not against_published:
+        assert reviewed is not None
+        old = rounds.revision_snapshot(record.id, reviewed)
+        old_label = f"Revision {reviewed} (your last review)"
     new = records.ops_for(record).snapshot(content)
     diff = records.compare(record, old, new)
     threads = comments.threads(record.id)
     relation = workflow.access.relation(current_user, record)
     show_all = request.args.get("all") == "1"
     shown = {c.spec.name for c in diff if c.changed or show_all} | threads.fields
+    published = (
+        rounds.last_publication(record.id, status.required)
+        if record.state is WorkflowState.PUBLISHED and not record.deleted_at
+        else None
+    )
     return render_template(
         "review/record.html",
         record=record,
@@ -198,7 +219,12 @@ def _render(
         shown=shown,
         show_all=show_all,
         old_label=old_label,
-        never_published=old is None,
+        never_published=never_published,
+        new_only=never_published and not (since_review and not against_published),
+        since_review=since_review and not against_published,
+        may_compare_since=since_review and against_published,
+        reviewed=reviewed,
+        published=published,
         threads=threads,
         field_labels={c.spec.name: c.spec.label for c in diff},
         options=workflow.options(record, current_user, status, relation, copies),

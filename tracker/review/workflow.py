@@ -422,8 +422,10 @@ def transition(record: Record, action: Action | str, user: Any, **details: Any) 
         group_id = details.get("working_group_id") or getattr(suggested_group(record), "id", None)
         record.working_group_id = group_id
         record.state = TRANSITIONS[(before, action)]
-        revision_summary = f"Submitted for review by {_group_name(group_id)}"
-        message = f"Submitted for review by {_group_name(group_id)}. Its members have been told."
+        # Who submitted it, and to which group (not "by <group>", which reads as the submitter).
+        group = _group_name(group_id)
+        revision_summary = f"Submitted by {user.display_name} for review by {group}"
+        message = f"Submitted to {group} for review. Its members have been told."
     elif action is Action.REQUEST_CHANGES:
         record.state = TRANSITIONS[(before, action)]
         revision_summary = f"Changes requested to revision {status.revision}"
