@@ -112,7 +112,7 @@ def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) ->
     )
     assert app.static_folder is not None
     try:
-        data = sandbox.render(html, app.static_folder, lim)
+        data = sandbox.render(html, app.static_folder, lim, spec.params.variant)
     except sandbox.RenderError as exc:
         store.set_state(
             key, {"state": "failed", "message": str(exc), "at": time.time()}, ttl=FAILED_TTL

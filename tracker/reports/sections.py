@@ -19,6 +19,7 @@ from tracker.gaps import analysis
 from tracker.measures.models import ImplementationDegree, Measure
 from tracker.records.models import Record
 from tracker.records.queries import visible
+from tracker.reports import findings
 from tracker.reports.data import GapGroup, GapLine, GapSummary, Report
 from tracker.reports.params import ReportParams, today
 
@@ -91,6 +92,7 @@ def add_sections(
     report: Report, params: ReportParams, *, include_drafts: bool, orgs_of: dict[str, list[str]]
 ) -> None:
     """Fill the report's optional sections (params already resolved)."""
+    report.findings = findings.findings(report)
     if has_gaps(params):
         report.gaps = gap_summary(params.subject, include_drafts=include_drafts)
     if not has_attributions(params):

@@ -138,7 +138,7 @@ def _visible_paper(record_id: str) -> params.ReportParams:
     """Paper briefs exist for papers the reader may see: published ones, or drafts for staff asking."""
     if visible_paper_id(int(record_id), include_drafts=drafts_requested()) is None:
         abort(404, "There is no published paper with this number.")
-    return params.parse_paper_brief(int(record_id))
+    return params.parse_paper_brief(int(record_id), request.args)
 
 
 # --------------------------------------------------------------------------- previews
@@ -224,7 +224,7 @@ def _filename(p: params.ReportParams, drafts: bool) -> str:
         "norm": f"norm-{r.subject}",
         "paper": f"paper-{r.subject}",
     }[r.kind]
-    return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}.pdf"
+    return f"cyber-norms-{r.kind if r.kind == 'compare' else 'brief'}-{what.lower()}-{r.as_of.isoformat()}{'-DRAFT' if drafts else ''}{'-pdfa' if r.variant == 'pdfa' else ''}.pdf"
 
 
 def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
