@@ -116,7 +116,9 @@ def _covering_by_topic(report: Report, row_index: int) -> dict[str, list[tuple[s
 
 
 #: at most this many jurisdictions and topics per jurisdiction in the topic finding
-MAX_ROWS, MAX_TOPICS = 6, 4
+MAX_ROWS, MAX_TOPICS = 6, 3
+#: at most this many jurisdictions named as having what a peer lacks
+MAX_HOLDERS = 4
 
 
 def _instrument(measures: list[tuple[str, str]]) -> str:
@@ -172,14 +174,14 @@ def peer_gaps(report: Report) -> Finding | None:
         lack = [r.name for i, r in enumerate(report.rows) if topic not in by_row[i]]
         if not lack:
             continue
-        holders = [f"{sentence_name(r.name)} ({ms[0][0]})" for r, ms in have[:MAX_TOPICS]]
-        if len(have) > MAX_TOPICS:
-            holders.append(f"{len(have) - MAX_TOPICS} more")
+        holders = [f"{sentence_name(r.name)} ({ms[0][0]})" for r, ms in have[:MAX_HOLDERS]]
+        if len(have) > MAX_HOLDERS:
+            holders.append(f"{len(have) - MAX_HOLDERS} more")
         verb = "has" if len(have) == 1 else "have"
         sentences.append(
             f"No measure on {topic} recorded for {join_names(lack)}; {_and(holders)} {verb} one"
         )
-        used += [ms[0][1] for _r, ms in have[:MAX_TOPICS]]
+        used += [ms[0][1] for _r, ms in have[:MAX_HOLDERS]]
         if len(sentences) == 3:
             break
     if not sentences:
