@@ -44,7 +44,24 @@ def assert_tagged(data: bytes, title: str) -> pikepdf.Pdf:
     assert bool(root.ViewerPreferences.DisplayDocTitle) is True
     assert "/Metadata" in root
     assert xmp(pdf)["{http://purl.org/dc/elements/1.1/}title"] == title
+    elements = structure_types(root.StructTreeRoot, [])
+    kinds = {str(e.S) for e in elements}
+    assert {"/H1", "/H2", "/P", "/Link"} <= kinds
+    # every figure has a text alternative
+    assert all("/Alt" in e for e in elements if e.S == "/Figure")
     return pdf
+
+
+def structure_types(node: Any, found: list[Any]) -> list[Any]:
+    """Every structure element below ``node`` (depth first)."""
+    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+    if kids is None:
+        return found
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            structure_types(kid, found)
+    return found
 
 
 def no_transparency(pdf: pikepdf.Pdf) -> bool:

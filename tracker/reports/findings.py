@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from tracker.db import DatePrecision, format_partial_date
 from tracker.measures import lifecycle
 from tracker.reports.data import MeasureEntry, Report
+from tracker.reports.paper import PaperReport
 from tracker.reports.summary import join_names, sentence_name
 
 #: at most this many findings on the page
@@ -136,11 +137,13 @@ def topic_coverage(report: Report) -> Finding | None:
     parts: list[str] = []
     used: list[MeasureEntry] = []
     rows = [(i, r) for i, r in enumerate(report.rows) if _covering_by_topic(report, i)]
+    # one jurisdiction has the page to itself: every topic; several share it
+    cap = MAX_TOPICS if len(report.rows) > 1 else None
     for i, row in rows[:MAX_ROWS]:
         topics = sorted(_covering_by_topic(report, i).items())
-        items = [f"{name} ({_instrument(ms)})" for name, ms in topics[:MAX_TOPICS]]
-        if len(topics) > MAX_TOPICS:
-            items.append(f"{len(topics) - MAX_TOPICS} more")
+        items = [f"{name} ({_instrument(ms)})" for name, ms in topics[:cap]]
+        if cap is not None and len(topics) > cap:
+            items.append(f"{len(topics) - cap} more")
         parts.append(f"{sentence_name(row.name, start=True)}: {'; '.join(items)}")
         used += [it.measure for c in row.cells for it in c.items if it.measure.topics]
     if not parts:
@@ -199,6 +202,34 @@ def peer_gaps(report: Report) -> Finding | None:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def gap_counts(report: Report) -> Finding | None:
+    """Country briefs as of today: the gap analysis in one sentence, with the uncovered topics."""
+    g = report.gaps
+    if g is None or not (g.counts.get("full", 0) + g.counts.get("partial", 0)):
+        return None  # no measure recorded at all: nothing to say beyond the empty grid
+    full, partial, none = (g.counts.get(k, 0) for k in ("full", "partial", "none"))
+    text = (
+        f"Of the {full + partial + none} supply-chain norms, topics and guidance actions of the "
+        f"gap analysis, {full} {_verb(full, 'has', 'have')} a measure recorded for "
+        f"{sentence_name(g.name)}, {partial} {_verb(partial, 'is', 'are')} partly covered and "
+        f"{none} {_verb(none, 'has', 'have')} none (recorded status today)"
+    )
+    topics = [
+        line.label
+        for group in g.groups
+        if group.title == "Supply-chain topics"
+        for line in group.lines
+        if line.state == "none"
+    ]
+    if topics:
+        text += f". Topics with no measure recorded: {', '.join(topics)}"
+    return Finding("gaps", "Gaps", text + ".", [Evidence("Gap analysis", "gaps")])
 
 
 def recent_changes(report: Report) -> Finding | None:
@@ -269,6 +300,7 @@ def verification_mix(report: Report) -> Finding | None:
 #: the findings, in the order the page shows them
 FINDINGS: tuple[Callable[[Report], Finding | None], ...] = (
     topic_coverage,
+    gap_counts,
     peer_gaps,
     recent_changes,
     upcoming_obligations,
@@ -276,7 +308,104 @@ FINDINGS: tuple[Callable[[Report], Finding | None], ...] = (
 )
 
 
+# --------------------------------------------------------------------------- paper briefs
+# A paper brief counts a recommendation as implemented where a linked measure is in force
+# today (ImplementingMeasure.current: lifecycle's standing_on, as the brief's sections).
+
+
+def _rec_anchor(index: int) -> str:
+    return f"rec-{index + 1}"
+
+
+def _numbers(numbers: list[str]) -> str:
+    return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def paper_implementation(report: PaperReport) -> Finding | None:
+    """How many recommendations have a linked measure in force, and which."""
+    recs = report.paper.recommendations
+    if not recs:
+        return None
+    done = [(i, r) for i, r in enumerate(recs) if any(j.degree for j in r.jurisdictions)]
+    text = (
+        f"{report.implemented} of {len(recs)} recommendation{'s' if len(recs) != 1 else ''} "
+        f"{'has' if report.implemented == 1 else 'have'} a linked measure in force on "
+        f"{report.as_of_text}"
+    )
+    if done:
+        which = _numbers([r.number for _i, r in done])
+        text += f": recommendation{'s' if len(done) != 1 else ''} {which}"
+    missing = [r.number for r in recs if not any(j.degree for j in r.jurisdictions)]
+    if missing and done:
+        text += f"; none is recorded for {_numbers(missing)}"
+    return Finding(
+        "paper-implementation",
+        "Recommendations implemented",
+        text + ".",
+        [Evidence(f"Recommendation {r.number}", _rec_anchor(i)) for i, r in done[:MAX_ITEMS]],
+    )
+
+
+def paper_jurisdictions(report: PaperReport) -> Finding | None:
+    """The jurisdictions whose measures in force implement the most recommendations."""
+    if not report.by_jurisdiction:
+        return None
+    ranked = sorted(report.by_jurisdiction, key=lambda row: (-len(row[2]), row[0]))
+    items = [
+        f"{sentence_name(name, start=i == 0)} ({code}): "
+        + ", ".join(f"{number} ({degree})" for number, degree in recs)
+        for i, (name, code, recs) in enumerate(ranked[:MAX_ITEMS])
+    ]
+    if len(ranked) > MAX_ITEMS:
+        items.append(f"{len(ranked) - MAX_ITEMS} more")
+    return Finding(
+        "paper-jurisdictions",
+        "Jurisdictions implementing it",
+        "Recommendations implemented by a measure in force, by jurisdiction: "
+        + "; ".join(items)
+        + ".",
+        [Evidence("By jurisdiction", "by-jurisdiction")],
+    )
+
+
+def paper_not_counted(report: PaperReport) -> Finding | None:
+    """Linked measures that do not count today (pending, not yet in force, ended, undated)."""
+    items: list[str] = []
+    anchors: list[Evidence] = []
+    for i, rec in enumerate(report.paper.recommendations):
+        for j in rec.jurisdictions:
+            for m in j.measures:
+                if not m.current:
+                    items.append(
+                        f"{m.label} ({j.code}, recommendation {rec.number}): {m.standing.label}"
+                    )
+                    anchors.append(Evidence(f"Recommendation {rec.number}", _rec_anchor(i)))
+    if not items:
+        return None
+    unique = list({e.anchor: e for e in anchors}.values())
+    return Finding(
+        "paper-not-counted",
+        "Linked, not counted",
+        f"Linked to a recommendation but not in force on {report.as_of_text}: "
+        + _more(items)
+        + ".",
+        unique,
+    )
+
+
+PAPER_FINDINGS: tuple[Callable[[PaperReport], Finding | None], ...] = (
+    paper_implementation,
+    paper_jurisdictions,
+    paper_not_counted,
+)
+
+
 def findings(report: Report) -> list[Finding]:
     """The report's findings that have data behind them (at most :data:`MAX_FINDINGS`)."""
     out = [f for f in (fn(report) for fn in FINDINGS) if f is not None]
+    return out[:MAX_FINDINGS]
+
+
+def paper_findings(report: PaperReport) -> list[Finding]:
+    out = [f for f in (fn(report) for fn in PAPER_FINDINGS) if f is not None]
     return out[:MAX_FINDINGS]

@@ -92,9 +92,9 @@ def add_sections(
     report: Report, params: ReportParams, *, include_drafts: bool, orgs_of: dict[str, list[str]]
 ) -> None:
     """Fill the report's optional sections (params already resolved)."""
-    report.findings = findings.findings(report)
     if has_gaps(params):
         report.gaps = gap_summary(params.subject, include_drafts=include_drafts)
+    report.findings = findings.findings(report)
     if not has_attributions(params):
         return
     if params.kind == "norm":
