@@ -132,9 +132,13 @@ def test_pdfa_variant_is_archivable_cached_apart_and_deterministic(reports, clie
     assert client.get(DE).data == ua  # the default variant re-renders the same bytes too
 
 
-def test_unknown_variant_is_refused(client) -> None:
+def test_unknown_variant_is_refused_and_pages_link_the_archive_variant(client) -> None:
     response = client.get("/jurisdictions/DE/brief.pdf?variant=pdfx")
     assert response.status_code == 400 and "variant" in response.get_data(as_text=True)
+    page = client.get("/jurisdictions/DE").get_data(as_text=True)
+    assert 'href="/jurisdictions/DE/brief.pdf?variant=pdfa"' in page
+    preview = client.get("/norms/i/brief").get_data(as_text=True)
+    assert 'href="/norms/i/brief.pdf?variant=pdfa"' in preview
 
 
 @pytest.mark.slow
