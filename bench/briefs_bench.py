@@ -5,6 +5,8 @@ Usage (from the repository root): .venv/bin/python bench/briefs_bench.py [--runs
 
 "Cold" means a new Python process per render (fonts and WeasyPrint loaded afresh), as the
 web app's sandboxed render child does. The data is built once; timing covers html_to_pdf.
+CPU time (the render child's process time) is printed beside wall time: on a shared machine
+it is the steadier figure.
 With --out, the PDFs are written there (for pdftoppm).
 """
 
@@ -32,12 +34,12 @@ BRIEFS = {
 def _child(html: str, static: str, variant: str, queue: multiprocessing.Queue) -> None:
     from tracker.reports.pdf import html_to_pdf
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         pdf, _ = html_to_pdf(html, static, variant=variant)  # type: ignore[call-arg]
     except TypeError:  # before variants existed
         pdf, _ = html_to_pdf(html, static)
-    queue.put((time.perf_counter() - start, pdf))
+    queue.put((time.perf_counter() - start, time.process_time() - cpu, pdf))
 
 
 def main() -> None:
@@ -65,7 +67,7 @@ def main() -> None:
             else:
                 p = P.parse_compare(q)
             html = render_html(build_report(p))
-            times = []
+            times, cpus = [], []
             pdf = b""
             for _ in range(args.runs):
                 queue = ctx.Queue()
@@ -73,12 +75,18 @@ def main() -> None:
                     target=_child, args=(html, app.static_folder, args.variant, queue)
                 )
                 proc.start()
-                seconds, pdf = queue.get()
+                seconds, cpu, pdf = queue.get()
                 proc.join()
                 times.append(seconds)
+                cpus.append(cpu)
             if args.out:
                 Path(args.out, f"{name}.pdf").write_bytes(pdf)
-            print(f"{name}: median {statistics.median(times):.2f} s  runs {times}", flush=True)
+            print(
+                f"{name}: wall median {statistics.median(times):.2f} s, "
+                f"CPU median {statistics.median(cpus):.2f} s "
+                f"(wall {', '.join(f'{t:.2f}' for t in times)})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
