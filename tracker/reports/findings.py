@@ -59,12 +59,17 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+#: at most this many measures linked as a finding's evidence, each with its first source
+#: (the official text where recorded); the page stays one page and quick to lay out
+MAX_EVIDENCE = 8
+
+
 def _evidence(entries: list[MeasureEntry]) -> list[Evidence]:
     seen: dict[int, Evidence] = {}
     for e in entries:
         if e.record_id not in seen:
-            seen[e.record_id] = Evidence(e.label, e.anchor, list(e.citations[:2]))
-    return list(seen.values())
+            seen[e.record_id] = Evidence(e.label, e.anchor, list(e.citations[:1]))
+    return list(seen.values())[:MAX_EVIDENCE]
 
 
 def _day(value: dt.date) -> str:
