@@ -72,6 +72,8 @@ class MeasureEntry:
     timeline: list[TimelineEvent]
     sort_date: dt.date
     citations: list[int] = field(default_factory=list)
+    #: the dated events, as tracker.measures.lifecycle reads them (for the findings)
+    events: list[lifecycle.LifeEvent] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -230,6 +232,8 @@ class Report:
     attributions: Any = None  # tracker.attribution.sections.AttributionSection
     #: norm briefs: statements invoking the norm (StatementSummary list)
     norm_statements: list[Any] | None = None
+    #: the "At a glance" findings (tracker.reports.findings.Finding list)
+    findings: list[Any] = field(default_factory=list)
 
     @property
     def as_of_text(self) -> str:

@@ -113,7 +113,7 @@ def render_and_store(spec: JobSpec, key: str, html: str, *, background: bool) ->
     assert app.static_folder is not None
     began = time.perf_counter()
     try:
-        data = sandbox.render(html, app.static_folder, lim)
+        data = sandbox.render(html, app.static_folder, lim, spec.params.variant)
         speed.record(store, html, time.perf_counter() - began)
     except sandbox.RenderError as exc:
         store.set_state(

@@ -10,7 +10,8 @@ measure gives the brief a new cache key.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -39,6 +40,8 @@ class PaperReport:
     jurisdictions: list[str]
     #: (name, code, [(recommendation number, degree label)]) for each such jurisdiction
     by_jurisdiction: list[tuple[str, str, list[tuple[str, str]]]]
+    #: the "At a glance" findings (tracker.reports.findings.Finding list)
+    findings: list[Any] = field(default_factory=list)
 
     @property
     def as_of_text(self) -> str:
@@ -144,7 +147,7 @@ def build_paper_report(
                     (rec.number, j.degree.label.lower())
                 )
     rows = sorted(by_code.values())
-    return PaperReport(
+    report = PaperReport(
         params=params,
         drafts=include_drafts,
         title=brief.title,
@@ -154,3 +157,7 @@ def build_paper_report(
         jurisdictions=[r[0] for r in rows],
         by_jurisdiction=rows,
     )
+    from tracker.reports.findings import paper_findings
+
+    report.findings = paper_findings(report)
+    return report

@@ -29,6 +29,8 @@ NORM_LETTERS = "abcdefghijk"
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 KINDS = ("compare", "jurisdiction", "norm", "paper")
+#: PDF variants: "ua" (tagged PDF/UA-1, the default) and "pdfa" (tagged PDF/A-3u, for archives)
+VARIANTS = ("ua", "pdfa")
 
 
 class ParamError(ValueError):
@@ -59,6 +61,8 @@ class ReportParams:
     annex: bool = False
     #: add the attribution statements of each jurisdiction (opt-in on comparisons)
     attributions: bool = False
+    #: the PDF variant (see :data:`VARIANTS`); part of the cache key
+    variant: str = "ua"
 
     def resolved(self) -> ReportParams:
         """The same parameters with the as-of date fixed to today when none was given."""
@@ -81,6 +85,8 @@ class ReportParams:
             args["annex"] = "1"
         if self.attributions and self.kind == "compare":
             args["attributions"] = "1"
+        if self.variant != "ua":
+            args["variant"] = self.variant
         return args
 
     def canonical(self) -> str:
@@ -99,6 +105,8 @@ class ReportParams:
         ]
         if p.attributions:
             parts.append("attributions")
+        if p.variant != "ua":
+            parts.append(f"variant={p.variant}")
         return "|".join(parts)
 
     def digest(self) -> str:
@@ -196,6 +204,14 @@ def _by(args: Mapping[str, Any], errors: dict[str, str]) -> str:
     return by
 
 
+def _variant(args: Mapping[str, Any], errors: dict[str, str]) -> str:
+    value = str(args.get("variant") or "ua").strip().lower()
+    if value not in VARIANTS:
+        errors["variant"] = "Choose the PDF variant ua (accessible, the default) or pdfa (archive)."
+        return "ua"
+    return value
+
+
 def parse_compare(args: Mapping[str, Any], *, require_jurisdictions: bool = True) -> ReportParams:
     errors: dict[str, str] = {}
     low = MIN_JURISDICTIONS if require_jurisdictions else 0
@@ -208,6 +224,7 @@ def parse_compare(args: Mapping[str, Any], *, require_jurisdictions: bool = True
         as_of=_as_of(args, errors),
         annex=_flag(args, "annex"),
         attributions=_flag(args, "attributions"),
+        variant=_variant(args, errors),
     )
     if errors:
         raise ParamError(errors)
@@ -228,6 +245,7 @@ def parse_jurisdiction_brief(code: str, args: Mapping[str, Any]) -> ReportParams
         by=_by(args, errors),
         as_of=_as_of(args, errors),
         annex=_flag(args, "annex"),
+        variant=_variant(args, errors),
     )
     if errors:
         raise ParamError(errors)
@@ -248,15 +266,20 @@ def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
         by="norm",
         as_of=_as_of(args, errors),
         annex=_flag(args, "annex"),
+        variant=_variant(args, errors),
     )
     if errors:
         raise ParamError(errors)
     return params
 
 
-def parse_paper_brief(record_id: int) -> ReportParams:
-    """A paper brief has no options: the paper's recommendations as of today."""
-    return ReportParams(kind="paper", subject=str(int(record_id)), norms=())
+def parse_paper_brief(record_id: int, args: Mapping[str, Any] | None = None) -> ReportParams:
+    """A paper brief has no options but the PDF variant: the paper's recommendations today."""
+    errors: dict[str, str] = {}
+    variant = _variant(args or {}, errors)
+    if errors:
+        raise ParamError(errors)
+    return ReportParams(kind="paper", subject=str(int(record_id)), norms=(), variant=variant)
 
 
 def standard_briefs(jurisdiction_codes: list[str], letters: list[str]) -> list[ReportParams]:

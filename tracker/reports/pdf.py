@@ -43,7 +43,25 @@ def estimate_seconds(html: str) -> float:
     return SECONDS_FIXED + SECONDS_PER_KB * len(html.encode()) / 1024 + (SECONDS_CJK if cjk else 0)
 
 
-def html_to_pdf(html: str, static_folder: str | os.PathLike[str]) -> tuple[bytes, list[str]]:
+#: WeasyPrint options of each variant (tracker.reports.params.VARIANTS). Both are tagged
+#: PDFs (structure tree, MarkInfo, /Lang from <html lang>); "pdfa" adds the PDF/A-3u
+#: claim, an sRGB output intent and a file identifier (an MD5 of the content: no clock).
+PDF_OPTIONS: dict[str, dict[str, Any]] = {
+    "ua": {"pdf_variant": "pdf/ua-1"},
+    "pdfa": {"pdf_variant": "pdf/a-3u", "pdf_tags": True},
+}
+
+
+def _show_title(document: Any, pdf: Any) -> None:
+    """PDF/UA: viewers show the document title, not the file name, in the window title."""
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def html_to_pdf(
+    html: str, static_folder: str | os.PathLike[str], variant: str = "ua"
+) -> tuple[bytes, list[str]]:
     """Lay the HTML out; returns the PDF and the URLs the fetcher refused."""
     # Imported here, not at the top: web workers only fill templates, and keeping
     # WeasyPrint's native stack (Pango, GLib, Pillow, lxml) out of them saves memory.
@@ -53,7 +71,8 @@ def html_to_pdf(html: str, static_folder: str | os.PathLike[str]) -> tuple[bytes
 
     fetcher = StaticOnlyFetcher(static_folder)
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
-    return document.write_pdf(), fetcher.refused
+    pdf = document.write_pdf(finisher=_show_title, **PDF_OPTIONS[variant])
+    return pdf, fetcher.refused
 
 
 def render_pdf(report: Report) -> bytes:
@@ -61,4 +80,5 @@ def render_pdf(report: Report) -> bytes:
     from flask import current_app
 
     assert current_app.static_folder is not None
-    return html_to_pdf(render_html(report), current_app.static_folder)[0]
+    variant = report.params.variant
+    return html_to_pdf(render_html(report), current_app.static_folder, variant)[0]

@@ -271,6 +271,7 @@ def _entry(m: Measure, on: dt.date, now: dt.date, successors: dict[int, str]) ->
             for e in sorted(m.events, key=lambda e: (e.date, e.id))
         ],
         sort_date=min(establishing) if establishing else dt.date.max,
+        events=events,
     )
 
 

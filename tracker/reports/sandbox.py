@@ -48,7 +48,9 @@ def _ctx() -> Any:
         return _context
 
 
-def _child(conn: Any, html: str, static_folder: str, memory_mb: int, cpu_seconds: int) -> None:
+def _child(
+    conn: Any, html: str, static_folder: str, memory_mb: int, cpu_seconds: int, variant: str
+) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
@@ -58,7 +60,7 @@ def _child(conn: Any, html: str, static_folder: str, memory_mb: int, cpu_seconds
     try:
         from tracker.reports.pdf import html_to_pdf
 
-        pdf, refused = html_to_pdf(html, static_folder)
+        pdf, refused = html_to_pdf(html, static_folder, variant)
         conn.send(("ok", pdf, refused))
     except MemoryError:
         conn.send(("error", f"the brief needed more than {memory_mb} MiB of memory", []))
@@ -71,14 +73,16 @@ def _child(conn: Any, html: str, static_folder: str, memory_mb: int, cpu_seconds
         conn.close()
 
 
-def render(html: str, static_folder: str, limits: Limits) -> bytes:
+def render(html: str, static_folder: str, limits: Limits, variant: str = "ua") -> bytes:
     """Lay ``html`` out in a sandboxed child; raises RenderTimeout or RenderError."""
     ctx = _ctx()
     started = time.monotonic()
     receiver, sender = ctx.Pipe(duplex=False)
     cpu = int(limits.timeout) + 5
     proc = ctx.Process(
-        target=_child, args=(sender, html, static_folder, limits.memory_mb, cpu), daemon=True
+        target=_child,
+        args=(sender, html, static_folder, limits.memory_mb, cpu, variant),
+        daemon=True,
     )
     proc.start()
     sender.close()

@@ -148,7 +148,7 @@ def _visible_paper(record_id: str) -> params.ReportParams:
     asking."""
     if visible_paper_id(int(record_id), include_drafts=drafts_requested()) is None:
         abort(404, "There is no published paper with this number.")
-    return params.parse_paper_brief(int(record_id))
+    return params.parse_paper_brief(int(record_id), request.args)
 
 
 # --------------------------------------------------------------------------- previews
@@ -230,7 +230,8 @@ def _filename(p: params.ReportParams, drafts: bool) -> str:
     }[r.kind]
     kind = r.kind if r.kind == "compare" else "brief"
     draft = "-DRAFT" if drafts else ""
-    return f"cyber-norms-{kind}-{what.lower()}-{r.as_of.isoformat()}{draft}.pdf"
+    variant = "-pdfa" if r.variant == "pdfa" else ""
+    return f"cyber-norms-{kind}-{what.lower()}-{r.as_of.isoformat()}{draft}{variant}.pdf"
 
 
 def _pdf_response(data: bytes, etag: str, p: params.ReportParams, drafts: bool) -> Response:
