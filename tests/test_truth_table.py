@@ -288,3 +288,16 @@ def test_ended_and_pending_measures_are_never_counted_as_applying(client, app_ct
     assert de["standing_counts"]["measures in force"] == in_force.get_json()["total"]
     home = normal(client.get("/").get_data(as_text=True))
     assert "measures in force today" in home
+
+
+def test_citations_state_todays_standing_from_the_lifecycle(client, app_ctx) -> None:
+    """BibTeX, RIS and CSL notes say what the API says today (not the recorded status)."""
+    for key in ("us-omb-m-22-18", "ca-bill-c-8", "eu-cra"):
+        rid = record_id(key)
+        sentence = client.get(f"/api/v1/measures/{rid}").get_json()["standing"]["sentence"]
+        for fmt in ("bib", "ris", "json"):
+            text = " ".join(
+                client.get(f"/measures/{rid}/cite.{fmt}").get_data(as_text=True).split()
+            )
+            assert squeezed(sentence) in squeezed(text), (key, fmt)
+            assert "Status: " not in text, (key, fmt)

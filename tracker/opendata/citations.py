@@ -34,7 +34,8 @@ from typing import Any
 import rispy
 import rispy.writer
 
-from tracker.db import DatePrecision
+from tracker.db import DatePrecision, format_partial_date
+from tracker.measures import lifecycle
 from tracker.measures.models import EventKind, Measure, MeasureStatus, MeasureType
 
 LEGISLATION_TYPES = {
@@ -114,14 +115,17 @@ def citation_key(m: Measure) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-") or f"measure-{m.record_id}"
 
 
-def build(m: Measure, page_url: str) -> Citation:
+def build(m: Measure, page_url: str, standing: lifecycle.StandingOn) -> Citation:
+    """``standing`` today, from tracker.measures.queries.measure_standings (as on every
+    other surface)."""
     accessed = max((s.accessed for s in m.sources if s.accessed), default=None)
     notes = [f"Verification: {m.verification.label}."]
     if m.verification_note:
         notes.append(m.verification_note)
     if m.title_en and m.title_original and m.title_en != m.title_original:
         notes.append(f"Official title ({m.title_lang}): {m.title_original}")
-    notes.append(f"Status: {m.status.label}.")
+    today = format_partial_date(lifecycle.today(), "day")
+    notes.append(f"Standing on {today}: {standing.sentence}")
     notes.append(f"Cyber Norms Tracker: {page_url}")
     return Citation(
         key=citation_key(m),

@@ -30,6 +30,7 @@ from tracker.attribution import queries as attribution_queries
 from tracker.attribution.models import Attribution
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
 from tracker.norms.models import Topic
@@ -241,12 +242,16 @@ def export_attributions(fmt: str) -> Response:
 
 
 def _citation_response(measures: list[Measure], fmt: str, name: str, drafts: bool) -> Response:
+    standings = measure_queries.measure_standings(
+        measures, lifecycle.today(), include_drafts=drafts
+    )
     items = [
         citations.build(
             m,
             endpoint_url(
                 "measures.detail", "/measures/{record_id}", external=True, record_id=m.record_id
             ),
+            standings[m.id],
         )
         for m in measures
     ]

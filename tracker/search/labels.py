@@ -31,7 +31,7 @@ FACET_TITLES = {
     "norm": "Norm",
     "topic": "Topic",
     "type": "Type",
-    "status": "Status",
+    "status": "Recorded status",
     "year": "Year",
 }
 
