@@ -24,6 +24,7 @@ from itsdangerous import URLSafeTimedSerializer
 from tracker import create_app
 from tracker.config import normalise_database_url
 from tracker.extensions import db
+from tracker.review import workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -262,7 +263,7 @@ def make_measure(app: Any) -> Callable[..., Any]:
             services.apply(measure, data)
             db.session.flush()
             if published:
-                records.publish(record)
+                workflow.publish_unreviewed(record)
             records.write_revision(record, measure, action="create", summary="Created by test")
             db.session.commit()
             return measure

@@ -231,7 +231,9 @@ def create_paper(
     apply(paper, data)
     db.session.flush()
     if publish:
-        records.publish(record)
+        from tracker.review import workflow  # the workflow imports every kind's services
+
+        workflow.publish_unreviewed(record)
     records.write_revision(record, paper, action="create", summary="Created", author_id=author_id)
     return paper
 

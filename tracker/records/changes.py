@@ -145,10 +145,9 @@ def update(
     ops = records.ops_for(record)
     current = records.working_copy(record)
     before = ops.snapshot(current) if current is not None else None
-    approved_before = workflow.approvers(record)
     # A published record gets a new draft; an approved one goes back to review (its
     # approvals were for the revision this edit replaces).
-    record.state = workflow.state_after_edit(record.state)
+    approved_before = workflow.begin_edit(record)
     _touch(record, expected_version, author_id)
     copy = records.editable_copy(record)
     try:
