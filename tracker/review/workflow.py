@@ -238,12 +238,15 @@ class Attempt:
 
 @dataclass
 class Applied:
-    """What an apply function did: the revision's summary, the user's message, and what
-    to do once the revision exists (record an approval, a comment, notify)."""
+    """What an apply function did: the revision's summary, the user's message, whom to
+    notify (and the words the step's notice needs), and what to do once the revision
+    exists (record an approval or a comment)."""
 
     summary: str
     message: str
-    then: Callable[[Revision, str], None] = field(default=lambda _revision, _label: None)
+    notify: set[int | None]
+    words: dict[str, str] = field(default_factory=dict)
+    then: Callable[[Revision], object] = field(default=lambda _revision: None)
 
 
 @dataclass(frozen=True)
@@ -258,26 +261,62 @@ class Step:
     #: how the history names a revision it wrote
     history: str
     audit: AuditAction
-    #: raises TransitionError when the step may not be taken now
+    #: the notification: its event, text and e-mail subject ({who}, {label} and the
+    #: ``words`` of ``Applied`` are filled in)
+    event: str
+    notice: str
+    subject: str
+    #: raises TransitionError when the step may not be taken now (what the buttons show)
     guard: Callable[[Attempt], None]
     #: writes the state and what goes with it
     apply: Callable[[Attempt], Applied]
+    #: raises InvalidInput when the step's input (``Attempt.details``) will not do
+    check_input: Callable[[Attempt], None] = lambda _a: None
+    #: what the step does, said under the buttons ("": nothing to add to the label)
+    hint: str = ""
 
     @property
     def by_reviewers(self) -> bool:
         return self.permission is Permission.REVIEW
 
 
-def _notify(a: Attempt, people: set[int], kind: str, text: str, subject: str) -> None:
-    notify.notify(people, a.record, kind, text, actor_id=a.user.id, subject=subject)
-
-
-def _editors(a: Attempt) -> set[int]:
+def _editors(a: Attempt) -> set[int | None]:
     return set(a.status.authors | a.status.submitters)
 
 
 def _move(a: Attempt, action: Action) -> None:
     a.record.state = TRANSITIONS[(a.record.state, action)]
+
+
+def _group_members(group_id: int | None) -> set[int | None]:
+    return set(
+        db.session.scalars(
+            sa.select(WorkingGroupMember.user_id).where(WorkingGroupMember.group_id == group_id)
+        )
+    )
+
+
+def _tell_contacts(a: Attempt, members: set[int | None]) -> None:
+    """The right of reply: government contacts for the jurisdictions concerned are told."""
+    codes = access.record_jurisdictions(a.record)
+    if not codes:
+        return
+    contacts = db.session.scalars(
+        sa.select(WorkingGroupMember.user_id).where(
+            WorkingGroupMember.is_government_contact,
+            WorkingGroupMember.contact_jurisdiction_code.in_(codes),
+        )
+    )
+    label = records.label(a.copies.draft)
+    notify.notify(
+        set(contacts) - members,
+        a.record,
+        "right_of_reply",
+        f"“{label}” concerns {_jurisdiction_names(frozenset(codes))} and is in review: "
+        "as government contact you may comment before it is published.",
+        actor_id=a.user.id,
+        subject=f"Right of reply: {label}",
+    )
 
 
 # --- Submit ----------------------------------------------------------------------------------
@@ -290,9 +329,10 @@ def _guard_submit(a: Attempt) -> None:
     failing = _failing([c for c in preconditions(a.record, draft) if not c.ok])
     if failing:
         raise TransitionError("Not ready for review: " + failing)
-    if a.details is None:
-        return
-    group_id = a.details.get("working_group_id")
+
+
+def _check_group(a: Attempt) -> None:
+    group_id = (a.details or {}).get("working_group_id")
     if group_id is None:
         group_id = getattr(suggested_group(a.record), "id", None)
     if group_id is None:
@@ -307,57 +347,24 @@ def _apply_submit(a: Attempt) -> Applied:
     a.record.working_group_id = group_id
     _move(a, Action.SUBMIT)
     group = _group_name(group_id)
-
-    def then(_revision: Revision, label: str) -> None:
-        members = set(
-            db.session.scalars(
-                sa.select(WorkingGroupMember.user_id).where(WorkingGroupMember.group_id == group_id)
-            )
-        )
-        who = a.user.display_name
-        _notify(
-            a,
-            members,
-            "submitted",
-            f"{who} submitted “{label}” for review by {group}.",
-            f"Review requested: {label}",
-        )
-        codes = access.record_jurisdictions(a.record)
-        if not codes:
-            return
-        contacts = set(
-            db.session.scalars(
-                sa.select(WorkingGroupMember.user_id).where(
-                    WorkingGroupMember.is_government_contact,
-                    WorkingGroupMember.contact_jurisdiction_code.in_(codes),
-                )
-            )
-        )
-        _notify(
-            a,
-            contacts - members,
-            "right_of_reply",
-            f"“{label}” concerns {_jurisdiction_names(frozenset(codes))} and is in review: "
-            "as government contact you may comment before it is published.",
-            f"Right of reply: {label}",
-        )
-
+    members = _group_members(group_id)
     return Applied(
         f"Submitted for review by {group}",
         f"Submitted for review by {group}. Its members have been told.",
-        then,
+        members,
+        {"group": group},
+        lambda _revision: _tell_contacts(a, members),
     )
 
 
 # --- Request changes -----------------------------------------------------------------------
 
 
-def _guard_request_changes(a: Attempt) -> None:
-    if a.details is None:
-        return
+def _check_comment(a: Attempt) -> None:
+    details = a.details or {}
     try:
-        comments.clean_body(a.details.get("message"))
-        comments.check_field(a.record, a.details.get("field"))
+        comments.clean_body(details.get("message"))
+        comments.check_field(a.record, details.get("field"))
     except comments.CommentError as exc:
         if not a.message:
             raise InvalidInput(
@@ -369,30 +376,20 @@ def _guard_request_changes(a: Attempt) -> None:
 def _apply_request_changes(a: Attempt) -> Applied:
     _move(a, Action.REQUEST_CHANGES)
     details = a.details or {}
-
-    def then(_revision: Revision, label: str) -> None:
-        comments.add(
+    text = a.message
+    return Applied(
+        f"Changes requested to revision {a.status.revision}",
+        "Changes requested. The editors have been told.",
+        _editors(a),
+        {"excerpt": text if len(text) <= 160 else text[:157] + "…"},
+        lambda _revision: comments.add(
             a.record,
             a.user,
             details.get("message"),
             field=details.get("field"),
             action=Action.REQUEST_CHANGES.value,
             notify_people=False,
-        )
-        text = a.message
-        excerpt = text if len(text) <= 160 else text[:157] + "…"
-        _notify(
-            a,
-            _editors(a),
-            "changes_requested",
-            f"{a.user.display_name} requested changes to “{label}”: {excerpt}",
-            f"Changes requested: {label}",
-        )
-
-    return Applied(
-        f"Changes requested to revision {a.status.revision}",
-        "Changes requested. The editors have been told.",
-        then,
+        ),
     )
 
 
@@ -409,6 +406,9 @@ def _guard_approve(a: Attempt) -> None:
         a.user.id == x.user_id and x.revision_number == status.revision for x in status.approvals
     ):
         raise TransitionError(f"You have approved revision {status.revision} already.")
+
+
+def _check_approval_comment(a: Attempt) -> None:
     if a.message:
         try:
             comments.clean_body(a.message)
@@ -424,7 +424,7 @@ def _apply_approve(a: Attempt) -> Applied:
     a.record.state = TRANSITIONS[(a.record.state, Action.APPROVE)] if enough else S.IN_REVIEW
     missing = status.required - count
 
-    def then(revision: Revision, label: str) -> None:
+    def then(revision: Revision) -> None:
         db.session.add(
             Approval(
                 record_id=a.record.id,
@@ -437,19 +437,15 @@ def _apply_approve(a: Attempt) -> Applied:
             comments.add(
                 a.record, a.user, a.message, action=Action.APPROVE.value, notify_people=False
             )
-        who = a.user.display_name
-        if enough:
-            text, subject = f"{who} approved “{label}”: it is ready to publish.", "Ready to publish"
-        else:
-            text, subject = f"{who} approved “{label}”; it needs more approvals.", "Approved"
-        _notify(a, _editors(a), "approved", text, f"{subject}: {label}")
 
-    plural = "s" if missing != 1 else ""
     return Applied(
         f"Approved revision {status.revision} ({count} of {status.required})",
         "Approved. It is ready to publish."
         if enough
-        else f"Approved. It needs {missing} more approval{plural}.",
+        else f"Approved. It needs {missing} more approval{'s' if missing != 1 else ''}.",
+        _editors(a),
+        {"outcome": ": it is ready to publish." if enough else "; it needs more approvals."}
+        | {"headline": "Ready to publish" if enough else "Approved"},
         then,
     )
 
@@ -470,7 +466,10 @@ def _guard_publish(a: Attempt) -> None:
     failing = _failing([c for c in preconditions(a.record, draft) if not c.ok])
     if failing:
         raise TransitionError("Not published yet: " + failing)
-    if a.details is not None and len(a.details.get("summary") or "") > MAX_SUMMARY:
+
+
+def _check_summary(a: Attempt) -> None:
+    if len((a.details or {}).get("summary") or "") > MAX_SUMMARY:
         raise InvalidInput(f"The public summary may have at most {MAX_SUMMARY} characters.")
 
 
@@ -482,20 +481,12 @@ def _apply_publish(a: Attempt) -> Applied:
     records.publish(record, summary=summary[:MAX_SUMMARY])
     _move(a, Action.PUBLISH)
     approvers = {x.user_id for x in a.status.valid}
-
-    def then(_revision: Revision, label: str) -> None:
-        _notify(
-            a,
-            _editors(a) | approvers,
-            "published",
-            f"{a.user.display_name} published “{label}”.",
-            f"Published: {label}",
-        )
-
-    return Applied("Published", "Published: the public now sees this version.", then)
+    return Applied(
+        "Published", "Published: the public now sees this version.", _editors(a) | approvers
+    )
 
 
-# --- Withdraw ------------------------------------------------------------------------------
+# --- Withdraw and reopen -------------------------------------------------------------------
 
 
 def _guard_withdraw(a: Attempt) -> None:
@@ -508,47 +499,24 @@ def _guard_withdraw(a: Attempt) -> None:
 def _apply_withdraw(a: Attempt) -> Applied:
     records.withdraw(a.record)
     _move(a, Action.WITHDRAW)
-
-    def then(_revision: Revision, label: str) -> None:
-        _notify(
-            a,
-            _editors(a),
-            "withdrawn",
-            f"{a.user.display_name} withdrew “{label}” from the public site.",
-            f"Withdrawn: {label}",
-        )
-
     return Applied(
         "Withdrawn from the public site",
         "Withdrawn: it is gone from every public page. It can be submitted for review again.",
-        then,
+        _editors(a),
     )
 
 
-# --- Reopen --------------------------------------------------------------------------------
-
-
-def _guard_reopen(_a: Attempt) -> None:
+def _no_guard(_a: Attempt) -> None:
     return None
 
 
 def _apply_reopen(a: Attempt) -> Applied:
     _move(a, Action.REOPEN)
     approvers = {x.user_id for x in a.status.approvals}
-
-    def then(_revision: Revision, label: str) -> None:
-        _notify(
-            a,
-            approvers | _editors(a),
-            "reopened",
-            f"{a.user.display_name} took “{label}” back to draft.",
-            f"Back to draft: {label}",
-        )
-
     return Applied(
         "Taken back to draft",
         "Back to draft: it has left the reviewers' queue until it is submitted again.",
-        then,
+        _editors(a) | approvers,
     )
 
 
@@ -559,56 +527,80 @@ STEPS: dict[Action, Step] = {
         Step(
             Action.SUBMIT,
             Permission.PUBLISH,
-            "submit it for review",
-            "Submitted for review",
-            AuditAction.RECORD_SUBMITTED,
-            _guard_submit,
-            _apply_submit,
+            verb="submit it for review",
+            history="Submitted for review",
+            audit=AuditAction.RECORD_SUBMITTED,
+            event="submitted",
+            notice="{who} submitted “{label}” for review by {group}.",
+            subject="Review requested: {label}",
+            guard=_guard_submit,
+            apply=_apply_submit,
+            check_input=_check_group,
         ),
         Step(
             Action.APPROVE,
             Permission.REVIEW,
-            "approve it",
-            "Approved",
-            AuditAction.RECORD_APPROVED,
-            _guard_approve,
-            _apply_approve,
+            verb="approve it",
+            history="Approved",
+            audit=AuditAction.RECORD_APPROVED,
+            event="approved",
+            notice="{who} approved “{label}”{outcome}",
+            subject="{headline}: {label}",
+            guard=_guard_approve,
+            apply=_apply_approve,
+            check_input=_check_approval_comment,
         ),
         Step(
             Action.REQUEST_CHANGES,
             Permission.REVIEW,
-            "request changes",
-            "Changes requested",
-            AuditAction.CHANGES_REQUESTED,
-            _guard_request_changes,
-            _apply_request_changes,
+            verb="request changes",
+            history="Changes requested",
+            audit=AuditAction.CHANGES_REQUESTED,
+            event="changes_requested",
+            notice="{who} requested changes to “{label}”: {excerpt}",
+            subject="Changes requested: {label}",
+            guard=_no_guard,
+            apply=_apply_request_changes,
+            check_input=_check_comment,
         ),
         Step(
             Action.PUBLISH,
             Permission.PUBLISH,
-            "publish it",
-            "Published",
-            AuditAction.RECORD_PUBLISHED,
-            _guard_publish,
-            _apply_publish,
+            verb="publish it",
+            history="Published",
+            audit=AuditAction.RECORD_PUBLISHED,
+            event="published",
+            notice="{who} published “{label}”.",
+            subject="Published: {label}",
+            guard=_guard_publish,
+            apply=_apply_publish,
+            check_input=_check_summary,
         ),
         Step(
             Action.REOPEN,
             Permission.PUBLISH,
-            "take it back to draft",
-            "Back to draft",
-            AuditAction.RECORD_REOPENED,
-            _guard_reopen,
-            _apply_reopen,
+            verb="take it back to draft",
+            history="Back to draft",
+            audit=AuditAction.RECORD_REOPENED,
+            event="reopened",
+            notice="{who} took “{label}” back to draft.",
+            subject="Back to draft: {label}",
+            guard=_no_guard,
+            apply=_apply_reopen,
+            hint="takes it out of the reviewers' queue until it is submitted again.",
         ),
         Step(
             Action.WITHDRAW,
             Permission.PUBLISH,
-            "withdraw it",
-            "Withdrawn",
-            AuditAction.RECORD_WITHDRAWN,
-            _guard_withdraw,
-            _apply_withdraw,
+            verb="withdraw it",
+            history="Withdrawn",
+            audit=AuditAction.RECORD_WITHDRAWN,
+            event="withdrawn",
+            notice="{who} withdrew “{label}” from the public site.",
+            subject="Withdrawn: {label}",
+            guard=_guard_withdraw,
+            apply=_apply_withdraw,
+            hint="takes the published version off every public page at once.",
         ),
     )
 }
@@ -659,9 +651,10 @@ def _guard_revision(a: Attempt) -> None:
 
 def _run_guards(a: Attempt, step: Step) -> None:
     _guard_standing(a, step)
+    step.guard(a)
     if a.details is not None:
         _guard_revision(a)
-    step.guard(a)
+        step.check_input(a)
 
 
 def _refusal(a: Attempt, step: Step) -> TransitionError | None:
@@ -695,6 +688,10 @@ class Option:
     @property
     def order(self) -> int:
         return DISPLAY_ORDER.index(self.action)
+
+    @property
+    def hint(self) -> str:
+        return STEPS[self.action].hint
 
 
 def options(
@@ -763,7 +760,16 @@ def transition(record: Record, action: Action | str, user: Any, **details: Any) 
         revision=a.status.revision,
         working_group_id=record.working_group_id if step.action is Action.SUBMIT else None,
     )
-    applied.then(revision, label)
+    applied.then(revision)
+    words = {"who": user.display_name, "label": label, **applied.words}
+    notify.notify(
+        applied.notify,
+        record,
+        step.event,
+        step.notice.format(**words),
+        actor_id=user.id,
+        subject=step.subject.format(**words),
+    )
     return Outcome(record.state, revision, applied.message)
 
 
