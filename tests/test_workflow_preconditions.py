@@ -116,3 +116,37 @@ def test_a_copy_is_working_or_live(app, make_measure) -> None:
                     .where(Measure.id == measure.id)
                     .values(is_draft=False, is_live=False)
                 )
+
+
+def _checks(connection: Any, table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(connection).get_check_constraints(table)}
+
+
+def test_migration_adds_and_removes_the_constraints(fresh_database_url) -> None:
+    """Migration 0018 goes down and up again, on SQLite (batch mode) and PostgreSQL."""
+    from tests.conftest import standalone_app
+
+    with standalone_app(fresh_database_url) as app:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.app_context(), db.engine.connect() as connection:
+            assert "ck_records_published_has_date" in _checks(connection, "records")
+            assert "ck_attributions_working_or_live" in _checks(connection, "attributions")
+            # the enum's own CHECK survives the batch rebuild of the table
+            assert "ck_records_workflowstate" in _checks(connection, "records")
+        result = runner.invoke(args=["db", "downgrade", "--", "-1"])
+        assert result.exit_code == 0, result.output
+        with app.app_context(), db.engine.connect() as connection:
+            assert "ck_records_published_has_date" not in _checks(connection, "records")
+            assert "ck_measures_working_or_live" not in _checks(connection, "measures")
+            assert "ck_records_workflowstate" in _checks(connection, "records")
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.app_context(), db.engine.begin() as connection:
+            assert "ck_papers_working_or_live" in _checks(connection, "papers")
+            with pytest.raises(IntegrityError, match="ck_records_published_has_date"):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO records (kind, state, version, created_at, updated_at)"
+                        " VALUES ('measure', 'published', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    )
+                )
