@@ -28,7 +28,7 @@ from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Norm
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, WorkflowState
+from tracker.records.models import Record, RecordKind
 from tracker.review import workflow
 
 FIELDS = {
@@ -243,7 +243,7 @@ def load(path: str | Path) -> LoadReport:
                 snap["_line"],
                 f"key {snap['key']!r} is already used by a {existing[snap['key']].label.lower()} record",
             )
-        record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
+        record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"])
         db.session.add(record)
         db.session.flush()
         content = Attribution(record_id=record.id, is_draft=True, is_live=False)

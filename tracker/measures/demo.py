@@ -26,7 +26,7 @@ from tracker.measures.models import (
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, WorkflowState
+from tracker.records.models import Record, RecordKind
 from tracker.review import workflow
 
 MEASURE_FIELDS = {
@@ -185,7 +185,7 @@ def load(path: str | Path) -> LoadReport:
     for snap in measures:
         if snap["key"] in existing:
             continue
-        record = Record(kind=RecordKind.MEASURE, key=snap["key"], state=WorkflowState.DRAFT)
+        record = Record(kind=RecordKind.MEASURE, key=snap["key"])
         db.session.add(record)
         created.append((record, None, snap))
     db.session.flush()

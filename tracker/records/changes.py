@@ -25,7 +25,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.records import history
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+from tracker.records.models import Record, RecordKind, Revision
 from tracker.review import workflow
 
 __all__ = [
@@ -90,10 +90,10 @@ def _reload() -> None:
 
 def new_record(kind: RecordKind, *, author_id: int | None, key: str | None = None) -> Record:
     """An empty draft record (the measure import reserves all its records first, so that
-    rows of one file can relate to each other)."""
+    rows of one file can relate to each other). Every record starts as a draft (the
+    column's default); from then on only tracker.review.workflow writes its state."""
     record = Record(
         kind=kind,
-        state=WorkflowState.DRAFT,
         key=key,
         created_by_id=author_id,
         updated_by_id=author_id,
