@@ -90,7 +90,11 @@ def test_snapshot_round_trips_through_apply(app_ctx) -> None:
     for key in ("notpetya-2018", "ms-exchange-hafnium-2021", "spd-apt28-2024"):
         original = by_key(key)
         snap = services.snapshot(original)
-        copy = Attribution(record_id=original.record_id, is_draft=False, is_live=False)
+        # the copy becomes the working copy (a row that is neither working nor live copy is
+        # refused by the database)
+        original.is_draft = False
+        db.session.flush()
+        copy = Attribution(record_id=original.record_id, is_draft=True, is_live=False)
         db.session.add(copy)
         services.apply(copy, snap)
         db.session.flush()

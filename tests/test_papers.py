@@ -168,8 +168,12 @@ def test_snapshot_and_apply_round_trip(app, make_paper) -> None:
         paper = db.session.get(Paper, paper.id)
         before = services.snapshot(paper)
         assert before["working_group"] == "wg-attribution" and before["publication_date"] == "2023"
+        # the copy becomes the working copy, as in records.services.editable_copy (a row
+        # that is neither working nor live copy is refused by the database)
         copy = services.clone(paper)
-        copy.is_draft, copy.is_live = False, False
+        paper.is_draft = False
+        db.session.flush()
+        copy.is_draft, copy.is_live = True, False
         db.session.add(copy)
         db.session.flush()
         assert services.snapshot(copy) == before
