@@ -75,6 +75,8 @@ def test_review_and_publish(browser, live_server) -> None:
         editor.fill("#sources-0-title", "Example source for the journey")
         editor.fill("#sources-0-url", "https://example.org/journey")
         editor.select_option("#mappings-0-target", "norm:j")
+        editor.fill("#mappings-0-locator", "Section 2")
+        editor.fill("#mappings-0-rationale", "Written for the review journey test.")
         editor.get_by_role("button", name="Create draft").click()
         expect(editor.locator(".flash-success")).to_contain_text("Measure created as a draft")
         editor.get_by_role("link", name="Review", exact=True).last.click()
