@@ -140,8 +140,19 @@ def test_migration_adds_and_removes_the_constraints(fresh_database_url) -> None:
             assert "ck_records_published_has_date" not in _checks(connection, "records")
             assert "ck_measures_working_or_live" not in _checks(connection, "measures")
             assert "ck_records_workflowstate" in _checks(connection, "records")
-        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         with app.app_context(), db.engine.begin() as connection:
+            # a published record without its date, as older loaders could leave one
+            connection.execute(
+                sa.text(
+                    "INSERT INTO records (kind, state, version, created_at, updated_at)"
+                    " VALUES ('paper', 'published', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with app.app_context(), db.engine.begin() as connection:
+            dates = connection.execute(sa.text("SELECT published_at FROM records")).scalars()
+            assert all(date is not None for date in dates)  # backfilled from its last change
             assert "ck_papers_working_or_live" in _checks(connection, "papers")
             with pytest.raises(IntegrityError, match="ck_records_published_has_date"):
                 connection.execute(

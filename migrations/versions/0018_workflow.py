@@ -1,7 +1,8 @@
 """workflow: CHECK constraints on the combinations of state and copies
 
-A published record has a publication date; every content row (measure, paper,
-attribution) is the working copy, the live copy or both.
+A published record has a publication date (backfilled from its last change where
+missing); every content row (measure, paper, attribution) is the working copy, the
+live copy or both.
 
 Revision ID: 0018
 Revises: 0016
@@ -21,6 +22,15 @@ CONTENT_TABLES = ('measures', 'papers', 'attributions')
 
 
 def upgrade() -> None:
+    # Published records written outside records.services.publish (older loaders, hand-made
+    # rows) may lack the date: the last change is the best date there is.
+    op.execute(
+        "UPDATE records SET published_at = COALESCE(updated_at, created_at)"
+        " WHERE state = 'published' AND published_at IS NULL"
+    )
+    # A content row that is neither the working nor the live copy is unreachable (nothing
+    # reads it); none are known to exist, so such a row stops the upgrade rather than
+    # being deleted here.
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.create_check_constraint(
             op.f('ck_records_published_has_date'), "state <> 'published' OR published_at IS NOT NULL"
