@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0018'
-down_revision = '0016'
+revision = "0018"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-CONTENT_TABLES = ('measures', 'papers', 'attributions')
+CONTENT_TABLES = ("measures", "papers", "attributions")
 
 
 def upgrade() -> None:
@@ -31,20 +31,21 @@ def upgrade() -> None:
     # A content row that is neither the working nor the live copy is unreachable (nothing
     # reads it); none are known to exist, so such a row stops the upgrade rather than
     # being deleted here.
-    with op.batch_alter_table('records', schema=None) as batch_op:
+    with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.create_check_constraint(
-            op.f('ck_records_published_has_date'), "state <> 'published' OR published_at IS NOT NULL"
+            op.f("ck_records_published_has_date"),
+            "state <> 'published' OR published_at IS NOT NULL",
         )
     for table in CONTENT_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_check_constraint(
-                op.f(f'ck_{table}_working_or_live'), 'is_draft OR is_live'
+                op.f(f"ck_{table}_working_or_live"), "is_draft OR is_live"
             )
 
 
 def downgrade() -> None:
     for table in reversed(CONTENT_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'ck_{table}_working_or_live'), type_='check')
-    with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_records_published_has_date'), type_='check')
+            batch_op.drop_constraint(op.f(f"ck_{table}_working_or_live"), type_="check")
+    with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_records_published_has_date"), type_="check")
