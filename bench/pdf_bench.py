@@ -105,8 +105,8 @@ def seed(app, jurisdictions: int, measures: int) -> list[str]:
     from tracker.extensions import db
     from tracker.measures import services
     from tracker.measures.models import Measure
-    from tracker.records import services as records
     from tracker.records.models import Record, RecordKind
+    from tracker.review import workflow
 
     codes = CODES[_next_code : _next_code + jurisdictions]
     _next_code += jurisdictions
@@ -184,7 +184,7 @@ def seed(app, jurisdictions: int, measures: int) -> list[str]:
                 },
             )
             db.session.flush()
-            records.publish(record)
+            workflow.publish_unreviewed(record)
         db.session.commit()
     return codes
 

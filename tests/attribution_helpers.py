@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from tracker.extensions import db
+from tracker.review import workflow
 
 _counter = itertools.count(1)
 
@@ -59,7 +60,7 @@ def create_attribution(
         services.apply(content, statement_data(**overrides))
         db.session.flush()
         if published:
-            records.publish(record)
+            workflow.publish_unreviewed(record)
         records.write_revision(record, content, action="create", summary="Created by test")
         db.session.commit()
         return content

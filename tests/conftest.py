@@ -25,6 +25,7 @@ from tracker import create_app
 from tracker.config import normalise_database_url
 from tracker.extensions import db
 from tracker.reports import jobs, sandbox
+from tracker.review import workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -315,7 +316,7 @@ def make_measure(app: Any) -> Callable[..., Any]:
             services.apply(measure, data)
             db.session.flush()
             if published:
-                records.publish(record)
+                workflow.publish_unreviewed(record)
             records.write_revision(record, measure, action="create", summary="Created by test")
             db.session.commit()
             return measure
@@ -374,7 +375,8 @@ def make_paper(app: Any) -> Callable[..., Any]:
         with app.app_context():
             record = changes.new_record(RecordKind.PAPER, author_id=None, key=key)
             changes.create(RecordKind.PAPER, data, author_id=None, record=record)
-            paper = records.publish(record) if published else records.working_copy(record)
+            live = workflow.publish_unreviewed(record) if published else None
+            paper = live if live is not None else records.working_copy(record)
             db.session.commit()
             return paper
 

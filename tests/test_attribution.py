@@ -17,6 +17,7 @@ from tracker.attribution.models import Attribution, FrameworkInvoked
 from tracker.extensions import db
 from tracker.records import services as records
 from tracker.records.models import Record
+from tracker.review import workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = yaml.safe_load((ROOT / "data" / "demo" / "attributions.yaml").read_text(encoding="utf-8"))
@@ -89,7 +90,11 @@ def test_snapshot_round_trips_through_apply(app_ctx) -> None:
     for key in ("notpetya-2018", "ms-exchange-hafnium-2021", "spd-apt28-2024"):
         original = by_key(key)
         snap = services.snapshot(original)
-        copy = Attribution(record_id=original.record_id, is_draft=False, is_live=False)
+        # the copy becomes the working copy (a row that is neither working nor live copy is
+        # refused by the database)
+        original.is_draft = False
+        db.session.flush()
+        copy = Attribution(record_id=original.record_id, is_draft=True, is_live=False)
         db.session.add(copy)
         services.apply(copy, snap)
         db.session.flush()
@@ -261,7 +266,7 @@ def test_copy_on_write_keeps_the_public_on_the_published_text(app, client) -> No
     assert "Test operation published text" in html and "not yet published" not in html
     with app.app_context():
         record = db.session.get(Record, a.record_id)
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         db.session.commit()
     html = client.get(f"/attributions/{a.record_id}").get_data(as_text=True)
     assert "Test operation edited, not yet published" in html

@@ -12,6 +12,7 @@ from tracker.attribution import queries, sections
 from tracker.extensions import db
 from tracker.records import services as records
 from tracker.records.models import Record
+from tracker.review import workflow
 
 SECRET = "Test operation SECRET-DRAFT"
 
@@ -113,7 +114,7 @@ def test_a_withdrawn_statement_is_gone_and_its_unpublished_edit_never_shows(app,
     a = secret_statement(app, published=True)
     with app.app_context():
         record = db.session.get(Record, a.record_id)
-        records.withdraw(record)
+        workflow.withdraw_unreviewed(record)
         db.session.commit()
     assert_hidden(app, client, a.record_id, before)
 

@@ -12,6 +12,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 
 from tracker.extensions import db
 from tracker.records import services as records
+from tracker.review import workflow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -52,7 +53,7 @@ def test_changelog_hides_drafts_and_deleted_records(app, make_measure, client) -
     withdrawn = make_measure(short_name="TCHGWITHDRAWN")
     with app.app_context():
         records.soft_delete(db.session.get(type(deleted), deleted.id).record)
-        records.withdraw(db.session.get(type(withdrawn), withdrawn.id).record)
+        workflow.withdraw_unreviewed(db.session.get(type(withdrawn), withdrawn.id).record)
         db.session.commit()
     page = client.get("/changes").get_data(as_text=True)
     assert "TCHGDRAFT" not in page and "TCHGDELETED" not in page

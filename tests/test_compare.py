@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.measures import lifecycle
 from tracker.reports.params import ReportParams, parse_compare
 from tracker.reports.queries import build_report, data_version
+from tracker.review import workflow
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -261,7 +262,7 @@ def _republish(measure_id: int, **changes) -> None:
     copy = records.editable_copy(record)
     for k, v in changes.items():
         setattr(copy, k, v)
-    records.publish(record)
+    workflow.publish_unreviewed(record)
     db.session.commit()
 
 
@@ -315,7 +316,7 @@ def test_deleted_and_withdrawn_measures_leave_the_report_and_change_its_version(
     labels = lambda: {e.label for s in build_report(p).sections for e in s.measures}  # noqa: E731
     assert labels() == {"Kept BR", "Deleted BR", "Withdrawn BR"}
     records.soft_delete(db.session.get(Measure, gone.id).record)
-    records.withdraw(db.session.get(Measure, pulled.id).record)
+    workflow.withdraw_unreviewed(db.session.get(Measure, pulled.id).record)
     db.session.commit()
     assert data_version(p).digest != first
     assert labels() == {"Kept BR"} and kept.record_id

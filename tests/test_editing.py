@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.pages import as_data, form_fields, replace
-from tests.review_helpers import make_member, publish_through_review, take
+from tests.review_helpers import make_member, publish_through_review
 from tracker.extensions import db
 from tracker.measures import queries, services
 from tracker.measures.models import Measure
@@ -401,15 +401,15 @@ def test_publication_problems(app_ctx, make_measure):
 
 
 def test_a_measure_without_sources_cannot_be_published(app, client, login, make_measure, make_user):
-    editor = login(client, "editor")
+    login(client, "editor")
     rid = make_measure(published=False, sources=[]).record_id
-    take(app, rid, "submit", editor.id)
-    take(app, rid, "approve", make_member(app, make_user).id)
-    response = client.post(f"/review/{rid}/publish", data={"csrf_token": csrf_token(app, client)})
+    # The publishing checks run at submission: it never reaches the reviewers (publishing
+    # re-runs them: tests/test_workflow_preconditions.py).
+    response = client.post(f"/review/{rid}/submit", data={"csrf_token": csrf_token(app, client)})
     assert response.status_code == 409
-    assert "Not published yet: Add at least one source" in response.get_data(as_text=True)
+    assert "Not ready for review: Add at least one source" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Record, rid).state is WorkflowState.APPROVED
+        assert db.session.get(Record, rid).state is WorkflowState.DRAFT
         assert queries.get_measure(rid) is None
     # The edit page says so before anyone tries.
     assert "Before this can be published" in client.get(f"/measures/{rid}/edit").get_data(

@@ -13,6 +13,7 @@ from tracker.papers.briefs import paper_brief_data
 from tracker.papers.models import Paper, PaperRecommendation, Recommendation
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, WorkflowState
+from tracker.review import workflow
 
 
 def rec_id(paper: Paper, number: str) -> int:
@@ -148,7 +149,7 @@ def test_links_survive_a_new_copy_of_the_paper(app, client, make_paper, make_mea
         db.session.commit()
         # The public still sees the old wording until publication.
         assert "Reworded" not in client.get(f"/papers/{paper.record_id}").get_data(as_text=True)
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         db.session.commit()
         assert (
             db.session.scalar(
@@ -167,8 +168,12 @@ def test_snapshot_and_apply_round_trip(app, make_paper) -> None:
         paper = db.session.get(Paper, paper.id)
         before = services.snapshot(paper)
         assert before["working_group"] == "wg-attribution" and before["publication_date"] == "2023"
+        # the copy becomes the working copy, as in records.services.editable_copy (a row
+        # that is neither working nor live copy is refused by the database)
         copy = services.clone(paper)
-        copy.is_draft, copy.is_live = False, False
+        paper.is_draft = False
+        db.session.flush()
+        copy.is_draft, copy.is_live = True, False
         db.session.add(copy)
         db.session.flush()
         assert services.snapshot(copy) == before
@@ -262,7 +267,7 @@ def test_paper_record_kind_and_state(app, make_paper) -> None:
     with app.app_context():
         record = db.session.get(Record, paper.record_id)
         assert record.kind is RecordKind.PAPER and record.state is WorkflowState.PUBLISHED
-        records.withdraw(record)
+        workflow.withdraw_unreviewed(record)
         db.session.commit()
         assert queries.get_paper(paper.record_id) is None
         assert queries.get_paper(paper.record_id, include_drafts=True) is not None

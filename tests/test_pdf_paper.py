@@ -12,10 +12,10 @@ from tests.conftest import implementation
 from tests.pdf_helpers import flat, pdf_text
 from tracker.extensions import db
 from tracker.papers.models import Paper
-from tracker.records import services as records
 from tracker.records.models import Record
 from tracker.reports import params
 from tracker.reports.queries import data_version
+from tracker.review import workflow
 
 
 def rec_id(paper: Paper, number: str) -> int:
@@ -113,7 +113,7 @@ def test_paper_brief_version_changes_when_a_linked_measure_or_the_paper_is_publi
     with app.app_context():
         second = data_version(p).digest
         assert second != first
-        records.withdraw(db.session.get(Record, measure.record_id))
+        workflow.withdraw_unreviewed(db.session.get(Record, measure.record_id))
         db.session.commit()
         # withdrawn: the brief shows what it showed before the link was published
         assert data_version(p).digest == first

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from tests.conftest import csrf_token
 from tests.pages import as_data, replace
 from tests.pdf_helpers import flat, pdf_text
-from tests.review_helpers import make_member, take
+from tests.review_helpers import take
 from tests.test_editing import NEW, errors_of, open_form
 from tracker.accounts.permissions import PUBLIC, policy_of
 from tracker.attribution.models import Attribution
@@ -281,17 +281,17 @@ def test_publication_is_refused_for_a_mapping_without_pinpoint(
     editor = login(client, "editor")
     mapping = {"norm": "i", "commitment": None, "locator": None, "basis": "inferred"}
     rid = make_measure(published=False, mappings=[{**mapping, "rationale": None}]).record_id
-    take(app, rid, "submit", editor.id)
-    take(app, rid, "approve", make_member(app, make_user).id)
-    response = client.post(f"/review/{rid}/publish", data={"csrf_token": csrf_token(app, client)})
+    # The publishing checks run at submission (publishing re-runs them:
+    # tests/test_workflow_preconditions.py), so reviewers never see it.
+    response = client.post(f"/review/{rid}/submit", data={"csrf_token": csrf_token(app, client)})
     assert response.status_code == 409
     text = response.get_data(as_text=True)
-    assert "Not published yet:" in text
+    assert "Not ready for review:" in text
     assert "Mapping to norm (i): say why" in text and "give the pinpoint" in text
     with app.app_context():
-        assert db.session.get(Record, rid).state is WorkflowState.APPROVED
+        assert db.session.get(Record, rid).state is WorkflowState.DRAFT
     with pytest.raises(workflow.TransitionError, match="Mapping to norm"):
-        take(app, rid, "publish", editor.id)
+        take(app, rid, "submit", editor.id)
 
 
 @pytest.mark.slow

@@ -825,14 +825,13 @@ def test_papers_and_attributions_go_through_the_same_workflow(app, make_user, ma
     take(app, paper.record_id, "publish", editor.id)
     assert "Test reviewed paper" in text(anonymous.get(f"/papers/{paper.record_id}"))
 
+    # The publishing preconditions are checked at submission: reviewers never see it.
     bare = make_paper(published=False, title="Test paper without sources", url=None, sources=[])
-    take(app, bare.record_id, "submit", editor.id)
-    take(app, bare.record_id, "approve", supply.id)
     with pytest.raises(
         workflow.TransitionError,
-        match="Not published yet: Add the paper's address or at least one source",
+        match="Not ready for review: Add the paper's address or at least one source",
     ):
-        take(app, bare.record_id, "publish", editor.id)
+        take(app, bare.record_id, "submit", editor.id)
 
     statement = create_attribution(app, published=False, operation="Test reviewed operation")
     rid = statement.record_id

@@ -159,7 +159,7 @@ def build_world(app: Any, state: WorkflowState) -> World:
     link_member(app, cast["contact"], ATTRIBUTION, contact="DE")
     with app.app_context():
         record = changes.create(RecordKind.MEASURE, MEASURE, author_id=None)
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         records.write_revision(
             record, records.working_copy(record), action="publish", summary="Published"
         )

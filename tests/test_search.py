@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.records import services as records
+from tracker.review import workflow
 from tracker.search import index
 from tracker.search.backends import PostgresBackend, SQLiteBackend, backend_for
 from tracker.search.models import SearchEntry, SearchFacet
@@ -161,7 +162,7 @@ def test_edits_after_publication_stay_private_until_published(app, make_measure)
         assert titles(search("wibbleton")) == ["Test edited measure"]
         assert search("wobbleton").total == 0
         assert titles(search("wobbleton", audience=STAFF)) == ["Test edited measure"]
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         db.session.commit()
         assert search("wibbleton").total == 0
         assert titles(search("wobbleton")) == ["Test edited measure"]
@@ -175,7 +176,7 @@ def test_deleted_and_withdrawn_records_are_not_found(app, make_measure) -> None:
     with app.app_context():
         assert search("frobnicated").total == 2
         records.soft_delete(db.session.get(type(gone), gone.id).record)
-        records.withdraw(db.session.get(type(pulled), pulled.id).record)
+        workflow.withdraw_unreviewed(db.session.get(type(pulled), pulled.id).record)
         db.session.commit()
         assert search("frobnicated").total == 0
         # Staff asking for drafts still see the withdrawn working copy, not the deleted one.

@@ -8,6 +8,7 @@ from flask import Flask
 
 from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
 from tracker.records.editing import editor_for
+from tracker.review.workflow import HISTORY_LABELS
 from tracker.text import render_markdown
 
 #: how the history names each revision's action
@@ -19,11 +20,8 @@ ACTION_LABELS = {
     "undelete": "Restored after deletion",
     "publish": "Published",
     "import": "Imported",
-    "submit": "Submitted for review",
-    "request_changes": "Changes requested",
-    "approve": "Approved",
-    "withdraw": "Withdrawn",
-    "reopen": "Back to draft",
+    # the workflow's steps name themselves (tracker.review.workflow.STEPS)
+    **HISTORY_LABELS,
 }
 
 

@@ -29,7 +29,8 @@ from tracker.jurisdictions.models import Jurisdiction
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Norm
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, WorkflowState
+from tracker.records.models import Record, RecordKind
+from tracker.review import workflow
 
 FIELDS = {
     "key",
@@ -244,7 +245,7 @@ def load(path: str | Path) -> LoadReport:
                 f"key {snap['key']!r} is already used by a "
                 f"{existing[snap['key']].label.lower()} record",
             )
-        record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"], state=WorkflowState.DRAFT)
+        record = Record(kind=RecordKind.ATTRIBUTION, key=snap["key"])
         db.session.add(record)
         db.session.flush()
         content = Attribution(record_id=record.id, is_draft=True, is_live=False)
@@ -255,7 +256,7 @@ def load(path: str | Path) -> LoadReport:
         except ValueError as exc:
             raise DataFileError(path, snap["_line"], str(exc)) from None
         db.session.flush()
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         records.write_revision(
             record, content, action="import", summary="Loaded from the demo data (facts.yaml)"
         )

@@ -7,7 +7,7 @@ Publishing belongs to the review workflow.
 
 from __future__ import annotations
 
-from tracker.attribution import forms
+from tracker.attribution import forms, services
 from tracker.attribution import history as _history  # noqa: F401  (registers the attribution diff)
 from tracker.attribution.models import Attribution
 from tracker.attribution.views import bp
@@ -26,7 +26,7 @@ editor = RecordEditor(
         form_data=forms.form_data,
         template_dir="attribution",
         public_endpoint="attribution.detail",
-        problems=forms.publication_problems,
+        problems=services.publication_problems,
     )
 )
 register_routes(bp, editor, "/attributions")

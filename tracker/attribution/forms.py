@@ -524,10 +524,3 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         for s in snapshot.get("sources") or []
     ]
     return data
-
-
-def publication_problems(attribution: Attribution) -> list[str]:
-    """Why this copy may not be published yet (an empty list: it may)."""
-    if not attribution.sources:
-        return ["Add at least one source, so that readers can check the statement."]
-    return []

@@ -26,7 +26,8 @@ from tracker.measures.models import (
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, WorkflowState
+from tracker.records.models import Record, RecordKind
+from tracker.review import workflow
 
 MEASURE_FIELDS = {
     "key",
@@ -184,7 +185,7 @@ def load(path: str | Path) -> LoadReport:
     for snap in measures:
         if snap["key"] in existing:
             continue
-        record = Record(kind=RecordKind.MEASURE, key=snap["key"], state=WorkflowState.DRAFT)
+        record = Record(kind=RecordKind.MEASURE, key=snap["key"])
         db.session.add(record)
         created.append((record, None, snap))
     db.session.flush()
@@ -197,7 +198,7 @@ def load(path: str | Path) -> LoadReport:
         except ValueError as exc:
             raise DataFileError(path, snap["_line"], str(exc)) from None
         db.session.flush()
-        records.publish(record)
+        workflow.publish_unreviewed(record)
         records.write_revision(
             record, content, action="import", summary="Loaded from the demo data (facts.yaml)"
         )

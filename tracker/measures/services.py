@@ -313,19 +313,40 @@ def mapping_problems(mappings: list[dict[str, Any]]) -> list[tuple[int, str, str
     return problems
 
 
-def publication_problems(measure: Measure) -> list[str]:
-    """Why this copy may not be published yet (an empty list: it may).
-
-    The one list of publication checks for measures: the review workflow's publish
-    action and the editor's publish page both read it.
-    """
+def publication_checks(measure: Measure) -> list[records.Check]:
+    """The one list of publication checks for measures: the review workflow runs it at
+    submission and at publication, and the review page shows it as a checklist."""
     data = snapshot(measure)
-    problems = []
-    if not data["sources"]:
-        problems.append("Add at least one source, so that readers can check the measure.")
-    problems.extend(message for _i, message in event_order_problems(data["events"]))
-    problems.extend(message for _i, _f, message in mapping_problems(data["mappings"]))
-    return problems
+    mappings = mapping_problems(data["mappings"])
+    return [
+        records.Check(
+            "At least one source",
+            ()
+            if data["sources"]
+            else ("Add at least one source, so that readers can check the measure.",),
+            "sources",
+        ),
+        records.Check(
+            "Events dated in order",
+            tuple(message for _i, message in event_order_problems(data["events"])),
+            "events",
+        ),
+        records.Check(
+            "Every mapping says why the measure implements it",
+            tuple(message for _i, f, message in mappings if f == "rationale"),
+            "mappings",
+        ),
+        records.Check(
+            "Every mapping gives a pinpoint or concerns the whole instrument",
+            tuple(message for _i, f, message in mappings if f == "locator"),
+            "mappings",
+        ),
+    ]
+
+
+def publication_problems(measure: Measure) -> list[str]:
+    """Why this copy may not be published yet (an empty list: it may)."""
+    return [p for check in publication_checks(measure) for p in check.problems]
 
 
 def mark_published(measure: Measure) -> None:
@@ -342,6 +363,7 @@ records.register(
         apply=apply,
         on_publish=mark_published,
         publication_problems=publication_problems,
+        publication_checks=publication_checks,
         compare=history.compare_snapshots,
         jurisdictions=lambda m: {m.jurisdiction_code} if m.jurisdiction_code else set(),
         fields=history.FIELDS,

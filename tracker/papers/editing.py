@@ -7,7 +7,7 @@ Publishing belongs to the review workflow.
 
 from __future__ import annotations
 
-from tracker.papers import forms
+from tracker.papers import forms, services
 from tracker.papers import history as _history  # noqa: F401  (registers the paper diff)
 from tracker.papers.models import Paper
 from tracker.papers.views import bp
@@ -26,7 +26,7 @@ editor = RecordEditor(
         form_data=forms.form_data,
         template_dir="papers",
         public_endpoint="papers.detail",
-        problems=forms.publication_problems,
+        problems=services.publication_problems,
     )
 )
 register_routes(bp, editor)

@@ -295,10 +295,3 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
             for r in snapshot.get("recommendations", [])
         ],
     }
-
-
-def publication_problems(paper: Paper) -> list[str]:
-    """Why this copy may not be published yet (an empty list: it may)."""
-    if not paper.sources:
-        return ["Add at least one source, so that readers can check the paper."]
-    return []

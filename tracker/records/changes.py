@@ -25,7 +25,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.records import history
 from tracker.records import services as records
-from tracker.records.models import Record, RecordKind, Revision, WorkflowState
+from tracker.records.models import Record, RecordKind, Revision
 from tracker.review import workflow
 
 __all__ = [
@@ -90,10 +90,10 @@ def _reload() -> None:
 
 def new_record(kind: RecordKind, *, author_id: int | None, key: str | None = None) -> Record:
     """An empty draft record (the measure import reserves all its records first, so that
-    rows of one file can relate to each other)."""
+    rows of one file can relate to each other). Every record starts as a draft (the
+    column's default); from then on only tracker.review.workflow writes its state."""
     record = Record(
         kind=kind,
-        state=WorkflowState.DRAFT,
         key=key,
         created_by_id=author_id,
         updated_by_id=author_id,
@@ -145,10 +145,9 @@ def update(
     ops = records.ops_for(record)
     current = records.working_copy(record)
     before = ops.snapshot(current) if current is not None else None
-    approved_before = workflow.approvers(record)
     # A published record gets a new draft; an approved one goes back to review (its
     # approvals were for the revision this edit replaces).
-    record.state = workflow.state_after_edit(record.state)
+    approved_before = workflow.begin_edit(record)
     _touch(record, expected_version, author_id)
     copy = records.editable_copy(record)
     try:

@@ -73,6 +73,14 @@ class Record(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The state is the workflow's (tracker.review.workflow); a published record has been
+        # published at some moment. Which copies exist lives in the content tables, whose
+        # rows are each the working copy, the live copy or both (``ContentCopy``).
+        sa.CheckConstraint(
+            "state <> 'published' OR published_at IS NOT NULL", name="published_has_date"
+        ),
+    )
 
 
 class Revision(Base):
@@ -139,15 +147,19 @@ class ContentCopy:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy passes the class
         table = cls.__tablename__  # type: ignore[attr-defined]
-        return tuple(
-            sa.Index(
-                f"uq_{table}_record_{flag.removeprefix('is_')}",
-                "record_id",
-                unique=True,
-                sqlite_where=sa.text(flag),
-                postgresql_where=sa.text(flag),
-            )
-            for flag in ("is_draft", "is_live")
+        return (
+            *(
+                sa.Index(
+                    f"uq_{table}_record_{flag.removeprefix('is_')}",
+                    "record_id",
+                    unique=True,
+                    sqlite_where=sa.text(flag),
+                    postgresql_where=sa.text(flag),
+                )
+                for flag in ("is_draft", "is_live")
+            ),
+            # A row that is neither copy is an orphan nobody edits or sees.
+            sa.CheckConstraint("is_draft OR is_live", name="working_or_live"),
         )
 
 

@@ -16,7 +16,21 @@ import sqlalchemy as sa
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.records import signals
-from tracker.records.models import Publication, Record, RecordKind, Revision, WorkflowState
+from tracker.records.models import Publication, Record, RecordKind, Revision
+
+
+@dataclass(frozen=True)
+class Check:
+    """One publishing precondition: what it asks, and what is wrong (nothing: it passes)."""
+
+    label: str
+    problems: tuple[str, ...] = ()
+    #: the editor's field to fix it in (an anchor on the edit page), if any
+    field: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,8 @@ class ContentOps:
     on_publish: Optional[Callable[[Any], None]] = None
     #: why a copy may not be published yet (readable sentences; empty: it may)
     publication_problems: Optional[Callable[[Any], list[str]]] = None
+    #: the same, as named checks for the checklist (without it, one check wraps the above)
+    publication_checks: Optional[Callable[[Any], list[Check]]] = None
     #: field-by-field comparison of two snapshots (tracker.records.diff.FieldChange list);
     #: without it, ``diff.generic_compare`` describes the fields from the snapshots
     compare: Optional[Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], list[Any]]] = (
@@ -59,10 +75,20 @@ def ops_for_kind(kind: RecordKind) -> ContentOps:
     return _registry[kind]
 
 
+def publication_checks(record: Record, content: Any) -> list[Check]:
+    """The kind's publishing preconditions for ``content``, each passed or failed."""
+    ops = ops_for(record)
+    if content is None:
+        return []
+    if ops.publication_checks:
+        return list(ops.publication_checks(content))
+    problems = tuple(ops.publication_problems(content)) if ops.publication_problems else ()
+    return [Check("Ready to publish", problems)]
+
+
 def publication_problems(record: Record, content: Any) -> list[str]:
-    """The kind's own checks before publication (none registered: no problems)."""
-    check = ops_for(record).publication_problems
-    return list(check(content)) if check and content is not None else []
+    """The kind's own checks before publication, as sentences (empty: it may be published)."""
+    return [p for check in publication_checks(record, content) for p in check.problems]
 
 
 def compare(
@@ -131,6 +157,9 @@ def has_unpublished_changes(record: Record) -> bool:
 def publish(record: Record, summary: str = "") -> Any:
     """Make the working copy the live copy, in the caller's transaction.
 
+    The record's state is the workflow's to write (tracker.review.workflow): call this
+    through a workflow step, or ``workflow.publish_unreviewed`` for loaders.
+
     ``summary`` is the public note on the change (shown in /changes and the feed).
     """
     ops = ops_for(record)
@@ -145,7 +174,6 @@ def publish(record: Record, summary: str = "") -> Any:
     draft.is_live = True
     if ops.on_publish:
         ops.on_publish(draft)
-    record.state = WorkflowState.PUBLISHED
     record.published_at = utcnow()
     db.session.add(
         Publication(
@@ -162,7 +190,8 @@ def publish(record: Record, summary: str = "") -> Any:
 
 
 def withdraw(record: Record) -> None:
-    """Take the record off the public site; the working copy stays for staff."""
+    """Take the record off the public site; the working copy stays for staff (the state is
+    the workflow's to write, as for ``publish``)."""
     live = live_copy(record)
     previous = ops_for(record).snapshot(live) if live is not None else None
     if live is not None:
@@ -170,7 +199,6 @@ def withdraw(record: Record) -> None:
             live.is_live = False
         else:
             db.session.delete(live)
-    record.state = WorkflowState.WITHDRAWN
     if live is not None:
         db.session.add(
             Publication(

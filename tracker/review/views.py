@@ -56,6 +56,8 @@ KIND_LINKS: dict[RecordKind, list[tuple[str, str]]] = {
     RecordKind.PAPER: [],
     RecordKind.ATTRIBUTION: [],
 }
+#: where the checklist's links lead to fix a field (an anchor per section of the form)
+EDIT_PAGES = {RecordKind.MEASURE: "measures.edit"}
 PUBLIC_PAGES = {
     RecordKind.MEASURE: "measures.detail",
     RecordKind.PAPER: "papers.detail",
@@ -231,7 +233,10 @@ def _render(
         forms=_forms(record, status.revision, copies, given),
         error=error,
         error_action=error_action,
-        problems=records.publication_problems(record, content),
+        checklist=workflow.preconditions(record, copies.draft)
+        if copies.draft is not None and not copies.draft.is_live
+        else [],
+        edit_url=_url_or_none(EDIT_PAGES.get(record.kind, ""), record_id=record.id),
         unpublished=copies.draft is not None and not copies.draft.is_live,
         kind_links=[
             (label, url)
