@@ -227,7 +227,9 @@ def _clone(
         record.update(state="draft", published_at=None)
     rows["records"].append(record)
     suffix = f" (scale copy {k})"
-    copies = [(not draft_only and not pending, not draft_only)]  # (is_draft, is_live)
+    # (is_draft, is_live): one copy that is both, or a live copy plus a working copy (pending),
+    # or only a working copy (draft only); never a row that is neither (CHECK, migration 0018)
+    copies = [(not pending, not draft_only)]
     if pending:
         copies.append((True, False))
     first_mid = None

@@ -15,7 +15,7 @@ import pytest
 
 from tests.pdf_helpers import flat, pdf_fonts, pdf_text
 from tests.test_pdf_briefs import get_pdf
-from tracker.reports import cache, sandbox
+from tracker.reports import cache
 
 DE = "/jurisdictions/DE/brief.pdf?as_of=2026-12-07"
 
@@ -103,12 +103,14 @@ def test_country_brief_is_tagged_pdf_ua_in_reading_order(reports, client) -> Non
 
 
 @pytest.mark.slow
-def test_pdfa_variant_is_archivable_cached_apart_and_deterministic(reports, client) -> None:
+def test_pdfa_variant_is_archivable_cached_apart_and_deterministic(
+    reports, client, render_counter
+) -> None:
     ua = get_pdf(reports, client, DE)
-    renders = sandbox.render_count
+    renders = render_counter.count
     url = DE + "&variant=pdfa"
     first = client.get(url)
-    assert first.status_code == 200 and sandbox.render_count == renders + 1
+    assert first.status_code == 200 and render_counter.count == renders + 1
     assert "-pdfa.pdf" in first.headers["Content-Disposition"]
     assert first.data != ua and first.headers["ETag"] != client.get(DE).headers["ETag"]
     pdf = assert_tagged(first.data, "Germany: national measures and the UN cyber norms")
@@ -123,11 +125,11 @@ def test_pdfa_variant_is_archivable_cached_apart_and_deterministic(reports, clie
     assert no_transparency(pdf)
 
     # cached: same bytes, no render; from scratch: byte-identical (no clock, no random id)
-    assert client.get(url).data == first.data and sandbox.render_count == renders + 1
+    assert client.get(url).data == first.data and render_counter.count == renders + 1
     with reports.app_context():
         cache.store().clear()
     again = client.get(url)
-    assert sandbox.render_count == renders + 2
+    assert render_counter.count == renders + 2
     assert hashlib.sha256(again.data).digest() == hashlib.sha256(first.data).digest()
     assert client.get(DE).data == ua  # the default variant re-renders the same bytes too
 
