@@ -74,6 +74,9 @@ def make_app(database_url: str, **overrides: Any) -> Any:
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
         # Other domains' tests publish records: they must not queue pre-renders of briefs.
         "REPORTS_PRERENDER": False,
+        # Whether a brief renders inline depends on the render speed measured on this machine
+        # (tracker/reports/speed.py): tests say which path they test (0 = background).
+        "REPORTS_INLINE_SECONDS": 1000,
     }
     config.update(overrides)
     app = create_app(config)
