@@ -49,12 +49,12 @@ def test_topic_coverage_counts_measures_through_the_eu(ctx) -> None:
 
 
 def test_gap_counts_give_the_gap_analysis_in_a_sentence(ctx) -> None:
-    # the gap analysis knows recorded statuses today: a brief without an as-of date
+    # the gap analysis is computed for today (measures in force): a brief without an as-of date
     found = findings.gap_counts(build_report(params.parse_jurisdiction_brief("JP", {})))
     assert found is not None
     assert found.text == (
         "Of the 22 supply-chain norms, topics and guidance actions of the gap analysis, 6 have "
-        "a measure recorded for Japan, 1 is partly covered and 15 have none (recorded status "
+        "a measure recorded for Japan, 1 is partly covered and 15 have none (measures in force "
         "today). Topics with no measure recorded: Secure development framework, Vendor "
         "attestation, Vulnerability disclosure, Product security requirements, Security "
         "labelling, Open-source security funding, Procurement requirements, Incident reporting."

@@ -56,7 +56,7 @@ def test_country_brief_preview_shows_gaps_today_only(client) -> None:
     page = client.get("/jurisdictions/DE/brief").get_data(as_text=True)
     assert 'id="gaps"' in page and "Gap analysis: Germany" in page
     assert "BSI TR-03183 (partly)" in page
-    # The gap analysis knows recorded statuses, not dated events: none in a brief of the past.
+    # The gap analysis is computed for today only: none in a brief of the past.
     past = client.get("/jurisdictions/DE/brief?as_of=2020-01-01").get_data(as_text=True)
     assert 'id="gaps"' not in past
 

@@ -223,7 +223,7 @@ def gap_counts(report: Report) -> Finding | None:
         f"Of the {full + partial + none} supply-chain norms, topics and guidance actions of the "
         f"gap analysis, {full} {_verb(full, 'has', 'have')} a measure recorded for "
         f"{sentence_name(g.name)}, {partial} {_verb(partial, 'is', 'are')} partly covered and "
-        f"{none} {_verb(none, 'has', 'have')} none (recorded status today)"
+        f"{none} {_verb(none, 'has', 'have')} none (measures in force today)"
     )
     topics = [
         line.label

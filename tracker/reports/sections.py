@@ -24,7 +24,8 @@ from tracker.reports.data import GapGroup, GapLine, GapSummary, Report
 from tracker.reports.params import ReportParams, today
 
 GAP_NOTE = (
-    "Coverage by the measures’ recorded status today. A catalogue action counts only where "
+    "Coverage by the measures in force today (see how the tracker dates measures). A catalogue "
+    "action counts only where "
     "a measure "
     "is explicitly linked to it, with the degree the link gives; proposed, superseded and "
     "rescinded "
