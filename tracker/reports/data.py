@@ -198,7 +198,7 @@ class GapGroup:
 
 @dataclass
 class GapSummary:
-    """The gap section of a country brief (recorded statuses today, not the as-of date)."""
+    """The gap section of a country brief (measures in force today, not on the as-of date)."""
 
     code: str
     name: str
