@@ -221,98 +221,118 @@ def _ended_text(event: LifeEvent) -> str:
 def standing_on(
     events: Sequence[LifeEvent], recorded_status: str, on: dt.date, today: dt.date
 ) -> StandingOn:
-    """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`)."""
+    """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`).
+
+    A measure's life has three phases, tried in turn: ended; not adopted by the date (adopted
+    later, pending, or undated); adopted, then in force (with its application stages).
+    """
     past = [e for e in events if e.effective <= on]
-    ended = _first(past, ENDING)
+    ended = _ended(past, recorded_status, on, today)
     if ended is not None:
-        texts = [
-            _ended_text(e) for e in sorted(past, key=lambda e: e.effective) if e.kind in ENDING
-        ]
-        return StandingOn(Standing.ENDED, _sentence("Ended", [", ".join(texts)]))
+        return ended
+    if _first(past, ADOPTING) is None:
+        return _unadopted(events, past, recorded_status, on)
+    issued = _issued(past)
+    amendments = _amendments(past)
+    entry = _entry_into_force(events)
+    if entry.effective > on:
+        parts = [*issued, f"enters into force {entry.text}", *amendments]
+        return StandingOn(Standing.ADOPTED, _sentence(Standing.ADOPTED.label, parts))
+    return _in_force(events, entry, on, issued, amendments)
+
+
+def _ended(
+    past: Sequence[LifeEvent], recorded_status: str, on: dt.date, today: dt.date
+) -> StandingOn | None:
+    """Ended by a dated event on or before the date, or (today and later) by a recorded status
+    of superseded or rescinded whose date is not recorded; None while the measure lives."""
+    endings = sorted((e for e in past if e.kind in ENDING), key=lambda e: e.effective)
+    if endings:
+        return StandingOn(
+            Standing.ENDED, _sentence("Ended", [", ".join(_ended_text(e) for e in endings)])
+        )
     if on >= today and recorded_status in ("superseded", "rescinded"):
         return StandingOn(
             Standing.ENDED, _sentence("Ended", [f"{recorded_status}, date not recorded"])
         )
+    return None
 
-    adopted = _first(past, ADOPTING)
-    if adopted is None:
-        later = _first(events, ADOPTING)
-        if later is not None:
-            return StandingOn(
-                Standing.NOT_YET_ADOPTED,
-                _sentence("Not yet adopted", [f"{_kind_verb(later)} {later.text}"]),
-            )
-        proposed = _first(past, PROPOSING)
-        first = _first(events, PROPOSING)
-        if proposed is None and first is not None:
-            return StandingOn(
-                Standing.NOT_YET_ADOPTED,
-                _sentence("Not yet adopted", [f"{_kind_verb(first)} {first.text}"]),
-            )
-        if proposed is not None or recorded_status == "proposed":
-            when = [f"{_kind_verb(e)} {e.text}" for e in past if e.kind in PROPOSING]
-            return StandingOn(
-                Standing.PENDING,
-                _sentence(
-                    "Pending (proposed, never adopted)",
-                    [*when, f"no adoption recorded by {_day(on)}"],
-                ),
-            )
+
+def _unadopted(
+    events: Sequence[LifeEvent], past: Sequence[LifeEvent], recorded_status: str, on: dt.date
+) -> StandingOn:
+    """A measure with no adoption by the date: not yet adopted when an adoption (or, for one not
+    yet proposed, a proposal) is dated later; pending once proposed; otherwise undated."""
+    proposals = [e for e in past if e.kind in PROPOSING]
+    upcoming = _first(events, ADOPTING) or (None if proposals else _first(events, PROPOSING))
+    if upcoming is not None:
         return StandingOn(
-            Standing.UNDATED,
-            "Dates not recorded: no dated adoption, publication or entry into force.",
+            Standing.NOT_YET_ADOPTED, _sentence("Not yet adopted", [_happening(upcoming)])
         )
+    if proposals or recorded_status == "proposed":
+        when = [_happening(e) for e in proposals]
+        return StandingOn(
+            Standing.PENDING,
+            _sentence(
+                "Pending (proposed, never adopted)", [*when, f"no adoption recorded by {_day(on)}"]
+            ),
+        )
+    return StandingOn(
+        Standing.UNDATED,
+        "Dates not recorded: no dated adoption, publication or entry into force.",
+    )
 
-    parts: list[str] = []
-    adoption = _first(past, {"adopted"})
-    publication = _first(past, {"published"})
-    if adoption is not None:
-        parts.append(f"adopted {adoption.text}")
-    elif publication is not None:
-        parts.append(f"published {publication.text}")
-    in_force_events = [e for e in events if e.kind == "in_force"]
-    if in_force_events:
-        entry = min(in_force_events, key=lambda e: e.effective)
-    else:
-        # the first adoption and the first publication: in force from the later of the two
-        issued = [_first(events, {kind}) for kind in ("adopted", "published")]
-        entry = max((e for e in issued if e is not None), key=lambda e: e.effective)
-    amendments = [
+
+def _issued(past: Sequence[LifeEvent]) -> list[str]:
+    """The first adoption by the date, or failing one the first publication ("adopted 2021")."""
+    issue = _first(past, {"adopted"}) or _first(past, {"published"})
+    return [_happening(issue)] if issue is not None else []
+
+
+def _amendments(past: Sequence[LifeEvent]) -> list[str]:
+    return [
         f"amended {e.text}" + (f" ({e.note})" if e.note else "")
         for e in past
         if e.kind == "amended"
     ]
 
-    if entry.effective > on:
-        parts.append(f"enters into force {entry.text}")
-        return StandingOn(Standing.ADOPTED, _sentence(Standing.ADOPTED.label, parts + amendments))
 
+def _entry_into_force(events: Sequence[LifeEvent]) -> LifeEvent:
+    """The first recorded entry into force; with none, the later of the first adoption and the
+    first publication (at least one of which the caller has found)."""
+    recorded = _first(events, {"in_force"})
+    if recorded is not None:
+        return recorded
+    issued = [_first(events, {kind}) for kind in ("adopted", "published")]
+    return max((e for e in issued if e is not None), key=lambda e: e.effective)
+
+
+def _in_force(
+    events: Sequence[LifeEvent],
+    entry: LifeEvent,
+    on: dt.date,
+    issued: list[str],
+    amendments: list[str],
+) -> StandingOn:
+    """In force on the date (``entry`` is on or before it): how far its stages apply."""
+    since = f"in force since {entry.text}"
+    if entry.stage and sum(e.kind == "in_force" for e in events) == 1:
+        since = f"{entry.stage} {since}"
     stages = _stages(events)
-    begun = [e for e in stages if e.effective <= on]
-    ahead = [e for e in stages if e.effective > on]
-    in_force_text = f"in force since {entry.text}"
-    if entry.stage and len(in_force_events) == 1:
-        in_force_text = f"{entry.stage} in force since {entry.text}"
     if not stages:
-        return StandingOn(Standing.IN_FORCE, _in_force_sentence(in_force_text, parts, amendments))
-    if not begun:
-        first = ahead[0]
-        return StandingOn(
-            Standing.NOT_APPLYING,
-            _sentence(
-                in_force_text,
-                [f"no obligation applies yet (first stage: {_stage_text(first, on)})", *amendments],
-            ),
-        )
+        return StandingOn(Standing.IN_FORCE, _in_force_sentence(since, issued, amendments))
+    ahead = [e for e in stages if e.effective > on]
+    if len(ahead) == len(stages):
+        first = f"no obligation applies yet (first stage: {_stage_text(ahead[0], on)})"
+        return StandingOn(Standing.NOT_APPLYING, _sentence(since, [first, *amendments]))
     stage_texts = [_stage_text(e, on) for e in stages]
     if ahead:
         return StandingOn(
             Standing.PARTLY,
-            _sentence(f"{in_force_text}, partly applicable", [*stage_texts, *amendments]),
+            _sentence(f"{since}, partly applicable", [*stage_texts, *amendments]),
         )
     return StandingOn(
-        Standing.FULLY,
-        _sentence("Fully applicable", [in_force_text, *stage_texts, *amendments]),
+        Standing.FULLY, _sentence("Fully applicable", [since, *stage_texts, *amendments])
     )
 
 
@@ -332,6 +352,11 @@ def _kind_verb(event: LifeEvent) -> str:
         "published": "published",
         "in_force": "enters into force",
     }.get(event.kind, event.kind)
+
+
+def _happening(event: LifeEvent) -> str:
+    """'introduced 2023-05-02', 'enters into force 2025-01-01'."""
+    return f"{_kind_verb(event)} {event.text}"
 
 
 # --------------------------------------------------------------------------- counting
