@@ -15,7 +15,7 @@ from tests.conftest import csrf_token
 from tests.pages import as_data, form_fields, replace, response_text
 from tests.test_delete import public_pages
 from tracker.accounts.models import AuditAction, AuditEvent
-from tracker.attribution import queries, sections
+from tracker.attribution import forms, queries, sections
 from tracker.extensions import db
 from tracker.records import services as records
 from tracker.records.models import Record, Revision, WorkflowState
@@ -655,3 +655,61 @@ def test_posts_without_csrf_token_are_400_and_change_nothing(app, client, login)
             as_text=True
         ), url
     assert state_of_everything(app) == before
+
+
+def test_edit_form_data_numbers_norm_rows_by_their_statement_and_fills_defaults() -> None:
+    snapshot = {
+        "date": "2019-06",
+        "operation": "Op",
+        "attributed_actor": "APT",
+        "attributed_state": None,
+        "forms": ["indictment", "statement"],
+        "notes": None,
+        "statements": [
+            {
+                "role": "attributing",
+                "parties": ["NO", "IS"],
+                "orgs": ["NATO"],
+                "passage": "q",
+                "invoked_norms": [{"norm": "c", "basis": "explicit", "passage": None}],
+            },
+            {"role": None, "parties": [], "orgs": ["EU Council", "G7"], "invoked_norms": []},
+            {"role": "supporting", "parties": ["FR"], "invoked_norms": [{"norm": "f"}]},
+        ],
+        "sources": [{"title": "T", "url": None}],
+    }
+    data = forms.form_data(snapshot)
+    assert (data["operation"], data["attributed_state"], data["notes"]) == ("Op", "", "")
+    assert data["forms"] == ["indictment", "statement"]
+    assert data["forms_order"] == "indictment,statement"
+    assert data["verification"] == "unverified"
+    first, second, third = data["statements"]
+    assert first["parties"] == ["NO", "IS"] and first["orgs"] == "NATO"
+    assert (first["passage"], first["note"], first["form"]) == ("q", "", "")
+    # what a snapshot leaves out is the form's default, never "no"
+    assert (second["role"], second["un_framework_invoked"], second["passage_kind"]) == (
+        "attributing",
+        "unknown",
+        "summary",
+    )
+    assert second["orgs"] == "EU Council\nG7" and third["role"] == "supporting"
+    assert data["invoked_norms"] == [
+        {"statement": "1", "norm": "c", "basis": "explicit", "passage": "", "locator": ""},
+        {"statement": "3", "norm": "f", "basis": "", "passage": "", "locator": ""},
+    ]
+    assert data["sources"] == [{"title": "T", "url": "", "accessed": ""}]
+
+
+def test_edit_form_data_reads_the_old_layout_as_statements() -> None:
+    data = forms.form_data(
+        {
+            "date": "2018",
+            "attributing": ["GB"],
+            "un_framework_invoked": "yes",
+            "invoked_norms": [{"norm": "c", "basis": "implicit"}],
+        }
+    )
+    assert [(s["role"], s["parties"]) for s in data["statements"]] == [("attributing", ["GB"])]
+    assert data["statements"][0]["un_framework_invoked"] == "yes"
+    assert data["invoked_norms"][0]["statement"] == "1"
+    assert data["forms"] == [] and data["sources"] == []

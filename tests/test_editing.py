@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.measures import queries, services
 from tracker.measures.models import Measure
 from tracker.records import services as records
+from tracker.records.forms import field_texts
 from tracker.records.models import Record, Revision, WorkflowState
 
 
@@ -415,3 +416,13 @@ def test_a_measure_without_sources_cannot_be_published(app, client, login, make_
     assert "Before this can be published" in client.get(f"/measures/{rid}/edit").get_data(
         as_text=True
     )
+
+
+def test_field_texts_gives_a_blank_for_a_missing_or_empty_value() -> None:
+    snapshot = {"title": "T", "url": None, "note": "", "extra": "not asked for"}
+    assert field_texts(snapshot, ("title", "url", "note", "accessed")) == {
+        "title": "T",
+        "url": "",
+        "note": "",
+        "accessed": "",
+    }

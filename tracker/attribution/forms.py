@@ -53,6 +53,7 @@ from tracker.records.forms import (
     RecordForm,
     RowForm,
     cap,
+    field_texts,
     full_date_not_future,
     http_url,
     limit,
@@ -323,58 +324,85 @@ class AttributionEditForm(RecordForm):
 
     def check(self) -> None:
         statements = self._numbered_statements()
-        if not any(r.role.data == PartyRole.ATTRIBUTING.value for r in statements.values()):
-            target = self.statements.entries[0].form.parties if self.statements.entries else None
-            if target is not None:
-                self.fail(
-                    target,
-                    "Add at least one attributing statement, with its party or parties.",
-                )
+        self._check_attributing(statements)
         for row in statements.values():
-            if not row.parties.data and not _lines(row.orgs.data):
-                self.fail(row.parties, "Choose the party or parties that made this statement.")
-            if (
-                row.passage_kind.data == PassageKind.VERBATIM.value
-                and (row.passage.data or "").strip()
-            ):
-                if not (row.passage_source.data or "").strip():
-                    self.fail(
-                        row.passage_source,
-                        "A verbatim passage needs the source that gives its wording; "
-                        "otherwise mark it a summary.",
-                    )
+            self._check_statement(row)
+        self._check_attributed_state(statements)
+        if not self.forms.data:
+            self.fail(self.forms, "Tick at least one form.")
+        norms = self.rows("invoked_norms")
+        for row in norms:
+            self._check_invocation(row, statements)
+        self._check_norms_listed_once(norms)
+        self._check_explicit_names_framework(norms, statements)
+        for row in self.rows("sources"):
+            self._check_source(row)
+
+    def _check_attributing(self, statements: dict[str, StatementRow]) -> None:
+        """At least one statement attributes; the message goes to the first statement row."""
+        if any(r.role.data == PartyRole.ATTRIBUTING.value for r in statements.values()):
+            return
+        if self.statements.entries:
+            self.fail(
+                self.statements.entries[0].form.parties,
+                "Add at least one attributing statement, with its party or parties.",
+            )
+
+    def _check_statement(self, row: StatementRow) -> None:
+        """A statement names who made it; a verbatim passage names where its wording is from."""
+        if not row.parties.data and not _lines(row.orgs.data):
+            self.fail(row.parties, "Choose the party or parties that made this statement.")
+        verbatim = row.passage_kind.data == PassageKind.VERBATIM.value
+        if verbatim and (row.passage.data or "").strip():
+            if not (row.passage_source.data or "").strip():
+                self.fail(
+                    row.passage_source,
+                    "A verbatim passage needs the source that gives its wording; "
+                    "otherwise mark it a summary.",
+                )
+
+    def _check_attributed_state(self, statements: dict[str, StatementRow]) -> None:
         attributed = self.attributed_state.data
         if attributed and any(attributed in (r.parties.data or []) for r in statements.values()):
             self.fail(
                 self.attributed_state,
                 "The attributed State cannot also be a party of one of its statements.",
             )
-        if not self.forms.data:
-            self.fail(self.forms, "Tick at least one form.")
-        norms = self.rows("invoked_norms")
-        pairs = set()
+
+    def _check_invocation(self, row: RowForm, statements: dict[str, StatementRow]) -> None:
+        """A norm invoked names its norm, a statement that is kept, and its basis."""
+        if not row.norm.data:
+            self.fail(row.norm, "Choose the norm the statement invokes.")
+        if not row.statement.data:
+            self.fail(row.statement, "Choose the statement that invokes the norm.")
+        elif row.statement.data not in statements:
+            self.fail(
+                row.statement,
+                f"Statement {row.statement.data} is removed or empty: choose another.",
+            )
+        if not row.basis.data:
+            self.fail(
+                row.basis,
+                "Say whether the statement names the norm (explicit), echoes it (implicit), "
+                "or whether that is unknown.",
+            )
+
+    def _check_norms_listed_once(self, norms: list[RowForm]) -> None:
+        """One statement invokes one norm with one passage once."""
+        seen = set()
         for row in norms:
-            if not row.norm.data:
-                self.fail(row.norm, "Choose the norm the statement invokes.")
-            if not row.statement.data:
-                self.fail(row.statement, "Choose the statement that invokes the norm.")
-            elif row.statement.data not in statements:
-                self.fail(
-                    row.statement,
-                    f"Statement {row.statement.data} is removed or empty: choose another.",
-                )
-            if not row.basis.data:
-                self.fail(
-                    row.basis,
-                    "Say whether the statement names the norm (explicit), echoes it (implicit), "
-                    "or whether that is unknown.",
-                )
             key = (row.statement.data, row.norm.data, (row.passage.data or "").strip())
-            if row.norm.data and key in pairs:
+            if row.norm.data and key in seen:
                 self.fail(
                     row.norm, "This norm is listed twice for the statement with the same passage."
                 )
-            pairs.add(key)
+            seen.add(key)
+
+    def _check_explicit_names_framework(
+        self, norms: list[RowForm], statements: dict[str, StatementRow]
+    ) -> None:
+        """A statement that names a norm explicitly refers to the UN framework."""
+        for row in norms:
             statement = statements.get(row.statement.data or "")
             if (
                 statement is not None
@@ -386,21 +414,20 @@ class AttributionEditForm(RecordForm):
                     "This statement names a norm explicitly, so it refers to the UN framework: "
                     "choose Yes, or mark the norm implicit.",
                 )
-        for row in self.rows("sources"):
-            if not (row.title.data or "").strip():
-                self.fail(
-                    row.title, "Give the source a title (the web address alone is not enough)."
-                )
-        # A source opened before the statement was made cannot report it.
-        if self.date.data and not self.date.errors:
-            start, _end = period(self.date.data.strip())
-            for row in self.rows("sources"):
-                accessed = (row.accessed.data or "").strip()
-                if accessed and not row.accessed.errors and dt.date.fromisoformat(accessed) < start:
-                    self.fail(
-                        row.accessed,
-                        f"This is before the statement was made ({self.date.data.strip()}).",
-                    )
+
+    def _check_source(self, row: RowForm) -> None:
+        """A source has a title, and was not opened before the statement was made (it could
+        not report it)."""
+        if not (row.title.data or "").strip():
+            self.fail(row.title, "Give the source a title (the web address alone is not enough).")
+        accessed = (row.accessed.data or "").strip()
+        if not accessed or row.accessed.errors or not self.date.data or self.date.errors:
+            return
+        start, _end = period(self.date.data.strip())
+        if dt.date.fromisoformat(accessed) < start:
+            self.fail(
+                row.accessed, f"This is before the statement was made ({self.date.data.strip()})."
+            )
 
     def _forms_in_order(self) -> list[str]:
         chosen = list(self.forms.data or [])
@@ -462,65 +489,63 @@ class AttributionEditForm(RecordForm):
         }
 
 
+#: snapshot values an edit form shows as they are ("" for none)
+TEXT_FIELDS = (
+    "date",
+    "operation",
+    "attributed_actor",
+    "attributed_state",
+    "basis_note",
+    "follow_up",
+    "legal_basis",
+    "notes",
+    "verification_note",
+)
+STATEMENT_TEXT_FIELDS = (
+    "date",
+    "form",
+    "passage",
+    "passage_source",
+    "source_title",
+    "source_url",
+    "note",
+)
+INVOKED_TEXTS = ("basis", "passage", "locator")
+
+
 def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot as the ``data`` of an AttributionEditForm (for an edit form)."""
     if "statements" not in snapshot:
         from tracker.attribution.services import legacy_statements
 
         snapshot = {**snapshot, "statements": legacy_statements(snapshot)}
-    data: dict[str, Any] = {
-        name: snapshot.get(name) or ""
-        for name in (
-            "date",
-            "operation",
-            "attributed_actor",
-            "attributed_state",
-            "basis_note",
-            "follow_up",
-            "legal_basis",
-            "notes",
-            "verification_note",
-        )
-    }
-    data["forms"] = list(snapshot.get("forms") or [])
-    data["forms_order"] = ",".join(snapshot.get("forms") or [])
-    data["verification"] = snapshot.get("verification") or Verification.UNVERIFIED.value
-    data["statements"] = []
-    data["invoked_norms"] = []
-    for number, st in enumerate(snapshot.get("statements") or [], start=1):
-        data["statements"].append(
-            {
-                "role": st.get("role") or PartyRole.ATTRIBUTING.value,
-                "parties": list(st.get("parties") or []),
-                "orgs": "\n".join(st.get("orgs") or []),
-                "date": st.get("date") or "",
-                "form": st.get("form") or "",
-                "un_framework_invoked": st.get("un_framework_invoked")
-                or FrameworkInvoked.UNKNOWN.value,
-                "passage": st.get("passage") or "",
-                "passage_kind": st.get("passage_kind") or PassageKind.SUMMARY.value,
-                "passage_source": st.get("passage_source") or "",
-                "source_title": st.get("source_title") or "",
-                "source_url": st.get("source_url") or "",
-                "note": st.get("note") or "",
-            }
-        )
-        data["invoked_norms"] += [
-            {
-                "statement": str(number),
-                "norm": n["norm"],
-                "basis": n.get("basis") or "",
-                "passage": n.get("passage") or "",
-                "locator": n.get("locator") or "",
-            }
+    statements = snapshot.get("statements") or []
+    forms = list(snapshot.get("forms") or [])
+    return {
+        **field_texts(snapshot, TEXT_FIELDS),
+        "forms": forms,
+        "forms_order": ",".join(forms),
+        "verification": snapshot.get("verification") or Verification.UNVERIFIED.value,
+        "statements": [_statement_form_data(st) for st in statements],
+        # norms invoked are rows of their own that name their statement by its number
+        "invoked_norms": [
+            {"statement": str(number), "norm": n["norm"], **field_texts(n, INVOKED_TEXTS)}
+            for number, st in enumerate(statements, start=1)
             for n in st.get("invoked_norms") or []
-        ]
-    data["sources"] = [
-        {
-            "title": s.get("title") or "",
-            "url": s.get("url") or "",
-            "accessed": s.get("accessed") or "",
-        }
-        for s in snapshot.get("sources") or []
-    ]
-    return data
+        ],
+        "sources": [
+            field_texts(s, ("title", "url", "accessed")) for s in snapshot.get("sources") or []
+        ],
+    }
+
+
+def _statement_form_data(statement: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **field_texts(statement, STATEMENT_TEXT_FIELDS),
+        "role": statement.get("role") or PartyRole.ATTRIBUTING.value,
+        "parties": list(statement.get("parties") or []),
+        "orgs": "\n".join(statement.get("orgs") or []),
+        "un_framework_invoked": statement.get("un_framework_invoked")
+        or FrameworkInvoked.UNKNOWN.value,
+        "passage_kind": statement.get("passage_kind") or PassageKind.SUMMARY.value,
+    }

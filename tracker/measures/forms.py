@@ -57,6 +57,7 @@ from tracker.records.forms import (
     RecordForm,
     RowForm,
     cap,
+    field_texts,
     full_date_not_future,
     limit,
     options,
@@ -542,7 +543,7 @@ class MeasureForm(RecordForm):
 
 def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot as the ``data`` of a MeasureForm (for an edit form)."""
-    data = {name: snapshot.get(name) or "" for name in services.SCALAR_FIELDS}
+    data = field_texts(snapshot, services.SCALAR_FIELDS)
     data["topics"] = list(snapshot.get("topics", []))
     data["events"] = [
         {
@@ -555,12 +556,7 @@ def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         for e in snapshot.get("events", [])
     ]
     data["sources"] = [
-        {
-            "title": s.get("title") or "",
-            "url": s.get("url") or "",
-            "accessed": s.get("accessed") or "",
-            "staff_note": s.get("staff_note") or "",
-        }
+        field_texts(s, ("title", "url", "accessed", "staff_note"))
         for s in snapshot.get("sources", [])
     ]
     data["relations"] = [

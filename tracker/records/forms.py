@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -114,6 +115,12 @@ BLANK_EDIT = 1
 def text_or_none(value: Any) -> str | None:
     value = (str(value) if value is not None else "").strip()
     return value or None
+
+
+def field_texts(snapshot: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The named values of a snapshot as form data, "" where one is missing or empty (the way
+    back from :func:`text_or_none`)."""
+    return {name: snapshot.get(name) or "" for name in names}
 
 
 def period(text: str) -> tuple[dt.date, dt.date]:
