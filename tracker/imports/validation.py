@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.measures import services
 from tracker.measures.forms import MeasureForm, load_choices
 from tracker.measures.models import Measure, MeasureRelation, RelationKind
 from tracker.norms.models import Commitment, Norm
@@ -289,23 +290,8 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
     for name, default in DEFAULTS.items():
         if values.get(name) in (None, ""):
             values = {**values, name: default}
-    for name in (
-        "jurisdiction",
-        "title_original",
-        "title_lang",
-        "title_en",
-        "short_name",
-        "type",
-        "issuing_body",
-        "status",
-        "status_note",
-        "official_identifier",
-        "official_url",
-        "description",
-        "verification",
-        "verification_note",
-    ):
-        put(FIELD_COLUMN_INVERSE.get(name, name), values.get(name))
+    for name in services.SCALAR_FIELDS:
+        put(name, values.get(FIELD_COLUMN.get(name, name)))
     for slug in values.get("topics") or []:
         put("topics", slug)
     for i, event in enumerate(values.get("events") or []):
@@ -323,7 +309,6 @@ def formdata(values: dict[str, Any], ctx: Context) -> MultiDict[str, str]:
     return MultiDict(pairs)
 
 
-FIELD_COLUMN_INVERSE = {v: k for k, v in FIELD_COLUMN.items()}
 #: a blank cell takes the editor form's default (title language "en", "unverified")
 DEFAULTS = {
     name: getattr(MeasureForm, name).kwargs["default"] for name in ("title_lang", "verification")

@@ -29,22 +29,12 @@ from tracker.records import services as records
 from tracker.records.models import Record, RecordKind
 from tracker.review import workflow
 
+#: the keys of a measure in the demo file: the snapshot's own fields (the jurisdiction by its
+#: code, under "jurisdiction"), its key and its children
 MEASURE_FIELDS = {
     "key",
     "jurisdiction",
-    "title_original",
-    "title_lang",
-    "title_en",
-    "short_name",
-    "type",
-    "issuing_body",
-    "status",
-    "status_note",
-    "official_identifier",
-    "official_url",
-    "description",
-    "verification",
-    "verification_note",
+    *(set(services.SCALAR_FIELDS) - {"jurisdiction_code"}),
     "topics",
     "events",
     "relations",
