@@ -153,25 +153,7 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
         if name in ENUM_FIELDS and value is not None:
             value = ENUM_FIELDS[name](value)
         setattr(measure, name, value)
-
-    events = []
-    for e in data.get("events", []):
-        date, precision = parse_partial_date(e["date"])
-        successor = e.get("successor_record_id")
-        if e.get("successor_key"):
-            by_key = db.session.scalar(sa.select(Record.id).where(Record.key == e["successor_key"]))
-            successor = by_key or successor
-        events.append(
-            MeasureEvent(
-                kind=EventKind(e["kind"]),
-                date=date,
-                precision=precision,
-                note=e.get("note"),
-                stage=e.get("stage"),
-                successor_record_id=successor,
-            )
-        )
-    measure.events = events
+    measure.events = [_event(e) for e in data.get("events", [])]
     measure.sources = [
         Source(
             position=i,
@@ -185,23 +167,48 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
     slugs = data.get("topics", [])
     topics = {t.slug: t for t in db.session.scalars(sa.select(Topic).where(Topic.slug.in_(slugs)))}
     measure.topics = [topics[s] for s in slugs if s in topics]
+    measure.relations = _relations(data.get("relations", []))
+    measure.mappings = _mappings(data.get("mappings", []), measure.is_live)
+    implementations.apply(measure, data.get("implementations", []))
+    measure.compute_year()
 
+
+def _record_id(key: str | None, record_id: int | None) -> int | None:
+    """The record a snapshot names by its key (the demo file), else by its id."""
+    by_key = db.session.scalar(sa.select(Record.id).where(Record.key == key)) if key else None
+    return by_key or record_id
+
+
+def _event(e: dict[str, Any]) -> MeasureEvent:
+    date, precision = parse_partial_date(e["date"])
+    return MeasureEvent(
+        kind=EventKind(e["kind"]),
+        date=date,
+        precision=precision,
+        note=e.get("note"),
+        stage=e.get("stage"),
+        successor_record_id=_record_id(e.get("successor_key"), e.get("successor_record_id")),
+    )
+
+
+def _relations(items: list[dict[str, Any]]) -> list[MeasureRelation]:
+    """Relations to the records that exist (one named by an unknown key is dropped)."""
     relations = []
-    for r in data.get("relations", []):
-        target_id = r.get("target_record_id")
-        if r.get("target_key"):
-            by_key = db.session.scalar(sa.select(Record.id).where(Record.key == r["target_key"]))
-            target_id = by_key or target_id
+    for r in items:
+        target_id = _record_id(r.get("target_key"), r.get("target_record_id"))
         if target_id is not None:
             relations.append(
                 MeasureRelation(
                     kind=RelationKind(r["kind"]), target_record_id=target_id, note=r.get("note")
                 )
             )
-    measure.relations = relations
+    return relations
 
+
+def _mappings(items: list[dict[str, Any]], live: bool) -> list[Mapping]:
+    """Mappings to norms (by letter) or commitments (by key); ValueError naming any unknown."""
     norms = {n.letter: n.id for n in db.session.scalars(sa.select(Norm))}
-    keys = [m["commitment"] for m in data.get("mappings", []) if m.get("commitment")]
+    keys = [m["commitment"] for m in items if m.get("commitment")]
     commitments = {
         key: id_
         for key, id_ in db.session.execute(
@@ -210,14 +217,14 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
     }
     unknown = [
         m.get("norm") or m.get("commitment")
-        for m in data.get("mappings", [])
+        for m in items
         if m.get("norm") not in norms and m.get("commitment") not in commitments
     ]
     if unknown:
         raise ValueError(
             f"mapping to an unknown norm or commitment: {', '.join(map(str, unknown))}"
         )
-    measure.mappings = [
+    return [
         Mapping(
             norm_id=norms.get(m["norm"]) if m.get("norm") else None,
             commitment_id=commitments.get(m["commitment"]) if m.get("commitment") else None,
@@ -225,12 +232,10 @@ def apply(measure: Measure, data: dict[str, Any]) -> None:
             whole_instrument=bool(m.get("whole_instrument")),
             rationale=m.get("rationale"),
             basis=MappingBasis(m.get("basis") or "inferred"),
-            state=MappingState.PUBLISHED if measure.is_live else MappingState.DRAFT,
+            state=MappingState.PUBLISHED if live else MappingState.DRAFT,
         )
-        for m in data.get("mappings", [])
+        for m in items
     ]
-    implementations.apply(measure, data.get("implementations", []))
-    measure.compute_year()
 
 
 # --- Checks shared by the editor form and publication ---------------------------------
