@@ -31,6 +31,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from tracker.attribution import services
 from tracker.attribution.models import (
     FORM_CHOICES,
     Attribution,
@@ -490,35 +491,15 @@ class AttributionEditForm(RecordForm):
 
 
 #: snapshot values an edit form shows as they are ("" for none)
-TEXT_FIELDS = (
-    "date",
-    "operation",
-    "attributed_actor",
-    "attributed_state",
-    "basis_note",
-    "follow_up",
-    "legal_basis",
-    "notes",
-    "verification_note",
-)
-STATEMENT_TEXT_FIELDS = (
-    "date",
-    "form",
-    "passage",
-    "passage_source",
-    "source_title",
-    "source_url",
-    "note",
-)
+TEXT_FIELDS = ("date", "attributed_state", *services.TEXT_FIELDS)
+STATEMENT_TEXT_FIELDS = ("date", "form", *services.STATEMENT_TEXT)
 INVOKED_TEXTS = ("basis", "passage", "locator")
 
 
 def form_data(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot as the ``data`` of an AttributionEditForm (for an edit form)."""
     if "statements" not in snapshot:
-        from tracker.attribution.services import legacy_statements
-
-        snapshot = {**snapshot, "statements": legacy_statements(snapshot)}
+        snapshot = {**snapshot, "statements": services.legacy_statements(snapshot)}
     statements = snapshot.get("statements") or []
     forms = list(snapshot.get("forms") or [])
     return {
