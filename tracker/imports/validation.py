@@ -229,21 +229,12 @@ def _choice_message(column: str, value: Any, field: Any, ctx: Context) -> str:
 def _field_problems(form: MeasureForm, ctx: Context) -> list[Problem]:
     """The form's errors, named by import column (and line, for multi-line cells)."""
     problems: list[Problem] = []
-    for form_field in form:
-        if form_field.type == "FieldList":
-            for i, entry in enumerate(form_field.entries, start=1):
-                if entry.form.skipped:
-                    continue
-                for sub in entry.form:
-                    column = f"{form_field.name}, line {i}, {sub.short_name}"
-                    problems.extend(_reword(column, sub, e, ctx) for e in sub.errors)
-        elif form_field.type != "CSRFTokenField":
+    for section, row, form_field, message in form.field_errors():
+        if row is None:
             column = FIELD_COLUMN.get(form_field.name, form_field.name)
-            problems.extend(
-                _reword(column, form_field, e, ctx)
-                for e in form_field.errors or []
-                if isinstance(e, str)
-            )
+        else:
+            column = f"{section.name}, line {row}, {form_field.short_name}"
+        problems.append(_reword(column, form_field, message, ctx))
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -217,26 +217,32 @@ class RecordForm(FlaskForm):
     def has_errors(self) -> bool:
         return bool(self.problems()) or bool(self.csrf_token.errors if self.meta.csrf else False)
 
-    def problems(self) -> list[tuple[str, str, str]]:
-        """(field id, label, message) of every error, in page order, for the summary."""
-        out: list[tuple[str, str, str]] = []
+    def field_errors(self) -> Iterator[tuple[Any, int | None, Any, str]]:
+        """Every error message, in page order, as (section, row number, field, message); a
+        field outside the row sections is its own section, with row None. Rows that are
+        blank or removed are left out, and so is the CSRF token."""
         for field in self:
             if field.type == "FieldList":
                 for i, entry in enumerate(field.entries, start=1):
-                    if entry.form.skipped:
-                        continue
-                    for sub in entry.form:
-                        out.extend(
-                            (sub.id, f"{field.label.text}, row {i}, {sub.label.text}", e)
-                            for e in sub.errors
-                        )
+                    if not entry.form.skipped:
+                        for sub in entry.form:
+                            yield from ((field, i, sub, e) for e in sub.errors)
             elif field.type != "CSRFTokenField":
-                out.extend(
-                    (field.id, field.label.text, e)
-                    for e in field.errors or []
-                    if isinstance(e, str)
-                )
-        return out
+                messages = [e for e in field.errors or [] if isinstance(e, str)]
+                yield from ((field, None, field, e) for e in messages)
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) of every error, in page order, for the summary."""
+        return [
+            (
+                field.id,
+                field.label.text
+                if row is None
+                else f"{section.label.text}, row {row}, {field.label.text}",
+                message,
+            )
+            for section, row, field, message in self.field_errors()
+        ]
 
     def to_data(self) -> dict[str, Any]:  # pragma: no cover - every kind defines it
         raise NotImplementedError
