@@ -9,7 +9,7 @@ from tracker.attribution.models import AttributionForm, FrameworkInvoked, PartyR
 from tracker.db import Verification, format_partial_date, parse_partial_date
 from tracker.measures.history import Labels
 from tracker.records import history
-from tracker.records.diff import ROWS, SET, TEXT, FieldSpec
+from tracker.records.diff import ROWS, SET, SOURCES, TEXT, FieldSpec
 from tracker.records.models import RecordKind
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -45,13 +45,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("notes", "Notes", TEXT),
     FieldSpec("verification", "Verification"),
     FieldSpec("verification_note", "Verification note", TEXT),
-    FieldSpec(
-        "sources",
-        "Sources",
-        ROWS,
-        columns=(("title", "Title"), ("url", "URL"), ("accessed", "Accessed")),
-        noun=("source", "sources"),
-    ),
+    SOURCES,
 )
 
 ENUMS: dict[tuple[str, str | None], Any] = {

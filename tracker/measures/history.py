@@ -26,7 +26,17 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Commitment, Topic
 from tracker.records import history
-from tracker.records.diff import ROWS, SCALAR, SET, TEXT, FieldChange, FieldSpec, compare, summarise
+from tracker.records.diff import (
+    ROWS,
+    SCALAR,
+    SET,
+    SOURCES,
+    TEXT,
+    FieldChange,
+    FieldSpec,
+    compare,
+    summarise,
+)
 from tracker.records.models import RecordKind
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -53,13 +63,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         noun=("event", "events"),
         summary="events",
     ),
-    FieldSpec(
-        "sources",
-        "Sources",
-        ROWS,
-        columns=(("title", "Title"), ("url", "URL"), ("accessed", "Accessed")),
-        noun=("source", "sources"),
-    ),
+    SOURCES,
     FieldSpec(
         "relations",
         "Related measures",

@@ -41,6 +41,16 @@ class FieldSpec:
         return self.summary or self.label.lower()
 
 
+#: the sources every kind of record keeps, as the history shows them
+SOURCES = FieldSpec(
+    "sources",
+    "Sources",
+    ROWS,
+    columns=(("title", "Title"), ("url", "URL"), ("accessed", "Accessed")),
+    noun=("source", "sources"),
+)
+
+
 @dataclass
 class Segment:
     op: str  # "equal", "delete" or "insert"
