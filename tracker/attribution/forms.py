@@ -336,8 +336,9 @@ class AttributionEditForm(RecordForm):
             self._check_invocation(row, statements)
         self._check_norms_listed_once(norms)
         self._check_explicit_names_framework(norms, statements)
+        self.check_source_titles()
         for row in self.rows("sources"):
-            self._check_source(row)
+            self._check_accessed(row)
 
     def _check_attributing(self, statements: dict[str, StatementRow]) -> None:
         """At least one statement attributes; the message goes to the first statement row."""
@@ -416,11 +417,8 @@ class AttributionEditForm(RecordForm):
                     "choose Yes, or mark the norm implicit.",
                 )
 
-    def _check_source(self, row: RowForm) -> None:
-        """A source has a title, and was not opened before the statement was made (it could
-        not report it)."""
-        if not (row.title.data or "").strip():
-            self.fail(row.title, "Give the source a title (the web address alone is not enough).")
+    def _check_accessed(self, row: RowForm) -> None:
+        """A source was not opened before the statement was made (it could not report it)."""
         accessed = (row.accessed.data or "").strip()
         if not accessed or row.accessed.errors or not self.date.data or self.date.errors:
             return

@@ -436,47 +436,57 @@ class MeasureForm(RecordForm):
     # Cross-field checks: each message lands next to the field it is about.
 
     def check(self) -> None:
-        fail = self.fail
+        self._check_events()
+        self.check_source_titles()
+        self._check_relations()
+        for row in self.rows("mappings"):
+            self._check_mapping(row)
+        check_implementations(self.rows("implementations"), self.fail)
+        self._check_event_order()
+
+    def _check_events(self) -> None:
         for row in self.rows("events"):
             if not row.kind.data:
-                fail(row.kind, "Choose what happened on this date.")
+                self.fail(row.kind, "Choose what happened on this date.")
             if not (row.date.data or "").strip():
-                fail(row.date, "Give the date as YYYY-MM-DD, YYYY-MM or YYYY.")
-        for row in self.rows("sources"):
-            if not (row.title.data or "").strip():
-                fail(row.title, "Give the source a title (the web address alone is not enough).")
+                self.fail(row.date, "Give the date as YYYY-MM-DD, YYYY-MM or YYYY.")
+
+    def _check_relations(self) -> None:
+        """A relation names its kind and the other measure, once."""
         seen = set()
         for row in self.rows("relations"):
             if not row.kind.data:
-                fail(row.kind, "Choose how the measures are related.")
+                self.fail(row.kind, "Choose how the measures are related.")
             if not row.target.data:
-                fail(row.target, "Choose the other measure.")
+                self.fail(row.target, "Choose the other measure.")
             elif (row.kind.data, row.target.data) in seen:
-                fail(row.target, "This relation is listed twice.")
+                self.fail(row.target, "This relation is listed twice.")
             seen.add((row.kind.data, row.target.data))
-        for row in self.rows("mappings"):
-            if not row.target.data:
-                fail(row.target, "Choose the norm or commitment this measure implements.")
-            if not row.basis.data:
-                fail(row.basis, "Say whether the measure names it or it is an inference.")
-            if row.target.data and self.mapping_rules:
-                # The publication rules for mappings, next to the fields they concern.
-                data = {
-                    "norm": row.target.data.partition(":")[2],
-                    "locator": _text(row.locator.data),
-                    "whole_instrument": bool(row.whole_instrument.data),
-                    "rationale": _text(row.rationale.data),
-                }
-                for _i, name, message in services.mapping_problems([data]):
-                    fail(row[name], message.split(": ", 1)[1])
 
-        check_implementations(self.rows("implementations"), fail)
+    def _check_mapping(self, row: RowForm) -> None:
+        """A mapping names its norm or commitment and its basis; with ``mapping_rules``, the
+        publication rules for mappings too, next to the fields they concern."""
+        if not row.target.data:
+            self.fail(row.target, "Choose the norm or commitment this measure implements.")
+        if not row.basis.data:
+            self.fail(row.basis, "Say whether the measure names it or it is an inference.")
+        if row.target.data and self.mapping_rules:
+            data = {
+                "norm": row.target.data.partition(":")[2],
+                "locator": _text(row.locator.data),
+                "whole_instrument": bool(row.whole_instrument.data),
+                "rationale": _text(row.rationale.data),
+            }
+            for _i, name, message in services.mapping_problems([data]):
+                self.fail(row[name], message.split(": ", 1)[1])
 
+    def _check_event_order(self) -> None:
+        """Events in an order that can happen (once every event has a kind and a valid date)."""
         rows = self.rows("events")
         if all(not r.kind.errors and not r.date.errors for r in rows):
             events = [{"kind": r.kind.data, "date": r.date.data.strip()} for r in rows]
             for index, message in services.event_order_problems(events):
-                fail(rows[index].date, message)
+                self.fail(rows[index].date, message)
 
     # Conversion to and from snapshots.
 

@@ -214,6 +214,14 @@ class RecordForm(FlaskForm):
     def check(self) -> None:
         """Cross-field checks; each message lands next to the field it is about (``fail``)."""
 
+    def check_source_titles(self) -> None:
+        """Every source row kept has a title (for kinds with a "sources" section)."""
+        for row in self.rows("sources"):
+            if not (row.title.data or "").strip():
+                self.fail(
+                    row.title, "Give the source a title (the web address alone is not enough)."
+                )
+
     def has_errors(self) -> bool:
         return bool(self.problems()) or bool(self.csrf_token.errors if self.meta.csrf else False)
 
