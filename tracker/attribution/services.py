@@ -213,6 +213,20 @@ def _apply_statement(
     s.invoked_norms = invoked
 
 
+def _parties(items: list[dict[str, Any]]) -> set[str]:
+    return {code for item in items for code in item.get("parties") or []}
+
+
+def _check_jurisdictions(codes: set[str]) -> None:
+    """ValueError naming the codes that are not jurisdictions."""
+    known = set(
+        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+    )
+    unknown = sorted(codes - known)
+    if unknown:
+        raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+
+
 def apply(attribution: Attribution, data: dict[str, Any]) -> None:
     """Make ``attribution`` hold exactly the content of a snapshot (restore, import, demo).
 
@@ -225,16 +239,10 @@ def apply(attribution: Attribution, data: dict[str, Any]) -> None:
         setattr(attribution, name, data.get(name))
     attribution.verification = Verification.parse(data.get("verification") or "unverified")  # type: ignore[assignment]
     items = data["statements"] if "statements" in data else legacy_statements(data)
-
-    codes: set[str] = {c for c in [data.get("attributed_state")] if c}
-    for item in items:
-        codes.update(item.get("parties") or [])
-    known = set(
-        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
-    )
-    unknown = sorted(codes - known)
-    if unknown:
-        raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+    codes = _parties(items)
+    if data.get("attributed_state"):
+        codes.add(data["attributed_state"])
+    _check_jurisdictions(codes)
     if not any((i.get("role") or "attributing") == "attributing" for i in items):
         raise ValueError("an attribution needs at least one attributing statement")
     attribution.attributed_state_code = data.get("attributed_state")
