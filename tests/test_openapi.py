@@ -108,9 +108,7 @@ def test_a_field_added_to_a_model_is_documented() -> None:
     assert "added_later" in generated["Widened"]["properties"]
     assert "added_later" in generated["Widened"]["required"]
     # the nested models come along, under their own names
-    assert generated["MeasureEvent"] == openapi.document()["components"]["schemas"][
-        "MeasureEvent"
-    ]
+    assert generated["MeasureEvent"] == openapi.document()["components"]["schemas"]["MeasureEvent"]
 
 
 def test_a_view_must_answer_with_its_declared_model(app) -> None:
