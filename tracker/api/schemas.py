@@ -194,9 +194,9 @@ class StandingCounts(Schema):
     model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
 
     as_of: dt.date
-    adopted: Count = Field(alias=lifecycle.COUNT_BY_KEY["adopted"].label)
-    in_force: Count = Field(alias=lifecycle.COUNT_BY_KEY["in_force"].label)
-    applying: Count = Field(alias=lifecycle.COUNT_BY_KEY["applying"].label)
+    adopted: Annotated[Count, Field(alias=lifecycle.COUNT_BY_KEY["adopted"].label)]
+    in_force: Annotated[Count, Field(alias=lifecycle.COUNT_BY_KEY["in_force"].label)]
+    applying: Annotated[Count, Field(alias=lifecycle.COUNT_BY_KEY["applying"].label)]
 
 
 class Jurisdiction(Schema):

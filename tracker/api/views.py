@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request, url_for
@@ -215,7 +215,8 @@ def measure_model(
         events=[
             schemas.MeasureEvent(
                 kind=e.kind,
-                date=partial_date_text(e.date, e.precision),
+                # an event is always dated (and the model refuses a None)
+                date=cast(str, partial_date_text(e.date, e.precision)),
                 precision=e.precision,
                 stage=e.stage,
                 note=e.note,
@@ -249,7 +250,7 @@ def measure_model(
         ],
         verification=_verification(m),
         # When the public version last changed (work on a draft since then does not count).
-        updated_at=rfc3339(m.record.published_at or m.record.updated_at),
+        updated_at=cast(str, rfc3339(m.record.published_at or m.record.updated_at)),
     )
 
 

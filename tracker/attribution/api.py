@@ -8,7 +8,7 @@ paginated by the API's one helper (``tracker.api.responses.paginate``), with the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, request, url_for
 
@@ -64,7 +64,8 @@ def to_model(a: Attribution) -> s_.Attribution:
         id=a.record_id,
         url=url_for("attribution.detail", record_id=a.record_id, _external=True),
         api_url=url_for("attribution.api_detail", record_id=a.record_id, _external=True),
-        date=partial_date_text(a.date, a.date_precision),
+        # an attribution is always dated (and the model refuses a None)
+        date=cast(str, partial_date_text(a.date, a.date_precision)),
         date_precision=a.date_precision,
         operation=a.operation,
         attributing=_jurisdictions(a.attributing),

@@ -138,7 +138,7 @@ class _SchemaGenerator(GenerateJsonSchema):
     """Pydantic's JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) without a title on
     every property (a model keeps its title: it names the component)."""
 
-    def field_title_should_be_set(self, schema: CoreSchema) -> bool:  # type: ignore[override]
+    def field_title_should_be_set(self, schema: CoreSchema) -> bool:
         return False
 
 
