@@ -12,9 +12,9 @@ from tracker.extensions import db
 
 #: bounded API calls and the most statements each may issue, whatever the data's size
 PATHS = {
-    # the norm with its document and commitments, its counts by jurisdiction (one grouped
-    # query) and those jurisdictions
-    "/api/v1/norms/i": 6,
+    # the norm with its document and commitments, the publication stamp its counts are kept
+    # under, its counts by jurisdiction (one grouped query) and those jurisdictions
+    "/api/v1/norms/i": 7,
     # the jurisdiction, its organisations, the publication stamp its counts are kept under,
     # its scope's measures and their events (standings; none once the counts are kept)
     "/api/v1/jurisdictions/DE": 6,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request, url_for
@@ -38,6 +38,8 @@ from tracker.records.queries import visible
 from tracker.web import not_found, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+T = TypeVar("T")
 
 
 @bp.get("/")
@@ -111,7 +113,9 @@ def commitment_json(c: Commitment) -> dict[str, Any]:
 def norm_detail(norm: Norm) -> schemas.NormDetail:
     """The norm with its document, commitments and a count of its measures by jurisdiction
     (one grouped query, whatever the number of measures); the measures are at measures_url."""
-    counts = measure_queries.norm_counts_by_jurisdiction(norm.id)
+    counts = _kept(
+        "norm_counts", norm.id, lambda: measure_queries.norm_counts_by_jurisdiction(norm.id)
+    )
     found = norm_queries.jurisdictions_by_code(counts)
     summary = sorted(
         (found[code] for code in counts if code in found),
@@ -139,31 +143,31 @@ def norm_detail(norm: Norm) -> schemas.NormDetail:
     )
 
 
-#: standing counts kept per process, by (global publication stamp, day, scope)
-_COUNTS_KEPT = 256
+#: figures kept per process and kind, by (global publication stamp, day, what they count)
+_KEPT = 256
+
+
+def _kept(kind: str, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, kept per data version and day, as the start page's figures are: the
+    global publication stamp moves with every publication, withdrawal, deletion or restore,
+    and standings change with the day. What is kept here is what grows with the number of
+    measures (a grouped count over every mapping of a norm; the standings of every measure
+    of a jurisdiction, about a second for 4,000 measures)."""
+    full_key = (stamps.global_seq(), lifecycle.today(), key)
+    kept: OrderedDict[Any, Any] = current_app.extensions.setdefault(f"api_{kind}", OrderedDict())
+    if full_key not in kept:
+        kept[full_key] = compute()
+        while len(kept) > _KEPT:
+            kept.popitem(last=False)
+    return cast(T, kept[full_key])
 
 
 def _scope_counts(
     codes: Sequence[str], member_of: dict[str, list[str]]
 ) -> dict[str, lifecycle.Counts]:
-    """{code: named counts today} for these jurisdictions and their organisations only.
-
-    Counting needs every measure's standing (its events), which grows with the scope's
-    measures (about a second for 4,000), so the counts are kept per data version and day, as
-    the start page's figures are: the global publication stamp moves with every publication,
-    withdrawal, deletion or restore, and standings change with the day."""
+    """{code: named counts today} for these jurisdictions and their organisations only."""
     scope = frozenset(c for code in codes for c in (code, *member_of.get(code, [])))
-    key = (stamps.global_seq(), lifecycle.today(), scope)
-    kept: OrderedDict[Any, dict[str, lifecycle.Counts]] = current_app.extensions.setdefault(
-        "api_standing_counts", OrderedDict()
-    )
-    counts = kept.get(key)
-    if counts is None:
-        counts = measure_queries.standing_counts(codes=scope)
-        kept[key] = counts
-        while len(kept) > _COUNTS_KEPT:
-            kept.popitem(last=False)
-    return counts
+    return _kept("standing_counts", scope, lambda: measure_queries.standing_counts(codes=scope))
 
 
 def jurisdiction_model(
