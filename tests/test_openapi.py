@@ -90,9 +90,7 @@ def test_every_field_of_every_model_is_in_the_document(client) -> None:
         if route.model:
             _models(route.model, found)
     _models(schemas.Error, found)
-    assert {"Measure", "MeasureEvent", "Attribution", "AttributionStatement", "Page"} - set(
-        found
-    ) == {"Page"}
+    assert {"Measure", "MeasureEvent", "Attribution", "AttributionStatement"} <= set(found)
     for name, model in found.items():
         fields = {f.serialization_alias or f.alias or n for n, f in model.model_fields.items()}
         component = components[name]

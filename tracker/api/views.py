@@ -63,6 +63,25 @@ def index() -> schemas.Index:
     )
 
 
+#: figures kept per process and kind, by (global publication stamp, day, what they count)
+_KEPT = 256
+
+
+def _kept(kind: str, key: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, kept per data version and day, as the start page's figures are: the
+    global publication stamp moves with every publication, withdrawal, deletion or restore,
+    and standings change with the day. What is kept here is what grows with the number of
+    measures (a grouped count over every mapping of a norm; the standings of every measure
+    of a jurisdiction, about a second for 4,000 measures)."""
+    full_key = (stamps.global_seq(), lifecycle.today(), key)
+    kept: OrderedDict[Any, Any] = current_app.extensions.setdefault(f"api_{kind}", OrderedDict())
+    if full_key not in kept:
+        kept[full_key] = compute()
+        while len(kept) > _KEPT:
+            kept.popitem(last=False)
+    return cast(T, kept[full_key])
+
+
 # -- Serialisers: records to models -------------------------------------------------------------
 
 
@@ -141,25 +160,6 @@ def norm_detail(norm: Norm) -> schemas.NormDetail:
             for j in summary
         ],
     )
-
-
-#: figures kept per process and kind, by (global publication stamp, day, what they count)
-_KEPT = 256
-
-
-def _kept(kind: str, key: Any, compute: Callable[[], T]) -> T:
-    """``compute()``, kept per data version and day, as the start page's figures are: the
-    global publication stamp moves with every publication, withdrawal, deletion or restore,
-    and standings change with the day. What is kept here is what grows with the number of
-    measures (a grouped count over every mapping of a norm; the standings of every measure
-    of a jurisdiction, about a second for 4,000 measures)."""
-    full_key = (stamps.global_seq(), lifecycle.today(), key)
-    kept: OrderedDict[Any, Any] = current_app.extensions.setdefault(f"api_{kind}", OrderedDict())
-    if full_key not in kept:
-        kept[full_key] = compute()
-        while len(kept) > _KEPT:
-            kept.popitem(last=False)
-    return cast(T, kept[full_key])
 
 
 def _scope_counts(
