@@ -81,10 +81,23 @@ def test_norm_detail_has_text_verification_commitments_and_measures(app_ctx, cli
     }
     assert body["document"]["symbol"] == "A/70/174" and body["document"]["date"] == "2015-07-22"
     assert [c["key"] for c in body["commitments"]] == ["sc-norm-13i"]
-    cra = next(m for m in body["measures"] if m["id"] == record_id("eu-cra"))
-    assert cra["jurisdiction"] == "EU"
-    assert cra["mappings"] == [
+    # The norm counts its measures by jurisdiction and links to their paginated list.
+    assert local(body["measures_url"]) == "/api/v1/measures?norm=i"
+    listed = all_pages(client, local(body["measures_url"]) + "&per_page=7")
+    assert body["measures"] == len(listed) > 0
+    by_code = {j["code"]: j["measures"] for j in body["jurisdictions"]}
+    assert sum(by_code.values()) == body["measures"]
+    for code, n in by_code.items():
+        assert n == sum(m["jurisdiction"]["code"] == code for m in listed), code
+    # organisations first, then by name
+    kinds = [j["kind"] for j in body["jurisdictions"]]
+    assert kinds == sorted(kinds, key=lambda k: k != "regional_org")
+    cra = next(m for m in listed if m["id"] == record_id("eu-cra"))
+    assert cra["jurisdiction"]["code"] == "EU"
+    assert [mp for mp in cra["mappings"] if mp["norm"] == "i"] == [
         {
+            "norm": "i",
+            "commitment": None,
             "locator": "Annex I",
             "whole_instrument": False,
             "rationale": (

@@ -1,8 +1,8 @@
 """The OpenAPI document and the /api/v1 routes cannot drift apart.
 
-* every /api/v1 route of the app is described, and every described path is a
-  route (paths of the public-pages branch are allowed until it is merged, and
-  must then be routes: see EXPECTED_FROM_PUBLIC_BRANCH);
+* every /api/v1 route of the app is described, and every described path is a route;
+* each path's response schema is generated from the very model its view answers with
+  (``responds``), and every field of every model is in the document;
 * real responses of every routed endpoint validate against the document's schemas.
 """
 
@@ -13,8 +13,12 @@ import re
 import jsonschema
 import pytest
 from jsonschema import Draft202012Validator
+from pydantic import BaseModel
 
-from tracker.opendata.openapi import EXPECTED_FROM_PUBLIC_BRANCH
+from tracker.api import schemas
+from tracker.api.responses import responds, response_model
+from tracker.attribution import schemas as attribution_schemas
+from tracker.opendata import openapi
 
 
 def api_paths(app) -> set[str]:
@@ -39,18 +43,90 @@ def test_document_is_openapi_31_with_valid_schemas(client) -> None:
 
 def test_every_route_is_documented_and_every_documented_path_is_a_route(app, client) -> None:
     documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
-    routed = api_paths(app)
-    assert routed - documented == set(), "routes missing from the OpenAPI document"
-    assert documented - routed <= EXPECTED_FROM_PUBLIC_BRANCH, (
-        "documented paths that are not routes"
-    )
-    # The allowance is only for paths that are really still missing.
-    assert routed & documented >= {
-        "/api/v1/",
-        "/api/v1/attributions",
-        "/api/v1/attributions/{record_id}",
-        "/api/v1/openapi.json",
+    assert documented == api_paths(app)
+    assert {r.path for r in openapi.ROUTES} == documented
+
+
+def test_each_path_documents_the_model_its_view_answers_with(app, client) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    rules = {
+        re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule): rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
     }
+    for route in openapi.ROUTES:
+        assert rules[route.path] == route.endpoint, route.path
+        view = app.view_functions[route.endpoint]
+        assert response_model(view) is route.model, route.path
+        schema = _response_schema(doc, route.path)
+        if route.model is None:
+            assert route.path == "/api/v1/openapi.json"
+            continue
+        assert schema == {"$ref": f"#/components/schemas/{route.model.__name__}"}
+
+
+def _models(model: type[BaseModel], seen: dict[str, type[BaseModel]]) -> dict:
+    """``model`` and every model its fields use, by name."""
+    seen[model.__name__] = model
+    for field in model.model_fields.values():
+        for arg in _types(field.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel) and arg.__name__ not in seen:
+                _models(arg, seen)
+    return seen
+
+
+def _types(annotation) -> list:
+    args = getattr(annotation, "__args__", None)
+    if not args:
+        return [annotation]
+    return [annotation, *(t for a in args for t in _types(a))]
+
+
+def test_every_field_of_every_model_is_in_the_document(client) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    components = doc["components"]["schemas"]
+    found: dict[str, type[BaseModel]] = {}
+    for route in openapi.ROUTES:
+        if route.model:
+            _models(route.model, found)
+    _models(schemas.Error, found)
+    assert {"Measure", "MeasureEvent", "Attribution", "AttributionStatement"} <= set(found)
+    for name, model in found.items():
+        fields = {f.serialization_alias or f.alias or n for n, f in model.model_fields.items()}
+        component = components[name]
+        assert set(component["properties"]) == fields, name
+        assert component["additionalProperties"] is False, name
+
+
+def test_a_field_added_to_a_model_is_documented() -> None:
+    class Widened(schemas.Measure):
+        added_later: int | None
+
+    generated = openapi.component_schemas([Widened])
+    assert "added_later" in generated["Widened"]["properties"]
+    assert "added_later" in generated["Widened"]["required"]
+    # the nested models come along, under their own names
+    assert generated["MeasureEvent"] == openapi.document()["components"]["schemas"]["MeasureEvent"]
+
+
+def test_a_view_must_answer_with_its_declared_model(app) -> None:
+    @responds(schemas.Index)
+    def wrong() -> schemas.Topic:
+        return schemas.Topic(slug="x", name="X")
+
+    with pytest.raises(TypeError, match="not its declared Index"):
+        wrong()
+
+
+def test_the_attribution_list_uses_the_one_envelope() -> None:
+    page_fields = set(schemas.Page.model_fields)
+    for model in (
+        schemas.NormPage,
+        schemas.JurisdictionPage,
+        schemas.MeasurePage,
+        attribution_schemas.AttributionPage,
+    ):
+        assert issubclass(model, schemas.Page) and set(model.model_fields) == page_fields
 
 
 def _validator(doc: dict, ref: dict) -> Draft202012Validator:

@@ -1,142 +1,124 @@
 """JSON API for attributions and their statements: /api/v1/attributions (published statements only).
 
-The routes are added to the attribution blueprint (see ``register``) so this
-domain does not edit tracker/api. Lists are paginated like the other API lists:
+The routes are added to the attribution blueprint (see ``register``) so this domain does not
+edit tracker/api. Responses are the models of tracker/attribution/schemas.py; the list is
+paginated by the API's one helper (``tracker.api.responses.paginate``), with the one envelope:
 ``items``, ``page``, ``per_page``, ``total``, ``pages``, ``next`` and ``prev``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, request, url_for
 
 from tracker.accounts.permissions import public
+from tracker.api.responses import paginate, responds
+from tracker.api.schemas import JurisdictionRef, Source
 from tracker.attribution import queries
+from tracker.attribution import schemas as s_
 from tracker.attribution.models import Attribution, AttributionStatement
 from tracker.db import partial_date_text, rfc3339
-from tracker.extensions import db
-from tracker.queryargs import DB_INT_MAX, int_arg, page_arg
+from tracker.queryargs import DB_INT_MAX
 
 
-def _jurisdiction(j: Any) -> dict[str, str] | None:
-    return {"code": j.code, "name": j.name} if j is not None else None
+def _jurisdiction(j: Any) -> JurisdictionRef | None:
+    return JurisdictionRef(code=j.code, name=j.name) if j is not None else None
 
 
-def statement_json(s: AttributionStatement) -> dict[str, Any]:
+def _jurisdictions(parties: Any) -> list[JurisdictionRef]:
+    return [JurisdictionRef(code=p.jurisdiction.code, name=p.jurisdiction.name) for p in parties]
+
+
+def statement_model(s: AttributionStatement) -> s_.AttributionStatement:
     """One statement: its own parties, and what it (and only it) invokes.
     ``un_framework_invoked`` is "yes", "no" or "unknown" (the full text was not seen),
     never a boolean, so unknown cannot read as no. A passage is "verbatim" (the
     statement's words, with the source giving them) or a "summary"."""
-    return {
-        "role": s.role.value,
-        "parties": [_jurisdiction(p.jurisdiction) for p in s.parties],
-        "orgs": list(s.orgs or []),
-        "joint": s.is_joint,
-        "date": partial_date_text(s.date, s.date_precision) if s.date else None,
-        "form": s.form.value if s.form else None,
-        "un_framework_invoked": s.un_framework_invoked.value,
-        "un_framework_invoked_label": s.un_framework_invoked.label,
-        "invoked_norms": [
-            {
-                "norm": i.norm.letter,
-                "basis": i.basis.value,
-                "passage": i.passage,
-                "locator": i.locator,
-            }
+    return s_.AttributionStatement(
+        role=s.role,
+        parties=_jurisdictions(s.parties),
+        orgs=list(s.orgs or []),
+        joint=s.is_joint,
+        date=partial_date_text(s.date, s.date_precision) if s.date else None,
+        form=s.form,
+        un_framework_invoked=s.un_framework_invoked,
+        un_framework_invoked_label=s.un_framework_invoked.label,
+        invoked_norms=[
+            s_.InvokedNorm(norm=i.norm.letter, basis=i.basis, passage=i.passage, locator=i.locator)
             for i in s.invoked_norms
         ],
-        "passage": {
-            "text": s.passage,
-            "kind": s.passage_kind.value,
-            "source": s.passage_source,
-        }
+        passage=s_.Passage(text=s.passage, kind=s.passage_kind, source=s.passage_source)
         if s.passage
         else None,
-        "source": {"title": s.source_title, "url": s.source_url}
+        source=s_.StatementSource(title=s.source_title, url=s.source_url)
         if s.source_title or s.source_url
         else None,
-        "note": s.note,
-    }
+        note=s.note,
+    )
+
+
+def to_model(a: Attribution) -> s_.Attribution:
+    """One attribution as the API gives it, with its statements (see ``statement_model``)."""
+    return s_.Attribution(
+        id=a.record_id,
+        url=url_for("attribution.detail", record_id=a.record_id, _external=True),
+        api_url=url_for("attribution.api_detail", record_id=a.record_id, _external=True),
+        # an attribution is always dated (and the model refuses a None)
+        date=cast(str, partial_date_text(a.date, a.date_precision)),
+        date_precision=a.date_precision,
+        operation=a.operation,
+        attributing=_jurisdictions(a.attributing),
+        attributing_orgs=a.attributing_orgs,
+        supported_by=_jurisdictions(a.supporting),
+        supported_by_orgs=a.supporting_orgs,
+        other_states_recalled=s_.Recalled(
+            states=_jurisdictions(a.recalled),
+            verified=False,
+            note="Named as attributing from recollection only; not verified.",
+        ),
+        attributed_actor=a.attributed_actor,
+        attributed_state=_jurisdiction(a.attributed_state),
+        forms=list(a.forms),
+        statements=[statement_model(s) for s in a.statements],
+        basis_note=a.basis_note,
+        follow_up=a.follow_up,
+        legal_basis=a.legal_basis,
+        notes=a.notes,
+        verification=s_.LabelledVerification(
+            status=a.verification, label=a.verification.label, note=a.verification_note
+        ),
+        sources=[Source(url=s.url, title=s.title, accessed=s.accessed) for s in a.sources],
+        published_at=rfc3339(a.record.published_at),
+    )
 
 
 def to_json(a: Attribution) -> dict[str, Any]:
-    """One attribution as the API gives it, with its statements (see ``statement_json``)."""
-    return {
-        "id": a.record_id,
-        "url": url_for("attribution.detail", record_id=a.record_id, _external=True),
-        "api_url": url_for("attribution.api_detail", record_id=a.record_id, _external=True),
-        "date": partial_date_text(a.date, a.date_precision),
-        "date_precision": a.date_precision.value,
-        "operation": a.operation,
-        "attributing": [_jurisdiction(p.jurisdiction) for p in a.attributing],
-        "attributing_orgs": a.attributing_orgs,
-        "supported_by": [_jurisdiction(p.jurisdiction) for p in a.supporting],
-        "supported_by_orgs": a.supporting_orgs,
-        "other_states_recalled": {
-            "states": [_jurisdiction(p.jurisdiction) for p in a.recalled],
-            "verified": False,
-            "note": "Named as attributing from recollection only; not verified.",
-        },
-        "attributed_actor": a.attributed_actor,
-        "attributed_state": _jurisdiction(a.attributed_state),
-        "forms": [f.value for f in a.forms],
-        "statements": [statement_json(s) for s in a.statements],
-        "basis_note": a.basis_note,
-        "follow_up": a.follow_up,
-        "legal_basis": a.legal_basis,
-        "notes": a.notes,
-        "verification": {
-            "status": a.verification.value,
-            "label": a.verification.label,
-            "note": a.verification_note,
-        },
-        "sources": [
-            {
-                "url": s.url,
-                "title": s.title,
-                "accessed": s.accessed.isoformat() if s.accessed else None,
-            }
-            for s in a.sources
-        ],
-        "published_at": rfc3339(a.record.published_at),
-    }
+    """One attribution as the API's JSON."""
+    return to_model(a).model_dump(mode="json")
 
 
 @public
-def api_list() -> dict[str, Any]:
+@responds(s_.AttributionPage)
+def api_list() -> s_.AttributionPage:
     filters = queries.parse_filters(request.args)
-    page = page_arg()
-    per_page = int_arg(
-        "per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"]
-    )
     stmt = queries.with_details(queries.filtered_attributions(filters))
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    if page > 1 and not result.items:
-        # A page past the end is 404, as on every other list of the API.
-        abort(404, f"There is no page {page}: this list has {max(result.pages, 1)} page(s).")
-    args = {**filters.as_args(), "per_page": per_page}
-
-    def link(n: int) -> str:
-        return url_for("attribution.api_list", page=n, **args, _external=True)
-
-    return {
-        "items": [to_json(a) for a in result.items],
-        "page": page,
-        "per_page": per_page,
-        "total": result.total,
-        "pages": result.pages,
-        "next": link(page + 1) if result.has_next else None,
-        "prev": link(page - 1) if page > 1 else None,
-    }
+    return paginate(
+        stmt,
+        s_.AttributionPage,
+        "attribution.api_list",
+        lambda items: [to_model(a) for a in items],
+        **filters.as_args(),
+    )
 
 
 @public
-def api_detail(record_id: int) -> dict[str, Any]:
+@responds(s_.Attribution)
+def api_detail(record_id: int) -> s_.Attribution:
     attribution = queries.get_attribution(record_id)
     if attribution is None:
         abort(404, f"No published attribution statement has the id {record_id}.")
-    return to_json(attribution)
+    return to_model(attribution)
 
 
 def register(bp: Blueprint) -> None:

@@ -232,11 +232,17 @@ class StandingRow:
 
 
 def visible_standings(
-    on: dt.date | None = None, *, include_drafts: bool = False
+    on: dt.date | None = None,
+    *,
+    include_drafts: bool = False,
+    codes: Iterable[str] | None = None,
 ) -> list[StandingRow]:
     """Every visible measure's standing on ``on`` (today), in a fixed number of queries
-    whatever the number of measures (no per-measure loading, no batched IN lists)."""
+    whatever the number of measures (no per-measure loading, no batched IN lists); with
+    ``codes``, only the measures of those jurisdictions."""
     base = visible(Measure, include_drafts=include_drafts)
+    if codes is not None:
+        base = base.where(Measure.jurisdiction_code.in_(sorted(set(codes))))
     rows = db.session.execute(
         base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
     ).all()
@@ -262,11 +268,15 @@ def visible_standings(
 
 
 def standing_counts(
-    on: dt.date | None = None, *, include_drafts: bool = False
+    on: dt.date | None = None,
+    *,
+    include_drafts: bool = False,
+    codes: Iterable[str] | None = None,
 ) -> dict[str, lifecycle.Counts]:
-    """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}."""
+    """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}; with
+    ``codes``, for those jurisdictions only (the work then grows with their measures alone)."""
     grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
-    for row in visible_standings(on, include_drafts=include_drafts):
+    for row in visible_standings(on, include_drafts=include_drafts, codes=codes):
         grouped[row.jurisdiction_code].append(row.standing)
     return {code: lifecycle.count(items) for code, items in grouped.items()}
 
