@@ -79,6 +79,7 @@ def index() -> str:
         filters=filters,
         drafts=drafts,
         page_args=dict(filters.as_args(), drafts=1 if drafts else None),
+        follow_args=_follow_args(filters),
         jurisdiction_groups=[
             ("With their own measures", with_measures),
             (
@@ -98,6 +99,13 @@ def index() -> str:
         ),
         chips=_filter_chips(filters, {**members, **listed}, norms, topics, drafts),
     )
+
+
+def _follow_args(filters: queries.MeasureFilters) -> dict[str, Any]:
+    """The list's filters that feeds and alerts follow (tracker.follow.filters.NAMES)."""
+    from tracker.follow.filters import NAMES
+
+    return {k: v for k, v in filters.as_args().items() if k in NAMES}
 
 
 def _eu_members_without_measures(counts: dict[str, int]) -> list[str]:
