@@ -86,9 +86,7 @@ def subscribe(email: str, filters: FollowFilters, frequency: Frequency) -> Subsc
     )
     if existing is not None:
         return existing if existing.confirmed_at is None else None
-    sub = Subscription(
-        email=email, filters=filters.as_args(), query=query, frequency=frequency
-    )
+    sub = Subscription(email=email, filters=filters.as_args(), query=query, frequency=frequency)
     db.session.add(sub)
     db.session.flush()
     return sub
@@ -131,9 +129,7 @@ def send_confirmation(sub: Subscription) -> bool:
         "If you did not ask for this, ignore this e-mail: nothing will be sent.\n\n"
         f"To forget this address now: {unsubscribe_url(sub)}\n"
     )
-    return send_email(
-        sub.email, "Confirm your alerts", body, headers=unsubscribe_headers(sub)
-    )
+    return send_email(sub.email, "Confirm your alerts", body, headers=unsubscribe_headers(sub))
 
 
 def describe_stored(sub: Subscription) -> str:

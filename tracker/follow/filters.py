@@ -95,9 +95,7 @@ def parse(args: Mapping[str, Any]) -> FollowFilters:
             kinds.append(RecordKind(value.lower()))
         except ValueError:
             allowed = ", ".join(k.value for k in RecordKind)
-            raise InvalidArgument(
-                f"Unknown kind: {value[:40]!r}. Kinds are: {allowed}."
-            ) from None
+            raise InvalidArgument(f"Unknown kind: {value[:40]!r}. Kinds are: {allowed}.") from None
     return FollowFilters(
         jurisdictions=_unique(measures.jurisdictions),
         norms=_unique(measures.norms),

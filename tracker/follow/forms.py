@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.follow.alerts import valid_address
@@ -18,7 +19,7 @@ class SubscribeForm(FlaskForm):
     )
     frequency = RadioField(
         "How often",
-        choices=Frequency.choices(),
+        choices=[SelectChoice(f.value, f.label) for f in Frequency],
         default=Frequency.WEEKLY.value,
         validators=[DataRequired("Choose daily or weekly.")],
     )

@@ -111,9 +111,7 @@ def unsubscribe(token: str) -> str:
             heading="Unsubscribed",
             message="The subscription and the address it was for are deleted.",
         )
-    return render_template(
-        "follow/unsubscribe.html", form=form, about=alerts.describe_stored(sub)
-    )
+    return render_template("follow/unsubscribe.html", form=form, about=alerts.describe_stored(sub))
 
 
 @bp.post("/alerts/unsubscribe/<token>/one-click")
