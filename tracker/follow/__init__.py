@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
     from tracker.follow import cli, views
 
     app.register_blueprint(views.bp)
-    csrf.exempt(views.one_click_unsubscribe)
+    app.register_blueprint(views.mail_bp)
+    csrf.exempt(views.mail_bp)
     cli.init_app(app)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.db import utcnow
@@ -30,6 +31,38 @@ CONFIRM_SALT = "alerts-confirm"
 UNSUBSCRIBE_SALT = "alerts-unsubscribe"
 #: an address as mail servers take it: no spaces or controls, one @, a dotted domain
 ADDRESS = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
+
+
+class NoSiteAddress(RuntimeError):
+    """TRACKER_BASE_URL is not set where mail links need it."""
+
+
+@contextmanager
+def site_links() -> Iterator[None]:
+    """Inside, ``url_for(_external=True)`` builds links to the public site, TRACKER_BASE_URL:
+    never the Host header of the request that caused the mail (anyone can send one that
+    names another site, and the mail would carry their links). Without it, only a
+    development or test app falls back to the request's host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        with current_app.test_request_context("/", base_url=base):
+            yield
+        return
+    if has_request_context() and links_available():
+        yield
+        return
+    raise NoSiteAddress(
+        "TRACKER_BASE_URL is not set: e-mails link to the site, so say where it is "
+        "(e.g. TRACKER_BASE_URL=https://tracker.example.org)."
+    )
+
+
+def links_available() -> bool:
+    """Whether mails can link to the site (see ``site_links``)."""
+    config = current_app.config
+    return (
+        bool(config.get("BASE_URL")) or config.get("ENV") == "development" or (current_app.testing)
+    )
 
 
 class TokenError(ValueError):
@@ -110,7 +143,7 @@ def unsubscribe_url(sub: Subscription) -> str:
 def unsubscribe_headers(sub: Subscription) -> dict[str, str]:
     """RFC 2369 / RFC 8058: mail clients offer a one-click unsubscribe (a POST)."""
     one_click = url_for(
-        "follow.one_click_unsubscribe", token=token(sub, UNSUBSCRIBE_SALT), _external=True
+        "follow_mail.one_click_unsubscribe", token=token(sub, UNSUBSCRIBE_SALT), _external=True
     )
     return {
         "List-Unsubscribe": f"<{one_click}>",
@@ -119,6 +152,11 @@ def unsubscribe_headers(sub: Subscription) -> dict[str, str]:
 
 
 def send_confirmation(sub: Subscription) -> bool:
+    with site_links():
+        return _send_confirmation(sub)
+
+
+def _send_confirmation(sub: Subscription) -> bool:
     link = url_for("follow.confirm", token=token(sub, CONFIRM_SALT), _external=True)
     hours = CONFIRM_MAX_AGE // 3600
     body = (

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 alerts_cli = AppGroup("alerts", help="E-mail alerts: digests of published changes.")
 
 
-def in_site_context(func: Any, *args: Any) -> Any:
-    """Run ``func`` where ``url_for(_external=True)`` gives the public site's links
-    (TRACKER_BASE_URL), as outside a request there is no host to take them from."""
-    if has_request_context():
-        return func(*args)
-    base = current_app.config.get("BASE_URL")
-    if not base:
-        raise click.ClickException(
-            "TRACKER_BASE_URL is not set: the digests link to the site, so say where it is "
-            "(e.g. TRACKER_BASE_URL=https://tracker.example.org)."
-        )
-    with current_app.test_request_context("/", base_url=base):
-        return func(*args)
-
-
 def run_digests(frequency: str) -> int:
     """The RQ job: ``send_digests`` with the site's links."""
+    from tracker.follow.alerts import NoSiteAddress, site_links
     from tracker.follow.digest import send_digests
 
-    return int(in_site_context(send_digests, frequency))
+    try:
+        with site_links():
+            return send_digests(frequency)
+    except NoSiteAddress as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @alerts_cli.command("send-digests")

@@ -7,7 +7,7 @@ none shows an address: the pages after a subscription speak of "your address" on
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from tracker.accounts.permissions import public
 from tracker.extensions import db, limiter
@@ -20,6 +20,8 @@ from tracker.opendata.changes import tag_authority
 from tracker.search.labels import endpoint_url
 
 bp = Blueprint("follow", __name__)
+#: what mail clients call, with no form and so no CSRF token (exempt as a whole)
+mail_bp = Blueprint("follow_mail", __name__)
 
 
 def _measure_url(record_id: int) -> str:
@@ -55,6 +57,11 @@ def subscribe() -> str | tuple[str, int]:
     form = SubscribeForm()
     about = follow.describe(wanted)
     if form.validate_on_submit():
+        if not alerts.links_available():
+            raise ServiceUnavailable(
+                "E-mail alerts are not set up on this site yet (TRACKER_BASE_URL, its address "
+                "for links in e-mails, is missing). Follow the Atom feed meanwhile."
+            )
         sub = alerts.subscribe(form.email.data, wanted, Frequency(form.frequency.data))
         db.session.commit()
         if sub is not None:
@@ -114,7 +121,7 @@ def unsubscribe(token: str) -> str:
     return render_template("follow/unsubscribe.html", form=form, about=alerts.describe_stored(sub))
 
 
-@bp.post("/alerts/unsubscribe/<token>/one-click")
+@mail_bp.post("/alerts/unsubscribe/<token>/one-click")
 @public
 def one_click_unsubscribe(token: str) -> Response:
     """RFC 8058: a mail client's one-click unsubscribe (a POST carrying

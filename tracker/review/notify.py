@@ -8,6 +8,7 @@ Without ``TRACKER_SMTP_HOST`` the e-mail is written to the log instead.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -88,7 +89,9 @@ def send_email(
     handed to a mail server. Never raises: a failure is logged.
     """
     config = current_app.config
-    msg = EmailMessage()
+    # RFC 5322's line limit: a long header (List-Unsubscribe's URL) stays one plain line
+    # instead of being folded into encoded words that mail clients do not read as a URL.
+    msg = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     msg["From"] = config["SMTP_FROM"]
     msg["To"] = to
     msg["Subject"] = f"[Cyber Norms Tracker] {subject}"
