@@ -351,3 +351,32 @@ def test_migration_0019_creates_and_drops_the_table(fresh_database_url) -> None:
         assert "alert_subscriptions" not in sa.inspect(db.engine).get_table_names()
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         assert "alert_subscriptions" in sa.inspect(db.engine).get_table_names()
+
+
+def test_a_subscription_whose_filter_no_longer_parses_does_not_stop_the_others(
+    app, runner, smtp, make_measure, caplog
+) -> None:
+    from tracker.db import utcnow
+
+    with app.app_context():
+        for address, filters in (
+            ("gone.topic@example.org", {"topic": ["no-longer-a-topic"]}),
+            ("still.fine@example.org", {"jurisdiction": ["GB"]}),
+        ):
+            db.session.add(
+                Subscription(
+                    email=address,
+                    filters=filters,
+                    query=str(filters),
+                    frequency=alerts.Frequency.DAILY,
+                    confirmed_at=utcnow(),
+                    last_publication_id=0,
+                )
+            )
+        db.session.commit()
+    make_measure(jurisdiction_code="GB", short_name="TALERTOTHERS")
+    with caplog.at_level("WARNING"):
+        result = runner.invoke(args=["alerts", "send-digests", "--frequency", "daily"])
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in smtp.messages] == ["still.fine@example.org"]
+    assert any("Unknown topic: no-longer-a-topic" in r.getMessage() for r in caplog.records)

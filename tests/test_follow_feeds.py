@@ -375,3 +375,24 @@ def test_calendar_dtstamp_is_the_publication_time(app_ctx, client, pinned_today)
         if published.tzinfo is None:
             published = published.replace(tzinfo=dt.UTC)
         assert ev.decoded("DTSTAMP") == published.replace(microsecond=0)
+
+
+def test_calendar_conditional_get(app, client, make_measure, pinned_today, monkeypatch) -> None:
+    """A polling client gets a 304 until a measure is published (or the day changes)."""
+    first = client.get("/calendar.ics?jurisdiction=DE")
+    etag = first.headers["ETag"]
+    again = client.get("/calendar.ics?jurisdiction=DE", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/calendar.ics?jurisdiction=FR", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    make_measure(
+        jurisdiction_code="DE",
+        short_name="TCALNEW",
+        events=[{"kind": "in_force", "date": "2027-02-01", "note": None, "stage": None}],
+    )
+    changed = client.get("/calendar.ics?jurisdiction=DE", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"TCALNEW" in changed.data
+    monkeypatch.setattr(lifecycle, "today", lambda: dt.date(2026, 1, 2))
+    new_etag = changed.headers["ETag"]
+    next_day = client.get("/calendar.ics?jurisdiction=DE", headers={"If-None-Match": new_etag})
+    assert next_day.status_code == 200

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-
 DEFAULTS = {
     #: the public address of the site, for links in mails sent outside a request (digests)
     "BASE_URL": None,

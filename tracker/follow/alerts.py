@@ -8,7 +8,6 @@ unsubscribe link does not (it must work from any old digest). Unsubscribing dele
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator

@@ -59,56 +59,78 @@ def _key(kind: EventKind, stage: str | None) -> str:
 
 def upcoming(filters: FollowFilters, today: dt.date | None = None) -> list[Stage]:
     """The stages after ``today`` (default: lifecycle.today()) of the published measures
-    matching ``filters``, by date (one query)."""
+    matching ``filters``, by date (two queries, whatever the number of measures)."""
     if not filters.wants(RecordKind.MEASURE):
         return []
     today = today or lifecycle.today()
-    measures = (
-        measure_queries.filtered_measures(filters.measure_filters())
-        .with_only_columns(Measure.id)
-        .order_by(None)
+    ahead = (
+        MeasureEvent.kind.in_(KINDS),
+        MeasureEvent.precision == DatePrecision.DAY,
+        MeasureEvent.date > today,
     )
-    rows = db.session.execute(
+    # From the few events ahead to their measures (not from every measure to its events).
+    measures = {
+        row.id: row
+        for row in db.session.execute(
+            measure_queries.filtered_measures(filters.measure_filters())
+            .where(Measure.id.in_(sa.select(MeasureEvent.measure_id).where(*ahead)))
+            .join(Record, Record.id == Measure.record_id)
+            .with_only_columns(
+                Measure.id,
+                Measure.record_id,
+                Measure.short_name,
+                Measure.title_en,
+                Measure.title_original,
+                Record.published_at,
+            )
+            .order_by(None)
+        )
+    }
+    if not measures:
+        return []
+    events = db.session.execute(
         sa.select(
-            Measure.record_id,
-            Measure.short_name,
-            Measure.title_en,
-            Measure.title_original,
-            MeasureEvent.kind,
-            MeasureEvent.date,
-            MeasureEvent.stage,
-            Record.published_at,
-        )
-        .join(MeasureEvent, MeasureEvent.measure_id == Measure.id)
-        .join(Record, Record.id == Measure.record_id)
-        .where(
-            Measure.id.in_(measures),
-            MeasureEvent.kind.in_(KINDS),
-            MeasureEvent.precision == DatePrecision.DAY,
-            MeasureEvent.date > today,
-        )
-        .order_by(MeasureEvent.date, Measure.record_id, MeasureEvent.kind, MeasureEvent.stage)
+            MeasureEvent.measure_id, MeasureEvent.kind, MeasureEvent.date, MeasureEvent.stage
+        ).where(*ahead, MeasureEvent.measure_id.in_(sorted(measures)))
     ).all()
-    seen = Counter((r.record_id, _key(r.kind, r.stage)) for r in rows)
+    rows = sorted(
+        ((measures[e.measure_id], e) for e in events),
+        key=lambda p: (p[1].date, p[0].record_id, p[1].kind.value, p[1].stage or ""),
+    )
+    seen = Counter((m.record_id, _key(e.kind, e.stage)) for m, e in rows)
     stages = []
-    for r in rows:
-        key = _key(r.kind, r.stage)
-        if seen[(r.record_id, key)] > 1:  # the same stage twice: its date tells them apart
-            key = f"{key}-{r.date.isoformat()}"
-        title = r.title_en or r.title_original
+    for m, e in rows:
+        key = _key(e.kind, e.stage)
+        if seen[(m.record_id, key)] > 1:  # the same stage twice: its date tells them apart
+            key = f"{key}-{e.date.isoformat()}"
+        title = m.title_en or m.title_original
         stages.append(
             Stage(
-                record_id=r.record_id,
-                label=r.short_name or title,
+                record_id=m.record_id,
+                label=m.short_name or title,
                 title=title,
-                kind=r.kind,
-                date=r.date,
-                stage=r.stage,
-                published_at=r.published_at,
+                kind=e.kind,
+                date=e.date,
+                stage=e.stage,
+                published_at=m.published_at,
                 key=key,
             )
         )
     return stages
+
+
+def etag(filters: FollowFilters, host: str, today: dt.date | None = None) -> str:
+    """What the calendar depends on: the measures' publication stamp (moved by every
+    publication, withdrawal, deletion or restore of a measure), the day, the filters and
+    the UID host."""
+    from urllib.parse import urlencode
+
+    from tracker.records import stamps
+
+    today = today or lifecycle.today()
+    query = urlencode(sorted((k, v) for k, vs in filters.as_args().items() for v in vs))
+    text = f"{stamps.global_seq()}|{today.isoformat()}|{query}|{host}|{PRODID}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def uid(stage: Stage, host: str) -> str:

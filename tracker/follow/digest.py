@@ -22,6 +22,7 @@ from tracker.follow import alerts
 from tracker.follow.filters import from_stored, publications
 from tracker.follow.models import Frequency, Subscription
 from tracker.opendata import changes as changelog
+from tracker.queryargs import InvalidArgument
 from tracker.records.models import Publication
 from tracker.review.notify import send_email
 
@@ -72,7 +73,13 @@ def send_digests(frequency: str) -> int:
     )
     sent = 0
     for sub in subs:
-        wanted = from_stored(sub.filters)
+        try:
+            wanted = from_stored(sub.filters)
+        except InvalidArgument as exc:
+            # A followed topic or code that no longer exists: this subscriber waits (and the
+            # log says why); the others get their digests.
+            log.warning("Alert subscription %d skipped: %s", sub.id, exc)
+            continue
         stmt = publications(wanted)
         if sub.last_publication_id is not None:
             stmt = stmt.where(Publication.id > sub.last_publication_id)

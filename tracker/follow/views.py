@@ -6,7 +6,7 @@ none shows an address: the pages after a subscription speak of "your address" on
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from tracker.accounts.permissions import public
@@ -33,7 +33,16 @@ def _measure_url(record_id: int) -> str:
 @bp.get("/calendar.ics")
 @public
 def calendar() -> Response:
+    """Upcoming dates; a calendar client that polls gets a 304 without the calendar being
+    built while no measure was published, withdrawn or deleted and the day is the same
+    (the ETag is made of the publication stamp, the date and the filters)."""
     wanted = follow.parse(request.args)
+    etag = cal.etag(wanted, tag_authority())
+    if request.if_none_match.contains(etag):
+        unchanged = Response(status=304)
+        unchanged.set_etag(etag)
+        unchanged.headers["Cache-Control"] = "public, max-age=300"
+        return unchanged
     stages = cal.upcoming(wanted)
     name = "Cyber Norms Tracker: upcoming dates"
     if wanted.active:
@@ -42,6 +51,7 @@ def calendar() -> Response:
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Content-Disposition"] = 'inline; filename="cyber-norms-upcoming.ics"'
+    response.set_etag(etag)
     return response
 
 
@@ -67,7 +77,9 @@ def subscribe() -> str | tuple[str, int]:
         if sub is not None:
             alerts.send_confirmation(sub)
         # The same page whether or not the address was already subscribed.
-        return render_template("follow/check_mail.html", about=about)
+        return render_template(
+            "follow/check_mail.html", about=about, hours=alerts.CONFIRM_MAX_AGE // 3600
+        )
     status = 400 if form.errors else 200
     return render_template(
         "follow/subscribe.html", form=form, about=about, args=wanted.as_args()

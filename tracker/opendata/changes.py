@@ -144,6 +144,7 @@ def atom_feed(
     from feedgen.feed import FeedGenerator
 
     args = args or {}
+    self_args: dict[str, Any] = dict(args)
     feed = FeedGenerator()
     query = urlencode(args, doseq=True)
     feed.id(tag(f"changes?{query}" if query else "changes"))
@@ -155,7 +156,7 @@ def atom_feed(
     feed.subtitle("Records published, updated or withdrawn on the Cyber Norms Tracker.")
     feed.author({"name": "Cyber Norms Tracker"})
     feed.link(
-        href=url_for("opendata.changes_feed", _external=True, **args),
+        href=url_for("opendata.changes_feed", _external=True, **self_args),
         rel="self",
         type="application/atom+xml",
     )

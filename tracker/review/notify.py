@@ -80,9 +80,7 @@ def _queue_email(to: str, subject: str, body: str) -> None:
     db.session.info.setdefault(OUTBOX, []).append((to, subject[:200], body))
 
 
-def send_email(
-    to: str, subject: str, body: str, headers: Mapping[str, str] | None = None
-) -> bool:
+def send_email(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> bool:
     """Send one e-mail now (SMTP with STARTTLS), or log it when SMTP is not configured.
 
     ``headers`` are added as given (the alerts' List-Unsubscribe). Returns whether it was
