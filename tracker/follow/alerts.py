@@ -163,7 +163,7 @@ def _send_confirmation(sub: Subscription) -> bool:
         f"a {sub.frequency.label.lower()} digest of published changes for "
         f"{describe_stored(sub)}.\n\n"
         f"To start the alerts, open this link within {hours} hours and confirm:\n{link}\n\n"
-        "If you did not ask for this, ignore this e-mail: nothing will be sent.\n\n"
+        "If you did not ask for this, ignore this e-mail: nothing more will be sent.\n\n"
         f"To forget this address now: {unsubscribe_url(sub)}\n"
     )
     return send_email(sub.email, "Confirm your alerts", body, headers=unsubscribe_headers(sub))
