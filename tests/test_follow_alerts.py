@@ -380,3 +380,36 @@ def test_a_subscription_whose_filter_no_longer_parses_does_not_stop_the_others(
     assert result.exit_code == 0, result.output
     assert [m["To"] for m in smtp.messages] == ["still.fine@example.org"]
     assert any("Unknown topic: no-longer-a-topic" in r.getMessage() for r in caplog.records)
+
+
+def test_with_redis_the_command_queues_the_digest_for_the_worker(
+    app, client, smtp, runner, make_measure
+) -> None:
+    """With TRACKER_REDIS_URL the command only queues; the RQ worker sends."""
+    import uuid
+
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    subscribe(client, app)
+    [mail] = smtp.to(ADDRESS)
+    client.post(
+        link(body_of(mail), "/alerts/confirm/"), data={"csrf_token": csrf_token(app, client)}
+    )
+    make_measure(jurisdiction_code="GB", short_name="TALERTQUEUED")
+    url = "redis://127.0.0.1:6379/14"
+    queue_name = f"test-alerts-{uuid.uuid4().hex}"
+    app.config.update(REDIS_URL=url, REPORTS_QUEUE=queue_name)
+    redis = Redis.from_url(url)
+    queue = Queue(queue_name, connection=redis)
+    try:
+        result = runner.invoke(args=["alerts", "send-digests", "--frequency", "daily"])
+        assert result.exit_code == 0, result.output
+        assert "Queued the daily digests" in result.output
+        assert queue.count == 1 and len(smtp.messages) == 1
+        with app.app_context():
+            SimpleWorker([queue], connection=redis).work(burst=True)
+        digests = smtp.messages[1:]
+        assert len(digests) == 1 and "TALERTQUEUED" in body_of(digests[0])
+    finally:
+        queue.delete(delete_jobs=True)
