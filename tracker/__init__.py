@@ -85,10 +85,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)
 
-    from tracker import opendata, search
+    from tracker import follow, opendata, search
 
     search.init_app(app)
     opendata.init_app(app)
+    follow.init_app(app)
 
     # Content kinds register how they are copied and snapshotted.
     import tracker.attribution.services  # noqa: F401

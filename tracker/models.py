@@ -5,6 +5,7 @@ def import_all() -> None:
     from tracker.accounts import models as _accounts  # noqa: F401
     from tracker.attribution import models as _attribution  # noqa: F401
     from tracker.catalogues import models as _catalogues  # noqa: F401
+    from tracker.follow import models as _follow  # noqa: F401
     from tracker.imports import models as _imports  # noqa: F401
     from tracker.jurisdictions import models as _jurisdictions  # noqa: F401
     from tracker.measures import models as _measures  # noqa: F401

@@ -79,6 +79,8 @@ def index() -> str:
         filters=filters,
         drafts=drafts,
         page_args=dict(filters.as_args(), drafts=1 if drafts else None),
+        follow_args=_follow_args(filters),
+        follow_what=_follow_what(filters),
         jurisdiction_groups=[
             ("With their own measures", with_measures),
             (
@@ -98,6 +100,21 @@ def index() -> str:
         ),
         chips=_filter_chips(filters, {**members, **listed}, norms, topics, drafts),
     )
+
+
+def _follow_args(filters: queries.MeasureFilters) -> dict[str, Any]:
+    """The list's filters that feeds and alerts follow (tracker.follow.filters.NAMES)."""
+    from tracker.follow.filters import NAMES
+
+    return {k: v for k, v in filters.as_args().items() if k in NAMES}
+
+
+def _follow_what(filters: queries.MeasureFilters) -> str:
+    """What the feed links follow: status, year and standing change with time, so they are
+    not followed (the links say so rather than promise "these measures")."""
+    if filters.statuses or filters.year or filters.standing or filters.as_of:
+        return "the measures of these jurisdiction, norm, topic and type filters"
+    return "these measures" if filters.active else "all measures"
 
 
 def _eu_members_without_measures(counts: dict[str, int]) -> list[str]:

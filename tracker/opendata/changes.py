@@ -134,16 +134,29 @@ def xml_text(value: str) -> str:
     return NOT_XML.sub("", value)
 
 
-def atom_feed(changes: list[Change]) -> bytes:
+def atom_feed(
+    changes: list[Change], args: dict[str, list[str]] | None = None, about: str = ""
+) -> bytes:
+    """The feed of ``changes``; ``args`` are the followed filters (tracker.follow.filters),
+    which name the feed (its id and self link) and ``about`` says in words."""
+    from urllib.parse import urlencode
+
     from feedgen.feed import FeedGenerator
 
+    args = args or {}
+    self_args: dict[str, Any] = dict(args)
     feed = FeedGenerator()
-    feed.id(tag("changes"))
-    feed.title("Cyber Norms Tracker: published changes")
+    query = urlencode(args, doseq=True)
+    feed.id(tag(f"changes?{query}" if query else "changes"))
+    feed.title(
+        xml_text(f"Cyber Norms Tracker: published changes ({about})")
+        if args
+        else "Cyber Norms Tracker: published changes"
+    )
     feed.subtitle("Records published, updated or withdrawn on the Cyber Norms Tracker.")
     feed.author({"name": "Cyber Norms Tracker"})
     feed.link(
-        href=url_for("opendata.changes_feed", _external=True),
+        href=url_for("opendata.changes_feed", _external=True, **self_args),
         rel="self",
         type="application/atom+xml",
     )

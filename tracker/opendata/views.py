@@ -335,9 +335,14 @@ def changes() -> str:
 @bp.get("/changes.atom")
 @public
 def changes_feed() -> Response:
-    stmt = changelog.changes_query().limit(changelog.FEED_SIZE)
+    """The changelog as Atom; the lists' filters (and ``kind``) narrow it (a 400 names a
+    bad value)."""
+    from tracker.follow import filters as follow
+
+    wanted = follow.parse(request.args)
+    stmt = follow.publications(wanted).limit(changelog.FEED_SIZE)
     items = changelog.with_links(list(db.session.scalars(stmt)), external=True)
-    body = changelog.atom_feed(items)
+    body = changelog.atom_feed(items, wanted.as_args(), follow.describe(wanted))
     response = Response(body, content_type="application/atom+xml; charset=utf-8")
     _cache(response, drafts=False)
     # Conditional GET: feed readers poll; an unchanged feed is a 304 without a body. The

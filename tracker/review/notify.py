@@ -8,10 +8,11 @@ Without ``TRACKER_SMTP_HOST`` the e-mail is written to the log instead.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from typing import Any
 
@@ -79,16 +80,21 @@ def _queue_email(to: str, subject: str, body: str) -> None:
     db.session.info.setdefault(OUTBOX, []).append((to, subject[:200], body))
 
 
-def send_email(to: str, subject: str, body: str) -> bool:
+def send_email(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> bool:
     """Send one e-mail now (SMTP with STARTTLS), or log it when SMTP is not configured.
 
-    Returns whether it was handed to a mail server. Never raises: a failure is logged.
+    ``headers`` are added as given (the alerts' List-Unsubscribe). Returns whether it was
+    handed to a mail server. Never raises: a failure is logged.
     """
     config = current_app.config
-    msg = EmailMessage()
+    # RFC 5322's line limit: a long header (List-Unsubscribe's URL) stays one plain line
+    # instead of being folded into encoded words that mail clients do not read as a URL.
+    msg = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     msg["From"] = config["SMTP_FROM"]
     msg["To"] = to
     msg["Subject"] = f"[Cyber Norms Tracker] {subject}"
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body)
     host = config.get("SMTP_HOST")
     if not host:
