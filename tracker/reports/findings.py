@@ -67,7 +67,8 @@ MAX_EVIDENCE = 8
 def _evidence(entries: list[MeasureEntry]) -> list[Evidence]:
     seen: dict[int, Evidence] = {}
     for e in entries:
-        if e.record_id not in seen:
+        # only measures the brief describes have an anchor to link to (selection)
+        if e.record_id not in seen and e.detailed:
             seen[e.record_id] = Evidence(e.label, e.anchor, list(e.citations[:1]))
     return list(seen.values())[:MAX_EVIDENCE]
 
