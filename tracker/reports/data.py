@@ -199,6 +199,10 @@ class Selection:
     counted: int
     #: the measure export with the same filters (a path on the site)
     export_path: str
+    #: the full annex's limit (tracker.reports.selection.FULL_ANNEX_MAX)
+    full_annex_max: int
+    #: every section before trimming, with its named counts (the counts table)
+    sections: list[Section] = field(default_factory=list)
     #: jurisdictions counted in the grid but without a section of their own
     without_section: int = 0
 

@@ -12,19 +12,19 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
-from markupsafe import Markup
-from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy.orm import selectinload
 
 from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import lifecycle
 from tracker.measures.lifecycle import COMPARED
-from tracker.measures.models import Mapping, Measure, Source, measure_topics
+from tracker.measures.models import Mapping, Measure, measure_topics
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import stamps
 from tracker.records.models import Record
 from tracker.records.queries import visible
+from tracker.reports import entries as entries_
 from tracker.reports import grid, selection, summary
 from tracker.reports import sections as report_sections
 from tracker.reports.data import (
@@ -34,13 +34,10 @@ from tracker.reports.data import (
     DataVersion,
     MeasureEntry,
     NormInfo,
-    NormLink,
     Report,
     Section,
-    TimelineEvent,
 )
 from tracker.reports.params import ReportParams, today
-from tracker.text import render_markdown
 
 # --------------------------------------------------------------------------- scope
 
@@ -92,6 +89,12 @@ def scope_statement(params: ReportParams, *, include_drafts: bool) -> sa.Select[
             )
         )
     return stmt
+
+
+def scope_count(params: ReportParams, *, include_drafts: bool) -> int:
+    """How many measures are in the brief's scope (one count query)."""
+    scope = scope_statement(params, include_drafts=include_drafts).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(scope)) or 0
 
 
 _format_digest: str | None = None
@@ -224,81 +227,8 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
 # --------------------------------------------------------------------------- build
 
 
-def _entry(m: Measure, on: dt.date, now: dt.date, successors: dict[int, str]) -> MeasureEntry:
-    events = lifecycle.events_of(m, successors)
-    status = lifecycle.standing_on(events, m.status.value, on, now)
-    establishing = [e.effective for e in events if e.kind in lifecycle.ADOPTING]
-    return MeasureEntry(
-        record_id=m.record_id,
-        jurisdiction_code=m.jurisdiction_code,
-        jurisdiction_name=m.jurisdiction.name,
-        title_original=m.title_original,
-        title_lang=m.title_lang or "en",
-        title_en=m.title_en,
-        short_name=m.short_name,
-        type_label=m.type.label,
-        issuing_body=m.issuing_body,
-        identifier=m.official_identifier,
-        official_url=m.official_url,
-        status=status,
-        recorded_status=m.status.label,
-        status_note=m.status_note,
-        norms=sorted(
-            (
-                NormLink(
-                    mp.norm.letter,
-                    mp.locator or ("whole instrument" if mp.whole_instrument else None),
-                    mp.rationale,
-                )
-                for mp in m.mappings
-                if mp.norm is not None
-            ),
-            key=lambda n: n.letter,
-        ),
-        topics=[(t.slug, t.name) for t in m.topics],
-        description=Markup(""),  # filled for the measures the brief describes
-        verification=m.verification.value,
-        verification_label=m.verification.label,
-        verification_note=m.verification_note,
-        timeline=[
-            TimelineEvent(
-                e.kind.label,
-                format_partial_date(e.date, e.precision),
-                e.note,
-                lifecycle.LifeEvent(e.kind.value, e.date, e.precision.value).effective > on,
-            )
-            for e in sorted(m.events, key=lambda e: (e.date, e.id))
-        ],
-        sort_date=min(establishing) if establishing else dt.date.max,
-        events=events,
-        type_key=m.type.value,
-    )
-
-
 #: standings listed beside the grid without filling a cell (kept here for importers)
 LISTED = grid.LISTED
-
-
-def successor_labels(measures: list[Measure], *, include_drafts: bool) -> dict[int, str]:
-    """{record id: label} of the successors the measures' events name (one query)."""
-    from tracker.measures.queries import visible_measures_by_record
-
-    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
-    found = visible_measures_by_record(ids, include_drafts=include_drafts)
-    return {rid: m.label for rid, m in found.items()}
-
-
-def load_measures(params: ReportParams, *, include_drafts: bool) -> list[Measure]:
-    # The collections come by subquery (one statement each, at any size: "selectin" sends
-    # one per 500 measures); jurisdictions and norms are few, by "selectin". Sources are
-    # loaded later, for the measures the brief describes only (load_details).
-    stmt = scope_statement(params, include_drafts=include_drafts).options(
-        selectinload(Measure.jurisdiction),
-        subqueryload(Measure.topics),
-        subqueryload(Measure.mappings).selectinload(Mapping.norm),
-        subqueryload(Measure.events),
-    )
-    return list(db.session.scalars(stmt.order_by(Measure.jurisdiction_code, Measure.record_id)))
 
 
 def _columns(params: ReportParams) -> list[Column]:
@@ -364,37 +294,6 @@ def _layout(params: ReportParams, entries: list[MeasureEntry]) -> grid.Layout:
     return grid.Layout(codes, _columns(params), names, memberships(codes), params.by)
 
 
-def load_details(
-    entries: list[MeasureEntry], measures: list[Measure]
-) -> dict[int, list[tuple[str, str | None, str | None]]]:
-    """Descriptions and sources of the measures the brief describes (one query for the
-    sources): {record id: [(title, url, accessed)]}, the official text first."""
-    by_record = {m.record_id: m for m in measures}
-    described = {e.record_id: e for e in entries if e.detailed}
-    ids = [by_record[r].id for r in described]
-    sources: dict[int, list[Source]] = {}
-    if ids:
-        for src in db.session.scalars(
-            sa.select(Source).where(Source.measure_id.in_(ids)).order_by(Source.position)
-        ):
-            sources.setdefault(src.measure_id, []).append(src)
-    out: dict[int, list[tuple[str, str | None, str | None]]] = {}
-    for record_id, entry in described.items():
-        m = by_record[record_id]
-        entry.description = render_markdown(m.description)
-        items: list[tuple[str, str | None, str | None]] = (
-            [(f"Official text: {m.official_identifier or m.title_original}", m.official_url, None)]
-            if m.official_url
-            else []
-        )
-        items += [
-            (src.title, src.url, src.accessed.isoformat() if src.accessed else None)
-            for src in sources.get(m.id, [])
-        ]
-        out[record_id] = items
-    return out
-
-
 def build_report(
     params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None
 ) -> Any:
@@ -410,10 +309,10 @@ def build_report(
     assert params.as_of is not None
     on, now = params.as_of, today()
     version = version or data_version(params, include_drafts=include_drafts)
-    measures = load_measures(params, include_drafts=include_drafts)
-    successors = successor_labels(measures, include_drafts=include_drafts)
+    scope = scope_statement(params, include_drafts=include_drafts)
     entries = sorted(
-        (_entry(m, on, now, successors) for m in measures), key=lambda e: (e.sort_date, e.label)
+        entries_.light_entries(scope, on, now, include_drafts=include_drafts),
+        key=lambda e: (e.sort_date, e.label),
     )
     layout = _layout(params, entries)
     rows = grid.rows(layout, [e for e in entries if e.status.standing in COMPARED])
@@ -421,7 +320,11 @@ def build_report(
     figures = _figures(all_sections)
     as_of_text = format_partial_date(on, DatePrecision.DAY)
     sections, chosen = selection.select(params, rows, all_sections, as_of_text, include_drafts)
-    citations, groups = _number_citations(sections, load_details(entries, measures))
+    if chosen is None:  # the brief describes everything it lists
+        for e in entries:
+            e.detailed = True
+    sources = entries_.fill_details(entries, scope, on, now, include_drafts=include_drafts)
+    citations, groups = _number_citations(sections, sources)
     report = Report(
         params=params,
         drafts=include_drafts,

@@ -10,6 +10,9 @@ describes the most significant ones, chosen by a rule it prints (:func:`rule_tex
 3. then the most recent first adoption (undated ones last), then the label;
 4. at most :func:`per_jurisdiction` per jurisdiction and :data:`TOTAL` in all.
 
+The grid then names at most :data:`CELL_MAX` described measures per cell and counts the
+rest (past :data:`CELL_ROWS` rows it only counts).
+
 The full list is the measure export with the same filters (:func:`export_path`), and the
 full annex (``annex=full``) up to :data:`FULL_ANNEX_MAX` measures.
 """
@@ -30,11 +33,12 @@ from tracker.reports.data import MeasureEntry, Row, Section, Selection
 from tracker.reports.params import ReportParams
 
 #: measures a brief describes at most (about 40 pages with the grid, counts and sources)
-TOTAL = 100
+TOTAL = 60
 #: ... and at least this many per jurisdiction while the total allows
 PER_JURISDICTION_MIN = 3
-#: measures named in one cell of the grid when the brief leaves measures out
-CELL_MAX = 4
+#: measures named in one cell of the grid when the brief leaves measures out; a grid of
+#: more than CELL_ROWS rows only counts (its rows stay one line each)
+CELL_MAX, CELL_ROWS = 4, 30
 #: the full annex describes every measure in scope; above this many it is refused
 FULL_ANNEX_MAX = 300
 
@@ -96,9 +100,10 @@ def trim(sections: list[Section], chosen: set[int], *, keep: set[str]) -> list[S
 
 
 def cap_cells(rows: list[Row]) -> None:
+    cap = CELL_MAX if len(rows) <= CELL_ROWS else 0
     for row in rows:
         for cell in row.cells:
-            cell.cap = CELL_MAX
+            cell.cap = cap
 
 
 def export_args(p: ReportParams, drafts: bool = False) -> dict[str, Any]:
@@ -157,6 +162,8 @@ def select(
         described=len(chosen),
         counted=counted,
         export_path=export_path(p, drafts),
+        full_annex_max=FULL_ANNEX_MAX,
+        sections=sections,
         without_section=len(sections) - len(shown),
     )
     selection.rule = rule_text(selection, as_of_text)
