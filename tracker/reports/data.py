@@ -74,6 +74,10 @@ class MeasureEntry:
     citations: list[int] = field(default_factory=list)
     #: the dated events, as tracker.measures.lifecycle reads them (for the findings)
     events: list[lifecycle.LifeEvent] = field(default_factory=list)
+    #: the measure type's value ("law"), for the rule that chooses what a brief describes
+    type_key: str = ""
+    #: described in the brief (tracker.reports.selection); otherwise only counted
+    detailed: bool = True
 
     @property
     def anchor(self) -> str:
@@ -106,6 +110,28 @@ class Cell:
     #: listed, but not in force on the date (pending, adopted not yet in force, undated):
     #: they do not fill the gap
     pending: list[CellItem] = field(default_factory=list)
+    #: at most this many measures named in the cell (None: all); set by the selection
+    cap: int | None = None
+
+    @property
+    def shown(self) -> list[CellItem]:
+        """The measures named in the cell: those the brief describes, at most ``cap``."""
+        items = [i for i in self.items if i.measure.detailed]
+        return items if self.cap is None else items[: self.cap]
+
+    @property
+    def shown_pending(self) -> list[CellItem]:
+        items = [i for i in self.pending if i.measure.detailed]
+        return items if self.cap is None else items[: self.cap]
+
+    @property
+    def more(self) -> int:
+        """Measures in force counted in the cell but not named there."""
+        return len(self.items) - len(self.shown)
+
+    @property
+    def more_pending(self) -> int:
+        return len(self.pending) - len(self.shown_pending)
 
     @property
     def gap(self) -> bool:
@@ -141,10 +167,44 @@ class Section:
     applies_to: list[str] = field(default_factory=list)
     #: for a member's section: (code, name) of organisations whose measures apply to it
     via: list[tuple[str, str]] = field(default_factory=list)
+    #: measures of the section that the brief counts but does not describe (selection)
+    more_measures: int = 0
+    more_pending: int = 0
+    more_ended: int = 0
+    #: the named counts of all its measures (tracker.measures.lifecycle.count)
+    counts: lifecycle.Counts | None = None
 
     @property
     def anchor(self) -> str:
         return f"j-{self.code.lower()}"
+
+    @property
+    def listed(self) -> list[MeasureEntry]:
+        return [*self.measures, *self.pending, *self.ended]
+
+
+@dataclass
+class Selection:
+    """How a brief at any data size stays a brief: which measures it describes and why.
+
+    Set on the report only when the brief leaves measures out (tracker.reports.selection).
+    """
+
+    #: the stated rule, printed in the brief
+    rule: str
+    per_jurisdiction: int
+    total: int
+    #: measures described / measures in the selection
+    described: int
+    counted: int
+    #: the measure export with the same filters (a path on the site)
+    export_path: str
+    #: the full annex's limit (tracker.reports.selection.FULL_ANNEX_MAX)
+    full_annex_max: int
+    #: every section before trimming, with its named counts (the counts table)
+    sections: list[Section] = field(default_factory=list)
+    #: jurisdictions counted in the grid but without a section of their own
+    without_section: int = 0
 
 
 @dataclass
@@ -234,6 +294,8 @@ class Report:
     norm_statements: list[Any] | None = None
     #: the "At a glance" findings (tracker.reports.findings.Finding list)
     findings: list[Any] = field(default_factory=list)
+    #: the rule and counts of a brief that describes only some of its measures
+    selection: Selection | None = None
 
     @property
     def as_of_text(self) -> str:

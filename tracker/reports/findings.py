@@ -67,7 +67,8 @@ MAX_EVIDENCE = 8
 def _evidence(entries: list[MeasureEntry]) -> list[Evidence]:
     seen: dict[int, Evidence] = {}
     for e in entries:
-        if e.record_id not in seen:
+        # only measures the brief describes have an anchor to link to (selection)
+        if e.record_id not in seen and e.detailed:
             seen[e.record_id] = Evidence(e.label, e.anchor, list(e.citations[:1]))
     return list(seen.values())[:MAX_EVIDENCE]
 
@@ -141,11 +142,12 @@ def topic_coverage(report: Report) -> Finding | None:
     """Which supply-chain topics each jurisdiction covers, and by which instrument."""
     parts: list[str] = []
     used: list[MeasureEntry] = []
-    rows = [(i, r) for i, r in enumerate(report.rows) if _covering_by_topic(report, i)]
+    covering = [_covering_by_topic(report, i) for i in range(len(report.rows))]
+    rows = [(i, r) for i, r in enumerate(report.rows) if covering[i]]
     # one jurisdiction has the page to itself: every topic; several share it
     cap = MAX_TOPICS if len(report.rows) > 1 else None
     for i, row in rows[:MAX_ROWS]:
-        topics = sorted(_covering_by_topic(report, i).items())
+        topics = sorted(covering[i].items())
         items = [f"{name} ({_instrument(ms)})" for name, ms in topics[:cap]]
         if cap is not None and len(topics) > cap:
             items.append(f"{len(topics) - cap} more")

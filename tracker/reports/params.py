@@ -59,6 +59,9 @@ class ReportParams:
     as_of: dt.date | None = None
     #: append the annex (status notes, verification notes, timelines)
     annex: bool = False
+    #: the annex describes every measure in scope, not only those the brief describes
+    #: (``annex=full``; refused above tracker.reports.selection.FULL_ANNEX_MAX measures)
+    annex_full: bool = False
     #: add the attribution statements of each jurisdiction (opt-in on comparisons)
     attributions: bool = False
     #: the PDF variant (see :data:`VARIANTS`); part of the cache key
@@ -82,7 +85,7 @@ class ReportParams:
         if self.as_of:
             args["as_of"] = self.as_of.isoformat()
         if self.annex:
-            args["annex"] = "1"
+            args["annex"] = "full" if self.annex_full else "1"
         if self.attributions and self.kind == "compare":
             args["attributions"] = "1"
         if self.variant != "ua":
@@ -101,7 +104,7 @@ class ReportParams:
             ",".join(p.topics),
             p.by,
             p.as_of.isoformat(),
-            "annex" if p.annex else "",
+            ("annex=full" if p.annex_full else "annex") if p.annex else "",
         ]
         if p.attributions:
             parts.append("attributions")
@@ -119,6 +122,11 @@ def _unique(items: list[str]) -> list[str]:
 
 def _flag(args: Mapping[str, Any], name: str) -> bool:
     return str(args.get(name) or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _full_annex(args: Mapping[str, Any]) -> bool:
+    """``annex=1``: details of the measures the brief describes; ``annex=full``: of all."""
+    return str(args.get("annex") or "").lower() == "full"
 
 
 def _known_codes(codes: list[str]) -> set[str]:
@@ -222,7 +230,8 @@ def parse_compare(args: Mapping[str, Any], *, require_jurisdictions: bool = True
         topics=_topics(args, errors),
         by=_by(args, errors),
         as_of=_as_of(args, errors),
-        annex=_flag(args, "annex"),
+        annex=_flag(args, "annex") or _full_annex(args),
+        annex_full=_full_annex(args),
         attributions=_flag(args, "attributions"),
         variant=_variant(args, errors),
     )
@@ -244,7 +253,8 @@ def parse_jurisdiction_brief(code: str, args: Mapping[str, Any]) -> ReportParams
         topics=_topics(args, errors),
         by=_by(args, errors),
         as_of=_as_of(args, errors),
-        annex=_flag(args, "annex"),
+        annex=_flag(args, "annex") or _full_annex(args),
+        annex_full=_full_annex(args),
         variant=_variant(args, errors),
     )
     if errors:
@@ -265,7 +275,8 @@ def parse_norm_brief(letter: str, args: Mapping[str, Any]) -> ReportParams:
         topics=_topics(args, errors),
         by="norm",
         as_of=_as_of(args, errors),
-        annex=_flag(args, "annex"),
+        annex=_flag(args, "annex") or _full_annex(args),
+        annex_full=_full_annex(args),
         variant=_variant(args, errors),
     )
     if errors:

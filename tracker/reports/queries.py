@@ -12,36 +12,32 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy.orm import selectinload
 
-from tracker.db import format_partial_date
+from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import lifecycle
+from tracker.measures.lifecycle import COMPARED
 from tracker.measures.models import Mapping, Measure, measure_topics
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import stamps
 from tracker.records.models import Record
 from tracker.records.queries import visible
+from tracker.reports import entries as entries_
+from tracker.reports import grid, selection, summary
 from tracker.reports import sections as report_sections
-from tracker.reports import summary
 from tracker.reports.data import (
-    Cell,
-    CellItem,
     Citation,
     CitationGroup,
     Column,
     DataVersion,
     MeasureEntry,
     NormInfo,
-    NormLink,
     Report,
-    Row,
     Section,
-    TimelineEvent,
 )
 from tracker.reports.params import ReportParams, today
-from tracker.text import render_markdown
 
 # --------------------------------------------------------------------------- scope
 
@@ -93,6 +89,12 @@ def scope_statement(params: ReportParams, *, include_drafts: bool) -> sa.Select[
             )
         )
     return stmt
+
+
+def scope_count(params: ReportParams, *, include_drafts: bool) -> int:
+    """How many measures are in the brief's scope (one count query)."""
+    scope = scope_statement(params, include_drafts=include_drafts).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(scope)) or 0
 
 
 _format_digest: str | None = None
@@ -225,82 +227,8 @@ def data_version(params: ReportParams, *, include_drafts: bool = False) -> DataV
 # --------------------------------------------------------------------------- build
 
 
-def _entry(m: Measure, on: dt.date, now: dt.date, successors: dict[int, str]) -> MeasureEntry:
-    events = lifecycle.events_of(m, successors)
-    status = lifecycle.standing_on(events, m.status.value, on, now)
-    establishing = [e.effective for e in events if e.kind in lifecycle.ADOPTING]
-    return MeasureEntry(
-        record_id=m.record_id,
-        jurisdiction_code=m.jurisdiction_code,
-        jurisdiction_name=m.jurisdiction.name,
-        title_original=m.title_original,
-        title_lang=m.title_lang or "en",
-        title_en=m.title_en,
-        short_name=m.short_name,
-        type_label=m.type.label,
-        issuing_body=m.issuing_body,
-        identifier=m.official_identifier,
-        official_url=m.official_url,
-        status=status,
-        recorded_status=m.status.label,
-        status_note=m.status_note,
-        norms=sorted(
-            (
-                NormLink(
-                    mp.norm.letter,
-                    mp.locator or ("whole instrument" if mp.whole_instrument else None),
-                    mp.rationale,
-                )
-                for mp in m.mappings
-                if mp.norm is not None
-            ),
-            key=lambda n: n.letter,
-        ),
-        topics=[(t.slug, t.name) for t in m.topics],
-        description=render_markdown(m.description),
-        verification=m.verification.value,
-        verification_label=m.verification.label,
-        verification_note=m.verification_note,
-        timeline=[
-            TimelineEvent(
-                e.kind.label,
-                format_partial_date(e.date, e.precision),
-                e.note,
-                lifecycle.LifeEvent(e.kind.value, e.date, e.precision.value).effective > on,
-            )
-            for e in sorted(m.events, key=lambda e: (e.date, e.id))
-        ],
-        sort_date=min(establishing) if establishing else dt.date.max,
-        events=events,
-    )
-
-
-#: standings listed beside the grid without filling a cell
-LISTED = frozenset(
-    {lifecycle.Standing.PENDING, lifecycle.Standing.ADOPTED, lifecycle.Standing.UNDATED}
-)
-
-
-def successor_labels(measures: list[Measure], *, include_drafts: bool) -> dict[int, str]:
-    """{record id: label} of the successors the measures' events name (one query)."""
-    from tracker.measures.queries import visible_measures_by_record
-
-    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
-    found = visible_measures_by_record(ids, include_drafts=include_drafts)
-    return {rid: m.label for rid, m in found.items()}
-
-
-def load_measures(params: ReportParams, *, include_drafts: bool) -> list[Measure]:
-    # The collections come by subquery (one statement each, at any size: "selectin" sends
-    # one per 500 measures); jurisdictions and norms are few, by "selectin".
-    stmt = scope_statement(params, include_drafts=include_drafts).options(
-        selectinload(Measure.jurisdiction),
-        subqueryload(Measure.topics),
-        subqueryload(Measure.mappings).selectinload(Mapping.norm),
-        subqueryload(Measure.events),
-        subqueryload(Measure.sources),
-    )
-    return list(db.session.scalars(stmt.order_by(Measure.jurisdiction_code, Measure.record_id)))
+#: standings listed beside the grid without filling a cell (kept here for importers)
+LISTED = grid.LISTED
 
 
 def _columns(params: ReportParams) -> list[Column]:
@@ -343,11 +271,36 @@ def _norm_info(letter: str) -> NormInfo | None:
     )
 
 
+def _names(codes: list[str], entries: list[MeasureEntry]) -> dict[str, str]:
+    wanted = {*codes, *(e.jurisdiction_code for e in entries)}
+    return dict(
+        db.session.execute(
+            sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(wanted))
+        ).all()
+    )
+
+
+def _layout(params: ReportParams, entries: list[MeasureEntry]) -> grid.Layout:
+    """The grid's rows: the chosen jurisdictions, or for a norm brief over all, every
+    jurisdiction with a measure shown (by name)."""
+    over_all = params.kind == "norm" and not params.jurisdictions
+    if over_all:
+        codes = sorted({e.jurisdiction_code for e in entries if e.status.standing in COMPARED})
+    else:
+        codes = list(params.jurisdictions)
+    names = _names(codes, entries)
+    if over_all:
+        codes.sort(key=lambda c: names.get(c, c))
+    return grid.Layout(codes, _columns(params), names, memberships(codes), params.by)
+
+
 def build_report(
     params: ReportParams, *, include_drafts: bool = False, version: DataVersion | None = None
 ) -> Any:
     """Everything a brief or the comparison page shows, as plain data (a ``Report``, or
-    a ``PaperReport`` for a paper brief)."""
+    a ``PaperReport`` for a paper brief). Every measure in scope is counted; at scale the
+    brief describes the ones tracker.reports.selection chooses, and loads only their
+    details."""
     if params.kind == "paper":
         from tracker.reports.paper import build_paper_report
 
@@ -356,127 +309,57 @@ def build_report(
     assert params.as_of is not None
     on, now = params.as_of, today()
     version = version or data_version(params, include_drafts=include_drafts)
-    measures = load_measures(params, include_drafts=include_drafts)
-    successors = successor_labels(measures, include_drafts=include_drafts)
+    scope = scope_statement(params, include_drafts=include_drafts)
     entries = sorted(
-        (_entry(m, on, now, successors) for m in measures), key=lambda e: (e.sort_date, e.label)
+        entries_.light_entries(scope, on, now, include_drafts=include_drafts),
+        key=lambda e: (e.sort_date, e.label),
     )
-    shown = [e for e in entries if e.status.standing in lifecycle.COMPARED]
-
-    if params.kind == "norm" and not params.jurisdictions:
-        codes = sorted({e.jurisdiction_code for e in shown})
-    else:
-        codes = list(params.jurisdictions)
-    names = {
-        j.code: j.name
-        for j in db.session.scalars(
-            sa.select(Jurisdiction).where(
-                Jurisdiction.code.in_({*codes, *(e.jurisdiction_code for e in entries)})
-            )
-        )
-    }
-    if params.kind == "norm" and not params.jurisdictions:
-        codes.sort(key=lambda c: names.get(c, c))
-    orgs_of = memberships(codes)
-    columns = _columns(params)
-
-    def matches(entry: MeasureEntry, key: str) -> bool:
-        return key in (entry.topic_slugs if params.by == "topic" else entry.norm_letters)
-
-    rows: list[Row] = []
-    via_used: dict[str, list[str]] = {}
-    for code in codes:
-        applies = [code, *orgs_of.get(code, [])]
-        cells = []
-        for col in columns:
-            cell = Cell(col.key)
-            for e in shown:
-                if e.jurisdiction_code in applies and matches(e, col.key):
-                    via = e.jurisdiction_code if e.jurisdiction_code != code else None
-                    (cell.items if e.status.covers else cell.pending).append(CellItem(e, via))
-                    if via and e.status.covers:
-                        via_used.setdefault(via, [])
-                        if code not in via_used[via]:
-                            via_used[via].append(code)
-            cells.append(cell)
-        rows.append(Row(code, names.get(code, code), cells))
-
-    def section(code: str) -> Section:
-        own = [
-            e
-            for e in entries
-            if e.jurisdiction_code == code and any(matches(e, c.key) for c in columns)
-        ]
-        return Section(
-            code=code,
-            name=names.get(code, code),
-            measures=[e for e in own if e.status.covers],
-            pending=[e for e in own if e.status.standing in LISTED],
-            ended=[e for e in own if e.status.standing is lifecycle.Standing.ENDED],
-            via=[(o, names.get(o, o)) for o in orgs_of.get(code, []) if o in via_used],
-        )
-
-    sections = [section(code) for code in codes]
-    for org, members in via_used.items():
-        if org not in codes:
-            extra = section(org)
-            extra.applies_to = [names.get(m, m) for m in members]
-            sections.append(extra)
-        else:
-            next(s for s in sections if s.code == org).applies_to = [
-                names.get(m, m) for m in members
-            ]
-
-    citations, groups = _number_citations(sections, measures)
+    layout = _layout(params, entries)
+    rows = grid.rows(layout, [e for e in entries if e.status.standing in COMPARED])
+    all_sections = grid.sections(layout, entries)
+    figures = _figures(all_sections)
+    as_of_text = format_partial_date(on, DatePrecision.DAY)
+    sections, chosen = selection.select(params, rows, all_sections, as_of_text, include_drafts)
+    if chosen is None:  # the brief describes everything it lists
+        for e in entries:
+            e.detailed = True
+    sources = entries_.fill_details(entries, scope, on, now, include_drafts=include_drafts)
+    citations, groups = _number_citations(sections, sources)
     report = Report(
         params=params,
         drafts=include_drafts,
-        title=_title(params, names),
-        subtitle=_subtitle(params, columns),
+        title=_title(params, layout.names),
+        subtitle=_subtitle(params, layout.columns),
         as_of=on,
         as_of_is_today=on == now,
-        columns=columns,
+        columns=layout.columns,
         rows=rows,
         sections=sections,
         citations=citations,
         citation_groups=groups,
         summary=[],
-        figures=_figures(sections),
+        figures=figures,
         version=version,
         norm=_norm_info(params.subject) if params.kind == "norm" else None,
+        selection=chosen,
     )
     report.summary = summary.sentences(report)
-    report_sections.add_sections(report, params, include_drafts=include_drafts, orgs_of=orgs_of)
+    report_sections.add_sections(
+        report, params, include_drafts=include_drafts, orgs_of=layout.orgs_of
+    )
     return report
 
 
 def _number_citations(
-    sections: list[Section], measures: list[Measure]
+    sections: list[Section], sources: dict[int, list[tuple[str, str | None, str | None]]]
 ) -> tuple[list[Citation], list[CitationGroup]]:
     """Number every source of every listed measure, in reading order, the official text first."""
-    by_record = {m.record_id: m for m in measures}
     citations: list[Citation] = []
     groups: list[CitationGroup] = []
     for s in sections:
-        for entry in [*s.measures, *s.pending, *s.ended]:
-            m = by_record[entry.record_id]
+        for entry in s.listed:
             group = CitationGroup(entry.label, s.name, [])
-            items: list[tuple[str, str | None, str | None]] = (
-                [
-                    (
-                        f"Official text: {m.official_identifier or m.title_original}",
-                        m.official_url,
-                        None,
-                    )
-                ]
-                if m.official_url
-                else []
-            )
-            items += [
-                (src.title, src.url, src.accessed.isoformat() if src.accessed else None)
-                for src in m.sources
-            ]
-            for title, url, accessed in items:
+            for title, url, accessed in sources.get(entry.record_id, []):
                 citation = Citation(len(citations) + 1, title, url, accessed, entry.label)
                 citations.append(citation)
                 group.citations.append(citation)
@@ -488,7 +371,7 @@ def _number_citations(
 
 def _figures(sections: list[Section]) -> dict[str, int]:
     counted = [e for s in sections for e in s.measures]
-    listed = [e for s in sections for e in [*s.measures, *s.pending, *s.ended]]
+    listed = [e for s in sections for e in s.listed]
     return {
         **lifecycle.count(e.status for e in listed).as_dict(),
         "measures": len(counted),

@@ -56,6 +56,16 @@ def _found(f: analysis.Found) -> str:
     return text
 
 
+#: measures named on one line of the gap section; the rest are counted ("and 12 more")
+GAP_LINE_MAX = 6
+
+
+def _bounded(items: list[str]) -> list[str]:
+    if len(items) <= GAP_LINE_MAX:
+        return items
+    return [*items[:GAP_LINE_MAX], f"and {len(items) - GAP_LINE_MAX} more"]
+
+
 def gap_summary(code: str, *, include_drafts: bool = False) -> GapSummary:
     """The jurisdiction's coverage of the supply-chain norms, topics and catalogue actions."""
     matrix = analysis.build_matrix([code], include_drafts=include_drafts)
@@ -72,8 +82,10 @@ def gap_summary(code: str, *, include_drafts: bool = False) -> GapSummary:
                         label=row.label,
                         state=cell.state.value,
                         state_label=cell.state.label,
-                        measures=[_found(f) for f in cell.measures],
-                        others=[f"{_found(f)}, {f.measure.standing.label}" for f in cell.others],
+                        measures=_bounded([_found(f) for f in cell.measures]),
+                        others=_bounded(
+                            [f"{_found(f)}, {f.measure.standing.label}" for f in cell.others]
+                        ),
                         wording=row.wording,
                     )
                 )

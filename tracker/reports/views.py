@@ -26,9 +26,9 @@ from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
-from tracker.reports import cache, jobs, params, pdf, sandbox, speed
+from tracker.reports import cache, jobs, params, pdf, sandbox, selection, speed
 from tracker.reports.paper import visible_paper_id
-from tracker.reports.queries import build_report, data_version
+from tracker.reports.queries import build_report, data_version, scope_count
 
 bp = Blueprint("reports", __name__)
 
@@ -91,27 +91,8 @@ def compare() -> Any:
         ), 400
     report = build_report(p, include_drafts=drafts)
     links: dict[str, Any] = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
-    links["export_args"] = _export_args(p, drafts)
+    links["export_args"] = selection.export_args(p, drafts)
     return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
-
-
-def _export_args(p: params.ReportParams, drafts: bool) -> dict[str, Any]:
-    """Filters of the measure export that select the measures of this comparison (see
-    tracker.reports.queries.scope_statement: jurisdictions with their organisations, norms,
-    topics; by topic without chosen topics, a measure needs any topic; and the standing on
-    the as-of date, whose standings the export computes with the page's own function)."""
-    topics = list(p.topics)
-    if p.by == "topic" and not topics:
-        topics = [t.slug for t in db.session.scalars(sa.select(Topic))]
-    as_of = p.resolved().as_of
-    return {
-        "jurisdiction": list(p.jurisdictions),
-        "norm": list(p.norms),
-        "topic": topics,
-        "as_of": as_of.isoformat() if as_of else None,
-        "standing": "compared",
-        "drafts": 1 if drafts else None,
-    }
 
 
 def _links(
@@ -131,6 +112,15 @@ def _links(
 
 
 def _parse(kind: str, subject: str = "") -> params.ReportParams:
+    p = _parse_args(kind, subject)
+    if p.annex_full:
+        refused = selection.refuse_full_annex(scope_count(p, include_drafts=drafts_requested()))
+        if refused:
+            abort(400, refused)
+    return p
+
+
+def _parse_args(kind: str, subject: str) -> params.ReportParams:
     try:
         if kind == "compare":
             return params.parse_compare(request.args)
@@ -282,9 +272,9 @@ def serve_pdf(p: params.ReportParams) -> Any:
     slots = jobs.inline_slots(current_app._get_current_object())  # type: ignore[attr-defined]
     # Long briefs, and any brief while this process's inline renders are all busy, render
     # in the background: the reader gets the progress page instead of a slower render.
-    if estimate > float(current_app.config["REPORTS_INLINE_SECONDS"]) or not slots.acquire(
-        blocking=False
-    ):
+    # A full annex always renders in the background (it is refused above FULL_ANNEX_MAX).
+    inline = not p.annex_full and estimate <= float(current_app.config["REPORTS_INLINE_SECONDS"])
+    if not inline or not slots.acquire(blocking=False):
         jobs.submit(spec, key, html, estimate=estimate)
         return _progress(
             store.get_state(key)
