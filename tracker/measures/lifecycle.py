@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from tracker.db import DatePrecision, LabelledEnum, format_partial_date
@@ -145,7 +146,7 @@ class LifeEvent:
     #: the measure that superseded or rescinded this one (its label)
     successor: str | None = None
 
-    @property
+    @cached_property
     def effective(self) -> dt.date:
         """The first day on which the event has certainly happened."""
         precision = DatePrecision(self.precision or "day")
@@ -161,11 +162,36 @@ class LifeEvent:
         return format_partial_date(self.date, self.precision)
 
 
-@dataclass(frozen=True)
 class StandingOn:
-    standing: Standing
-    #: the full sentence every surface shows
-    sentence: str
+    """A standing and the full sentence every surface shows. The sentence may be given as a
+    function: it is written only when read, so that counting tens of thousands of measures
+    (home page, jurisdiction pages, comparison grid) does not format dates it never shows."""
+
+    __slots__ = ("standing", "_sentence")
+
+    def __init__(self, standing: Standing, sentence: str | Callable[[], str]) -> None:
+        self.standing = standing
+        self._sentence = sentence
+
+    @property
+    def sentence(self) -> str:
+        if callable(self._sentence):
+            self._sentence = self._sentence()
+        return self._sentence
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StandingOn):
+            return NotImplemented
+        return self.standing is other.standing and self.sentence == other.sentence
+
+    def __hash__(self) -> int:
+        return hash((self.standing, self.sentence))
+
+    def __repr__(self) -> str:
+        return f"StandingOn({self.standing!r}, {self.sentence!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StandingOn, (self.standing, self.sentence))
 
     @property
     def label(self) -> str:
@@ -221,17 +247,22 @@ def _ended_text(event: LifeEvent) -> str:
 def standing_on(
     events: Sequence[LifeEvent], recorded_status: str, on: dt.date, today: dt.date
 ) -> StandingOn:
-    """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`)."""
+    """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`). The standing
+    is decided here; its sentence is written when first read."""
     past = [e for e in events if e.effective <= on]
     ended = _first(past, ENDING)
     if ended is not None:
-        texts = [
-            _ended_text(e) for e in sorted(past, key=lambda e: e.effective) if e.kind in ENDING
-        ]
-        return StandingOn(Standing.ENDED, _sentence("Ended", [", ".join(texts)]))
+
+        def ended_sentence() -> str:
+            texts = [
+                _ended_text(e) for e in sorted(past, key=lambda e: e.effective) if e.kind in ENDING
+            ]
+            return _sentence("Ended", [", ".join(texts)])
+
+        return StandingOn(Standing.ENDED, ended_sentence)
     if on >= today and recorded_status in ("superseded", "rescinded"):
         return StandingOn(
-            Standing.ENDED, _sentence("Ended", [f"{recorded_status}, date not recorded"])
+            Standing.ENDED, lambda: _sentence("Ended", [f"{recorded_status}, date not recorded"])
         )
 
     adopted = _first(past, ADOPTING)
@@ -240,22 +271,24 @@ def standing_on(
         if later is not None:
             return StandingOn(
                 Standing.NOT_YET_ADOPTED,
-                _sentence("Not yet adopted", [f"{_kind_verb(later)} {later.text}"]),
+                lambda: _sentence("Not yet adopted", [f"{_kind_verb(later)} {later.text}"]),
             )
         proposed = _first(past, PROPOSING)
         first = _first(events, PROPOSING)
         if proposed is None and first is not None:
             return StandingOn(
                 Standing.NOT_YET_ADOPTED,
-                _sentence("Not yet adopted", [f"{_kind_verb(first)} {first.text}"]),
+                lambda: _sentence("Not yet adopted", [f"{_kind_verb(first)} {first.text}"]),
             )
         if proposed is not None or recorded_status == "proposed":
-            when = [f"{_kind_verb(e)} {e.text}" for e in past if e.kind in PROPOSING]
             return StandingOn(
                 Standing.PENDING,
-                _sentence(
+                lambda: _sentence(
                     "Pending (proposed, never adopted)",
-                    [*when, f"no adoption recorded by {_day(on)}"],
+                    [
+                        *(f"{_kind_verb(e)} {e.text}" for e in past if e.kind in PROPOSING),
+                        f"no adoption recorded by {_day(on)}",
+                    ],
                 ),
             )
         return StandingOn(
@@ -263,13 +296,6 @@ def standing_on(
             "Dates not recorded: no dated adoption, publication or entry into force.",
         )
 
-    parts: list[str] = []
-    adoption = _first(past, {"adopted"})
-    publication = _first(past, {"published"})
-    if adoption is not None:
-        parts.append(f"adopted {adoption.text}")
-    elif publication is not None:
-        parts.append(f"published {publication.text}")
     in_force_events = [e for e in events if e.kind == "in_force"]
     if in_force_events:
         entry = min(in_force_events, key=lambda e: e.effective)
@@ -277,42 +303,71 @@ def standing_on(
         # the first adoption and the first publication: in force from the later of the two
         issued = [_first(events, {kind}) for kind in ("adopted", "published")]
         entry = max((e for e in issued if e is not None), key=lambda e: e.effective)
-    amendments = [
-        f"amended {e.text}" + (f" ({e.note})" if e.note else "")
-        for e in past
-        if e.kind == "amended"
-    ]
+
+    def parts() -> list[str]:
+        adoption = _first(past, {"adopted"})
+        publication = _first(past, {"published"})
+        if adoption is not None:
+            return [f"adopted {adoption.text}"]
+        if publication is not None:
+            return [f"published {publication.text}"]
+        return []
+
+    def amendments() -> list[str]:
+        return [
+            f"amended {e.text}" + (f" ({e.note})" if e.note else "")
+            for e in past
+            if e.kind == "amended"
+        ]
 
     if entry.effective > on:
-        parts.append(f"enters into force {entry.text}")
-        return StandingOn(Standing.ADOPTED, _sentence(Standing.ADOPTED.label, parts + amendments))
+        return StandingOn(
+            Standing.ADOPTED,
+            lambda: _sentence(
+                Standing.ADOPTED.label,
+                [*parts(), f"enters into force {entry.text}", *amendments()],
+            ),
+        )
 
     stages = _stages(events)
     begun = [e for e in stages if e.effective <= on]
     ahead = [e for e in stages if e.effective > on]
-    in_force_text = f"in force since {entry.text}"
-    if entry.stage and len(in_force_events) == 1:
-        in_force_text = f"{entry.stage} in force since {entry.text}"
+
+    def in_force_text() -> str:
+        if entry.stage and len(in_force_events) == 1:
+            return f"{entry.stage} in force since {entry.text}"
+        return f"in force since {entry.text}"
+
     if not stages:
-        return StandingOn(Standing.IN_FORCE, _in_force_sentence(in_force_text, parts, amendments))
+        return StandingOn(
+            Standing.IN_FORCE,
+            lambda: _in_force_sentence(in_force_text(), parts(), amendments()),
+        )
     if not begun:
-        first = ahead[0]
         return StandingOn(
             Standing.NOT_APPLYING,
-            _sentence(
-                in_force_text,
-                [f"no obligation applies yet (first stage: {_stage_text(first, on)})", *amendments],
+            lambda: _sentence(
+                in_force_text(),
+                [
+                    f"no obligation applies yet (first stage: {_stage_text(ahead[0], on)})",
+                    *amendments(),
+                ],
             ),
         )
-    stage_texts = [_stage_text(e, on) for e in stages]
+
+    def stage_texts() -> list[str]:
+        return [_stage_text(e, on) for e in stages]
+
     if ahead:
         return StandingOn(
             Standing.PARTLY,
-            _sentence(f"{in_force_text}, partly applicable", [*stage_texts, *amendments]),
+            lambda: _sentence(
+                f"{in_force_text()}, partly applicable", [*stage_texts(), *amendments()]
+            ),
         )
     return StandingOn(
         Standing.FULLY,
-        _sentence("Fully applicable", [in_force_text, *stage_texts, *amendments]),
+        lambda: _sentence("Fully applicable", [in_force_text(), *stage_texts(), *amendments()]),
     )
 
 

@@ -241,13 +241,7 @@ def visible_standings(
         base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
     ).all()
     ids = base.with_only_columns(Measure.id).scalar_subquery()
-    events: dict[int, list[MeasureEvent]] = defaultdict(list)
-    for e in db.session.scalars(
-        sa.select(MeasureEvent)
-        .where(MeasureEvent.measure_id.in_(ids))
-        .order_by(MeasureEvent.date, MeasureEvent.id)
-    ):
-        events[e.measure_id].append(e)
+    events = event_rows(ids)
     wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
     found = visible_measures_by_record(wanted, include_drafts=include_drafts)
     successors = {rid: m.label for rid, m in found.items()}
@@ -259,6 +253,32 @@ def visible_standings(
             StandingRow(measure_id, code, lifecycle.standing_of(holder, on, now, successors))
         )
     return out
+
+
+#: the columns of an event that a standing reads (rows, not ORM objects: tens of thousands
+#: of them are read for a count, see tracker.measures.lifecycle.events_of)
+EVENT_COLUMNS = (
+    MeasureEvent.measure_id,
+    MeasureEvent.kind,
+    MeasureEvent.date,
+    MeasureEvent.precision,
+    MeasureEvent.stage,
+    MeasureEvent.note,
+    MeasureEvent.successor_record_id,
+)
+
+
+def event_rows(ids: Any) -> dict[int, list[Any]]:
+    """{measure id: its events as rows, oldest first} for the measures ``ids`` (a subquery
+    or a list), in one query."""
+    events: dict[int, list[Any]] = defaultdict(list)
+    for e in db.session.execute(
+        sa.select(*EVENT_COLUMNS)
+        .where(MeasureEvent.measure_id.in_(ids))
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ):
+        events[e.measure_id].append(e)
+    return events
 
 
 def standing_counts(
