@@ -407,14 +407,16 @@ class Counts:
         return {c.key: getattr(self, c.key) for c in COUNTS}
 
 
-def count(standings: Iterable[StandingOn]) -> Counts:
-    """The named counts of a set of standings (one per measure)."""
+def count(standings: Iterable[StandingOn | Standing]) -> Counts:
+    """The named counts of a set of standings (one per measure; a :class:`StandingOn` or
+    its :class:`Standing`)."""
     values = {c.key: 0 for c in COUNTS}
     values["listed"] = 0
     for s in standings:
+        standing = s.standing if isinstance(s, StandingOn) else s
         values["listed"] += 1
         for c in COUNTS:
-            if s.standing in c.standings:
+            if standing in c.standings:
                 values[c.key] += 1
     return Counts(**values)
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -202,12 +201,13 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
     if filters.standing:
+        from tracker.measures.standings import standings_of
+
         wanted = lifecycle.parse_standing(filters.standing)
-        found = list(db.session.scalars(stmt.options(selectinload(Measure.events))))
-        standings = measure_standings(found, filters.on, include_drafts=include_drafts)
-        stmt = stmt.where(
-            Measure.id.in_(sorted(m.id for m in found if standings[m.id].standing in wanted))
+        found = standings_of(
+            stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
         )
+        stmt = stmt.where(Measure.id.in_(sorted(i for i, s in found.items() if s in wanted)))
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
 
 
@@ -228,31 +228,22 @@ def measure_standings(
 class StandingRow:
     id: int
     jurisdiction_code: str
-    standing: lifecycle.StandingOn
+    standing: lifecycle.Standing
 
 
 def visible_standings(
     on: dt.date | None = None, *, include_drafts: bool = False
 ) -> list[StandingRow]:
     """Every visible measure's standing on ``on`` (today), in a fixed number of queries
-    whatever the number of measures (no per-measure loading, no batched IN lists)."""
-    base = visible(Measure, include_drafts=include_drafts)
-    rows = db.session.execute(
-        base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
-    ).all()
-    ids = base.with_only_columns(Measure.id).scalar_subquery()
-    events = event_rows(ids)
-    wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
-    found = visible_measures_by_record(wanted, include_drafts=include_drafts)
-    successors = {rid: m.label for rid, m in found.items()}
-    on, now = on or lifecycle.today(), lifecycle.today()
-    out = []
-    for measure_id, code, status in rows:
-        holder = SimpleNamespace(events=events.get(measure_id, []), status=status)
-        out.append(
-            StandingRow(measure_id, code, lifecycle.standing_of(holder, on, now, successors))
-        )
-    return out
+    whatever the number of measures (no per-measure loading, no batched IN lists); the
+    public's standings today come from the per-version snapshot (tracker.measures.standings)."""
+    from tracker.measures import standings
+
+    if not include_drafts and (on is None or on == lifecycle.today()):
+        known = standings.snapshot().standings
+        return [StandingRow(i, code, standing) for i, (code, standing) in known.items()]
+    found = standings.compute(None, on, include_drafts=include_drafts)
+    return [StandingRow(i, code, s.standing) for i, (code, s) in found.items()]
 
 
 #: the columns of an event that a standing reads (rows, not ORM objects: tens of thousands
@@ -285,7 +276,7 @@ def standing_counts(
     on: dt.date | None = None, *, include_drafts: bool = False
 ) -> dict[str, lifecycle.Counts]:
     """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}."""
-    grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
+    grouped: dict[str, list[lifecycle.Standing]] = defaultdict(list)
     for row in visible_standings(on, include_drafts=include_drafts):
         grouped[row.jurisdiction_code].append(row.standing)
     return {code: lifecycle.count(items) for code, items in grouped.items()}
@@ -544,7 +535,7 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
     own: dict[str, int] = defaultdict(int)
     grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in standings:
-        if not r.standing.covers:
+        if r.standing not in lifecycle.COVERING.standings:
             continue
         own[r.jurisdiction_code] += 1
         for letter in letters_of.get(r.id, ()):
