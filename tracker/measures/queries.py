@@ -26,6 +26,7 @@ from tracker.measures.models import (
     MeasureRelation,
     MeasureStatus,
     MeasureType,
+    RelationKind,
     measure_topics,
 )
 from tracker.norms.models import Norm, Topic
@@ -558,18 +559,37 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
 
 
 def inbound_relations(
-    record_id: int, *, include_drafts: bool = False
+    record_id: int,
+    *,
+    include_drafts: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[tuple[MeasureRelation, Measure]]:
-    """Visible measures that point at this record (it is amended / implemented / ... by them)."""
+    """Visible measures that point at this record (it is amended / implemented / ... by
+    them), by kind, then oldest first; ``limit`` of them from ``offset``."""
     stmt = (
         visible(Measure, include_drafts=include_drafts)
         .add_columns(MeasureRelation)
         .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
         .where(MeasureRelation.target_record_id == record_id)
-        .options(selectinload(Measure.jurisdiction), selectinload(Measure.events))
-        .order_by(MeasureRelation.kind, Measure.year, Measure.id)
+        .order_by(MeasureRelation.kind, Measure.year, Measure.id, MeasureRelation.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [(relation, measure) for measure, relation in db.session.execute(stmt)]
+
+
+def inbound_counts(record_id: int, *, include_drafts: bool = False) -> dict[RelationKind, int]:
+    """{kind: number of visible measures pointing at this record that way} (one query)."""
+    stmt = (
+        visible(Measure, include_drafts=include_drafts)
+        .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
+        .where(MeasureRelation.target_record_id == record_id)
+        .with_only_columns(MeasureRelation.kind, sa.func.count())
+        .group_by(MeasureRelation.kind)
+        .order_by(MeasureRelation.kind)
+    )
+    return {kind: n for kind, n in db.session.execute(stmt)}
 
 
 @dataclass(frozen=True)
