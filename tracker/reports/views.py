@@ -27,6 +27,7 @@ from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
 from tracker.reports import cache, jobs, params, pdf, sandbox, speed
+from tracker.reports.grid import CELL_RULE, build_comparison
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version
 
@@ -89,10 +90,19 @@ def compare() -> Any:
         return render_template(
             "reports/compare.html", report=None, errors=exc.errors, **context
         ), 400
-    report = build_report(p, include_drafts=drafts)
+    # the page's bounded grid (tracker.reports.grid); the brief and its preview list all
+    report, section_counts = build_comparison(p, include_drafts=drafts)
     links: dict[str, Any] = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
     links["export_args"] = _export_args(p, drafts)
-    return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
+    return render_template(
+        "reports/compare.html",
+        report=report,
+        errors={},
+        links=links,
+        section_counts=section_counts,
+        cell_rule=CELL_RULE,
+        **context,
+    )
 
 
 def _export_args(p: params.ReportParams, drafts: bool) -> dict[str, Any]:
