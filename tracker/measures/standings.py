@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,26 +42,54 @@ def compute(
     ids: Any = None, on: dt.date | None = None, *, include_drafts: bool = False
 ) -> dict[int, tuple[str, lifecycle.StandingOn]]:
     """{measure id: (jurisdiction code, standing on ``on``)} for the visible measures whose
-    ids ``ids`` (a subquery; None: every visible measure) selects, in three queries."""
-    from tracker.measures.queries import event_rows, visible_measures_by_record
+    ids ``ids`` (a subquery; None: every visible measure) selects, in three queries. Events
+    are read as plain values straight into :class:`lifecycle.LifeEvent` (tens of thousands
+    of them for a count: no ORM objects, no enum conversions)."""
+    from tracker.measures.models import MeasureEvent
+    from tracker.measures.queries import visible_measures_by_record
 
     base = visible(Measure, include_drafts=include_drafts)
     if ids is not None:
         base = base.where(Measure.id.in_(ids))
     rows = db.session.execute(
-        base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
+        base.with_only_columns(
+            Measure.id, Measure.jurisdiction_code, sa.type_coerce(Measure.status, sa.String)
+        )
     ).all()
-    events = event_rows(base.with_only_columns(Measure.id).scalar_subquery())
-    wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
+    raw = db.session.execute(
+        sa.select(
+            MeasureEvent.measure_id,
+            sa.type_coerce(MeasureEvent.kind, sa.String),
+            MeasureEvent.date,
+            sa.type_coerce(MeasureEvent.precision, sa.String),
+            MeasureEvent.stage,
+            MeasureEvent.note,
+            MeasureEvent.successor_record_id,
+        )
+        .where(MeasureEvent.measure_id.in_(base.with_only_columns(Measure.id).scalar_subquery()))
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ).all()
+    wanted = {row[6] for row in raw if row[6] is not None}
     found = visible_measures_by_record(wanted, include_drafts=include_drafts)
     successors = {rid: m.label for rid, m in found.items()}
+    events: dict[int, list[lifecycle.LifeEvent]] = {}
+    for measure_id, kind, date, precision, stage, note, successor in raw:
+        events.setdefault(measure_id, []).append(
+            lifecycle.LifeEvent(
+                kind,
+                date,
+                precision,
+                stage,
+                note,
+                successors.get(successor) if successor is not None else None,
+            )
+        )
     now = lifecycle.today()
     on = on or now
-    out = {}
-    for measure_id, code, status in rows:
-        holder = SimpleNamespace(events=events.get(measure_id, []), status=status)
-        out[measure_id] = (code, lifecycle.standing_of(holder, on, now, successors))
-    return out
+    return {
+        measure_id: (code, lifecycle.standing_on(events.get(measure_id, []), status, on, now))
+        for measure_id, code, status in rows
+    }
 
 
 def snapshot() -> Snapshot:
