@@ -37,9 +37,9 @@ def _app(url: str) -> Any:
     )
 
 
-def _sign_in(client: Any, user_id: int) -> None:
+def _sign_in(client: Any, user_id: str) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = user_id
         session["_fresh"] = True
 
 
@@ -49,7 +49,7 @@ def _post_form(client: Any, page: str, action: str, **values: Any) -> Any:
     return client.post(action, data=as_data(replace(fields, **values)))
 
 
-def _accounts(app: Any) -> tuple[int, int]:
+def _accounts(app: Any) -> tuple[str, str]:
     """A fictional editor and a reviewer who is a member of the supply-chain group."""
     from tracker.accounts.models import Role, User
     from tracker.extensions import db
@@ -70,11 +70,12 @@ def _accounts(app: Any) -> tuple[int, int]:
         db.session.add(member)
         wg.link_account(member, reviewer)
         db.session.commit()
-        return editor.id, reviewer.id
+        return editor.get_id(), reviewer.get_id()
 
 
 def _targets(app: Any, n: int) -> list[int]:
-    """Published measures of the largest jurisdiction, with no working copy pending."""
+    """Published measures of the United States with no working copy pending, that the
+    editor's form accepts as they are."""
     from tracker.extensions import db
 
     with app.app_context():
@@ -84,6 +85,10 @@ def _targets(app: Any, n: int) -> list[int]:
                     "SELECT r.id FROM records r JOIN measures m ON m.record_id = r.id "
                     "WHERE r.kind = 'measure' AND r.state = 'published' AND m.is_live "
                     "AND m.is_draft AND m.jurisdiction_code = 'US' AND r.deleted_at IS NULL "
+                    # the editor's form refuses a mapping with neither pinpoint nor
+                    # 'whole instrument' (some demo records, and so their clones, have one)
+                    "AND NOT EXISTS (SELECT 1 FROM mappings p WHERE p.measure_id = m.id "
+                    "AND COALESCE(TRIM(p.locator), '') = '' AND NOT p.whole_instrument) "
                     "ORDER BY r.id DESC LIMIT :n"
                 ),
                 {"n": n},
@@ -104,7 +109,7 @@ def publish(url: str, runs: int = 3) -> dict[str, Any]:
         response = _post_form(
             editor, edit, edit, description=f"Changed by bench.scale publish at {time.time()}."
         )
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         page = f"/review/{rid}"
         response = _post_form(editor, page, f"{page}/submit")
         assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]

@@ -405,12 +405,18 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
 
 
 def pages(
-    small_url: str, large_url: str, runs: int, only: list[str] | None = None
+    small_url: str,
+    large_url: str,
+    runs: int,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     small, large = make_app(small_url), make_app(large_url)
     results = []
     for (label, path), (_l, large_path) in zip(page_list(small), page_list(large), strict=True):
         if only and not any(o in label for o in only):
+            continue
+        if skip and label in skip:
             continue
         a = measure(small, path, runs)
         b = measure(large, large_path, runs)
@@ -457,6 +463,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--only", nargs="*", help="only the pages whose label contains one of these")
+    p.add_argument("--skip", nargs="*", help="leave out the pages with these labels")
     w = sub.add_parser("publish", help="publish latency through HTTP (on a COPY: it writes)")
     w.add_argument("--database-url", required=True)
     w.add_argument("--runs", type=int, default=3)
@@ -471,7 +478,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(publish(args.database_url, args.runs)))
     else:
         print(HEADER)
-        results = pages(args.small_url, args.large_url, args.runs, args.only)
+        results = pages(args.small_url, args.large_url, args.runs, args.only, args.skip)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)
