@@ -285,8 +285,12 @@ def _clone(
 
 
 def page_list(app: Any) -> list[tuple[str, str]]:
-    """(label, path) of the main public pages and API calls, from the database's own data."""
+    """(label, path) of every public page and API call, and the exports, from the database's
+    own data (PDF briefs are measured by the briefs' own bench)."""
     from tracker.extensions import db
+
+    def one(sql: str) -> Any:
+        return db.session.scalar(sa.text(sql))
 
     with app.app_context():
         big = db.session.execute(
@@ -295,12 +299,17 @@ def page_list(app: Any) -> list[tuple[str, str]]:
                 "GROUP BY jurisdiction_code ORDER BY n DESC, jurisdiction_code LIMIT 10"
             )
         ).all()
-        measure_id = db.session.scalar(
-            sa.text(
-                "SELECT m.id FROM measures m JOIN records r ON r.id = m.record_id "
-                "WHERE m.is_live AND r.key = 'us-eo-14028'"
-            )
-        ) or db.session.scalar(sa.text("SELECT min(id) FROM measures WHERE is_live"))
+        record = one(
+            "SELECT m.record_id FROM measures m JOIN records r ON r.id = m.record_id "
+            "WHERE m.is_live AND r.key = 'us-eo-14028'"
+        ) or one("SELECT min(record_id) FROM measures WHERE is_live")
+        # the demo record most others point at (the generator's clones all amend it)
+        target = one(
+            "SELECT target_record_id FROM measure_relations GROUP BY target_record_id "
+            "ORDER BY count(*) DESC, target_record_id LIMIT 1"
+        )
+        paper = one("SELECT min(record_id) FROM papers WHERE is_live")
+        attribution = one("SELECT min(record_id) FROM attributions WHERE is_live")
     codes = [c for c, _n in big]
     top = codes[0]
     j3 = "&".join(f"j={c}" for c in codes[:3])
@@ -308,16 +317,48 @@ def page_list(app: Any) -> list[tuple[str, str]]:
     return [
         ("home", "/"),
         ("measures", "/measures/"),
-        ("measure", f"/measures/{measure_id}"),
+        ("measures filtered", f"/measures/?jurisdiction={top}&norm=i&standing=in_force"),
+        ("measure", f"/measures/{record}"),
+        ("measure most related", f"/measures/{target}"),
+        ("measure related list", f"/measures/{target}/related"),
+        ("measure cite", f"/measures/{record}/cite.ris"),
+        ("norms", "/norms/"),
         ("norm i", "/norms/i"),
+        ("norm i page 3", "/norms/i?page=3"),
+        ("jurisdictions", "/jurisdictions/"),
         (f"jurisdiction {top}", f"/jurisdictions/{top}"),
+        (f"gaps {top}", f"/jurisdictions/{top}/gaps"),
+        ("gaps", "/gaps"),
+        ("compare form", "/compare"),
         ("compare 3", f"/compare?{j3}"),
         ("compare 10", f"/compare?{j10}"),
-        ("api measures", "/api/v1/measures"),
-        ("api norm i", "/api/v1/norms/i"),
-        (f"api jurisdiction {top}", f"/api/v1/jurisdictions/{top}"),
         ("search", "/search/?q=supply+chain"),
+        ("search rare", "/search/?q=SBOM"),
+        ("attributions", "/attributions/"),
+        ("attributions states", "/attributions/states"),
+        ("attributions norms", "/attributions/norms"),
+        (f"attributions by {top}", f"/attributions/by-state/{top}"),
+        ("attribution", f"/attributions/{attribution}"),
+        ("papers", "/papers/"),
+        ("paper", f"/papers/{paper}"),
+        ("working groups", "/working-groups/"),
+        ("changes", "/changes"),
+        ("changes atom", "/changes.atom"),
+        ("data", "/data/"),
+        ("codebook", "/data/codebook.json"),
+        ("api index", "/api/v1/"),
+        ("api measures", "/api/v1/measures"),
+        ("api measure", f"/api/v1/measures/{record}"),
+        ("api norms", "/api/v1/norms"),
+        ("api norm i", "/api/v1/norms/i"),
+        ("api jurisdictions", "/api/v1/jurisdictions"),
+        (f"api jurisdiction {top}", f"/api/v1/jurisdictions/{top}"),
+        ("api attributions", "/api/v1/attributions"),
+        ("api openapi", "/api/v1/openapi.json"),
         ("export csv", "/export/measures.csv"),
+        ("export json", "/export/measures.json"),
+        (f"export csv {top}", f"/export/measures.csv?jurisdiction={top}"),
+        ("export attributions csv", "/export/attributions.csv"),
     ]
 
 
@@ -363,10 +404,20 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
     }
 
 
-def pages(small_url: str, large_url: str, runs: int) -> list[dict[str, Any]]:
+def pages(
+    small_url: str,
+    large_url: str,
+    runs: int,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+) -> list[dict[str, Any]]:
     small, large = make_app(small_url), make_app(large_url)
     results = []
     for (label, path), (_l, large_path) in zip(page_list(small), page_list(large), strict=True):
+        if only and not any(o in label for o in only):
+            continue
+        if skip and label in skip:
+            continue
         a = measure(small, path, runs)
         b = measure(large, large_path, runs)
         results.append({"page": label, "small": a, "large": b, "path": large_path})
@@ -383,7 +434,7 @@ def _line(r: dict[str, Any]) -> str:
     ratio = b["median"] / a["median"] if a["median"] else float("nan")
     extra = ""
     if r["page"].startswith("export"):
-        extra = f" first byte {_fmt_ms(a['first'])}/{_fmt_ms(b['first'])} ms"
+        extra = f" first byte {_fmt_ms(a['first'])} / {_fmt_ms(b['first'])} ms"
     return (
         f"| {r['page']} | {_fmt_ms(a['median'])} / {_fmt_ms(a['p95'])} | {a['statements']} | "
         f"{a['bytes'] / 1024:.0f} | {_fmt_ms(b['median'])} / {_fmt_ms(b['p95'])} | "
@@ -411,14 +462,23 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--large-url", required=True)
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--only", nargs="*", help="only the pages whose label contains one of these")
+    p.add_argument("--skip", nargs="*", help="leave out the pages with these labels")
+    w = sub.add_parser("publish", help="publish latency through HTTP (on a COPY: it writes)")
+    w.add_argument("--database-url", required=True)
+    w.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     if args.command == "generate":
         print(
             json.dumps(generate(args.database_url, args.measures, args.jurisdictions, args.batch))
         )
+    elif args.command == "publish":
+        from bench.publish import publish
+
+        print(json.dumps(publish(args.database_url, args.runs)))
     else:
         print(HEADER)
-        results = pages(args.small_url, args.large_url, args.runs)
+        results = pages(args.small_url, args.large_url, args.runs, args.only, args.skip)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)

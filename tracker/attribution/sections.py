@@ -48,6 +48,13 @@ class BesideGroup:
     statements: list[StatementRef]
     #: the jurisdiction's measures mapped to this norm (its own and those that apply via the EU)
     measures: list[Measure]
+    #: how many there are, when ``measures`` lists only some of them (the jurisdiction page
+    #: lists the newest few and links to the rest)
+    total: int | None = None
+
+    @property
+    def measure_count(self) -> int:
+        return len(self.measures) if self.total is None else self.total
 
 
 @dataclass
@@ -110,6 +117,7 @@ def attributions_beside_measures(
     practice: queries.StatePractice | None = None,
     organisations: list[Jurisdiction] | None = None,
     measures_by_norm: dict[str, list[Measure]] | None = None,
+    measure_totals: dict[str, int] | None = None,
 ) -> BesideMeasures | None:
     """A jurisdiction's statements grouped by the norms they invoke, beside its measures
     mapped to the same norms. None when the code is unknown.
@@ -118,7 +126,8 @@ def attributions_beside_measures(
     jurisdiction's ``state_practice``; or the ``organisations`` it belongs to (then the
     statements come from one query, see ``statements_for_page``); and its visible
     measures by norm letter (``measures_by_norm``, its own and those that apply via
-    its organisations), which spares the measure query.
+    its organisations), which spares the measure query; with ``measure_totals`` (by norm
+    letter) when those lists are only the first few.
     """
     jurisdiction = db.session.get(Jurisdiction, code)
     if jurisdiction is None:
@@ -157,7 +166,12 @@ def attributions_beside_measures(
                 if letter in measures_by_letter:
                     measures_by_letter[letter].append(measure)
     groups = [
-        BesideGroup(norms[letter], by_letter[letter], measures_by_letter[letter])
+        BesideGroup(
+            norms[letter],
+            by_letter[letter],
+            measures_by_letter[letter],
+            (measure_totals or {}).get(letter, 0) if measure_totals is not None else None,
+        )
         for letter in sorted(by_letter)
     ]
     return BesideMeasures(jurisdiction, groups, without)

@@ -13,9 +13,8 @@ from werkzeug.wrappers import Response
 from tracker.accounts.permissions import public
 from tracker.attribution.sections import attributions_beside_measures
 from tracker.jurisdictions import queries
-from tracker.measures import lifecycle
+from tracker.jurisdictions.overview import SHOWN, overview
 from tracker.measures import queries as measure_queries
-from tracker.norms import queries as norm_queries
 from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found, with_suggestion
@@ -81,38 +80,17 @@ def detail(code: str) -> str | Response:
     drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     organisations = queries.organisations_of(jurisdiction.code)
     scope = [jurisdiction.code, *(o.code for o in organisations)]
-    measures = measure_queries.measures_in(scope, include_drafts=drafts)
-    letters = measure_queries.norm_letters_by_measure(scope, include_drafts=drafts)
-    slugs = measure_queries.topic_slugs_by_measure(scope, include_drafts=drafts)
-
-    standings = measure_queries.measure_standings(
-        measures, lifecycle.today(), include_drafts=drafts
-    )
-    by_norm = []
-    gaps = []
-    covered = 0
-    for norm in norm_queries.all_norms():
-        matching = [m for m in measures if norm.letter in letters.get(m.id, ())]
-        if matching:
-            by_norm.append((norm, matching))
-        # a norm is covered, and not a gap, only with a measure in force today
-        if any(standings[m.id].covers for m in matching):
-            covered += 1
-        else:
-            gaps.append(norm)
-    by_topic = []
-    for topic in norm_queries.all_topics():
-        matching = [m for m in measures if topic.slug in slugs.get(m.id, ())]
-        if matching:
-            by_topic.append((topic, matching))
+    summary = overview(jurisdiction.code, scope, include_drafts=drafts)
     members = queries.members_of(jurisdiction.code) if jurisdiction.is_org else []
     # Its attribution statements beside its measures under the same norms (issue 7): the
-    # page's measures and organisations are passed in, so this costs one query and its loads.
+    # page's organisations and listed measures are passed in, so this costs one query and
+    # its loads; each norm's count comes with them.
     beside = attributions_beside_measures(
         jurisdiction.code,
         include_drafts=drafts,
         organisations=organisations,
-        measures_by_norm={norm.letter: matching for norm, matching in by_norm},
+        measures_by_norm={norm.letter: group.shown for norm, group in summary.by_norm},
+        measure_totals={norm.letter: group.total for norm, group in summary.by_norm},
     )
     return render_template(
         "jurisdictions/detail.html",
@@ -122,15 +100,16 @@ def detail(code: str) -> str | Response:
         member_counts=measure_queries.counts_by_jurisdiction(include_drafts=drafts)
         if members
         else {},
-        measures=measures,
-        own_count=sum(1 for m in measures if m.jurisdiction_code == jurisdiction.code),
-        counts=lifecycle.count(standings.values()),
-        covered=covered,
-        by_norm=by_norm,
-        gaps=gaps,
-        unmapped=[m for m in measures if not letters.get(m.id)],
-        by_topic=by_topic,
-        untagged=[m for m in measures if not slugs.get(m.id)],
+        measure_count=summary.total,
+        own_count=summary.own,
+        counts=summary.counts,
+        covered=summary.covered,
+        by_norm=summary.by_norm,
+        gaps=summary.gaps,
+        unmapped=summary.unmapped,
+        by_topic=summary.by_topic,
+        untagged=summary.untagged,
+        shown_limit=SHOWN,
         beside=beside if beside is not None and not beside.empty else None,
         drafts=drafts,
     )

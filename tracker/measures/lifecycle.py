@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from tracker.db import DatePrecision, LabelledEnum, format_partial_date
@@ -145,7 +146,7 @@ class LifeEvent:
     #: the measure that superseded or rescinded this one (its label)
     successor: str | None = None
 
-    @property
+    @cached_property
     def effective(self) -> dt.date:
         """The first day on which the event has certainly happened."""
         precision = DatePrecision(self.precision or "day")
@@ -161,11 +162,36 @@ class LifeEvent:
         return format_partial_date(self.date, self.precision)
 
 
-@dataclass(frozen=True)
 class StandingOn:
-    standing: Standing
-    #: the full sentence every surface shows
-    sentence: str
+    """A standing and the full sentence every surface shows. The sentence may be given as a
+    function: it is written only when read, so that counting tens of thousands of measures
+    (home page, jurisdiction pages, comparison grid) does not format dates it never shows."""
+
+    __slots__ = ("standing", "_sentence")
+
+    def __init__(self, standing: Standing, sentence: str | Callable[[], str]) -> None:
+        self.standing = standing
+        self._sentence = sentence
+
+    @property
+    def sentence(self) -> str:
+        if callable(self._sentence):
+            self._sentence = self._sentence()
+        return self._sentence
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StandingOn):
+            return NotImplemented
+        return self.standing is other.standing and self.sentence == other.sentence
+
+    def __hash__(self) -> int:
+        return hash((self.standing, self.sentence))
+
+    def __repr__(self) -> str:
+        return f"StandingOn({self.standing!r}, {self.sentence!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StandingOn, (self.standing, self.sentence))
 
     @property
     def label(self) -> str:
@@ -224,7 +250,9 @@ def standing_on(
     """The standing of a measure on date ``on`` (the rule is :data:`RULE_TEXT`).
 
     A measure's life has three phases, tried in turn: ended; not adopted by the date (adopted
-    later, pending, or undated); adopted, then in force (with its application stages).
+    later, pending, or undated); adopted, then in force (with its application stages). The
+    standing is decided here; its sentence is written only when read (counting tens of
+    thousands of measures formats no dates).
     """
     past = [e for e in events if e.effective <= on]
     ended = _ended(past, recorded_status, on, today)
@@ -232,13 +260,16 @@ def standing_on(
         return ended
     if _first(past, ADOPTING) is None:
         return _unadopted(events, past, recorded_status, on)
-    issued = _issued(past)
-    amendments = _amendments(past)
     entry = _entry_into_force(events)
     if entry.effective > on:
-        parts = [*issued, f"enters into force {entry.text}", *amendments]
-        return StandingOn(Standing.ADOPTED, _sentence(Standing.ADOPTED.label, parts))
-    return _in_force(events, entry, on, issued, amendments)
+        return StandingOn(
+            Standing.ADOPTED,
+            lambda: _sentence(
+                Standing.ADOPTED.label,
+                [*_issued(past), f"enters into force {entry.text}", *_amendments(past)],
+            ),
+        )
+    return _in_force(events, past, entry, on)
 
 
 def _ended(
@@ -249,11 +280,12 @@ def _ended(
     endings = sorted((e for e in past if e.kind in ENDING), key=lambda e: e.effective)
     if endings:
         return StandingOn(
-            Standing.ENDED, _sentence("Ended", [", ".join(_ended_text(e) for e in endings)])
+            Standing.ENDED,
+            lambda: _sentence("Ended", [", ".join(_ended_text(e) for e in endings)]),
         )
     if on >= today and recorded_status in ("superseded", "rescinded"):
         return StandingOn(
-            Standing.ENDED, _sentence("Ended", [f"{recorded_status}, date not recorded"])
+            Standing.ENDED, lambda: _sentence("Ended", [f"{recorded_status}, date not recorded"])
         )
     return None
 
@@ -267,14 +299,15 @@ def _unadopted(
     upcoming = _first(events, ADOPTING) or (None if proposals else _first(events, PROPOSING))
     if upcoming is not None:
         return StandingOn(
-            Standing.NOT_YET_ADOPTED, _sentence("Not yet adopted", [_happening(upcoming)])
+            Standing.NOT_YET_ADOPTED,
+            lambda: _sentence("Not yet adopted", [_happening(upcoming)]),
         )
     if proposals or recorded_status == "proposed":
-        when = [_happening(e) for e in proposals]
         return StandingOn(
             Standing.PENDING,
-            _sentence(
-                "Pending (proposed, never adopted)", [*when, f"no adoption recorded by {_day(on)}"]
+            lambda: _sentence(
+                "Pending (proposed, never adopted)",
+                [*(_happening(e) for e in proposals), f"no adoption recorded by {_day(on)}"],
             ),
         )
     return StandingOn(
@@ -308,31 +341,47 @@ def _entry_into_force(events: Sequence[LifeEvent]) -> LifeEvent:
 
 
 def _in_force(
-    events: Sequence[LifeEvent],
-    entry: LifeEvent,
-    on: dt.date,
-    issued: list[str],
-    amendments: list[str],
+    events: Sequence[LifeEvent], past: Sequence[LifeEvent], entry: LifeEvent, on: dt.date
 ) -> StandingOn:
     """In force on the date (``entry`` is on or before it): how far its stages apply."""
-    since = f"in force since {entry.text}"
-    if entry.stage and sum(e.kind == "in_force" for e in events) == 1:
-        since = f"{entry.stage} {since}"
+    staged_entry = bool(entry.stage) and sum(e.kind == "in_force" for e in events) == 1
+
+    def since() -> str:
+        text = f"in force since {entry.text}"
+        return f"{entry.stage} {text}" if staged_entry else text
+
     stages = _stages(events)
     if not stages:
-        return StandingOn(Standing.IN_FORCE, _in_force_sentence(since, issued, amendments))
+        return StandingOn(
+            Standing.IN_FORCE,
+            lambda: _in_force_sentence(since(), _issued(past), _amendments(past)),
+        )
     ahead = [e for e in stages if e.effective > on]
     if len(ahead) == len(stages):
-        first = f"no obligation applies yet (first stage: {_stage_text(ahead[0], on)})"
-        return StandingOn(Standing.NOT_APPLYING, _sentence(since, [first, *amendments]))
-    stage_texts = [_stage_text(e, on) for e in stages]
+        return StandingOn(
+            Standing.NOT_APPLYING,
+            lambda: _sentence(
+                since(),
+                [
+                    f"no obligation applies yet (first stage: {_stage_text(ahead[0], on)})",
+                    *_amendments(past),
+                ],
+            ),
+        )
+
+    def stage_texts() -> list[str]:
+        return [_stage_text(e, on) for e in stages]
+
     if ahead:
         return StandingOn(
             Standing.PARTLY,
-            _sentence(f"{since}, partly applicable", [*stage_texts, *amendments]),
+            lambda: _sentence(
+                f"{since()}, partly applicable", [*stage_texts(), *_amendments(past)]
+            ),
         )
     return StandingOn(
-        Standing.FULLY, _sentence("Fully applicable", [since, *stage_texts, *amendments])
+        Standing.FULLY,
+        lambda: _sentence("Fully applicable", [since(), *stage_texts(), *_amendments(past)]),
     )
 
 
@@ -377,14 +426,16 @@ class Counts:
         return {c.key: getattr(self, c.key) for c in COUNTS}
 
 
-def count(standings: Iterable[StandingOn]) -> Counts:
-    """The named counts of a set of standings (one per measure)."""
+def count(standings: Iterable[StandingOn | Standing]) -> Counts:
+    """The named counts of a set of standings (one per measure; a :class:`StandingOn` or
+    its :class:`Standing`)."""
     values = {c.key: 0 for c in COUNTS}
     values["listed"] = 0
     for s in standings:
+        standing = s.standing if isinstance(s, StandingOn) else s
         values["listed"] += 1
         for c in COUNTS:
-            if s.standing in c.standings:
+            if standing in c.standings:
                 values[c.key] += 1
     return Counts(**values)
 

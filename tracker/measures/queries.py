@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from tracker.measures.models import (
     MeasureRelation,
     MeasureStatus,
     MeasureType,
+    RelationKind,
     measure_topics,
 )
 from tracker.norms.models import Norm, Topic
@@ -202,12 +202,13 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
     if filters.standing:
+        from tracker.measures.standings import standings_of
+
         wanted = lifecycle.parse_standing(filters.standing)
-        found = list(db.session.scalars(stmt.options(selectinload(Measure.events))))
-        standings = measure_standings(found, filters.on, include_drafts=include_drafts)
-        stmt = stmt.where(
-            Measure.id.in_(sorted(m.id for m in found if standings[m.id].standing in wanted))
+        found = standings_of(
+            stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
         )
+        stmt = stmt.where(Measure.id.in_(sorted(i for i, s in found.items() if s in wanted)))
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
 
 
@@ -228,7 +229,7 @@ def measure_standings(
 class StandingRow:
     id: int
     jurisdiction_code: str
-    standing: lifecycle.StandingOn
+    standing: lifecycle.Standing
 
 
 def visible_standings(
@@ -239,32 +240,54 @@ def visible_standings(
 ) -> list[StandingRow]:
     """Every visible measure's standing on ``on`` (today), in a fixed number of queries
     whatever the number of measures (no per-measure loading, no batched IN lists); with
-    ``codes``, only the measures of those jurisdictions."""
-    base = visible(Measure, include_drafts=include_drafts)
-    if codes is not None:
-        base = base.where(Measure.jurisdiction_code.in_(sorted(set(codes))))
-    rows = db.session.execute(
-        base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.status)
-    ).all()
-    ids = base.with_only_columns(Measure.id).scalar_subquery()
-    events: dict[int, list[MeasureEvent]] = defaultdict(list)
-    for e in db.session.scalars(
-        sa.select(MeasureEvent)
+    ``codes``, only the measures of those jurisdictions. The public's standings today come
+    from the per-version snapshot (tracker.measures.standings)."""
+    from tracker.measures import standings
+
+    wanted = set(codes) if codes is not None else None
+    if not include_drafts and (on is None or on == lifecycle.today()):
+        known = standings.snapshot().standings
+        return [
+            StandingRow(i, code, standing)
+            for i, (code, standing) in known.items()
+            if wanted is None or code in wanted
+        ]
+    ids = None
+    if wanted is not None:
+        ids = (
+            visible(Measure, include_drafts=include_drafts)
+            .with_only_columns(Measure.id)
+            .where(Measure.jurisdiction_code.in_(sorted(wanted)))
+            .scalar_subquery()
+        )
+    found = standings.compute(ids, on, include_drafts=include_drafts)
+    return [StandingRow(i, code, s.standing) for i, (code, s) in found.items()]
+
+
+#: the columns of an event that a standing reads (rows, not ORM objects: tens of thousands
+#: of them are read for a count, see tracker.measures.lifecycle.events_of)
+EVENT_COLUMNS = (
+    MeasureEvent.measure_id,
+    MeasureEvent.kind,
+    MeasureEvent.date,
+    MeasureEvent.precision,
+    MeasureEvent.stage,
+    MeasureEvent.note,
+    MeasureEvent.successor_record_id,
+)
+
+
+def event_rows(ids: Any) -> dict[int, list[Any]]:
+    """{measure id: its events as rows, oldest first} for the measures ``ids`` (a subquery
+    or a list), in one query."""
+    events: dict[int, list[Any]] = defaultdict(list)
+    for e in db.session.execute(
+        sa.select(*EVENT_COLUMNS)
         .where(MeasureEvent.measure_id.in_(ids))
         .order_by(MeasureEvent.date, MeasureEvent.id)
     ):
         events[e.measure_id].append(e)
-    wanted = {e.successor_record_id for es in events.values() for e in es if e.successor_record_id}
-    found = visible_measures_by_record(wanted, include_drafts=include_drafts)
-    successors = {rid: m.label for rid, m in found.items()}
-    on, now = on or lifecycle.today(), lifecycle.today()
-    out = []
-    for measure_id, code, status in rows:
-        holder = SimpleNamespace(events=events.get(measure_id, []), status=status)
-        out.append(
-            StandingRow(measure_id, code, lifecycle.standing_of(holder, on, now, successors))
-        )
-    return out
+    return events
 
 
 def standing_counts(
@@ -274,8 +297,8 @@ def standing_counts(
     codes: Iterable[str] | None = None,
 ) -> dict[str, lifecycle.Counts]:
     """{jurisdiction code: named counts of its own visible measures on ``on`` (today)}; with
-    ``codes``, for those jurisdictions only (the work then grows with their measures alone)."""
-    grouped: dict[str, list[lifecycle.StandingOn]] = defaultdict(list)
+    ``codes``, for those jurisdictions only."""
+    grouped: dict[str, list[lifecycle.Standing]] = defaultdict(list)
     for row in visible_standings(on, include_drafts=include_drafts, codes=codes):
         grouped[row.jurisdiction_code].append(row.standing)
     return {code: lifecycle.count(items) for code, items in grouped.items()}
@@ -371,12 +394,12 @@ def measures_for_norm(
 
 def norm_counts_by_jurisdiction(norm_id: int, *, include_drafts: bool = False) -> dict[str, int]:
     """{jurisdiction code: visible measures mapped to the norm} (one grouped query)."""
-    base = visible(Measure, include_drafts=include_drafts).subquery()
+    # the measure's mappings by measure id (a norm has tens of thousands at scale)
     stmt = (
-        sa.select(base.c.jurisdiction_code, sa.func.count(sa.distinct(base.c.id)))
-        .join(Mapping, Mapping.measure_id == base.c.id)
-        .where(Mapping.norm_id == norm_id)
-        .group_by(base.c.jurisdiction_code)
+        visible(Measure, include_drafts=include_drafts)
+        .with_only_columns(Measure.jurisdiction_code, sa.func.count())
+        .where(sa.exists().where(Mapping.measure_id == Measure.id, Mapping.norm_id == norm_id))
+        .group_by(Measure.jurisdiction_code)
     )
     return {code: n for code, n in db.session.execute(stmt)}
 
@@ -534,7 +557,7 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
     own: dict[str, int] = defaultdict(int)
     grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in standings:
-        if not r.standing.covers:
+        if r.standing not in lifecycle.COVERING.standings:
             continue
         own[r.jurisdiction_code] += 1
         for letter in letters_of.get(r.id, ()):
@@ -557,18 +580,37 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
 
 
 def inbound_relations(
-    record_id: int, *, include_drafts: bool = False
+    record_id: int,
+    *,
+    include_drafts: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[tuple[MeasureRelation, Measure]]:
-    """Visible measures that point at this record (it is amended / implemented / ... by them)."""
+    """Visible measures that point at this record (it is amended / implemented / ... by
+    them), by kind, then oldest first; ``limit`` of them from ``offset``."""
     stmt = (
         visible(Measure, include_drafts=include_drafts)
         .add_columns(MeasureRelation)
         .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
         .where(MeasureRelation.target_record_id == record_id)
-        .options(selectinload(Measure.jurisdiction), selectinload(Measure.events))
-        .order_by(MeasureRelation.kind, Measure.year, Measure.id)
+        .order_by(MeasureRelation.kind, Measure.year, Measure.id, MeasureRelation.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [(relation, measure) for measure, relation in db.session.execute(stmt)]
+
+
+def inbound_counts(record_id: int, *, include_drafts: bool = False) -> dict[RelationKind, int]:
+    """{kind: number of visible measures pointing at this record that way} (one query)."""
+    stmt = (
+        visible(Measure, include_drafts=include_drafts)
+        .join(MeasureRelation, MeasureRelation.measure_id == Measure.id)
+        .where(MeasureRelation.target_record_id == record_id)
+        .with_only_columns(MeasureRelation.kind, sa.func.count())
+        .group_by(MeasureRelation.kind)
+        .order_by(MeasureRelation.kind)
+    )
+    return {kind: n for kind, n in db.session.execute(stmt)}
 
 
 @dataclass(frozen=True)

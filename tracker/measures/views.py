@@ -30,6 +30,12 @@ INVERSE_LABELS = {
 }
 
 
+#: measures that point at a measure listed on its page (the rest are paged on its own page)
+INBOUND_SHOWN = 20
+#: measures per page of the list of measures that point at a measure
+INBOUND_PAGE_SIZE = 100
+
+
 def read_filters() -> queries.MeasureFilters:
     """The list's filters; a malformed value is a 400 that offers the unfiltered list."""
     try:
@@ -216,11 +222,58 @@ def detail(record_id: int) -> str:
         "measures/detail.html",
         measure=measure,
         targets=targets,
-        inbound=queries.inbound_relations(record_id, include_drafts=showing_draft),
+        inbound=queries.inbound_relations(
+            record_id, include_drafts=showing_draft, limit=INBOUND_SHOWN
+        ),
+        inbound_counts=queries.inbound_counts(record_id, include_drafts=showing_draft),
         inverse_labels=INVERSE_LABELS,
         implements=implemented_by([measure.id], include_drafts=showing_draft).get(measure.id, []),
         showing_draft=showing_draft,
         pending=pending,
+    )
+
+
+@bp.get("/<int:record_id>/related")
+@public
+def related(record_id: int) -> str:
+    """Every visible measure that points at this one (amends, implements, ...), a page at a
+    time: the measure's page lists the first few."""
+    drafts = include_drafts_requested(request.args.get("drafts"), current_user)
+    measure = queries.get_measure(record_id, include_drafts=drafts)
+    if measure is None:
+        raise with_suggestion(
+            NotFound(f"There is no published measure number {record_id}."),
+            url_for("measures.index"),
+            "the list of measures",
+            "See",
+        )
+    counts = queries.inbound_counts(record_id, include_drafts=drafts)
+    total = sum(counts.values())
+    page = int_arg("page", 1, MAX_PAGE)
+    pages = max(1, -(-total // INBOUND_PAGE_SIZE))
+    if page > pages:
+        raise with_suggestion(
+            NotFound(f"There is no page {page}: this list has {pages}."),
+            url_for("measures.related", record_id=record_id),
+            "the first page",
+            "Go to",
+        )
+    inbound = queries.inbound_relations(
+        record_id,
+        include_drafts=drafts,
+        limit=INBOUND_PAGE_SIZE,
+        offset=(page - 1) * INBOUND_PAGE_SIZE,
+    )
+    return render_template(
+        "measures/related.html",
+        measure=measure,
+        inbound=inbound,
+        inbound_counts=counts,
+        inverse_labels=INVERSE_LABELS,
+        total=total,
+        page=page,
+        pages=pages,
+        drafts=drafts,
     )
 
 

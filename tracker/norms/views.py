@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from werkzeug.wrappers import Response
 
 from tracker.accounts.permissions import public
@@ -22,6 +23,30 @@ bp = Blueprint("norms", __name__, url_prefix="/norms")
 LETTERS = "abcdefghijk"
 #: measures per page of a norm page (the jurisdictions' counts come first, all of them)
 NORM_PAGE_SIZE = 100
+
+
+class WindowPagination(SelectPagination):
+    """A page of a list read from a window of it: its items start ``skip`` rows into the
+    select, which holds only the rows of that page's part of the list."""
+
+    @property
+    def _query_offset(self) -> int:
+        return int(self._query_args["skip"])
+
+
+def _page_window(counts: list[tuple[str, int]], page: int, size: int) -> tuple[list[str], int]:
+    """The codes whose measures make up page ``page`` of a list grouped by code in this order
+    with these counts, and how many of the first code's measures come before the page."""
+    start, end = (page - 1) * size, page * size
+    codes: list[str] = []
+    skip = position = 0
+    for code, n in counts:
+        if position + n > start and position < end:
+            if not codes:
+                skip = start - position
+            codes.append(code)
+        position += n
+    return codes, skip
 
 
 @bp.get("/")
@@ -56,8 +81,16 @@ def detail(letter: str) -> str | Response:
         key=lambda item: (not item[0].is_org, item[0].name),
     )
     page = int_arg("page", 1, MAX_PAGE)
-    pagination = db.paginate(
-        measure_queries.norm_measures(norm.id, include_drafts=drafts),
+    # The list is ordered as the summary is (organisations first, then by name), so the
+    # summary's counts say which jurisdictions a page holds: the page's query reads only
+    # their measures, however many the norm has in all.
+    codes, skip = _page_window([(j.code, n) for j, n in summary], page, NORM_PAGE_SIZE)
+    pagination = WindowPagination(
+        select=measure_queries.norm_measures(norm.id, include_drafts=drafts).where(
+            Measure.jurisdiction_code.in_(codes)
+        ),
+        session=db.session,
+        skip=skip,
         page=page,
         per_page=NORM_PAGE_SIZE,
         error_out=False,

@@ -312,8 +312,13 @@ def affected_briefs(content: Any, previous: dict[str, Any] | None) -> list[Repor
 
 
 def prerender(seeds: list[dict[str, Any]]) -> int:
-    """Background task after a publication: queue the affected standard briefs not cached yet."""
+    """Background task after a publication: keep the public standings of the new data
+    version (so the next start page, jurisdiction page or comparison does not compute them),
+    then queue the affected standard briefs not cached yet."""
+    from tracker.measures import standings
     from tracker.reports.queries import data_version
+
+    standings.warm()
 
     store = cache.store()
     wanted: dict[str, ReportParams] = {}

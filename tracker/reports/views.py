@@ -26,7 +26,12 @@ from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
+<<<<<<< HEAD
 from tracker.reports import cache, jobs, params, pdf, sandbox, selection, speed
+=======
+from tracker.reports import cache, jobs, params, pdf, sandbox, speed
+from tracker.reports.grid import CELL_RULE, build_comparison
+>>>>>>> scale
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version, scope_count
 
@@ -89,10 +94,24 @@ def compare() -> Any:
         return render_template(
             "reports/compare.html", report=None, errors=exc.errors, **context
         ), 400
-    report = build_report(p, include_drafts=drafts)
+    # the page's bounded grid (tracker.reports.grid); the brief and its preview list all
+    report, section_counts = build_comparison(p, include_drafts=drafts)
     links: dict[str, Any] = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
+<<<<<<< HEAD
     links["export_args"] = selection.export_args(p, drafts)
     return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
+=======
+    links["export_args"] = _export_args(p, drafts)
+    return render_template(
+        "reports/compare.html",
+        report=report,
+        errors={},
+        links=links,
+        section_counts=section_counts,
+        cell_rule=CELL_RULE,
+        **context,
+    )
+>>>>>>> scale
 
 
 def _links(
