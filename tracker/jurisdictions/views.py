@@ -18,6 +18,7 @@ from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
 from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
+from tracker.reports import charts
 from tracker.web import not_found, with_suggestion
 
 bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
@@ -91,7 +92,8 @@ def detail(code: str) -> str | Response:
     by_norm = []
     gaps = []
     covered = 0
-    for norm in norm_queries.all_norms():
+    norms, topics = norm_queries.all_norms(), norm_queries.all_topics()
+    for norm in norms:
         matching = [m for m in measures if norm.letter in letters.get(m.id, ())]
         if matching:
             by_norm.append((norm, matching))
@@ -101,7 +103,7 @@ def detail(code: str) -> str | Response:
         else:
             gaps.append(norm)
     by_topic = []
-    for topic in norm_queries.all_topics():
+    for topic in topics:
         matching = [m for m in measures if topic.slug in slugs.get(m.id, ())]
         if matching:
             by_topic.append((topic, matching))
@@ -132,5 +134,16 @@ def detail(code: str) -> str | Response:
         by_topic=by_topic,
         untagged=[m for m in measures if not slugs.get(m.id)],
         beside=beside if beside is not None and not beside.empty else None,
+        charts=charts.for_jurisdiction(
+            jurisdiction.code,
+            jurisdiction.name,
+            norms=norms,
+            topics=topics,
+            measures=measures,
+            letters=letters,
+            slugs=slugs,
+            standings=standings,
+            on=lifecycle.today(),
+        ),
         drafts=drafts,
     )

@@ -234,6 +234,8 @@ class Report:
     norm_statements: list[Any] | None = None
     #: the "At a glance" findings (tracker.reports.findings.Finding list)
     findings: list[Any] = field(default_factory=list)
+    #: the heat map and the timeline (tracker.reports.charts.Charts)
+    charts: Any = None
 
     @property
     def as_of_text(self) -> str:
