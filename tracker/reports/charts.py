@@ -15,7 +15,7 @@ Both charts are bounded: at most :data:`MAX_COLUMNS` jurisdictions and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,14 +202,12 @@ class HeatMap(Style):
         return [(i * (LEGEND_W // len(LEVELS)), lv) for i, lv in enumerate(LEVELS)]
 
 
-def heat_row(
-    key: str, label: str, codes: Sequence[str], standings: Callable[[str], Iterable[Any]]
-) -> HeatRow:
-    """One row: for each jurisdiction, the ``in_force`` count of the standings that apply
-    there (``standings(code)``, :class:`lifecycle.StandingOn` values)."""
+def heat_row(key: str, label: str, standings: dict[str, list[lifecycle.StandingOn]]) -> HeatRow:
+    """One row: for each jurisdiction (in the order of ``standings``), the ``in_force``
+    count of the standings of the measures that apply there."""
     cells = []
-    for code in codes:
-        n = lifecycle.count(standings(code)).in_force
+    for code, found in standings.items():
+        n = lifecycle.count(found).in_force
         cells.append(HeatCell(code, n, level_of(n)))
     return HeatRow(key, label, cells)
 
@@ -234,9 +232,7 @@ def bounded_columns(
     return [c for c in columns if c[0] in kept], blocks, len(columns) - len(kept)
 
 
-def heat_map(
-    columns: list[tuple[str, str]], blocks: list[HeatBlock], as_of: dt.date
-) -> HeatMap:
+def heat_map(columns: list[tuple[str, str]], blocks: list[HeatBlock], as_of: dt.date) -> HeatMap:
     columns, blocks, omitted = bounded_columns(columns, [b for b in blocks if b.rows])
     return HeatMap(columns, blocks, as_of, omitted).layout()
 
@@ -394,10 +390,11 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
         heat_row(
             c.key,
             c.label if by_topic else norm_row_label(c.key, c.title),
-            codes,
-            lambda code, key=c.key: [
-                i.measure.status for i in [*cell_of[code, key].items, *cell_of[code, key].pending]
-            ],
+            {
+                code: [i.measure.status for i in [*cell.items, *cell.pending]]
+                for code in codes
+                for cell in [cell_of[code, c.key]]
+            },
         )
         for c in report.columns
     ]
@@ -416,12 +413,14 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
         heat_row(
             key,
             label,
-            codes,
-            lambda code, key=key: [
-                e.status
-                for e in applying[code]
-                if key in (e.norm_letters if by_topic else e.topic_slugs)
-            ],
+            {
+                code: [
+                    e.status
+                    for e in applying[code]
+                    if key in (e.norm_letters if by_topic else e.topic_slugs)
+                ]
+                for code in codes
+            },
         )
         for key, label in _other_axis(p)
     ]
@@ -430,10 +429,7 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
     heat = heat_map([(r.code, r.name) for r in report.rows], [norms, topics], report.as_of)
     several = len(codes) != 1
     line = timeline(
-        (
-            (f"{e.label} ({e.jurisdiction_code})" if several else e.label, e.events)
-            for e in entries
-        ),
+        ((f"{e.label} ({e.jurisdiction_code})" if several else e.label, e.events) for e in entries),
         report.as_of,
     )
     return Charts(heat, line)
@@ -476,12 +472,11 @@ def for_jurisdiction(
 
     def row(key: str, label: str, tags: dict[int, list[str]]) -> HeatRow:
         return heat_row(
-            key,
-            label,
-            [code],
-            lambda _code: [standings[m.id] for m in measures if key in tags.get(m.id, ())],
+            key, label, {code: [standings[m.id] for m in measures if key in tags.get(m.id, ())]}
         )
 
+    if not measures:
+        return Charts(heat_map([], [], on), timeline([], on))
     blocks = [
         HeatBlock(
             "Norms of A/70/174 para. 13",
@@ -491,7 +486,7 @@ def for_jurisdiction(
     ]
     listed = [m for m in measures if standings[m.id].standing in lifecycle.COMPARED]
     line = timeline(((m.label, lifecycle.events_of(m)) for m in listed), on)
-    return Charts(heat_map([(code, name)] if measures else [], blocks, on), line)
+    return Charts(heat_map([(code, name)], blocks, on), line)
 
 
 # --------------------------------------------------------------------------- helpers
