@@ -280,6 +280,8 @@ class Timeline(Style):
     total: int
     ticks: list[tuple[float, str]] = field(default_factory=list)
     as_of_x: float | None = None
+    #: the as-of label stays inside the chart: centred, or ending or starting at its line
+    as_of_anchor: str = "middle"
     width: int = TL_W
     height: int = 0
     legend_y: int = 0
@@ -328,11 +330,19 @@ class Timeline(Style):
         self.ticks = [(x_of(dt.date(y, 1, 1)), str(y)) for y in range(first, last + 1, step)]
         if start <= self.as_of <= end:
             self.as_of_x = x_of(self.as_of)
+            half = len(self.as_of_text) * CHAR_W / 2 + 4
+            if self.as_of_x + half > TL_W:
+                self.as_of_anchor = "end"
+            elif self.as_of_x - half < 0:
+                self.as_of_anchor = "start"
         for i, p in enumerate(self.points):
             p.x, p.y = x_of(p.date), TL_TOP + i * TL_ROW + TL_ROW / 2
             right, left = TL_W - p.x - 10, p.x - 10
-            p.anchor = "start" if right >= left else "end"
-            p.label = shorten(p.full, int(max(right, left) / CHAR_W))
+            needed = len(p.full) * CHAR_W
+            # the side where the whole label fits, the right first; else the roomier side
+            fits_right = needed <= right or (needed > left and right >= left)
+            p.anchor = "start" if fits_right else "end"
+            p.label = shorten(p.full, int((right if fits_right else left) / CHAR_W))
         self.legend_y = TL_TOP + len(self.points) * TL_ROW + 12
         self.height = self.legend_y + TL_LEGEND
         return self
