@@ -415,8 +415,11 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
             if e.record_id not in seen:
                 seen.add(e.record_id)
                 entries.append(e)
-    applying: dict[str, list[Any]] = {
-        code: [e for e in entries if e.jurisdiction_code in (code, *orgs_of.get(code, ()))]
+    own: dict[str, list[Any]] = {}
+    for e in entries:
+        own.setdefault(e.jurisdiction_code, []).append(e)
+    applying = {
+        code: [e for place in (code, *orgs_of.get(code, ())) for e in own.get(place, [])]
         for code in codes
     }
     other_rows = [
