@@ -69,7 +69,7 @@ def test_comparison_exports_its_measures(app, client) -> None:
     page = client.get("/compare?j=DE&j=JP&j=US&norms=i,j").get_data(as_text=True)
     assert "Summary of differences" in page
     items = exported(client, page, "/export/measures")
-    # the page names the most significant few per cell and section (tracker.reports.grid);
+    # the page names the most significant few per cell and section (tracker.reports.compare_page);
     # the export holds every measure compared, the named ones among them
     assert items and measure_links(page) <= keys_of(items)
     assert len(items) > len(measure_links(page))

@@ -84,6 +84,10 @@ def test_country_brief_is_tagged_pdf_ua_in_reading_order(reports, client) -> Non
     pdf = assert_tagged(data, "Germany: national measures and the UN cyber norms")
     assert xmp(pdf)["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
     assert "/OutputIntents" not in pdf.Root
+    # the charts (inline SVG) are Figures whose Alt text is the chart's <title>
+    alts = [str(e.Alt) for e in structure_types(pdf.Root.StructTreeRoot, []) if e.S == "/Figure"]
+    assert any(a.startswith("Heat map: measures in force on 7 December 2026") for a in alts)
+    assert any(a.startswith("Timeline: ") for a in alts)
 
     text = pdf_text(data)
     # the first extracted text is words, not a decorative mark

@@ -49,6 +49,12 @@ class Overview:
     unmapped: Listed
     by_topic: list[tuple[Any, Listed]]
     untagged: Listed
+    #: every measure that applies (newest first), with its norm letters, topic slugs and
+    #: standing today: what the page's charts read
+    ids: list[int] = field(default_factory=list)
+    letters: dict[int, list[str]] = field(default_factory=dict)
+    slugs: dict[int, list[str]] = field(default_factory=dict)
+    standings: dict[int, lifecycle.Standing] = field(default_factory=dict)
 
 
 def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Overview:
@@ -110,6 +116,10 @@ def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Ov
         unmapped=unmapped,
         by_topic=[(topic, group) for topic, group, _ids in by_topic],
         untagged=untagged,
+        ids=order,
+        letters=letters,
+        slugs=slugs,
+        standings=standings,
     )
 
 

@@ -14,9 +14,12 @@ from tracker.accounts.permissions import public
 from tracker.attribution.sections import attributions_beside_measures
 from tracker.jurisdictions import queries
 from tracker.jurisdictions.overview import SHOWN, overview
+from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
+from tracker.norms import queries as norm_queries
 from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
+from tracker.reports import charts
 from tracker.web import not_found, with_suggestion
 
 bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
@@ -111,5 +114,17 @@ def detail(code: str) -> str | Response:
         untagged=summary.untagged,
         shown_limit=SHOWN,
         beside=beside if beside is not None and not beside.empty else None,
+        charts=charts.for_jurisdiction(
+            jurisdiction.code,
+            jurisdiction.name,
+            norms=norm_queries.all_norms(),
+            topics=norm_queries.all_topics(),
+            ids=summary.ids,
+            letters=summary.letters,
+            slugs=summary.slugs,
+            standings=summary.standings,
+            on=lifecycle.today(),
+            include_drafts=drafts,
+        ),
         drafts=drafts,
     )

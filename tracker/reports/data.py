@@ -296,6 +296,8 @@ class Report:
     findings: list[Any] = field(default_factory=list)
     #: the rule and counts of a brief that describes only some of its measures
     selection: Selection | None = None
+    #: the heat map and the timeline (tracker.reports.charts.Charts)
+    charts: Any = None
 
     @property
     def as_of_text(self) -> str:

@@ -19,7 +19,7 @@ from tracker.gaps import analysis
 from tracker.measures.models import ImplementationDegree, Measure
 from tracker.records.models import Record
 from tracker.records.queries import visible
-from tracker.reports import findings
+from tracker.reports import charts, findings
 from tracker.reports.data import GapGroup, GapLine, GapSummary, Report
 from tracker.reports.params import ReportParams, today
 
@@ -111,6 +111,7 @@ def add_sections(
     if has_gaps(params):
         report.gaps = gap_summary(params.subject, include_drafts=include_drafts)
     report.findings = findings.findings(report)
+    report.charts = charts.for_report(report, orgs_of)
     if not has_attributions(params):
         return
     if params.kind == "norm":

@@ -26,12 +26,8 @@ from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg
 from tracker.records.queries import include_drafts_requested, visible
-<<<<<<< HEAD
 from tracker.reports import cache, jobs, params, pdf, sandbox, selection, speed
-=======
-from tracker.reports import cache, jobs, params, pdf, sandbox, speed
-from tracker.reports.grid import CELL_RULE, build_comparison
->>>>>>> scale
+from tracker.reports.compare_page import CELL_RULE, build_comparison
 from tracker.reports.paper import visible_paper_id
 from tracker.reports.queries import build_report, data_version, scope_count
 
@@ -94,14 +90,10 @@ def compare() -> Any:
         return render_template(
             "reports/compare.html", report=None, errors=exc.errors, **context
         ), 400
-    # the page's bounded grid (tracker.reports.grid); the brief and its preview list all
+    # the page's bounded grid (tracker.reports.compare_page); the brief and its preview list all
     report, section_counts = build_comparison(p, include_drafts=drafts)
     links: dict[str, Any] = _links("reports.compare_pdf", "reports.compare_preview", p, drafts)
-<<<<<<< HEAD
     links["export_args"] = selection.export_args(p, drafts)
-    return render_template("reports/compare.html", report=report, errors={}, links=links, **context)
-=======
-    links["export_args"] = _export_args(p, drafts)
     return render_template(
         "reports/compare.html",
         report=report,
@@ -111,7 +103,6 @@ def compare() -> Any:
         cell_rule=CELL_RULE,
         **context,
     )
->>>>>>> scale
 
 
 def _links(

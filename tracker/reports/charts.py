@@ -1,0 +1,557 @@
+"""Charts of coverage and dates: a heat map (norms and supply-chain topics against
+jurisdictions) and a timeline of adoptions, entries into force and application stages.
+
+The data comes from the records only: a cell's number is the ``in_force`` count of
+:func:`tracker.measures.lifecycle.count` over the standings of the measures that apply in
+that place under that norm or topic (only measures in force fill a cell), and the timeline's
+events are the measures' dated events as :mod:`tracker.measures.lifecycle` reads them. The
+layout (positions in SVG user units) is computed here too, so the templates
+(``templates/reports/_charts.html``) only place rectangles, lines and text.
+
+Both charts are bounded: at most :data:`MAX_COLUMNS` jurisdictions and
+:data:`MAX_EVENTS` events, chosen by a rule each chart states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.db import DatePrecision, format_partial_date
+from tracker.extensions import db
+from tracker.measures import lifecycle
+
+#: the most jurisdictions a heat map shows (the comparison's own limit)
+MAX_COLUMNS = 30
+#: the most events a timeline shows
+MAX_EVENTS = 12
+
+#: text of the charts: the brief's sans-serif face, then the CJK faces for titles in Japanese,
+#: Korean or Chinese
+FONT = "Noto Sans, DejaVu Sans, Noto Sans CJK JP, sans-serif"
+#: ink of labels and axes (on the white page: 12.6:1)
+INK = "#1a1a1a"
+#: cell borders: every cell, whatever its fill, is outlined against the page (8.5:1)
+BORDER = "#4d4d4d"
+#: year lines of the timeline (decoration: the year labels carry the scale)
+GRID = "#bdbdbd"
+PAGE = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A band of the heat map: its fill, the ink of the number printed on it, its legend."""
+
+    key: str
+    least: int
+    fill: str
+    ink: str
+    label: str
+
+
+#: Bands by the number of measures in force. Each fill is 3:1 or more against the next band
+#: and the page, and each number is 4.5:1 or more on its fill (tests/test_charts.py computes
+#: both); the number in every cell says the same as the colour.
+LEVELS: tuple[Level, ...] = (
+    Level("none", 0, "#ffffff", INK, "0: no measure in force (a gap)"),
+    Level("one", 1, "#5b8fc7", "#000000", "1 measure in force"),
+    Level("more", 2, "#08306b", "#ffffff", "2 or more measures in force"),
+)
+
+
+def level_of(n: int) -> Level:
+    return [lv for lv in LEVELS if n >= lv.least][-1]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How the timeline draws one kind of event: a shape and a colour, never the colour alone."""
+
+    kind: str
+    shape: str
+    colour: str
+    label: str
+
+
+#: the events a timeline shows, and their markers (each colour 4.5:1 or more on the page)
+MARKERS: dict[str, Marker] = {
+    "adopted": Marker("adopted", "circle", "#08306b", "adopted"),
+    "in_force": Marker("in_force", "square", "#8a3b00", "in force"),
+    "applies_from": Marker("applies_from", "diamond", "#2e6b30", "applies"),
+}
+
+
+class Style:
+    """The colours and face the templates draw with (one place, tested for contrast)."""
+
+    font = FONT
+    ink = INK
+    border = BORDER
+    grid = GRID
+    page = PAGE
+
+    as_of: dt.date
+
+    @property
+    def as_of_text(self) -> str:
+        return _day(self.as_of)
+
+
+# --------------------------------------------------------------------------- heat map
+
+LABEL_W, CELL_W, CELL_H, HEAD_H, BLOCK_H, LEGEND_H = 290, 44, 24, 24, 24, 34
+LEGEND_W = 600
+#: characters of a row label before it is shortened (the table gives it in full)
+LABEL_CHARS = 46
+
+
+@dataclass
+class HeatCell:
+    code: str
+    count: int
+    level: Level
+    x: int = 0
+    y: int = 0
+
+    @property
+    def text(self) -> str:
+        return str(self.count)
+
+
+@dataclass
+class HeatRow:
+    key: str
+    label: str
+    cells: list[HeatCell]
+    y: int = 0
+
+    @property
+    def short(self) -> str:
+        return shorten(self.label, LABEL_CHARS)
+
+
+@dataclass
+class HeatBlock:
+    title: str
+    rows: list[HeatRow]
+    y: int = 0
+
+
+@dataclass
+class HeatMap(Style):
+    """Measures in force per norm and per topic (rows) in each jurisdiction (columns)."""
+
+    columns: list[tuple[str, str]]
+    blocks: list[HeatBlock]
+    as_of: dt.date
+    #: jurisdictions left out by the column limit
+    omitted: int = 0
+    width: int = 0
+    height: int = 0
+    legend_y: int = 0
+    column_x: list[int] = field(default_factory=list)
+    cell_w: int = CELL_W
+    cell_h: int = CELL_H
+
+    @property
+    def title(self) -> str:
+        places = ", ".join(name for _code, name in self.columns)
+        return f"Heat map: measures in force on {_day(self.as_of)} by norm and topic, {places}"
+
+    @property
+    def description(self) -> str:
+        parts = []
+        for block in self.blocks:
+            for row in block.rows:
+                cells = "; ".join(f"{c.code} {c.count}" for c in row.cells)
+                parts.append(f"{row.label}: {cells}")
+        rule = (
+            f" Shows {len(self.columns)} of {len(self.columns) + self.omitted} jurisdictions, "
+            "those with the most measures in force."
+            if self.omitted
+            else ""
+        )
+        return (
+            "Each cell gives the number of measures in force; darker cells have more, "
+            f"a cell with 0 is a gap.{rule} " + ". ".join(parts) + "."
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.columns or not any(b.rows for b in self.blocks)
+
+    def layout(self) -> HeatMap:
+        self.column_x = [LABEL_W + i * CELL_W for i in range(len(self.columns))]
+        y = HEAD_H
+        for block in self.blocks:
+            block.y = y
+            y += BLOCK_H
+            for row in block.rows:
+                row.y = y
+                for x, cell in zip(self.column_x, row.cells, strict=True):
+                    cell.x, cell.y = x, y
+                y += CELL_H
+        self.legend_y = y + 10
+        self.height = self.legend_y + LEGEND_H
+        self.width = max(LABEL_W + len(self.columns) * CELL_W + 2, LEGEND_W)
+        return self
+
+    @property
+    def legend(self) -> list[tuple[int, Level]]:
+        return [(i * (LEGEND_W // len(LEVELS)), lv) for i, lv in enumerate(LEVELS)]
+
+
+def heat_row(key: str, label: str, standings: dict[str, list[lifecycle.StandingOn]]) -> HeatRow:
+    """One row: for each jurisdiction (in the order of ``standings``), the ``in_force``
+    count of the standings of the measures that apply there."""
+    cells = []
+    for code, found in standings.items():
+        n = lifecycle.count(found).in_force
+        cells.append(HeatCell(code, n, level_of(n)))
+    return HeatRow(key, label, cells)
+
+
+def bounded_columns(
+    columns: list[tuple[str, str]], blocks: list[HeatBlock]
+) -> tuple[list[tuple[str, str]], list[HeatBlock], int]:
+    """At most :data:`MAX_COLUMNS` jurisdictions: those with the most measures in force
+    over all rows, then in the order given."""
+    if len(columns) <= MAX_COLUMNS:
+        return columns, blocks, 0
+    totals = {code: 0 for code, _name in columns}
+    for block in blocks:
+        for row in block.rows:
+            for cell in row.cells:
+                totals[cell.code] += cell.count
+    order = {code: i for i, (code, _name) in enumerate(columns)}
+    kept = set(sorted(totals, key=lambda c: (-totals[c], order[c]))[:MAX_COLUMNS])
+    for block in blocks:
+        for row in block.rows:
+            row.cells = [c for c in row.cells if c.code in kept]
+    return [c for c in columns if c[0] in kept], blocks, len(columns) - len(kept)
+
+
+def heat_map(columns: list[tuple[str, str]], blocks: list[HeatBlock], as_of: dt.date) -> HeatMap:
+    columns, blocks, omitted = bounded_columns(columns, [b for b in blocks if b.rows])
+    return HeatMap(columns, blocks, as_of, omitted).layout()
+
+
+# --------------------------------------------------------------------------- timeline
+
+TL_W, TL_PAD, TL_TOP, TL_ROW, TL_LEGEND = 680, 14, 40, 20, 34
+#: average advance of a character of the 11 px label face, for fitting labels
+CHAR_W = 6.2
+
+
+@dataclass
+class TimelinePoint:
+    date: dt.date
+    date_text: str
+    measure: str
+    kind: str
+    stage: str | None
+    #: after the chart's date: drawn hollow
+    ahead: bool
+    marker: Marker = field(init=False)
+    x: float = 0
+    y: float = 0
+    anchor: str = "start"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.marker = MARKERS[self.kind]
+
+    @property
+    def what(self) -> str:
+        """The event in words: its kind and, for a stage, what enters into force or applies."""
+        return self.marker.label + (f": {self.stage}" if self.stage else "")
+
+    @property
+    def full(self) -> str:
+        return f"{self.date_text}: {self.measure}, {self.what}"
+
+
+@dataclass
+class Timeline(Style):
+    points: list[TimelinePoint]
+    as_of: dt.date
+    #: every event the rule chose from
+    total: int
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+    as_of_x: float | None = None
+    #: the as-of label stays inside the chart: centred, or ending or starting at its line
+    as_of_anchor: str = "middle"
+    width: int = TL_W
+    height: int = 0
+    legend_y: int = 0
+
+    @property
+    def rule(self) -> str:
+        return (
+            f"At most {MAX_EVENTS} dated events: adoptions, entries into force and application "
+            f"stages of the measures listed, those nearest to {_day(self.as_of)}."
+        )
+
+    @property
+    def title(self) -> str:
+        shown = len(self.points)
+        return (
+            f"Timeline: {shown} of {self.total} dated events (adoption, entry into force, "
+            f"application) nearest to {_day(self.as_of)}"
+        )
+
+    @property
+    def description(self) -> str:
+        return " ".join(f"{p.full}." for p in self.points)
+
+    @property
+    def empty(self) -> bool:
+        return not self.points
+
+    @property
+    def legend(self) -> list[tuple[int, Marker]]:
+        return [(i * 130, m) for i, m in enumerate(MARKERS.values())]
+
+    def layout(self) -> Timeline:
+        if not self.points:
+            return self
+        # the axis spans the events and the chart's date, whole years
+        dates = [p.date for p in self.points] + [self.as_of]
+        first, last = min(dates).year, max(dates).year + 1
+        start, end = dt.date(first, 1, 1), dt.date(last, 1, 1)
+        span = (end - start).days
+        inner = TL_W - 2 * TL_PAD
+
+        def x_of(d: dt.date) -> float:
+            return round(TL_PAD + inner * (d - start).days / span, 1)
+
+        step = max(1, -(-(last - first) // 10))
+        self.ticks = [(x_of(dt.date(y, 1, 1)), str(y)) for y in range(first, last + 1, step)]
+        if start <= self.as_of <= end:
+            self.as_of_x = x_of(self.as_of)
+            half = len(self.as_of_text) * CHAR_W / 2 + 4
+            if self.as_of_x + half > TL_W:
+                self.as_of_anchor = "end"
+            elif self.as_of_x - half < 0:
+                self.as_of_anchor = "start"
+        for i, p in enumerate(self.points):
+            p.x, p.y = x_of(p.date), TL_TOP + i * TL_ROW + TL_ROW / 2
+            right, left = TL_W - p.x - 10, p.x - 10
+            needed = len(p.full) * CHAR_W
+            # the side where the whole label fits, the right first; else the roomier side
+            fits_right = needed <= right or (needed > left and right >= left)
+            p.anchor = "start" if fits_right else "end"
+            p.label = shorten(p.full, int((right if fits_right else left) / CHAR_W))
+        self.legend_y = TL_TOP + len(self.points) * TL_ROW + 12
+        self.height = self.legend_y + TL_LEGEND
+        return self
+
+
+def timeline(
+    measures: Iterable[tuple[str, Sequence[lifecycle.LifeEvent]]], as_of: dt.date
+) -> Timeline:
+    """The :data:`MAX_EVENTS` adoptions, entries into force and application stages nearest
+    to ``as_of``, in date order, from (measure label, its events) pairs."""
+    points = []
+    for label, events in measures:
+        for e in events:
+            if e.kind in MARKERS:
+                points.append(
+                    TimelinePoint(
+                        date=e.date,
+                        date_text=e.text,
+                        measure=label,
+                        kind=e.kind,
+                        stage=e.stage,
+                        ahead=e.effective > as_of,
+                    )
+                )
+    nearest = sorted(points, key=lambda p: (abs((p.date - as_of).days), p.date, p.measure))
+    chosen = sorted(nearest[:MAX_EVENTS], key=lambda p: (p.date, p.measure, p.kind))
+    return Timeline(chosen, as_of, len(points)).layout()
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class Charts:
+    """The two charts of a page or brief."""
+
+    heat: HeatMap
+    timeline: Timeline
+
+
+def norm_row_label(letter: str, short_title: str) -> str:
+    return f"({letter}) {short_title}"
+
+
+def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
+    """The charts of a comparison or brief (a ``tracker.reports.data.Report``): the grid's
+    own rows from its cells, and the other axis (topics for a grid by norm, norms for a
+    grid by topic) from the same measures, applying where the grid applies them (a member
+    State with its organisations' measures)."""
+    p = report.params
+    codes = [r.code for r in report.rows]
+    cell_of = {(r.code, c.key): c for r in report.rows for c in r.cells}
+    by_topic = p.by == "topic"
+    grid_rows = [
+        heat_row(
+            c.key,
+            c.label if by_topic else norm_row_label(c.key, c.title),
+            {
+                code: [i.measure.status for i in [*cell.items, *cell.pending]]
+                for code in codes
+                for cell in [cell_of[code, c.key]]
+            },
+        )
+        for c in report.columns
+    ]
+    seen: set[int] = set()
+    entries = []
+    # a brief that describes only some measures keeps every section before trimming
+    sections = report.selection.sections if report.selection else report.sections
+    for s in sections:
+        for e in [*s.measures, *s.pending]:
+            if e.record_id not in seen:
+                seen.add(e.record_id)
+                entries.append(e)
+    own: dict[str, list[Any]] = {}
+    for e in entries:
+        own.setdefault(e.jurisdiction_code, []).append(e)
+    applying = {
+        code: [e for place in (code, *orgs_of.get(code, ())) for e in own.get(place, [])]
+        for code in codes
+    }
+    other_rows = [
+        heat_row(
+            key,
+            label,
+            {
+                code: [
+                    e.status
+                    for e in applying[code]
+                    if key in (e.norm_letters if by_topic else e.topic_slugs)
+                ]
+                for code in codes
+            },
+        )
+        for key, label in _other_axis(p)
+    ]
+    norms = HeatBlock("Norms of A/70/174 para. 13", grid_rows if not by_topic else other_rows)
+    topics = HeatBlock("Supply-chain topics", other_rows if not by_topic else grid_rows)
+    heat = heat_map([(r.code, r.name) for r in report.rows], [norms, topics], report.as_of)
+    several = len(codes) != 1
+    line = timeline(
+        ((f"{e.label} ({e.jurisdiction_code})" if several else e.label, e.events) for e in entries),
+        report.as_of,
+    )
+    return Charts(heat, line)
+
+
+def _other_axis(params: Any) -> list[tuple[str, str]]:
+    """Rows of the axis the grid does not show: topics (all, or those chosen) or norms."""
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.norms.models import Norm, Topic
+
+    if params.by == "topic":
+        norms = db.session.execute(
+            sa.select(Norm.letter, Norm.short_title)
+            .where(Norm.letter.in_(params.norms))
+            .order_by(Norm.letter)
+        )
+        return [(letter, norm_row_label(letter, title)) for letter, title in norms]
+    stmt = sa.select(Topic.slug, Topic.name).order_by(Topic.position, Topic.slug)
+    if params.topics:
+        stmt = stmt.where(Topic.slug.in_(params.topics))
+    return [(slug, name) for slug, name in db.session.execute(stmt)]
+
+
+def for_jurisdiction(
+    code: str,
+    name: str,
+    *,
+    norms: Sequence[Any],
+    topics: Sequence[Any],
+    ids: Sequence[int],
+    letters: dict[int, list[str]],
+    slugs: dict[int, list[str]],
+    standings: dict[int, lifecycle.Standing],
+    on: dt.date,
+    include_drafts: bool = False,
+) -> Charts:
+    """The charts of a jurisdiction page: its one column, over every measure that applies
+    there (its own and its organisations', ``ids``) with their standings on ``on``. The
+    measures are not loaded: the timeline reads the dated events of the measures in the
+    comparison's standings, as rows, in two queries."""
+
+    def row(key: str, label: str, tags: dict[int, list[str]]) -> HeatRow:
+        found = [standings[i] for i in ids if i in standings and key in tags.get(i, ())]
+        n = lifecycle.count(found).in_force
+        return HeatRow(key, label, [HeatCell(code, n, level_of(n))])
+
+    if not ids:
+        return Charts(heat_map([], [], on), timeline([], on))
+    blocks = [
+        HeatBlock(
+            "Norms of A/70/174 para. 13",
+            [row(n.letter, norm_row_label(n.letter, n.short_title), letters) for n in norms],
+        ),
+        HeatBlock("Supply-chain topics", [row(t.slug, t.name, slugs) for t in topics]),
+    ]
+    listed = [i for i in ids if standings.get(i) in lifecycle.COMPARED]
+    line = timeline(_dated(listed, include_drafts=include_drafts), on)
+    return Charts(heat_map([(code, name)], blocks, on), line)
+
+
+def _dated(
+    ids: Sequence[int], *, include_drafts: bool
+) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
+    """(label, the events the timeline marks) of the measures ``ids``, read as rows."""
+    from tracker.measures.models import Measure, MeasureEvent
+
+    if not ids:
+        return []
+    chosen = sorted(set(ids))
+    labels = {
+        i: short or title
+        for i, short, title in db.session.execute(
+            sa.select(Measure.id, Measure.short_name, Measure.title).where(Measure.id.in_(chosen))
+        )
+    }
+    events: dict[int, list[lifecycle.LifeEvent]] = {}
+    for measure_id, kind, date, precision, stage in db.session.execute(
+        sa.select(
+            MeasureEvent.measure_id,
+            sa.type_coerce(MeasureEvent.kind, sa.String),
+            MeasureEvent.date,
+            sa.type_coerce(MeasureEvent.precision, sa.String),
+            MeasureEvent.stage,
+        )
+        .where(
+            MeasureEvent.measure_id.in_(chosen),
+            sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
+        )
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ):
+        events.setdefault(measure_id, []).append(
+            lifecycle.LifeEvent(kind, date, precision, stage)
+        )
+    return [(labels[i], events[i]) for i in chosen if i in events and i in labels]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def shorten(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: max(chars - 1, 1)].rstrip() + "…"
+
+
+def _day(value: dt.date) -> str:
+    return format_partial_date(value, DatePrecision.DAY)
