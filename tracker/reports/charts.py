@@ -520,9 +520,11 @@ def _dated(
         return []
     chosen = sorted(set(ids))
     labels = {
-        i: short or title
-        for i, short, title in db.session.execute(
-            sa.select(Measure.id, Measure.short_name, Measure.title).where(Measure.id.in_(chosen))
+        i: short or english or original
+        for i, short, english, original in db.session.execute(
+            sa.select(
+                Measure.id, Measure.short_name, Measure.title_en, Measure.title_original
+            ).where(Measure.id.in_(chosen))
         )
     }
     events: dict[int, list[lifecycle.LifeEvent]] = {}
@@ -540,9 +542,7 @@ def _dated(
         )
         .order_by(MeasureEvent.date, MeasureEvent.id)
     ):
-        events.setdefault(measure_id, []).append(
-            lifecycle.LifeEvent(kind, date, precision, stage)
-        )
+        events.setdefault(measure_id, []).append(lifecycle.LifeEvent(kind, date, precision, stage))
     return [(labels[i], events[i]) for i in chosen if i in events and i in labels]
 
 

@@ -28,18 +28,17 @@ from tracker.norms.models import Norm, Topic
 from tracker.reports import sections as report_sections
 from tracker.reports import summary
 from tracker.reports.data import Cell, CellItem, Report, Row, Section
+from tracker.reports.entries import full_entry, sources_by_record, successor_labels
 from tracker.reports.params import ReportParams, today
 from tracker.reports.queries import (
     LISTED,
     _columns,
-    _entry,
     _number_citations,
     _subtitle,
     _title,
     data_version,
     memberships,
     scope_statement,
-    successor_labels,
 )
 
 #: measures named in a grid cell; the count covers all of them
@@ -238,7 +237,7 @@ def build_comparison(
         {m.id for c in chosen.values() for ms in c.values() for m in ms}, include_drafts
     )
     successors = successor_labels(list(measures.values()), include_drafts=include_drafts)
-    entries = {i: _entry(m, on, now, successors) for i, m in measures.items()}
+    entries = {i: full_entry(m, on, now, successors) for i, m in measures.items()}
 
     def section(code: str) -> Section:
         picked = chosen[code]
@@ -253,7 +252,7 @@ def build_comparison(
         )
 
     sections = [section(code) for code in section_codes]
-    citations, groups = _number_citations(sections, list(measures.values()))
+    citations, groups = _number_citations(sections, sources_by_record(list(measures.values())))
     listed = [m for m in lites if m.jurisdiction_code in section_codes and keys.get(m.id)]
     counted = [m for m in listed if m.status in covering]
     figures = {

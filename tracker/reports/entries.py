@@ -247,6 +247,17 @@ def full_entry(m: Measure, on: dt.date, now: dt.date, successors: dict[int, str]
 _KEPT = {"citations", "detailed"}
 
 
+def successor_labels(measures: list[Measure], *, include_drafts: bool) -> dict[int, str]:
+    """{record id: label} of the successors the loaded measures' events name (one query)."""
+    ids = {e.successor_record_id for m in measures for e in m.events if e.successor_record_id}
+    return _successors(ids, include_drafts)
+
+
+def sources_by_record(measures: list[Measure]) -> Sources:
+    """The numbered sources of loaded measures, by record id (sources loaded)."""
+    return {m.record_id: _sources(m) for m in measures}
+
+
 def _sources(m: Measure) -> list[tuple[str, str | None, str | None]]:
     items: list[tuple[str, str | None, str | None]] = (
         [(f"Official text: {m.official_identifier or m.title_original}", m.official_url, None)]
