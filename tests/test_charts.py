@@ -235,7 +235,7 @@ def test_a_jurisdiction_without_measures_has_no_chart(app_ctx, client) -> None:
         "Brazil",
         norms=[],
         topics=[],
-        measures=[],
+        ids=[],
         letters={},
         slugs={},
         standings={},

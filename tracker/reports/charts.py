@@ -205,7 +205,7 @@ class HeatMap(Style):
         return [(i * (LEGEND_W // len(LEVELS)), lv) for i, lv in enumerate(LEVELS)]
 
 
-def heat_row(key: str, label: str, standings: dict[str, list[lifecycle.StandingOn]]) -> HeatRow:
+def heat_row(key: str, label: str, standings: dict[str, list[Any]]) -> HeatRow:
     """One row: for each jurisdiction (in the order of ``standings``), the ``in_force``
     count of the standings of the measures that apply there."""
     cells = []
@@ -395,6 +395,23 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
     own rows from its cells, and the other axis (topics for a grid by norm, norms for a
     grid by topic) from the same measures, applying where the grid applies them (a member
     State with its organisations' measures)."""
+    seen: set[int] = set()
+    entries = []
+    # a brief that describes only some measures keeps every section before trimming
+    sections = report.selection.sections if report.selection else report.sections
+    for s in sections:
+        for e in [*s.measures, *s.pending]:
+            if e.record_id not in seen:
+                seen.add(e.record_id)
+                entries.append(e)
+    return from_entries(report, entries, orgs_of)
+
+
+def from_entries(report: Any, entries: Sequence[Any], orgs_of: dict[str, list[str]]) -> Charts:
+    """The charts of a report's grid (``report.rows``, every measure in force in its cells)
+    and of ``entries``, every measure listed for it (each with ``record_id``,
+    ``jurisdiction_code``, ``status``, ``norm_letters``, ``topic_slugs``, ``label`` and
+    ``events``)."""
     p = report.params
     codes = [r.code for r in report.rows]
     cell_of = {(r.code, c.key): c for r in report.rows for c in r.cells}
@@ -411,15 +428,6 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
         )
         for c in report.columns
     ]
-    seen: set[int] = set()
-    entries = []
-    # a brief that describes only some measures keeps every section before trimming
-    sections = report.selection.sections if report.selection else report.sections
-    for s in sections:
-        for e in [*s.measures, *s.pending]:
-            if e.record_id not in seen:
-                seen.add(e.record_id)
-                entries.append(e)
     own: dict[str, list[Any]] = {}
     for e in entries:
         own.setdefault(e.jurisdiction_code, []).append(e)
@@ -514,7 +522,7 @@ def _dated(
     ids: Sequence[int], *, include_drafts: bool
 ) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
     """(label, the events the timeline marks) of the measures ``ids``, read as rows."""
-    from tracker.measures.models import Measure, MeasureEvent
+    from tracker.measures.models import Measure
 
     if not ids:
         return []
@@ -527,7 +535,17 @@ def _dated(
             ).where(Measure.id.in_(chosen))
         )
     }
+    events = _marked_events(chosen)
+    return [(labels[i], events[i]) for i in chosen if i in events and i in labels]
+
+
+def _marked_events(ids: Sequence[int]) -> dict[int, list[lifecycle.LifeEvent]]:
+    """{measure id: its adoptions, entries into force and application stages} (one query)."""
+    from tracker.measures.models import MeasureEvent
+
     events: dict[int, list[lifecycle.LifeEvent]] = {}
+    if not ids:
+        return events
     for measure_id, kind, date, precision, stage in db.session.execute(
         sa.select(
             MeasureEvent.measure_id,
@@ -537,13 +555,68 @@ def _dated(
             MeasureEvent.stage,
         )
         .where(
-            MeasureEvent.measure_id.in_(chosen),
+            MeasureEvent.measure_id.in_(sorted(set(ids))),
             sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
         )
         .order_by(MeasureEvent.date, MeasureEvent.id)
     ):
         events.setdefault(measure_id, []).append(lifecycle.LifeEvent(kind, date, precision, stage))
-    return [(labels[i], events[i]) for i in chosen if i in events and i in labels]
+    return events
+
+
+@dataclass
+class ChartEntry:
+    """What the charts read of a measure the comparison page counts (a flat row)."""
+
+    record_id: int
+    jurisdiction_code: str
+    status: lifecycle.Standing
+    label: str
+    norm_letters: set[str]
+    topic_slugs: set[str]
+    events: list[lifecycle.LifeEvent]
+
+
+def chart_entries(
+    items: Sequence[Any], grid_keys: dict[int, set[str]], by: str
+) -> list[ChartEntry]:
+    """Chart entries for flat measure rows (``id``, ``record_id``, ``jurisdiction_code``,
+    ``status``, ``label``) whose grid columns are ``grid_keys``: the other axis's keys and
+    the marked events come in one query each."""
+    from tracker.measures.models import Mapping, measure_topics
+    from tracker.norms.models import Norm, Topic
+
+    ids = sorted({m.id for m in items})
+    other: dict[int, set[str]] = {}
+    if ids:
+        stmt = (
+            sa.select(Mapping.measure_id, Norm.letter)
+            .join(Norm, Norm.id == Mapping.norm_id)
+            .where(Mapping.measure_id.in_(ids))
+            if by == "topic"
+            else sa.select(measure_topics.c.measure_id, Topic.slug)
+            .join(Topic, Topic.id == measure_topics.c.topic_id)
+            .where(measure_topics.c.measure_id.in_(ids))
+        )
+        for measure_id, key in db.session.execute(stmt):
+            other.setdefault(measure_id, set()).add(key)
+    events = _marked_events(ids)
+    out = []
+    for m in items:
+        grid, rest = grid_keys.get(m.id, set()), other.get(m.id, set())
+        letters, slugs = (rest, grid) if by == "topic" else (grid, rest)
+        out.append(
+            ChartEntry(
+                m.record_id,
+                m.jurisdiction_code,
+                m.status,
+                m.label,
+                letters,
+                slugs,
+                events.get(m.id, []),
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- helpers

@@ -25,8 +25,8 @@ from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, MeasureType, measure_topics
 from tracker.measures.standings import standings_of
 from tracker.norms.models import Norm, Topic
+from tracker.reports import charts, summary
 from tracker.reports import sections as report_sections
-from tracker.reports import summary
 from tracker.reports.data import Cell, CellItem, Report, Row, Section
 from tracker.reports.entries import full_entry, sources_by_record, successor_labels
 from tracker.reports.params import ReportParams, today
@@ -82,14 +82,14 @@ class Lite:
 @dataclass
 class GridCell(Cell):
     """A cell whose ``items`` (in force) and ``pending`` hold every measure as a flat row;
-    ``shown`` are those the page names, ``link`` the filtered list of all of them."""
+    ``named`` are those the page names, ``link`` the filtered list of all of them."""
 
-    shown: list[CellItem] = field(default_factory=list)
+    named: list[CellItem] = field(default_factory=list)
     link: dict[str, Any] = field(default_factory=dict)
 
     @property
     def more(self) -> int:
-        return len(self.items) - len(self.shown)
+        return len(self.items) - len(self.named)
 
 
 @dataclass
@@ -210,7 +210,7 @@ def build_comparison(
                             members.append(code)
             cell.items.sort(key=_significance)
             cell.pending.sort(key=_significance)
-            cell.shown = cell.items[:CELL_SHOWN]
+            cell.named = cell.items[:CELL_SHOWN]
             cell.pending = cell.pending[:CELL_SHOWN]
             cells.append(cell)
         rows.append(Row(code, names.get(code, code), cells))
@@ -281,6 +281,11 @@ def build_comparison(
         version=version,
     )
     report.summary = summary.sentences(report)
+    in_grid = [m for m in lites if m.jurisdiction_code in section_codes and keys.get(m.id)]
+    listed_now = [m for m in in_grid if m.status in covering or m.status in LISTED]
+    report.charts = charts.from_entries(
+        report, charts.chart_entries(listed_now, keys, params.by), orgs_of
+    )
     if report_sections.has_attributions(params):
         from tracker.attribution import sections as attribution
 
