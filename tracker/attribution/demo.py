@@ -164,6 +164,22 @@ def _statement(
     return item
 
 
+def _forms(r: Reader) -> list[str]:
+    """The forms a statement takes: at least one, each once."""
+    forms: list[str] = []
+    for value in r.items("forms"):
+        try:
+            form = AttributionForm.parse(str(value)).value
+        except ValueError as exc:
+            raise r.fail("forms", str(exc)) from None
+        if form in forms:
+            raise r.fail("forms", f"{form!r} appears twice")
+        forms.append(form)
+    if not forms:
+        raise r.fail("forms", "needs at least one form (statement, indictment, ...)")
+    return forms
+
+
 def parse(path: str | Path) -> list[dict[str, Any]]:
     """Validate the demo file against the reference data; returns snapshots with keys."""
     doc = load_yaml(path)
@@ -193,17 +209,7 @@ def parse(path: str | Path) -> list[dict[str, Any]]:
         attributed_state = r.text("attributed_state")
         if attributed_state is not None and attributed_state not in jurisdictions:
             raise r.fail("attributed_state", f"unknown jurisdiction code {attributed_state!r}")
-        forms = []
-        for value in r.items("forms"):
-            try:
-                form = AttributionForm.parse(str(value)).value
-            except ValueError as exc:
-                raise r.fail("forms", str(exc)) from None
-            if form in forms:
-                raise r.fail("forms", f"{form!r} appears twice")
-            forms.append(form)
-        if not forms:
-            raise r.fail("forms", "needs at least one form (statement, indictment, ...)")
+        forms = _forms(r)
         snap: dict[str, Any] = {
             "key": key,
             "date": date,

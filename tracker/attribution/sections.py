@@ -368,6 +368,53 @@ def _made_by(a: Attribution, as_of: dt.date | None) -> bool:
     return as_of is None or latest_possible_date(a.date, a.date_precision) <= as_of
 
 
+def _names(codes: list[str], names: dict[str, str] | None) -> dict[str, str]:
+    """Names of the codes (from ``names`` when it has them all); ValueError for unknown codes."""
+    if names is None or any(c not in names for c in codes):
+        names = {
+            c: n
+            for c, n in db.session.execute(
+                sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
+            )
+        }
+    unknown = [c for c in codes if c not in names]
+    if unknown:
+        raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+    return names
+
+
+def _organisations_of(codes: list[str]) -> dict[str, list[str]]:
+    """The organisations each jurisdiction belongs to, by code, in one query."""
+    orgs_of: dict[str, list[str]] = {c: [] for c in codes}
+    members = sa.select(Membership.member_code, Membership.org_code).where(
+        Membership.member_code.in_(codes)
+    )
+    for member, org in db.session.execute(members.order_by(Membership.org_code)):
+        orgs_of[member].append(org)
+    return orgs_of
+
+
+def _jurisdiction_attributions(
+    code: str, name: str, refs: list[queries.StatementRef]
+) -> JurisdictionAttributions:
+    """One jurisdiction's statements, with the counts of its own attributing ones."""
+    own = [r.statement for r in refs if r.role == "attributing"]
+    norm_counts: Counter[str] = Counter()
+    for st in own:
+        for letter in {i.norm.letter for i in st.invoked_norms}:
+            norm_counts[letter] += 1
+    framework = Counter(st.un_framework_invoked.value for st in own)
+    return JurisdictionAttributions(
+        code=code,
+        name=name,
+        statements=tuple(summarise(r.attribution, r.statement, r.role, r.via) for r in refs),
+        attributed_count=len(own),
+        via_count=sum(1 for r in refs if r.role == "via"),
+        norm_counts=dict(sorted(norm_counts.items())),
+        framework_counts={f.value: framework.get(f.value, 0) for f in FrameworkInvoked},
+    )
+
+
 def attribution_section(
     codes: list[str],
     as_of: dt.date | None = None,
@@ -386,23 +433,9 @@ def attribution_section(
     then the statements with what they show (five queries).
     """
     codes = list(dict.fromkeys(codes))
-    if names is None or any(c not in names for c in codes):
-        names = {
-            c: n
-            for c, n in db.session.execute(
-                sa.select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
-            )
-        }
-    unknown = [c for c in codes if c not in names]
-    if unknown:
-        raise ValueError(f"unknown jurisdiction code: {', '.join(unknown)}")
+    names = _names(codes, names)
     if orgs_of is None:
-        orgs_of = {c: [] for c in codes}
-        members = sa.select(Membership.member_code, Membership.org_code).where(
-            Membership.member_code.in_(codes)
-        )
-        for member, org in db.session.execute(members.order_by(Membership.org_code)):
-            orgs_of[member].append(org)
+        orgs_of = _organisations_of(codes)
     all_orgs = sorted({o for c in codes for o in orgs_of.get(c, [])})
     statements = [
         a
@@ -416,28 +449,10 @@ def attribution_section(
     letters: set[str] = set()
     for code in codes:
         refs = queries.refs_for(code, orgs_of.get(code, []), statements)
-        own = [r.statement for r in refs if r.role == "attributing"]
-        norm_counts: Counter[str] = Counter()
-        for st in own:
-            for letter in {i.norm.letter for i in st.invoked_norms}:
-                norm_counts[letter] += 1
-        framework = Counter(st.un_framework_invoked.value for st in own)
         for r in refs:
             seen.add(r.statement.id)
             letters.update(i.norm.letter for i in r.statement.invoked_norms)
-        sections.append(
-            JurisdictionAttributions(
-                code=code,
-                name=names[code],
-                statements=tuple(
-                    summarise(r.attribution, r.statement, r.role, r.via) for r in refs
-                ),
-                attributed_count=len(own),
-                via_count=sum(1 for r in refs if r.role == "via"),
-                norm_counts=dict(sorted(norm_counts.items())),
-                framework_counts={f.value: framework.get(f.value, 0) for f in FrameworkInvoked},
-            )
-        )
+        sections.append(_jurisdiction_attributions(code, names[code], refs))
     return AttributionSection(
         as_of=as_of,
         jurisdictions=tuple(sections),

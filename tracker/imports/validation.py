@@ -376,77 +376,103 @@ def check_row(row: dict[str, Any], ctx: Context) -> RowCheck:
 # --- The whole file -------------------------------------------------------------------------------
 
 
+#: the reasons a row is a likely duplicate, by what it shares
+IDENTIFIER = "same jurisdiction and official identifier"
+TITLE = "same jurisdiction and title"
+
+
 def check_rows(rows: list[dict[str, Any]], ctx: Context | None = None) -> Check:
     """Every row checked, then keys, relation targets and duplicates across the file and the
     tracker."""
     ctx = ctx or Context()
     checks = [check_row(row, ctx) for row in rows]
     keys: dict[str, RowCheck] = {}
-    titles: dict[tuple[str, str], RowCheck] = {}
-    identifiers: dict[tuple[str, str], RowCheck] = {}
+    #: the first row of the file with each (jurisdiction, folded identifier or title)
+    first: dict[str, dict[tuple[str, str], RowCheck]] = {IDENTIFIER: {}, TITLE: {}}
     for check in checks:
         if check.key:
-            if check.key in keys:
-                check.errors.append(
-                    Problem(
-                        "key",
-                        f"Row {keys[check.key].number} has the same key; a key names one measure.",
-                    )
-                )
-            else:
-                keys[check.key] = check
-            existing = ctx.existing_for_key(check.key)
-            if existing:
-                check.duplicates.append(
-                    Duplicate("same key", existing.record_id, existing.label, same_key=True)
-                )
-        juris = check.cells.get("jurisdiction", "").strip()
-        title = (juris, _fold(COLUMNS["title_original"].decode(check.cells.get("title_original"))))
-        identifier_text = COLUMNS["official_identifier"].decode(
-            check.cells.get("official_identifier")
-        )
-        identifier = (juris, _fold(identifier_text)) if identifier_text else None
-        already = {d.record_id for d in check.duplicates}
-        for index, reason in (
-            (ctx.by_identifier, "same jurisdiction and official identifier"),
-            (ctx.by_title, "same jurisdiction and title"),
-        ):
-            probe = identifier if index is ctx.by_identifier else title
-            found = index.get(probe) if probe and probe[1] else None
-            if found and found.record_id not in already:
-                check.duplicates.append(Duplicate(reason, found.record_id, found.label))
-                already.add(found.record_id)
-        for seen, probe, reason in (
-            (identifiers, identifier, "same jurisdiction and official identifier"),
-            (titles, title, "same jurisdiction and title"),
-        ):
-            if probe and probe[1]:
-                if probe in seen and seen[probe].number not in {d.row for d in check.duplicates}:
-                    check.duplicates.append(Duplicate(reason, row=seen[probe].number))
-                elif probe not in seen:
-                    seen[probe] = check
+            _check_key(check, check.key, keys, ctx)
+        probes = _probes(check)
+        _tracker_duplicates(check, probes, ctx)
+        _file_duplicates(check, probes, first)
     for check in checks:
-        for i, relation in enumerate(check.relations, start=1):
-            target = relation["target"]
-            if not target:
-                continue
-            if target == check.key:
-                check.errors.append(
-                    Problem(
-                        f"relations, line {i}, target", "A measure cannot be related to itself."
-                    )
-                )
-            elif target not in keys and ctx.existing_for_key(target) is None:
-                check.errors.append(
-                    Problem(
-                        f"relations, line {i}, target",
-                        f"{target!r} is neither the key of another row of this file nor of "
-                        "a measure in the tracker.",
-                    )
-                )
+        _check_relation_targets(check, keys, ctx)
         if check.errors:
             check.data = None
     return Check(checks)
+
+
+def _check_key(check: RowCheck, key: str, keys: dict[str, RowCheck], ctx: Context) -> None:
+    """A key names one row of the file; one the tracker uses already marks a duplicate."""
+    if key in keys:
+        check.errors.append(
+            Problem("key", f"Row {keys[key].number} has the same key; a key names one measure.")
+        )
+    else:
+        keys[key] = check
+    existing = ctx.existing_for_key(key)
+    if existing:
+        check.duplicates.append(
+            Duplicate("same key", existing.record_id, existing.label, same_key=True)
+        )
+
+
+def _probes(check: RowCheck) -> dict[str, tuple[str, str] | None]:
+    """What finds a likely duplicate, by reason: (jurisdiction, folded identifier or title);
+    None, or an empty second part, finds nothing."""
+    juris = check.cells.get("jurisdiction", "").strip()
+    title = (juris, _fold(COLUMNS["title_original"].decode(check.cells.get("title_original"))))
+    identifier_text = COLUMNS["official_identifier"].decode(check.cells.get("official_identifier"))
+    identifier = (juris, _fold(identifier_text)) if identifier_text else None
+    return {IDENTIFIER: identifier, TITLE: title}
+
+
+def _tracker_duplicates(
+    check: RowCheck, probes: dict[str, tuple[str, str] | None], ctx: Context
+) -> None:
+    """Measures in the tracker with the same identifier or title, each named once."""
+    already = {d.record_id for d in check.duplicates}
+    for index, reason in ((ctx.by_identifier, IDENTIFIER), (ctx.by_title, TITLE)):
+        probe = probes[reason]
+        found = index.get(probe) if probe and probe[1] else None
+        if found and found.record_id not in already:
+            check.duplicates.append(Duplicate(reason, found.record_id, found.label))
+            already.add(found.record_id)
+
+
+def _file_duplicates(
+    check: RowCheck,
+    probes: dict[str, tuple[str, str] | None],
+    first: dict[str, dict[tuple[str, str], RowCheck]],
+) -> None:
+    """Earlier rows of the file with the same identifier or title, each named once."""
+    for reason in (IDENTIFIER, TITLE):
+        probe, seen = probes[reason], first[reason]
+        if probe and probe[1]:
+            if probe in seen and seen[probe].number not in {d.row for d in check.duplicates}:
+                check.duplicates.append(Duplicate(reason, row=seen[probe].number))
+            elif probe not in seen:
+                seen[probe] = check
+
+
+def _check_relation_targets(check: RowCheck, keys: dict[str, RowCheck], ctx: Context) -> None:
+    """A relation names another row of the file or a measure in the tracker, not its own row."""
+    for i, relation in enumerate(check.relations, start=1):
+        target = relation["target"]
+        if not target:
+            continue
+        if target == check.key:
+            check.errors.append(
+                Problem(f"relations, line {i}, target", "A measure cannot be related to itself.")
+            )
+        elif target not in keys and ctx.existing_for_key(target) is None:
+            check.errors.append(
+                Problem(
+                    f"relations, line {i}, target",
+                    f"{target!r} is neither the key of another row of this file nor of "
+                    "a measure in the tracker.",
+                )
+            )
 
 
 def resolve_target(target: str, file_keys: dict[str, int], ctx: Context) -> int | None:

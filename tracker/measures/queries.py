@@ -91,65 +91,97 @@ class MeasureFilters:
 
 
 def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
-    """Read filters from query arguments; raises InvalidArgument on a malformed value."""
-    filters = MeasureFilters()
-    codes = [c.upper() for c in list_arg(args, "jurisdiction")]
-    if codes:
-        known = set(
-            db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
-        )
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            from tracker.jurisdictions.queries import unknown_codes_message
+    """Read filters from query arguments; raises InvalidArgument on a malformed value (the
+    first, in the order of the fields)."""
+    return MeasureFilters(
+        jurisdictions=_jurisdictions(args),
+        norms=_norms(args),
+        topics=_topics(args),
+        types=_choices(args, "type", MeasureType),
+        statuses=_choices(args, "status", MeasureStatus),
+        year=_year(args),
+        as_of=_as_of(args),
+        standing=_standing(args),
+    )
 
-            raise InvalidArgument(unknown_codes_message(unknown))
-        filters.jurisdictions = codes
+
+def _jurisdictions(args: MappingType[str, Any]) -> list[str]:
+    codes = [c.upper() for c in list_arg(args, "jurisdiction")]
+    if not codes:
+        return []
+    known = set(
+        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        from tracker.jurisdictions.queries import unknown_codes_message
+
+        raise InvalidArgument(unknown_codes_message(unknown))
+    return codes
+
+
+def _norms(args: MappingType[str, Any]) -> list[str]:
     letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in "abcdefghijk"]
     if bad:
         raise InvalidArgument(f"Unknown norm: {', '.join(bad)}. Norms are the letters a to k.")
-    filters.norms = letters
+    return letters
+
+
+def _topics(args: MappingType[str, Any]) -> list[str]:
     slugs = list_arg(args, "topic")
-    if slugs:
-        known = set(db.session.scalars(sa.select(Topic.slug).where(Topic.slug.in_(slugs))))
-        unknown = [s for s in slugs if s not in known]
-        if unknown:
-            allowed = ", ".join(db.session.scalars(sa.select(Topic.slug).order_by(Topic.position)))
-            raise InvalidArgument(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
-        filters.topics = slugs
-    for name, enum_cls, attr in (
-        ("type", MeasureType, "types"),
-        ("status", MeasureStatus, "statuses"),
-    ):
-        try:
-            setattr(filters, attr, [enum_cls.parse(v) for v in list_arg(args, name)])
-        except ValueError as exc:
-            raise InvalidArgument(f"Invalid {name}: {exc}.") from None
+    if not slugs:
+        return []
+    known = set(db.session.scalars(sa.select(Topic.slug).where(Topic.slug.in_(slugs))))
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        allowed = ", ".join(db.session.scalars(sa.select(Topic.slug).order_by(Topic.position)))
+        raise InvalidArgument(f"Unknown topic: {', '.join(unknown)}. Topics are: {allowed}.")
+    return slugs
+
+
+def _choices(args: MappingType[str, Any], name: str, enum_cls: Any) -> list[Any]:
+    try:
+        return [enum_cls.parse(v) for v in list_arg(args, name)]
+    except ValueError as exc:
+        raise InvalidArgument(f"Invalid {name}: {exc}.") from None
+
+
+def _year(args: MappingType[str, Any]) -> int | None:
     years = list_arg(args, "year")
-    if years:
-        if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
-            raise InvalidArgument(
-                f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024."
-            )
-        filters.year = int(years[0])
+    if not years:
+        return None
+    if len(years) > 1 or not years[0].isdigit() or not YEAR_MIN <= int(years[0]) <= YEAR_MAX:
+        raise InvalidArgument(
+            f"Invalid year {years[0]!r}: give one year as four digits, e.g. 2024."
+        )
+    return int(years[0])
+
+
+def _as_of(args: MappingType[str, Any]) -> dt.date | None:
     as_of = list_arg(args, "as_of")
-    if as_of:
-        try:
-            if len(as_of) > 1:
-                raise ValueError("give one date")
-            filters.as_of = lifecycle.parse_as_of(as_of[0])
-        except ValueError as exc:
-            raise InvalidArgument(f"Invalid as_of: {exc}") from None
+    if not as_of:
+        return None
+    try:
+        if len(as_of) > 1:
+            raise ValueError("give one date")
+        return lifecycle.parse_as_of(as_of[0])
+    except ValueError as exc:
+        raise InvalidArgument(f"Invalid as_of: {exc}") from None
+
+
+def _standing(args: MappingType[str, Any]) -> str | None:
+    """A count key or a standing value (see lifecycle.parse_standing)."""
     standing = list_arg(args, "standing")
-    if standing:
-        try:
-            if len(standing) > 1:
-                raise ValueError("give one standing")
-            lifecycle.parse_standing(standing[0])
-        except ValueError as exc:
-            raise InvalidArgument(f"Invalid standing: {exc}.") from None
-        filters.standing = standing[0]
-    return filters
+    if not standing:
+        return None
+    try:
+        if len(standing) > 1:
+            raise ValueError("give one standing")
+        lifecycle.parse_standing(standing[0])
+    except ValueError as exc:
+        raise InvalidArgument(f"Invalid standing: {exc}.") from None
+    return standing[0]
 
 
 def jurisdiction_scope(code: str) -> list[str]:

@@ -391,51 +391,54 @@ class RecordEditor:
             return self.render(
                 "delete.html", record=record, content=self.content(record), form=form
             )
-        try:
-            changes.delete(
-                record,
-                expected_version=_int(form.version.data),
-                author_id=current_user.id,
-                noun=self.k.noun,
-            )
-            audit.record_event(
-                AuditAction.RECORD_DELETED,
-                subject=f"record:{record.id}",
-                title=self.content(record).label[:200],
-            )
-            db.session.commit()
-        except (changes.StaleVersion, changes.StaleDataError):
-            return self._stale(record, "delete it")
-        except changes.NotAllowedNow as exc:
-            db.session.rollback()
-            abort(409, str(exc))
+        refused = self._change(
+            record, form, changes.delete, AuditAction.RECORD_DELETED, "delete it"
+        )
+        if refused is not None:
+            return refused
         flash(
             f"{self.k.title} deleted. It is gone from every public page; you can restore it below.",
             "success",
         )
         return redirect(self.k.url("deleted"))
 
-    def undelete(self, record_id: int) -> Any:
-        record = self.record(record_id)
-        form = ActionForm()
+    def _change(
+        self,
+        record: Record,
+        form: ActionForm,
+        change: Callable[..., Any],
+        action: AuditAction,
+        attempt: str,
+    ) -> Any | None:
+        """Delete or restore (``change``) the record at the version the form saw, record the
+        audit event and commit. Returns the conflict page when the record moved on; a step
+        the record's state does not allow is a 409."""
         try:
-            changes.undelete(
+            change(
                 record,
                 expected_version=_int(form.version.data),
                 author_id=current_user.id,
                 noun=self.k.noun,
             )
             audit.record_event(
-                AuditAction.RECORD_RESTORED,
-                subject=f"record:{record.id}",
-                title=self.content(record).label[:200],
+                action, subject=f"record:{record.id}", title=self.content(record).label[:200]
             )
             db.session.commit()
         except (changes.StaleVersion, changes.StaleDataError):
-            return self._stale(record, "restore it")
+            return self._stale(record, attempt)
         except changes.NotAllowedNow as exc:
             db.session.rollback()
             abort(409, str(exc))
+        return None
+
+    def undelete(self, record_id: int) -> Any:
+        record = self.record(record_id)
+        form = ActionForm()
+        refused = self._change(
+            record, form, changes.undelete, AuditAction.RECORD_RESTORED, "restore it"
+        )
+        if refused is not None:
+            return refused
         flash(f"{self.k.title} restored, with its whole history.", "success")
         return redirect(self.k.url("history", record_id=record.id))
 
