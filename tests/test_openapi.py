@@ -177,11 +177,21 @@ def test_real_responses_validate_against_the_document(app, client) -> None:
     assert "/api/v1/attributions/{record_id}" in checked
 
 
-@pytest.mark.parametrize("url", ["/api/v1/attributions/999999", "/api/v1/attributions?page=abc"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/attributions/999999",
+        "/api/v1/attributions?page=abc",
+        "/api/v1/jurisdictions/UK",  # with a suggestion
+        "/api/v1/measures?page=999",
+    ],
+)
 def test_error_responses_validate(client, url: str) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     response = client.get(url)
     assert response.status_code in (400, 404)
+    if url.endswith("/UK"):
+        assert response.get_json()["error"]["suggestion"]["label"] == "United Kingdom (GB)"
     jsonschema.validate(
         response.get_json(), {"$ref": "#/components/schemas/Error", "components": doc["components"]}
     )
