@@ -29,6 +29,8 @@ PAGES = {
     "changes": "/changes",
     "codebook": "/data/",
     "login": "/login",
+    "alerts": "/alerts?jurisdiction=GB&norm=c",
+    "filtered measures": "/measures/?jurisdiction=GB,FR&topic=sbom",
 }
 
 

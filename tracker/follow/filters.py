@@ -4,9 +4,10 @@ record kind, parsed by the lists' own parser and matched against the publication
 A publication matches a content filter when its record's live copy matches it now: the
 measures list's rules (a jurisdiction includes the organisations it belongs to, so DE
 includes EU measures) and, for attribution statements, the attributing State and the
-norms invoked. Policy papers carry no jurisdiction, topic or type, so a content filter
-leaves them out; a withdrawn record has no live copy, so only the unfiltered feed lists
-its withdrawal.
+norms invoked. A withdrawn measure has no live copy: it matches by the last copy that was
+public (the snapshot of its last published revision), never by its working copy. Policy
+papers carry no jurisdiction, topic or type, so a content filter leaves them out; a
+withdrawn attribution statement shows in the unfiltered feed only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.attribution import queries as attribution_queries
 from tracker.attribution.models import Attribution
+from tracker.extensions import db
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureType
 from tracker.queryargs import InvalidArgument, list_arg
@@ -133,6 +135,53 @@ def matching_records(filters: FollowFilters) -> sa.Select[Any] | None:
     return parts[0] if len(parts) == 1 else sa.select(sa.union(*parts).subquery().c[0])
 
 
+def withdrawn_measures(filters: FollowFilters) -> list[int]:
+    """Record ids of withdrawn measures (no live copy) whose last public copy matched the
+    content filters, read from the snapshot of their last published revision."""
+    from tracker.records.models import Revision, WorkflowState
+
+    if not filters.content or not filters.wants(RecordKind.MEASURE):
+        return []
+    live = sa.select(Measure.record_id).where(Measure.is_live)
+    withdrawn = (
+        sa.select(Publication.record_id)
+        .where(
+            Publication.kind == RecordKind.MEASURE,
+            Publication.action == "withdrawn",
+            Publication.record_id.not_in(live),
+        )
+        .distinct()
+    )
+    last = (
+        sa.select(Revision.record_id, sa.func.max(Revision.number).label("number"))
+        .where(Revision.record_id.in_(withdrawn), Revision.state == WorkflowState.PUBLISHED)
+        .group_by(Revision.record_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Revision.record_id, Revision.snapshot).join(
+            last, sa.and_(Revision.record_id == last.c.record_id, Revision.number == last.c.number)
+        )
+    ).all()
+    if not rows:
+        return []
+    codes: set[str] = set()
+    for code in filters.jurisdictions:
+        codes.update(measure_queries.jurisdiction_scope(code))
+    types = {t.value for t in filters.types}
+
+    def matches(snap: dict[str, Any]) -> bool:
+        norms = {m.get("norm") for m in snap.get("mappings", [])}
+        return (
+            (not codes or snap.get("jurisdiction_code") in codes)
+            and (not filters.norms or bool(norms & set(filters.norms)))
+            and (not filters.topics or bool(set(snap.get("topics", [])) & set(filters.topics)))
+            and (not types or snap.get("type") in types)
+        )
+
+    return sorted(rid for rid, snap in rows if isinstance(snap, dict) and matches(snap))
+
+
 def publications(filters: FollowFilters) -> sa.Select[Any]:
     """Public changes matching ``filters``, newest first (records that are deleted left out)."""
     stmt = (
@@ -144,13 +193,14 @@ def publications(filters: FollowFilters) -> sa.Select[Any]:
         stmt = stmt.where(Publication.kind.in_(filters.kinds))
     records = matching_records(filters)
     if records is not None:
-        stmt = stmt.where(Publication.record_id.in_(records))
+        gone = withdrawn_measures(filters)
+        clause = Publication.record_id.in_(records)
+        stmt = stmt.where(sa.or_(clause, Publication.record_id.in_(gone)) if gone else clause)
     return stmt.order_by(Publication.at.desc(), Publication.id.desc())
 
 
 def describe(filters: FollowFilters) -> str:
     """The filters in words, from the stored names (for mails and the alert form)."""
-    from tracker.extensions import db
     from tracker.jurisdictions.models import Jurisdiction
     from tracker.norms.models import Norm, Topic
 
