@@ -314,7 +314,7 @@ def page_list(app: Any) -> list[tuple[str, str]]:
     top = codes[0]
     j3 = "&".join(f"j={c}" for c in codes[:3])
     j10 = "&".join(f"j={c}" for c in codes[:10])
-    return [
+    pages = [
         ("home", "/"),
         ("measures", "/measures/"),
         ("measures filtered", f"/measures/?jurisdiction={top}&norm=i&standing=in_force"),
@@ -359,6 +359,12 @@ def page_list(app: Any) -> list[tuple[str, str]]:
         ("export json", "/export/measures.json"),
         (f"export csv {top}", f"/export/measures.csv?jurisdiction={top}"),
         ("export attributions csv", "/export/attributions.csv"),
+    ]
+    # a database without a published paper or attribution has no such page to measure
+    return [
+        (label, path)
+        for label, path in pages
+        if not (label in ("paper", "attribution") and path.endswith("/None"))
     ]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
@@ -54,25 +54,28 @@ CELL_RULE = (
     "them in the measure list."
 )
 
-_TYPE_RANK = {t: i for i, t in enumerate(MeasureType)}
+_TYPE_RANK = {t.value: i for i, t in enumerate(MeasureType)}
 
 
 @dataclass
 class Lite:
-    """What the grid and the summary read of a measure (a flat row, never an ORM object)."""
+    """What the grid and the summary read of a measure (a flat row, never an ORM object);
+    the names are read only for the measures the page names (:func:`_name`)."""
 
     id: int
     record_id: int
     jurisdiction_code: str
-    type: MeasureType
+    #: the MeasureType value
+    type: str
     year: int | None
-    short_name: str | None
-    title_en: str | None
-    title_original: str
-    title_lang: str
+    #: the Verification value
     verification: str
-    verification_label: str
     status: lifecycle.Standing
+    short_name: str | None = None
+    title_en: str | None = None
+    title_original: str = ""
+    title_lang: str = "en"
+    verification_label: str = ""
 
     @property
     def label(self) -> str:
@@ -104,9 +107,14 @@ class SectionCounts:
         return self.measures + self.pending + self.ended - shown
 
 
+def _named(cell: Cell) -> list[CellItem]:
+    """The items of a grid cell that the page names."""
+    return [*getattr(cell, "shown", []), *cell.pending]
+
+
 def _significance(item: CellItem) -> tuple[Any, ...]:
     m: Any = item.measure  # a Lite
-    return (item.via is not None, _TYPE_RANK[m.type], -(m.year or 0), m.label, m.record_id)
+    return (item.via is not None, _TYPE_RANK[m.type], -(m.year or 0), -m.record_id)
 
 
 def _lites(params: ReportParams, on: dt.date, include_drafts: bool) -> list[Lite]:
@@ -117,26 +125,31 @@ def _lites(params: ReportParams, on: dt.date, include_drafts: bool) -> list[Lite
             Measure.id,
             Measure.record_id,
             Measure.jurisdiction_code,
-            Measure.type,
+            sa.type_coerce(Measure.type, sa.String),
             Measure.year,
-            Measure.short_name,
-            Measure.title_en,
-            Measure.title_original,
-            Measure.title_lang,
-            Measure.verification,
+            sa.type_coerce(Measure.verification, sa.String),
         ).order_by(Measure.jurisdiction_code, Measure.record_id)
     )
-    return [
-        Lite(
-            *row[:8],
-            row.title_lang or "en",
-            row.verification.value,
-            row.verification.label,
-            standings[row.id],
-        )
-        for row in rows
-        if row.id in standings
-    ]
+    return [Lite(*row, standings[row[0]]) for row in rows if row[0] in standings]
+
+
+def _name(lites: list[Lite]) -> None:
+    """Read the names of the measures the page names (one query)."""
+    by_id = {m.id: m for m in lites}
+    if not by_id:
+        return
+    stmt = sa.select(
+        Measure.id,
+        Measure.short_name,
+        Measure.title_en,
+        Measure.title_original,
+        Measure.title_lang,
+        Measure.verification,
+    ).where(Measure.id.in_(sorted(by_id)))
+    for measure_id, short, title_en, original, lang, verification in db.session.execute(stmt):
+        m = by_id[measure_id]
+        m.short_name, m.title_en, m.title_original = short, title_en, original
+        m.title_lang, m.verification_label = lang or "en", verification.label
 
 
 def _keys(params: ReportParams, ids: Any) -> dict[int, set[str]]:
@@ -222,7 +235,7 @@ def build_comparison(
     for code in section_codes:
         own = sorted(
             (m for m in lites if m.jurisdiction_code == code and keys.get(m.id)),
-            key=lambda m: (_TYPE_RANK[m.type], -(m.year or 0), m.label, m.record_id),
+            key=lambda m: (_TYPE_RANK[m.type], -(m.year or 0), -m.record_id),
         )
         kinds = {
             "measures": [m for m in own if m.status in covering],
@@ -233,6 +246,7 @@ def build_comparison(
         counts[code] = SectionCounts(
             len(kinds["measures"]), len(kinds["pending"]), len(kinds["ended"])
         )
+    _name([item.measure for row in rows for c in row.cells for item in _named(c)])  # type: ignore[misc]
     measures = _load(
         {m.id for c in chosen.values() for ms in c.values() for m in ms}, include_drafts
     )
@@ -327,11 +341,12 @@ def _load(ids: set[int], include_drafts: bool) -> dict[int, Measure]:
         sa.select(Measure)
         .where(Measure.id.in_(sorted(ids)))
         .options(
+            # a few hundred at most: one statement per collection ("selectin")
             selectinload(Measure.jurisdiction),
-            subqueryload(Measure.topics),
-            subqueryload(Measure.mappings).selectinload(Mapping.norm),
-            subqueryload(Measure.events),
-            subqueryload(Measure.sources),
+            selectinload(Measure.topics),
+            selectinload(Measure.mappings).selectinload(Mapping.norm),
+            selectinload(Measure.events),
+            selectinload(Measure.sources),
         )
     )
     return {m.id: m for m in db.session.scalars(stmt)}
