@@ -185,3 +185,22 @@ def test_the_full_annex_renders_in_the_background(reports: Any, client: Any) -> 
         p = params.parse_jurisdiction_brief("DE", {"annex": "full"})
     assert p.annex and p.annex_full and "annex=full" in p.canonical()
     assert p.query_args()["annex"] == "full"
+
+
+def test_the_web_worker_queues_a_bounded_brief_without_building_it(
+    reports: Any, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.reports import views
+
+    monkeypatch.setattr(selection, "TOTAL", 3)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the request built the report")
+
+    monkeypatch.setattr(views, "build_report", refuse)
+    response = client.get("/compare.pdf?j=DE,FR,US")
+    assert response.status_code == 202
+    monkeypatch.undo()
+    monkeypatch.setattr(selection, "TOTAL", 3)
+    jobs.executor(reports).drain()  # the job builds and renders it
+    assert client.get("/compare.pdf?j=DE,FR,US").status_code == 200

@@ -205,6 +205,8 @@ class Selection:
     sections: list[Section] = field(default_factory=list)
     #: jurisdictions counted in the grid but without a section of their own
     without_section: int = 0
+    #: past selection.CELL_ROWS rows the counts table stands for the grid (one line each)
+    grid_as_counts: bool = False
 
 
 @dataclass

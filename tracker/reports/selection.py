@@ -11,7 +11,7 @@ describes the most significant ones, chosen by a rule it prints (:func:`rule_tex
 4. at most :func:`per_jurisdiction` per jurisdiction and :data:`TOTAL` in all.
 
 The grid then names at most :data:`CELL_MAX` described measures per cell and counts the
-rest (past :data:`CELL_ROWS` rows it only counts).
+rest; past :data:`CELL_ROWS` rows the table of counts per jurisdiction stands for it.
 
 The full list is the measure export with the same filters (:func:`export_path`), and the
 full annex (``annex=full``) up to :data:`FULL_ANNEX_MAX` measures.
@@ -36,8 +36,8 @@ from tracker.reports.params import ReportParams
 TOTAL = 60
 #: ... and at least this many per jurisdiction while the total allows
 PER_JURISDICTION_MIN = 3
-#: measures named in one cell of the grid when the brief leaves measures out; a grid of
-#: more than CELL_ROWS rows only counts (its rows stay one line each)
+#: measures named in one cell of the grid when the brief leaves measures out; past
+#: CELL_ROWS rows the counts table stands for the grid
 CELL_MAX, CELL_ROWS = 4, 30
 #: the full annex describes every measure in scope; above this many it is refused
 FULL_ANNEX_MAX = 300
@@ -165,6 +165,7 @@ def select(
         full_annex_max=FULL_ANNEX_MAX,
         sections=sections,
         without_section=len(sections) - len(shown),
+        grid_as_counts=len(rows) > CELL_ROWS,
     )
     selection.rule = rule_text(selection, as_of_text)
     return shown, selection

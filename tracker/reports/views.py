@@ -276,6 +276,11 @@ def serve_pdf(p: params.ReportParams) -> Any:
     # Only renders count against the per-address limit; cached downloads are free.
     with limiter.limit(lambda: current_app.config["REPORTS_RENDER_RATE"]):
         pass
+    if html is None and scope_count(p, include_drafts=False) > selection.TOTAL:
+        # A bounded brief (tracker.reports.selection) is built where it renders: the web
+        # worker queues it without loading thousands of measures.
+        jobs.submit(spec, key)
+        return _progress(store.get_state(key) or {"state": "queued", "queued": time.time()}, p)
     if html is None:
         html = pdf.render_html(build_report(p, version=version))
     estimate = speed.estimate(cache.store(), html)
