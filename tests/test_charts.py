@@ -307,9 +307,10 @@ def test_briefs_carry_the_charts_as_tagged_figures(reports, client, url, labels)
     data = get_pdf(reports, client, url)
     text = " ".join(pdf_text(data).split())
     assert "Coverage and dates at a glance" in text
-    # the chart's own labels are text in the PDF, and its table follows it
+    # the chart's own labels are text in the PDF; its table is the brief's grid
     assert "0: no measure in force (a gap)" in text and "Supply-chain topics" in text
-    assert "Measures in force on" in text and "Dated events shown in the timeline" in text
+    assert "The measures behind the counts are in the grid that follows" in text
+    assert "At most 12 dated events" in text
     for label in labels:
         assert label in text
     pdf = pikepdf.open(io.BytesIO(data))
@@ -318,8 +319,11 @@ def test_briefs_carry_the_charts_as_tagged_figures(reports, client, url, labels)
         for e in structure_types(pdf.Root.StructTreeRoot, [])
         if e.S == "/Figure" and "/Alt" in e
     ]
-    assert any(a.startswith("Heat map: measures in force on") for a in figures)
-    assert any(a.startswith("Timeline: ") for a in figures)
+    # the Alt text is the title with the data: every cell, every event
+    (heat,) = [a for a in figures if a.startswith("Heat map: measures in force on")]
+    assert "Software bill of materials (SBOM): " in heat and "a cell with 0 is a gap" in heat
+    (line,) = [a for a in figures if a.startswith("Timeline: ")]
+    assert labels[-1] in line
 
 
 def test_the_brief_html_holds_the_svg_without_external_references(app_ctx) -> None:
@@ -330,5 +334,6 @@ def test_the_brief_html_holds_the_svg_without_external_references(app_ctx) -> No
     blocks = svg_blocks(html)
     assert len(blocks) == 2
     assert all('xmlns="http://www.w3.org/2000/svg"' in b for b in blocks)
-    # in the PDF the tables are printed, not folded away
-    assert "<details" not in html.split('id="charts"')[1].split("</section>")[0]
+    # in the PDF the grid and the sections are the tables: nothing folds away
+    charts_html = html.split('id="charts"')[1].split("</section>")[0]
+    assert "<details" not in charts_html and "<table" not in charts_html

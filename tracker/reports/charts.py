@@ -251,6 +251,7 @@ CHAR_W = 6.2
 class TimelinePoint:
     date: dt.date
     date_text: str
+    short_date: str
     measure: str
     kind: str
     stage: str | None
@@ -273,6 +274,12 @@ class TimelinePoint:
     @property
     def full(self) -> str:
         return f"{self.date_text}: {self.measure}, {self.what}"
+
+    @property
+    def short(self) -> str:
+        """The label beside the marker: the date abbreviated ("7 Nov 2024"), as WeasyPrint
+        lays SVG text out letter by letter (the table and the description say it in full)."""
+        return f"{self.short_date}: {self.measure}, {self.what}"
 
 
 @dataclass
@@ -341,11 +348,11 @@ class Timeline(Style):
         for i, p in enumerate(self.points):
             p.x, p.y = x_of(p.date), TL_TOP + i * TL_ROW + TL_ROW / 2
             right, left = TL_W - p.x - 10, p.x - 10
-            needed = len(p.full) * CHAR_W
+            needed = len(p.short) * CHAR_W
             # the side where the whole label fits, the right first; else the roomier side
             fits_right = needed <= right or (needed > left and right >= left)
             p.anchor = "start" if fits_right else "end"
-            p.label = shorten(p.full, int((right if fits_right else left) / CHAR_W))
+            p.label = shorten(p.short, int((right if fits_right else left) / CHAR_W))
         self.legend_y = TL_TOP + len(self.points) * TL_ROW + 12
         self.height = self.legend_y + TL_LEGEND
         return self
@@ -364,6 +371,7 @@ def timeline(
                     TimelinePoint(
                         date=e.date,
                         date_text=e.text,
+                        short_date=short_date(e),
                         measure=label,
                         kind=e.kind,
                         stage=e.stage,
@@ -620,6 +628,15 @@ def chart_entries(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def short_date(event: lifecycle.LifeEvent) -> str:
+    """'7 Nov 2024', 'Nov 2024' or '2024', at the precision the date is known."""
+    precision = DatePrecision(event.precision or "day")
+    if precision is DatePrecision.YEAR:
+        return str(event.date.year)
+    month = event.date.strftime("%b %Y")
+    return month if precision is DatePrecision.MONTH else f"{event.date.day} {month}"
 
 
 def shorten(text: str, chars: int) -> str:
