@@ -50,6 +50,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("jurisdictions.detail", "GET"): (200, 200, 200, 200),
     ("measures.index", "GET"): (200, 200, 200, 200),
     ("measures.detail", "GET"): (200, 200, 200, 200),
+    ("measures.related", "GET"): (200, 200, 200, 200),
     ("api.norms", "GET"): (200, 200, 200, 200),
     ("api.norm", "GET"): (200, 200, 200, 200),
     ("api.jurisdictions", "GET"): (200, 200, 200, 200),

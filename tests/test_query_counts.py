@@ -41,8 +41,9 @@ PAGES = {
     # the counts per jurisdiction, then one page of measures and their mappings to the norm
     "/norms/i": 9,
     # + the measures' events and their successors' labels, for the standings
-    "/jurisdictions/DE": 12,
-    "/jurisdictions/EU": 14,
+    # + the timeline's dated events with their measures' labels (one query)
+    "/jurisdictions/DE": 13,
+    "/jurisdictions/EU": 15,
     "/jurisdictions/": 5,
     "/measures/": 16,
     "/measures/?jurisdiction=DE&norm=i&topic=sbom": 19,

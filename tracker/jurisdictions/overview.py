@@ -55,6 +55,8 @@ class Overview:
     letters: dict[int, list[str]] = field(default_factory=dict)
     slugs: dict[int, list[str]] = field(default_factory=dict)
     standings: dict[int, lifecycle.Standing] = field(default_factory=dict)
+    norms: list[Any] = field(default_factory=list)
+    topics: list[Any] = field(default_factory=list)
 
 
 def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Overview:
@@ -82,8 +84,9 @@ def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Ov
         wanted.update(ids[:SHOWN])
         return Listed(len(ids), [])
 
+    norms, topics = list(norm_queries.all_norms()), list(norm_queries.all_topics())
     by_norm, gaps, covered = [], [], 0
-    for norm in norm_queries.all_norms():
+    for norm in norms:
         matching = [i for i in order if norm.letter in letters.get(i, ())]
         if matching:
             by_norm.append((norm, listed(matching), matching[:SHOWN]))
@@ -93,7 +96,7 @@ def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Ov
         else:
             gaps.append(norm)
     by_topic = []
-    for topic in norm_queries.all_topics():
+    for topic in topics:
         matching = [i for i in order if topic.slug in slugs.get(i, ())]
         if matching:
             by_topic.append((topic, listed(matching), matching[:SHOWN]))
@@ -120,6 +123,8 @@ def overview(code: str, scope: list[str], *, include_drafts: bool = False) -> Ov
         letters=letters,
         slugs=slugs,
         standings=standings,
+        norms=norms,
+        topics=topics,
     )
 
 

@@ -16,7 +16,6 @@ from tracker.jurisdictions import queries
 from tracker.jurisdictions.overview import SHOWN, overview
 from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
-from tracker.norms import queries as norm_queries
 from tracker.queryargs import kept_args
 from tracker.records.queries import include_drafts_requested
 from tracker.reports import charts
@@ -117,14 +116,13 @@ def detail(code: str) -> str | Response:
         charts=charts.for_jurisdiction(
             jurisdiction.code,
             jurisdiction.name,
-            norms=norm_queries.all_norms(),
-            topics=norm_queries.all_topics(),
+            norms=summary.norms,
+            topics=summary.topics,
             ids=summary.ids,
             letters=summary.letters,
             slugs=summary.slugs,
             standings=summary.standings,
             on=lifecycle.today(),
-            include_drafts=drafts,
         ),
         drafts=drafts,
     )

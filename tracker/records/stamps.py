@@ -13,11 +13,14 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 
 from tracker.extensions import db
 from tracker.records.models import PublicationStamp, Record
 
 GLOBAL = "*"
+#: where a request keeps the global stamp it has read (one statement per request)
+_REQUEST_KEY = "tracker.global_seq"
 
 
 def jurisdiction_scope(code: str) -> str:
@@ -53,6 +56,8 @@ def bump(scopes: Iterable[str], published_at: dt.datetime | None) -> None:
             ),
             else_=table.c.published_at,
         )
+    if has_request_context():
+        request.environ.pop(_REQUEST_KEY, None)
     for scope in sorted(set(scopes)):
         updated = db.session.execute(
             sa.update(table)
@@ -89,10 +94,17 @@ def read(scopes: Iterable[str]) -> dict[str, tuple[int, dt.datetime | None]]:
 
 
 def global_seq() -> int:
-    return (
+    """The global stamp: read once per request (the start page, the API's kept counts and
+    the standings snapshot all key on it); a bump in the request forgets it."""
+    if has_request_context() and _REQUEST_KEY in request.environ:
+        return int(request.environ[_REQUEST_KEY])
+    seq = (
         db.session.scalar(sa.select(PublicationStamp.seq).where(PublicationStamp.scope == GLOBAL))
         or 0
     )
+    if has_request_context():
+        request.environ[_REQUEST_KEY] = seq
+    return seq
 
 
 def rebuild() -> int:
@@ -100,6 +112,8 @@ def rebuild() -> int:
 
     Each counter moves on (never back), so a brief cached before the load is not served.
     """
+    if has_request_context():
+        request.environ.pop(_REQUEST_KEY, None)
     from tracker.measures.models import Mapping, Measure
     from tracker.norms.models import Norm
     from tracker.records.queries import visible

@@ -500,7 +500,6 @@ def for_jurisdiction(
     slugs: dict[int, list[str]],
     standings: dict[int, lifecycle.Standing],
     on: dt.date,
-    include_drafts: bool = False,
 ) -> Charts:
     """The charts of a jurisdiction page: its one column, over every measure that applies
     there (its own and its organisations', ``ids``) with their standings on ``on``. The
@@ -522,29 +521,37 @@ def for_jurisdiction(
         HeatBlock("Supply-chain topics", [row(t.slug, t.name, slugs) for t in topics]),
     ]
     listed = [i for i in ids if standings.get(i) in lifecycle.COMPARED]
-    line = timeline(_dated(listed, include_drafts=include_drafts), on)
+    line = timeline(_dated(listed), on)
     return Charts(heat_map([(code, name)], blocks, on), line)
 
 
-def _dated(
-    ids: Sequence[int], *, include_drafts: bool
-) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
-    """(label, the events the timeline marks) of the measures ``ids``, read as rows."""
-    from tracker.measures.models import Measure
+def _dated(ids: Sequence[int]) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
+    """(label, the events the timeline marks) of the measures ``ids``: one query of rows."""
+    from tracker.measures.models import Measure, MeasureEvent
 
-    if not ids:
-        return []
-    chosen = sorted(set(ids))
-    labels = {
-        i: short or english or original
-        for i, short, english, original in db.session.execute(
-            sa.select(
-                Measure.id, Measure.short_name, Measure.title_en, Measure.title_original
-            ).where(Measure.id.in_(chosen))
+    labels: dict[int, str] = {}
+    events: dict[int, list[lifecycle.LifeEvent]] = {}
+    for measure_id, short, english, original, kind, date, precision, stage in db.session.execute(
+        sa.select(
+            Measure.id,
+            Measure.short_name,
+            Measure.title_en,
+            Measure.title_original,
+            sa.type_coerce(MeasureEvent.kind, sa.String),
+            MeasureEvent.date,
+            sa.type_coerce(MeasureEvent.precision, sa.String),
+            MeasureEvent.stage,
         )
-    }
-    events = _marked_events(chosen)
-    return [(labels[i], events[i]) for i in chosen if i in events and i in labels]
+        .join(MeasureEvent, MeasureEvent.measure_id == Measure.id)
+        .where(
+            Measure.id.in_(sorted(set(ids))),
+            sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
+        )
+        .order_by(MeasureEvent.date, MeasureEvent.id)
+    ):
+        labels[measure_id] = short or english or original
+        events.setdefault(measure_id, []).append(lifecycle.LifeEvent(kind, date, precision, stage))
+    return [(labels[i], events[i]) for i in sorted(events)]
 
 
 def _marked_events(ids: Sequence[int]) -> dict[int, list[lifecycle.LifeEvent]]:
@@ -552,8 +559,6 @@ def _marked_events(ids: Sequence[int]) -> dict[int, list[lifecycle.LifeEvent]]:
     from tracker.measures.models import MeasureEvent
 
     events: dict[int, list[lifecycle.LifeEvent]] = {}
-    if not ids:
-        return events
     for measure_id, kind, date, precision, stage in db.session.execute(
         sa.select(
             MeasureEvent.measure_id,
@@ -595,19 +600,19 @@ def chart_entries(
     from tracker.norms.models import Norm, Topic
 
     ids = sorted({m.id for m in items})
+    # one statement each, with or without measures (the page's count stays constant)
     other: dict[int, set[str]] = {}
-    if ids:
-        stmt = (
-            sa.select(Mapping.measure_id, Norm.letter)
-            .join(Norm, Norm.id == Mapping.norm_id)
-            .where(Mapping.measure_id.in_(ids))
-            if by == "topic"
-            else sa.select(measure_topics.c.measure_id, Topic.slug)
-            .join(Topic, Topic.id == measure_topics.c.topic_id)
-            .where(measure_topics.c.measure_id.in_(ids))
-        )
-        for measure_id, key in db.session.execute(stmt):
-            other.setdefault(measure_id, set()).add(key)
+    stmt = (
+        sa.select(Mapping.measure_id, Norm.letter)
+        .join(Norm, Norm.id == Mapping.norm_id)
+        .where(Mapping.measure_id.in_(ids))
+        if by == "topic"
+        else sa.select(measure_topics.c.measure_id, Topic.slug)
+        .join(Topic, Topic.id == measure_topics.c.topic_id)
+        .where(measure_topics.c.measure_id.in_(ids))
+    )
+    for measure_id, key in db.session.execute(stmt):
+        other.setdefault(measure_id, set()).add(key)
     events = _marked_events(ids)
     out = []
     for m in items:

@@ -109,7 +109,8 @@ class SectionCounts:
 
 def _named(cell: Cell) -> list[CellItem]:
     """The items of a grid cell that the page names."""
-    return [*getattr(cell, "shown", []), *cell.pending]
+    assert isinstance(cell, GridCell)
+    return [*cell.named, *cell.pending]
 
 
 def _significance(item: CellItem) -> tuple[Any, ...]:
