@@ -6,6 +6,9 @@ none shows an address: the pages after a subscription speak of "your address" on
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
@@ -43,16 +46,38 @@ def calendar() -> Response:
         unchanged.set_etag(etag)
         unchanged.headers["Cache-Control"] = "public, max-age=300"
         return unchanged
-    stages = cal.upcoming(wanted)
-    name = "Cyber Norms Tracker: upcoming dates"
-    if wanted.active:
-        name += f" ({follow.describe(wanted)})"
-    body = cal.ical(stages, tag_authority(), _measure_url, name)
+    body = _kept_body((etag, request.host_url), lambda: _calendar_body(wanted))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Content-Disposition"] = 'inline; filename="cyber-norms-upcoming.ics"'
     response.set_etag(etag)
     return response
+
+
+#: calendars kept per process (by ETag and host): a new one per publication, day and filter
+_KEPT_BODIES = 32
+
+
+def _kept_body(key: tuple[str, str], build: Callable[[], bytes]) -> bytes:
+    """The calendar for ``key``, built once per data version, day and filter in this process
+    (at 40,000 measures building one takes seconds; reading it back, nothing)."""
+    kept: OrderedDict[tuple[str, str], bytes] = current_app.extensions.setdefault(
+        "calendar_bodies", OrderedDict()
+    )
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
+    body = kept[key] = build()
+    while len(kept) > _KEPT_BODIES:
+        kept.popitem(last=False)
+    return body
+
+
+def _calendar_body(wanted: follow.FollowFilters) -> bytes:
+    name = "Cyber Norms Tracker: upcoming dates"
+    if wanted.active:
+        name += f" ({follow.describe(wanted)})"
+    return cal.ical(cal.upcoming(wanted), tag_authority(), _measure_url, name)
 
 
 def _subscribe_rate() -> str:
