@@ -89,6 +89,8 @@ class GridCell(Cell):
 
     named: list[CellItem] = field(default_factory=list)
     link: dict[str, Any] = field(default_factory=dict)
+    #: measures listed but not in force, of which ``pending`` holds the first few
+    pending_total: int = 0
 
     @property
     def more(self) -> int:
@@ -225,6 +227,7 @@ def build_comparison(
             cell.items.sort(key=_significance)
             cell.pending.sort(key=_significance)
             cell.named = cell.items[:CELL_SHOWN]
+            cell.pending_total = len(cell.pending)
             cell.pending = cell.pending[:CELL_SHOWN]
             cells.append(cell)
         rows.append(Row(code, names.get(code, code), cells))
