@@ -175,20 +175,33 @@ def _keys(params: ReportParams, ids: Any) -> dict[int, set[str]]:
     return keys
 
 
-def build_comparison(
-    params: ReportParams, *, include_drafts: bool = False
-) -> tuple[Report, dict[str, SectionCounts]]:
-    """The comparison page's data: a ``Report`` whose grid cells count every measure and
-    whose sections and citations hold the few measures the page details, and how many
-    measures each section has in all."""
-    params = params.resolved()
-    assert params.as_of is not None
-    on, now = params.as_of, today()
-    version = data_version(params, include_drafts=include_drafts)
+@dataclass
+class _Scope:
+    """What the page's grid and details are built from: every measure in scope as a flat
+    row, its grid columns, and the jurisdictions' names and organisations."""
+
+    params: ReportParams
+    include_drafts: bool
+    lites: list[Lite]
+    keys: dict[int, set[str]]
+    names: dict[str, str]
+    orgs_of: dict[str, list[str]]
+    #: organisation -> the compared jurisdictions its measures fill a cell of
+    via_used: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.params.jurisdictions)
+
+    def in_grid(self, codes: list[str]) -> list[Lite]:
+        """The measures of ``codes`` that belong to a column of the grid."""
+        wanted = set(codes)
+        return [m for m in self.lites if m.jurisdiction_code in wanted and self.keys.get(m.id)]
+
+
+def _scope(params: ReportParams, on: dt.date, include_drafts: bool) -> _Scope:
     lites = _lites(params, on, include_drafts)
     scope_ids = scope_statement(params, include_drafts=include_drafts).with_only_columns(Measure.id)
-    keys = _keys(params, scope_ids.scalar_subquery())
-    compared = [m for m in lites if m.status in lifecycle.COMPARED]
     codes = list(params.jurisdictions)
     names = {
         j.code: j.name
@@ -198,47 +211,66 @@ def build_comparison(
             )
         )
     }
-    orgs_of = memberships(codes)
-    columns = _columns(params)
+    return _Scope(
+        params,
+        include_drafts,
+        lites,
+        _keys(params, scope_ids.scalar_subquery()),
+        names,
+        memberships(codes),
+    )
+
+
+def _grid_cell(scope: _Scope, code: str, key: str, by_code: dict[str, list[Lite]]) -> GridCell:
+    """One cell: every measure in force counted, the most significant few named."""
     covering = lifecycle.COVERING.standings
+    cell = GridCell(key, link=_list_link(scope.params, code, key, scope.include_drafts))
+    for org in [code, *scope.orgs_of.get(code, [])]:
+        for m in by_code.get(org, []):
+            if key not in scope.keys.get(m.id, ()):
+                continue
+            via = org if org != code else None
+            (cell.items if m.status in covering else cell.pending).append(
+                CellItem(m, via)  # type: ignore[arg-type]
+            )
+            if via and m.status in covering:
+                members = scope.via_used.setdefault(via, [])
+                if code not in members:
+                    members.append(code)
+    cell.items.sort(key=_significance)
+    cell.pending.sort(key=_significance)
+    cell.named = cell.items[:CELL_SHOWN]
+    cell.pending_total = len(cell.pending)
+    cell.pending = cell.pending[:CELL_SHOWN]
+    return cell
+
+
+def _grid(scope: _Scope, columns: list[Any]) -> list[Row]:
     by_code: dict[str, list[Lite]] = defaultdict(list)
-    for m in compared:
-        by_code[m.jurisdiction_code].append(m)
+    for m in scope.lites:
+        if m.status in lifecycle.COMPARED:
+            by_code[m.jurisdiction_code].append(m)
+    return [
+        Row(
+            code,
+            scope.names.get(code, code),
+            [_grid_cell(scope, code, col.key, by_code) for col in columns],
+        )
+        for code in scope.codes
+    ]
 
-    rows: list[Row] = []
-    via_used: dict[str, list[str]] = {}
-    for code in codes:
-        applies = [code, *orgs_of.get(code, [])]
-        cells: list[Cell] = []
-        for col in columns:
-            cell = GridCell(col.key, link=_list_link(params, code, col.key, include_drafts))
-            for org in applies:
-                for m in by_code.get(org, []):
-                    if col.key not in keys.get(m.id, ()):
-                        continue
-                    via = org if org != code else None
-                    (cell.items if m.status in covering else cell.pending).append(
-                        CellItem(m, via)  # type: ignore[arg-type]
-                    )
-                    if via and m.status in covering:
-                        members = via_used.setdefault(via, [])
-                        if code not in members:
-                            members.append(code)
-            cell.items.sort(key=_significance)
-            cell.pending.sort(key=_significance)
-            cell.named = cell.items[:CELL_SHOWN]
-            cell.pending_total = len(cell.pending)
-            cell.pending = cell.pending[:CELL_SHOWN]
-            cells.append(cell)
-        rows.append(Row(code, names.get(code, code), cells))
 
-    # the details: each jurisdiction's own measures in the grid, the first few of each kind
-    section_codes = [*codes, *(org for org in via_used if org not in codes)]
+def _chosen(
+    scope: _Scope, section_codes: list[str]
+) -> tuple[dict[str, dict[str, list[Lite]]], dict[str, SectionCounts]]:
+    """Each section's first few measures of each kind (by kind of instrument, then the most
+    recent), and how many it has in all."""
+    covering = lifecycle.COVERING.standings
     chosen: dict[str, dict[str, list[Lite]]] = {}
     counts: dict[str, SectionCounts] = {}
     for code in section_codes:
         own = sorted(
-            (m for m in lites if m.jurisdiction_code == code and keys.get(m.id)),
+            scope.in_grid([code]),
             key=lambda m: (_TYPE_RANK[m.type], -(m.year or 0), -m.record_id),
         )
         kinds = {
@@ -250,12 +282,22 @@ def build_comparison(
         counts[code] = SectionCounts(
             len(kinds["measures"]), len(kinds["pending"]), len(kinds["ended"])
         )
-    _name([item.measure for row in rows for c in row.cells for item in _named(c)])  # type: ignore[misc]
+    return chosen, counts
+
+
+def _sections(
+    scope: _Scope,
+    section_codes: list[str],
+    chosen: dict[str, dict[str, list[Lite]]],
+    on: dt.date,
+) -> tuple[list[Section], dict[int, Measure]]:
+    """The details under the grid: the chosen measures loaded in full (a bounded number)."""
     measures = _load(
-        {m.id for c in chosen.values() for ms in c.values() for m in ms}, include_drafts
+        {m.id for c in chosen.values() for ms in c.values() for m in ms}, scope.include_drafts
     )
-    successors = successor_labels(list(measures.values()), include_drafts=include_drafts)
-    entries = {i: full_entry(m, on, now, successors) for i, m in measures.items()}
+    successors = successor_labels(list(measures.values()), include_drafts=scope.include_drafts)
+    entries = {i: full_entry(m, on, today(), successors) for i, m in measures.items()}
+    names = scope.names
 
     def section(code: str) -> Section:
         picked = chosen[code]
@@ -265,15 +307,16 @@ def build_comparison(
             measures=[entries[m.id] for m in picked["measures"] if m.id in entries],
             pending=[entries[m.id] for m in picked["pending"] if m.id in entries],
             ended=[entries[m.id] for m in picked["ended"] if m.id in entries],
-            via=[(o, names.get(o, o)) for o in orgs_of.get(code, []) if o in via_used],
-            applies_to=[names.get(m, m) for m in via_used.get(code, [])],
+            via=[(o, names.get(o, o)) for o in scope.orgs_of.get(code, []) if o in scope.via_used],
+            applies_to=[names.get(m, m) for m in scope.via_used.get(code, [])],
         )
 
-    sections = [section(code) for code in section_codes]
-    citations, groups = _number_citations(sections, sources_by_record(list(measures.values())))
-    listed = [m for m in lites if m.jurisdiction_code in section_codes and keys.get(m.id)]
-    counted = [m for m in listed if m.status in covering]
-    figures = {
+    return [section(code) for code in section_codes], measures
+
+
+def _page_figures(listed: list[Lite], counts: dict[str, SectionCounts]) -> dict[str, int]:
+    counted = [m for m in listed if m.status in lifecycle.COVERING.standings]
+    return {
         **lifecycle.count(m.status for m in listed).as_dict(),
         "measures": len(counted),
         "verified": sum(m.verification == "verified" for m in counted),
@@ -282,36 +325,56 @@ def build_comparison(
         "pending": sum(c.pending for c in counts.values()),
         "ended": sum(c.ended for c in counts.values()),
     }
+
+
+def build_comparison(
+    params: ReportParams, *, include_drafts: bool = False
+) -> tuple[Report, dict[str, SectionCounts]]:
+    """The comparison page's data: a ``Report`` whose grid cells count every measure and
+    whose sections and citations hold the few measures the page details, and how many
+    measures each section has in all."""
+    params = params.resolved()
+    assert params.as_of is not None
+    on = params.as_of
+    version = data_version(params, include_drafts=include_drafts)
+    scope = _scope(params, on, include_drafts)
+    columns = _columns(params)
+    rows = _grid(scope, columns)
+    section_codes = [*scope.codes, *(o for o in scope.via_used if o not in scope.codes)]
+    chosen, counts = _chosen(scope, section_codes)
+    _name([item.measure for row in rows for c in row.cells for item in _named(c)])  # type: ignore[misc]
+    sections, measures = _sections(scope, section_codes, chosen, on)
+    citations, groups = _number_citations(sections, sources_by_record(list(measures.values())))
+    listed = scope.in_grid(section_codes)
     report = Report(
         params=params,
         drafts=include_drafts,
-        title=_title(params, names),
+        title=_title(params, scope.names),
         subtitle=_subtitle(params, columns),
         as_of=on,
-        as_of_is_today=on == now,
+        as_of_is_today=on == today(),
         columns=columns,
         rows=rows,
         sections=sections,
         citations=citations,
         citation_groups=groups,
         summary=[],
-        figures=figures,
+        figures=_page_figures(listed, counts),
         version=version,
     )
     report.summary = summary.sentences(report)
-    in_grid = [m for m in lites if m.jurisdiction_code in section_codes and keys.get(m.id)]
-    listed_now = [m for m in in_grid if m.status in covering or m.status in LISTED]
+    shown = [m for m in listed if m.status in lifecycle.COVERING.standings or m.status in LISTED]
     report.charts = charts.from_entries(
-        report, charts.chart_entries(listed_now, keys, params.by), orgs_of
+        report, charts.chart_entries(shown, scope.keys, params.by), scope.orgs_of
     )
     if report_sections.has_attributions(params):
         from tracker.attribution import sections as attribution
 
         report.attributions = attribution.attribution_section(
-            codes,
+            scope.codes,
             params.as_of,
             include_drafts=include_drafts,
-            orgs_of={c: orgs_of.get(c, []) for c in codes},
+            orgs_of={c: scope.orgs_of.get(c, []) for c in scope.codes},
             names={r.code: r.name for r in rows},
         )
     return report, counts
