@@ -190,7 +190,7 @@ def generate(
                     conn.execute(
                         sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {top})")
                     )
-        from tracker.database import analyze
+        from tracker.engine import analyze
 
         stamps.rebuild()
         db.session.commit()

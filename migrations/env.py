@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import context
 
 from tracker.config import default_database_url, normalise_database_url
-from tracker.db import Base
+from tracker.modelbase import Base
 from tracker.models import import_all
 from tracker.search.schema import comparison_options
 

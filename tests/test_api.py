@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import Measure
+from tracker.modelbase import utcnow
 from tracker.norms.models import Norm
 from tracker.records.models import Record
 from tracker.records.queries import visible

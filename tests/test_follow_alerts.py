@@ -356,7 +356,7 @@ def test_migration_0019_creates_and_drops_the_table(fresh_database_url) -> None:
 def test_a_subscription_whose_filter_no_longer_parses_does_not_stop_the_others(
     app, runner, smtp, make_measure, caplog
 ) -> None:
-    from tracker.db import utcnow
+    from tracker.modelbase import utcnow
 
     with app.app_context():
         for address, filters in (

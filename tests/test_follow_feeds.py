@@ -19,11 +19,11 @@ from tests.contracts.test_feed import A, check_rfc4287
 from tests.pages import as_data, form_fields, replace
 from tests.review_helpers import make_member, publish_through_review
 from tracker.attribution.models import Attribution
-from tracker.db import DatePrecision
 from tracker.extensions import db
 from tracker.measures import lifecycle
 from tracker.measures.models import EventKind, Measure
 from tracker.measures.queries import jurisdiction_scope
+from tracker.modelbase import DatePrecision
 from tracker.records.models import Publication, Record
 from tracker.records.queries import visible
 

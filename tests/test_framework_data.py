@@ -123,7 +123,7 @@ def test_partial_file_with_late_error_writes_nothing(app_ctx, runner, tmp_path) 
 
 
 def test_a_record_without_sources_is_marked_unverified(app_ctx) -> None:
-    from tracker.db import Verification
+    from tracker.modelbase import Verification
 
     for model in (FrameworkDocument, Norm, Commitment):
         for obj in db.session.scalars(sa.select(model)):

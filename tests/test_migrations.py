@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.conftest import standalone_app
-from tracker.db import Base
 from tracker.extensions import db
+from tracker.modelbase import Base
 from tracker.search.schema import comparison_options
 
 

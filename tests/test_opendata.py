@@ -10,7 +10,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.attribution.models import AttributionForm, FrameworkInvoked, InvocationBasis
-from tracker.db import DatePrecision, Verification
 from tracker.measures.models import (
     EventKind,
     MappingBasis,
@@ -18,6 +17,7 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
+from tracker.modelbase import DatePrecision, Verification
 from tracker.opendata.formats import (
     decode_items,
     decode_list,

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 
 from tests.conftest import seed, standalone_app
 from tracker.cli import alembic_config
-from tracker.db import Base
 from tracker.extensions import db
+from tracker.modelbase import Base
 from tracker.models import import_all
 
 

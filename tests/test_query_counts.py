@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tracker.db import DatePrecision, Verification, utcnow
 from tracker.extensions import db
 from tracker.measures.models import (
     EventKind,
@@ -29,6 +28,7 @@ from tracker.measures.models import (
     Source,
     measure_topics,
 )
+from tracker.modelbase import DatePrecision, Verification, utcnow
 from tracker.norms.models import Norm, Topic
 from tracker.records import stamps
 from tracker.records.models import Record, RecordKind, WorkflowState

@@ -31,9 +31,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.pdf_helpers import pdf_text
-from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.measures import lifecycle
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.records.models import Record
 
 TODAY = lifecycle.today()

@@ -38,10 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     extensions.limiter.init_app(app)
 
-    from tracker import database, faults, filters, gc_guard, inputs, web
+    from tracker import engine, faults, filters, gc_guard, inputs, web
 
     gc_guard.init_app(app)
-    database.init_app(app)
+    engine.init_app(app)
     web.init_app(app)
     filters.init_app(app)
     inputs.init_app(app)

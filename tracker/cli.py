@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from tracker.database import analyze
 from tracker.datafiles import DataFileError
+from tracker.engine import analyze
 from tracker.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]

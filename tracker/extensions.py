@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from tracker.db import Base
+from tracker.modelbase import Base
 
 # join_transaction_mode only matters when the session is bound to a Connection
 # that is already in a transaction (the test suite does that); it keeps a

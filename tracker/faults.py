@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request
 
-from tracker import database
+from tracker import engine
 from tracker.extensions import db
 
 #: form fields never echoed back (the token is replaced; passwords are not kept in pages)
@@ -48,7 +48,7 @@ def handle_database_error(error: sa.exc.SQLAlchemyError) -> Any:
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
         db.session.remove()
-    database.reads_only()  # the page below loads the signed-in user; it must not need the lock
+    engine.reads_only()  # the page below loads the signed-in user; it must not need the lock
     current_app.logger.error(
         "database unavailable on %s %s: %s", request.method, request.path, error
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from tracker.db import Verification, format_partial_date, partial_date_text, rfc3339
+from tracker.modelbase import Verification, format_partial_date, partial_date_text, rfc3339
 from tracker.records.editing import editor_for
 from tracker.review.workflow import HISTORY_LABELS
 from tracker.text import render_markdown

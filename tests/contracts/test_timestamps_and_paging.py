@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tracker.db import rfc3339
+from tracker.modelbase import rfc3339
 from tracker.queryargs import MAX_PAGE
 
 #: RFC 3339 date-time with a numeric offset or Z, at most 3 fraction digits (HTML <time>)

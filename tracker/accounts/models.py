@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, LabelledEnum, enum_type, utcnow
+from tracker.modelbase import Base, LabelledEnum, enum_type, utcnow
 
 
 class Role(LabelledEnum):

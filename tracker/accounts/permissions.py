@@ -33,7 +33,7 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from tracker.accounts.models import Role
-from tracker.db import LabelledEnum
+from tracker.modelbase import LabelledEnum
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -26,8 +26,8 @@ from tracker.accounts.forms import LoginForm
 from tracker.accounts.models import AuditAction, User, normalise_email
 from tracker.accounts.permissions import Permission, public, requires
 from tracker.accounts.throttle import account_key, address_key, throttle
-from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.modelbase import utcnow
 from tracker.queryargs import page_arg
 
 bp = Blueprint("accounts", __name__)

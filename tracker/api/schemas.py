@@ -15,7 +15,6 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from tracker.db import DatePrecision, Verification
 from tracker.jurisdictions.models import JurisdictionKind
 from tracker.measures import lifecycle
 from tracker.measures.models import (
@@ -25,11 +24,12 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
+from tracker.modelbase import DatePrecision, Verification
 from tracker.norms.models import CONTESTED_LABEL, SHORT_TITLE_NOTE, CommitmentKind
 
 #: an absolute URL (kept as the string the app built: no normalising on the way out)
 Uri = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
-#: RFC 3339 with the UTC offset, to the second (tracker.db.rfc3339)
+#: RFC 3339 with the UTC offset, to the second (tracker.modelbase.rfc3339)
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 #: a date at the precision it is known

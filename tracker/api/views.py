@@ -23,13 +23,13 @@ from werkzeug.exceptions import NotFound
 from tracker.accounts.permissions import public
 from tracker.api import schemas
 from tracker.api.responses import paginate, responds
-from tracker.db import partial_date_text, rfc3339
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.queries import explain_unknown_code, memberships
 from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
+from tracker.modelbase import partial_date_text, rfc3339
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
 from tracker.queryargs import DB_INT_MAX

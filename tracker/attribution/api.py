@@ -18,7 +18,7 @@ from tracker.api.schemas import JurisdictionRef, Source
 from tracker.attribution import queries
 from tracker.attribution import schemas as s_
 from tracker.attribution.models import Attribution, AttributionStatement
-from tracker.db import partial_date_text, rfc3339
+from tracker.modelbase import partial_date_text, rfc3339
 from tracker.queryargs import DB_INT_MAX
 
 

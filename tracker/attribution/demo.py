@@ -23,9 +23,9 @@ from tracker.attribution.models import (
     PassageKind,
 )
 from tracker.datafiles import DataFileError, Reader, load_yaml
-from tracker.db import Verification, parse_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.modelbase import Verification, parse_partial_date
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Norm
 from tracker.records import services as records

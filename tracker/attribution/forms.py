@@ -43,9 +43,9 @@ from tracker.attribution.models import (
     PartyRole,
     PassageKind,
 )
-from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
+from tracker.modelbase import Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Norm
 from tracker.records.forms import (
     BLANK,

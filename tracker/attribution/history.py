@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.attribution.models import AttributionForm, FrameworkInvoked, PartyRole, PassageKind
-from tracker.db import Verification, format_partial_date, parse_partial_date
 from tracker.measures.history import Labels
+from tracker.modelbase import Verification, format_partial_date, parse_partial_date
 from tracker.records import history
 from tracker.records.diff import ROWS, SET, SOURCES, TEXT, FieldSpec
 from tracker.records.models import RecordKind

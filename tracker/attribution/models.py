@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import (
+from tracker.modelbase import (
     Base,
     DatePrecision,
     LabelledEnum,

@@ -25,7 +25,7 @@ from tracker.attribution.models import (
     PartyRole,
     PassageKind,
 )
-from tracker.db import DatePrecision
+from tracker.modelbase import DatePrecision
 
 
 class InvokedNorm(Schema):

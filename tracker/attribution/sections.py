@@ -30,11 +30,11 @@ from tracker.attribution.models import (
     PartyRole,
     StatementParty,
 )
-from tracker.db import DatePrecision, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure
+from tracker.modelbase import DatePrecision, partial_date_text
 from tracker.norms.models import Norm
 from tracker.records.queries import visible
 

@@ -26,9 +26,9 @@ from tracker.attribution.models import (
     PassageKind,
     StatementParty,
 )
-from tracker.db import DatePrecision, Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.modelbase import DatePrecision, Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Norm
 from tracker.records import services as records
 from tracker.records.models import RecordKind

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from tracker.catalogues.models import Catalogue, CatalogueAction, Wording
 from tracker.datafiles import DataFileError, Reader, load_yaml
-from tracker.db import Verification
 from tracker.extensions import db
+from tracker.modelbase import Verification
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import FrameworkDocument, Norm, Topic
 

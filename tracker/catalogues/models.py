@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, LabelledEnum, Verification, enum_type
+from tracker.modelbase import Base, LabelledEnum, Verification, enum_type
 
 if TYPE_CHECKING:
     from tracker.norms.models import FrameworkDocument, Norm, Topic

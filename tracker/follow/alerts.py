@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.follow.filters import FollowFilters, describe
 from tracker.follow.models import Frequency, Subscription
+from tracker.modelbase import utcnow
 from tracker.records.models import Publication
 from tracker.review.notify import send_email
 

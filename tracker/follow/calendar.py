@@ -20,12 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 from icalendar import Calendar, Event
 
-from tracker.db import DatePrecision
 from tracker.extensions import db
 from tracker.follow.filters import FollowFilters
 from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import EventKind, Measure, MeasureEvent
+from tracker.modelbase import DatePrecision
 from tracker.records.models import Record, RecordKind
 
 #: the event kinds a calendar lists: entries into force and application stages

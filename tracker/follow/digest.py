@@ -16,12 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.follow import alerts
 from tracker.follow.filters import from_stored, publications
 from tracker.follow.models import Frequency, Subscription
-from tracker.opendata import changes as changelog
+from tracker.modelbase import utcnow
+from tracker.opendata import changelog
 from tracker.queryargs import InvalidArgument
 from tracker.records.models import Publication
 from tracker.review.notify import send_email

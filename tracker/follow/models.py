@@ -13,7 +13,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.db import Base, LabelledEnum, enum_type, utcnow
+from tracker.modelbase import Base, LabelledEnum, enum_type, utcnow
 
 
 class Frequency(LabelledEnum):

@@ -19,7 +19,7 @@ from tracker.follow import calendar as cal
 from tracker.follow import filters as follow
 from tracker.follow.forms import ButtonForm, SubscribeForm
 from tracker.follow.models import Frequency, Subscription
-from tracker.opendata.changes import tag_authority
+from tracker.opendata.changelog import tag_authority
 from tracker.search.labels import endpoint_url
 
 bp = Blueprint("follow", __name__)

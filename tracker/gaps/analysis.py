@@ -28,7 +28,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.catalogues.models import Catalogue, CatalogueAction
-from tracker.db import LabelledEnum
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import lifecycle
@@ -40,6 +39,7 @@ from tracker.measures.models import (
     measure_topics,
 )
 from tracker.measures.queries import measure_standings
+from tracker.modelbase import LabelledEnum
 from tracker.norms.models import Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation
 from tracker.records.queries import visible

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, utcnow
+from tracker.modelbase import Base, utcnow
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 from tracker.accounts import audit
 from tracker.accounts.models import AuditAction
-from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.imports.models import ImportUpload
 from tracker.imports.parsing import ParsedFile
 from tracker.imports.validation import Check, Context, check_rows, resolve_target
+from tracker.modelbase import utcnow
 from tracker.records import changes
 from tracker.records.models import RecordKind
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import BooleanField
 
 from tracker.accounts.permissions import Permission, requires
-from tracker.database import analyze
+from tracker.engine import analyze
 from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.models import ImportUpload

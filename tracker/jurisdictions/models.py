@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, LabelledEnum, enum_type
+from tracker.modelbase import Base, LabelledEnum, enum_type
 
 
 class JurisdictionKind(LabelledEnum):

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.datafiles import DataFileError, Reader, load_yaml
-from tracker.db import Verification, parse_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import services
@@ -25,6 +24,7 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
+from tracker.modelbase import Verification, parse_partial_date
 from tracker.norms.loader import LoadReport, read_sources
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import services as records

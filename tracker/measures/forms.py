@@ -31,7 +31,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.catalogues.models import Catalogue, CatalogueAction
-from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, JurisdictionKind
 from tracker.measures import services
@@ -48,6 +47,7 @@ from tracker.measures.models import (
     RelationKind,
     Source,
 )
+from tracker.modelbase import Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation, Recommendation
 from tracker.records.forms import (

@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.db import Verification, format_partial_date, parse_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures.models import (
@@ -24,6 +23,7 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
+from tracker.modelbase import Verification, format_partial_date, parse_partial_date
 from tracker.norms.models import Commitment, Topic
 from tracker.records import history
 from tracker.records.diff import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from tracker.db import DatePrecision, LabelledEnum, format_partial_date
+from tracker.modelbase import DatePrecision, LabelledEnum, format_partial_date
 
 
 class Standing(LabelledEnum):

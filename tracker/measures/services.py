@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
 from tracker.measures import history, implementations
 from tracker.measures.models import (
@@ -23,6 +22,7 @@ from tracker.measures.models import (
     RelationKind,
     Source,
 )
+from tracker.modelbase import Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind

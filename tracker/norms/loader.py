@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.datafiles import DataFileError, Reader, load_yaml
-from tracker.db import Verification, parse_partial_date
 from tracker.extensions import db
+from tracker.modelbase import Verification, parse_partial_date
 from tracker.norms.models import (
     Commitment,
     CommitmentKind,

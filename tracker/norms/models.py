@@ -8,7 +8,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, DatePrecision, LabelledEnum, Verification, enum_type
+from tracker.modelbase import Base, DatePrecision, LabelledEnum, Verification, enum_type
 
 #: how every surface labels ``Norm.short_title`` (page, PDF, API description)
 SHORT_TITLE_NOTE = "The tracker's short title for the norm, not the official text."

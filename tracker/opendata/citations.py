@@ -34,9 +34,9 @@ from typing import Any
 import rispy
 import rispy.writer
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.measures import lifecycle
 from tracker.measures.models import EventKind, Measure, MeasureStatus, MeasureType
+from tracker.modelbase import DatePrecision, format_partial_date
 
 LEGISLATION_TYPES = {
     MeasureType.LAW,

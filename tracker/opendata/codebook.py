@@ -19,7 +19,6 @@ from tracker.attribution.models import (
     PartyRole,
     PassageKind,
 )
-from tracker.db import DatePrecision, LabelledEnum, Verification
 from tracker.extensions import db
 from tracker.measures.models import (
     EventKind,
@@ -28,6 +27,7 @@ from tracker.measures.models import (
     MeasureType,
     RelationKind,
 )
+from tracker.modelbase import DatePrecision, LabelledEnum, Verification
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.opendata.formats import FIELD_SEPARATOR
 from tracker.opendata.licence import LICENCE

@@ -24,9 +24,9 @@ from typing import Any
 from flask import url_for
 
 from tracker.attribution.models import Attribution
-from tracker.db import partial_date_text, rfc3339
 from tracker.measures import lifecycle
 from tracker.measures.models import Measure
+from tracker.modelbase import partial_date_text, rfc3339
 from tracker.opendata.formats import (
     decode_items,
     decode_list,

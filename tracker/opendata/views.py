@@ -34,8 +34,7 @@ from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
 from tracker.norms.models import Topic
-from tracker.opendata import changes as changelog
-from tracker.opendata import citations, licence, openapi
+from tracker.opendata import changelog, citations, licence, openapi
 from tracker.opendata import codebook as book
 from tracker.opendata.formats import (
     attachment,

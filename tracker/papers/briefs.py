@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from tracker.db import Verification
 from tracker.measures import lifecycle
 from tracker.measures.models import ImplementationDegree
 from tracker.measures.queries import measure_standings
+from tracker.modelbase import Verification
 from tracker.papers import queries
 
 

@@ -27,8 +27,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
+from tracker.modelbase import Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Commitment, CommitmentKind, Norm, Topic
 from tracker.papers.models import (
     Paper,

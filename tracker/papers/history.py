@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.db import Verification, format_partial_date, parse_partial_date
 from tracker.extensions import db
 from tracker.measures.history import Labels
+from tracker.modelbase import Verification, format_partial_date, parse_partial_date
 from tracker.records import history
 from tracker.records.diff import ROWS, SCALAR, TEXT, FieldSpec
 from tracker.records.models import RecordKind

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import (
+from tracker.modelbase import (
     Base,
     DatePrecision,
     Verification,

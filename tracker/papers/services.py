@@ -12,8 +12,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from tracker.db import Verification, parse_partial_date, partial_date_text
 from tracker.extensions import db
+from tracker.modelbase import Verification, parse_partial_date, partial_date_text
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.papers.models import (
     Paper,

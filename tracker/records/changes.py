@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import User
-from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.modelbase import utcnow
 from tracker.records import history
 from tracker.records import services as records
 from tracker.records.models import Record, RecordKind, Revision

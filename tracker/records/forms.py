@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.db import DatePrecision, parse_partial_date
+from tracker.modelbase import DatePrecision, parse_partial_date
 from tracker.validators import http_url  # noqa: F401  (re-exported for the kinds' forms)
 
 BLANK = SelectChoice("", "—")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from tracker.db import Base, LabelledEnum, enum_type, utcnow
+from tracker.modelbase import Base, LabelledEnum, enum_type, utcnow
 
 if TYPE_CHECKING:
     from tracker.accounts.models import User

@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.modelbase import utcnow
 from tracker.records import signals
 from tracker.records.models import Publication, Record, RecordKind, Revision
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.measures import lifecycle
+from tracker.modelbase import DatePrecision, format_partial_date
 
 #: the most jurisdictions a heat map shows (the comparison's own limit)
 MAX_COLUMNS = 30

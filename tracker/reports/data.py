@@ -10,8 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.measures import lifecycle
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.reports.params import ReportParams
 
 

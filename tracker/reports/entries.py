@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from tracker.db import Verification, format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import lifecycle
@@ -28,6 +27,7 @@ from tracker.measures.models import (
     MeasureType,
     measure_topics,
 )
+from tracker.modelbase import Verification, format_partial_date
 from tracker.norms.models import Norm, Topic
 from tracker.reports.data import MeasureEntry, NormLink, TimelineEvent
 from tracker.text import render_markdown

@@ -15,8 +15,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.measures import lifecycle
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.reports.data import MeasureEntry, Report
 from tracker.reports.paper import PaperReport
 from tracker.reports.summary import join_names, sentence_name

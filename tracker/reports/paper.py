@@ -15,10 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures.models import Measure, MeasureImplementation
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.papers.briefs import PaperBrief, paper_brief_data
 from tracker.papers.models import Paper, PaperRecommendation
 from tracker.records.models import Record

@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
 from tracker.measures import lifecycle
 from tracker.measures.lifecycle import COMPARED
 from tracker.measures.models import Mapping, Measure, measure_topics
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.norms.models import Commitment, Norm, Topic
 from tracker.records import stamps
 from tracker.records.models import Record

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from tracker.accounts.permissions import Permission, has_permission, public
-from tracker.db import DatePrecision, format_partial_date
 from tracker.extensions import db, limiter
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import lifecycle
 from tracker.measures.models import Measure
+from tracker.modelbase import DatePrecision, format_partial_date
 from tracker.norms.models import Norm, Topic
 from tracker.opendata.formats import content_disposition
 from tracker.queryargs import kept_args, list_arg

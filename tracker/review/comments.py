@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.permissions import Permission, has_permission, may_see_unpublished
-from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.modelbase import utcnow
 from tracker.records import services as records
 from tracker.records.models import Record
 from tracker.review import notify

@@ -21,8 +21,8 @@ from flask import current_app, has_app_context, has_request_context, url_for
 from flask_sqlalchemy.session import Session
 
 from tracker.accounts.models import User
-from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.modelbase import utcnow
 from tracker.records.models import Record
 from tracker.review.models import Notification
 

@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from tracker.accounts import audit
 from tracker.accounts.models import AuditAction
 from tracker.accounts.permissions import Permission, has_permission
-from tracker.db import LabelledEnum, utcnow
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.modelbase import LabelledEnum, utcnow
 from tracker.records import services as records
 from tracker.records.diff import summarise
 from tracker.records.models import Record, RecordKind, Revision, WorkflowState

@@ -23,7 +23,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base
+from tracker.modelbase import Base
 
 
 class SearchEntry(Base):

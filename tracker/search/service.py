@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from tracker.db import Verification
 from tracker.extensions import db
+from tracker.modelbase import Verification
 from tracker.records.queries import visibility_clause
 from tracker.search import vocab
 from tracker.search.backends import Backend, Snippet, backend_for
