@@ -134,7 +134,7 @@ def test_migration_adds_and_removes_the_constraints(fresh_database_url) -> None:
             assert "ck_attributions_working_or_live" in _checks(connection, "attributions")
             # the enum's own CHECK survives the batch rebuild of the table
             assert "ck_records_workflowstate" in _checks(connection, "records")
-        result = runner.invoke(args=["db", "downgrade", "--", "-1"])
+        result = runner.invoke(args=["db", "downgrade", "0017"])
         assert result.exit_code == 0, result.output
         with app.app_context(), db.engine.connect() as connection:
             assert "ck_records_published_has_date" not in _checks(connection, "records")
