@@ -82,8 +82,12 @@ BRIEFS = {
 
 def _child(html: str, static: str, variant: str, queue: multiprocessing.Queue, root: str) -> None:
     sys.path.insert(0, root)
+    from tracker.reports import pdf as pdf_module
     from tracker.reports.pdf import html_to_pdf
 
+    # "plain": untagged, as revisions before the tagged PDFs wrote them (to compare content
+    # cost with such a revision apart from the cost of tagging)
+    getattr(pdf_module, "PDF_OPTIONS", {}).setdefault("plain", {})
     start, cpu = time.perf_counter(), time.process_time()
     try:
         pdf, _ = html_to_pdf(html, static, variant=variant)  # type: ignore[call-arg]
