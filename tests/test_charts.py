@@ -192,6 +192,19 @@ def test_timeline_lists_the_recorded_events_of_the_measures(app_ctx) -> None:
     assert all(p.ahead == (p.date > report.as_of) for p in line.points)
 
 
+def test_comparison_page_timeline_names_each_measure_as_the_brief_does(app_ctx) -> None:
+    """The page counts from flat rows that carry no names: its timeline reads them with the
+    events, so every point names its measure, and the page and the brief agree."""
+    from tracker.reports.compare_page import build_comparison
+
+    page, _counts = build_comparison(P.parse_compare({"j": SIX}))
+    brief = build_report(P.parse_compare({"j": SIX}))
+    points = [(p.date, p.measure, p.kind, p.stage) for p in page.charts.timeline.points]
+    assert points and all(not measure.startswith(" (") for _d, measure, _k, _s in points)
+    assert points == [(p.date, p.measure, p.kind, p.stage) for p in brief.charts.timeline.points]
+    assert any(measure == "CRA (EU)" for _d, measure, _k, _s in points)
+
+
 def test_timeline_is_bounded_to_the_events_nearest_the_date(app_ctx) -> None:
     report = compare_report()
     line = report.charts.timeline

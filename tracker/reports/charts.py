@@ -526,11 +526,17 @@ def for_jurisdiction(
 
 
 def _dated(ids: Sequence[int]) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
-    """(label, the events the timeline marks) of the measures ``ids``: one query of rows."""
+    """(label, the events the timeline marks) of the measures ``ids`` that have such events."""
+    found = _marked(ids)
+    return [found[i] for i in sorted(found)]
+
+
+def _marked(ids: Sequence[int]) -> dict[int, tuple[str, list[lifecycle.LifeEvent]]]:
+    """{measure id: (label, its adoptions, entries into force and application stages)} of the
+    measures ``ids`` that have such events: one query of rows."""
     from tracker.measures.models import Measure, MeasureEvent
 
-    labels: dict[int, str] = {}
-    events: dict[int, list[lifecycle.LifeEvent]] = {}
+    found: dict[int, tuple[str, list[lifecycle.LifeEvent]]] = {}
     for measure_id, short, english, original, kind, date, precision, stage in db.session.execute(
         sa.select(
             Measure.id,
@@ -549,32 +555,11 @@ def _dated(ids: Sequence[int]) -> list[tuple[str, list[lifecycle.LifeEvent]]]:
         )
         .order_by(MeasureEvent.date, MeasureEvent.id)
     ):
-        labels[measure_id] = short or english or original
-        events.setdefault(measure_id, []).append(lifecycle.LifeEvent(kind, date, precision, stage))
-    return [(labels[i], events[i]) for i in sorted(events)]
-
-
-def _marked_events(ids: Sequence[int]) -> dict[int, list[lifecycle.LifeEvent]]:
-    """{measure id: its adoptions, entries into force and application stages} (one query)."""
-    from tracker.measures.models import MeasureEvent
-
-    events: dict[int, list[lifecycle.LifeEvent]] = {}
-    for measure_id, kind, date, precision, stage in db.session.execute(
-        sa.select(
-            MeasureEvent.measure_id,
-            sa.type_coerce(MeasureEvent.kind, sa.String),
-            MeasureEvent.date,
-            sa.type_coerce(MeasureEvent.precision, sa.String),
-            MeasureEvent.stage,
+        label = short or english or original
+        found.setdefault(measure_id, (label, []))[1].append(
+            lifecycle.LifeEvent(kind, date, precision, stage)
         )
-        .where(
-            MeasureEvent.measure_id.in_(sorted(set(ids))),
-            sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
-        )
-        .order_by(MeasureEvent.date, MeasureEvent.id)
-    ):
-        events.setdefault(measure_id, []).append(lifecycle.LifeEvent(kind, date, precision, stage))
-    return events
+    return found
 
 
 @dataclass
@@ -594,7 +579,7 @@ def chart_entries(
     items: Sequence[Any], grid_keys: dict[int, set[str]], by: str
 ) -> list[ChartEntry]:
     """Chart entries for flat measure rows (``id``, ``record_id``, ``jurisdiction_code``,
-    ``status``, ``label``) whose grid columns are ``grid_keys``: the other axis's keys and
+    ``status``) whose grid columns are ``grid_keys``: the other axis's keys and
     the marked events come in one query each."""
     from tracker.measures.models import Mapping, measure_topics
     from tracker.norms.models import Norm, Topic
@@ -613,21 +598,15 @@ def chart_entries(
     )
     for measure_id, key in db.session.execute(stmt):
         other.setdefault(measure_id, set()).add(key)
-    events = _marked_events(ids)
+    marked = _marked(ids)
     out = []
     for m in items:
         grid, rest = grid_keys.get(m.id, set()), other.get(m.id, set())
         letters, slugs = (rest, grid) if by == "topic" else (grid, rest)
+        # the label is read with the events: flat rows need not carry names
+        label, events = marked.get(m.id, ("", []))
         out.append(
-            ChartEntry(
-                m.record_id,
-                m.jurisdiction_code,
-                m.status,
-                m.label,
-                letters,
-                slugs,
-                events.get(m.id, []),
-            )
+            ChartEntry(m.record_id, m.jurisdiction_code, m.status, label, letters, slugs, events)
         )
     return out
 
