@@ -2,7 +2,7 @@
 brief, a six-jurisdiction comparison), each rendered in a fresh child process.
 
 Usage (from the repository root): .venv/bin/python bench/briefs_bench.py [--runs 3] [--out DIR]
-    [--tree PATH]
+    [--tree PATH] [--against PATH] [--html-out DIR]
 
 Machines differ and a shared machine's speed changes by the minute, so each run also renders
 a fixed reference document (REFERENCE: built here, with its own inline stylesheet, the same
@@ -10,7 +10,9 @@ in every revision) and prints each brief's CPU seconds per page as a RATIO to th
 reference's seconds per page, measured alternately in the same run. Ratios of two revisions
 compare their templates, not the machine's load. ``--tree`` renders another revision's code
 and templates, e.g. ``git worktree add /tmp/briefs-base 333c12e^`` then
-``--tree /tmp/briefs-base`` (the revision before the "At a glance" page).
+``--tree /tmp/briefs-base`` (the revision before the "At a glance" page). ``--against
+/tmp/briefs-base`` renders that tree's briefs and this tree's alternately in one run and
+prints the ratio new/base per brief: the steadier comparison on a shared machine.
 
 "Cold" means a new Python process per render (fonts and WeasyPrint loaded afresh), as the
 web app's sandboxed render child does. The data is built once; timing covers html_to_pdf.
@@ -114,14 +116,9 @@ def _render(ctx: Any, html: str, static: str, variant: str) -> tuple[float, floa
     return seconds, cpu, pdf
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out")
-    parser.add_argument("--variant", default="ua")
-    parser.add_argument("--tree", help="render another revision's checkout (a git worktree)")
-    args = parser.parse_args()
-
+def brief_html(out: str | None = None) -> tuple[dict[str, str], str]:
+    """The standard briefs' HTML built by this tree's code from the demo data, and the
+    tree's static folder; with ``out``, also written there as NAME.html."""
     from tests.conftest import make_app, seed
     from tracker.reports import params as P
     from tracker.reports.pdf import render_html
@@ -130,10 +127,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     app = make_app(f"sqlite:///{tmp}/bench.db")
     seed(app)
-    ctx = multiprocessing.get_context("spawn")
-    reference = reference_html()
-    print(f"tree: {ROOT}", flush=True)
-    totals = {"pages": 0, "cpu": 0.0, "ref": 0.0}
+    htmls = {}
     with app.test_request_context():
         for name, (kind, subject, q) in BRIEFS.items():
             if kind == "jurisdiction":
@@ -142,30 +136,107 @@ def main() -> None:
                 p = P.parse_norm_brief(subject, q)
             else:
                 p = P.parse_compare(q)
-            html = render_html(build_report(p))
-            times, cpus, ratios = [], [], []
-            pdf = b""
-            for _ in range(args.runs):
-                _w, ref_cpu, ref_pdf = _render(ctx, reference, app.static_folder, args.variant)
-                ref_per_page = ref_cpu / _pages(ref_pdf)
-                seconds, cpu, pdf = _render(ctx, html, app.static_folder, args.variant)
-                times.append(seconds)
-                cpus.append(cpu)
-                ratios.append(cpu / _pages(pdf) / ref_per_page)
-                totals["ref"] += ref_per_page / args.runs
-            pages = _pages(pdf)
-            totals["pages"] += pages
-            totals["cpu"] += statistics.median(cpus)
-            if args.out:
-                Path(args.out, f"{name}.pdf").write_bytes(pdf)
-            print(
-                f"{name}: {pages} pages, wall median {statistics.median(times):.2f} s, "
-                f"CPU median {statistics.median(cpus):.2f} s, "
-                f"{statistics.median(cpus) / pages:.3f} CPU s/page, "
-                f"ratio to the reference page {statistics.median(ratios):.2f} "
-                f"(wall {', '.join(f'{t:.2f}' for t in times)})",
-                flush=True,
-            )
+            htmls[name] = render_html(build_report(p))
+            if out:
+                Path(out, f"{name}.html").write_text(htmls[name])
+    assert app.static_folder is not None
+    return htmls, app.static_folder
+
+
+def against(base_tree: str, runs: int, variant: str, only: list[str] | None = None) -> None:
+    """Cold renders of another tree's briefs and this tree's, alternating in one run (so
+    both meet the same load), each tree's HTML with its own stylesheets, laid out by this
+    tree's html_to_pdf. Prints the CPU ratio new/base per brief (median and minimum)."""
+    import subprocess
+
+    base_dir = tempfile.mkdtemp()
+    subprocess.run(
+        [sys.executable, __file__, "--tree", base_tree, "--html-out", base_dir],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    new_html, new_static = brief_html()
+    base_static = str(Path(base_tree, "static").resolve())
+    ctx = multiprocessing.get_context("spawn")
+    print(f"base: {base_tree}; new: {ROOT}; {runs} alternating cold renders each", flush=True)
+    sums = {"base": 0.0, "new": 0.0}
+    for name, html in new_html.items():
+        if only and name not in only:
+            continue
+        base = Path(base_dir, f"{name}.html").read_text()
+        cpu: dict[str, list[float]] = {"base": [], "new": []}
+        pages = {}
+        for _ in range(runs):
+            for label, h, static in (("base", base, base_static), ("new", html, new_static)):
+                _w, c, pdf = _render(ctx, h, static, variant)
+                cpu[label].append(c)
+                pages[label] = _pages(pdf)
+        med = {k: statistics.median(v) for k, v in cpu.items()}
+        low = {k: min(v) for k, v in cpu.items()}
+        sums["base"] += med["base"]
+        sums["new"] += med["new"]
+        print(
+            f"{name}: base {pages['base']} pages {med['base']:.2f} s (min {low['base']:.2f}), "
+            f"new {pages['new']} pages {med['new']:.2f} s (min {low['new']:.2f}); "
+            f"new/base {med['new'] / med['base']:.3f} (minima {low['new'] / low['base']:.3f})",
+            flush=True,
+        )
+    print(
+        f"all: base {sums['base']:.2f} s, new {sums['new']:.2f} s CPU (medians), "
+        f"new/base {sums['new'] / sums['base']:.3f}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out")
+    parser.add_argument("--variant", default="ua")
+    parser.add_argument("--tree", help="render another revision's checkout (a git worktree)")
+    parser.add_argument("--html-out", help="only write the briefs' HTML to this folder")
+    parser.add_argument("--only", nargs="*", choices=list(BRIEFS), help="with --against")
+    parser.add_argument(
+        "--against", help="compare with another revision's checkout, renders alternating"
+    )
+    args = parser.parse_args()
+    if args.html_out:
+        brief_html(args.html_out)
+        return
+    if args.against:
+        against(args.against, args.runs, args.variant, args.only)
+        return
+
+    htmls, static = brief_html()
+    ctx = multiprocessing.get_context("spawn")
+    reference = reference_html()
+    print(f"tree: {ROOT}", flush=True)
+    totals = {"pages": 0, "cpu": 0.0, "ref": 0.0}
+    for name, html in htmls.items():
+        times, cpus, ratios = [], [], []
+        pdf = b""
+        for _ in range(args.runs):
+            _w, ref_cpu, ref_pdf = _render(ctx, reference, static, args.variant)
+            ref_per_page = ref_cpu / _pages(ref_pdf)
+            seconds, cpu, pdf = _render(ctx, html, static, args.variant)
+            times.append(seconds)
+            cpus.append(cpu)
+            ratios.append(cpu / _pages(pdf) / ref_per_page)
+            totals["ref"] += ref_per_page / args.runs
+        pages = _pages(pdf)
+        totals["pages"] += pages
+        totals["cpu"] += statistics.median(cpus)
+        if args.out:
+            Path(args.out, f"{name}.pdf").write_bytes(pdf)
+        print(
+            f"{name}: {pages} pages, wall median {statistics.median(times):.2f} s, "
+            f"CPU median {statistics.median(cpus):.2f} s, "
+            f"{statistics.median(cpus) / pages:.3f} CPU s/page, "
+            f"ratio to the reference page {statistics.median(ratios):.2f} "
+            f"(wall {', '.join(f'{t:.2f}' for t in times)})",
+            flush=True,
+        )
     ref_page = totals["ref"] / len(BRIEFS)
     print(
         f"all: {totals['pages']} pages, CPU {totals['cpu']:.2f} s, "

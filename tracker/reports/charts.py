@@ -245,6 +245,9 @@ def heat_map(columns: list[tuple[str, str]], blocks: list[HeatBlock], as_of: dt.
 TL_W, TL_PAD, TL_TOP, TL_ROW, TL_LEGEND = 680, 14, 40, 20, 34
 #: average advance of a character of the 11 px label face, for fitting labels
 CHAR_W = 6.2
+#: longest label beside a marker: WeasyPrint lays SVG text out letter by letter, each letter
+#: costing about as much as a short line of body text (the description and table say it all)
+POINT_LABEL_CHARS = 44
 
 
 @dataclass
@@ -352,7 +355,8 @@ class Timeline(Style):
             # the side where the whole label fits, the right first; else the roomier side
             fits_right = needed <= right or (needed > left and right >= left)
             p.anchor = "start" if fits_right else "end"
-            p.label = shorten(p.short, int((right if fits_right else left) / CHAR_W))
+            room = int((right if fits_right else left) / CHAR_W)
+            p.label = shorten(p.short, min(room, POINT_LABEL_CHARS))
         self.legend_y = TL_TOP + len(self.points) * TL_ROW + 12
         self.height = self.legend_y + TL_LEGEND
         return self
