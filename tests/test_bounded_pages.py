@@ -94,5 +94,61 @@ def test_a_comparison_cell_counts_measures_in_force_and_names_three(
     assert "Norway has no measure in force for norm (i)" in page
 
 
+def _gap_row(html: str, label: str) -> str:
+    """The gap table row whose heading names ``label``."""
+    start = html.index(label)
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def test_a_gap_page_names_ten_measures_per_item_counts_all_and_links_to_them(
+    client: Any, make_measure: Any
+) -> None:
+    made = [
+        make_measure(
+            jurisdiction_code="IS",
+            short_name=f"IS-law-{n:02d}",
+            topics=["sbom"],
+            events=[{"kind": "adopted", "date": f"{2000 + n}-01-15", "note": None}],
+        )
+        for n in range(12)
+    ]
+    bills = [
+        make_measure(
+            jurisdiction_code="IS",
+            short_name=f"IS-bill-{n:02d}",
+            status="proposed",
+            topics=["incident-reporting"],
+            events=[{"kind": "proposed", "date": f"{2000 + n}-03-01", "note": None}],
+        )
+        for n in range(12)
+    ]
+    html = client.get("/jurisdictions/IS/gaps").get_data(as_text=True)
+    page = text_of(html)
+    assert "names up to 10 measures in force and up to 10 not counted" in page
+
+    # a topic with twelve measures in force: covered, the newest ten named, all twelve one
+    # link away in the measure list (the same standing filter as the gap's)
+    sbom = _gap_row(html, ">Software bill of materials (SBOM)<")
+    assert "state-full" in sbom
+    named = re.findall(r"IS-law-\d\d", sbom)
+    assert named == [m.short_name for m in reversed(made[2:])]
+    assert "All 12 in force (2 more)" in text_of(sbom)
+    link = "/measures/?jurisdiction=IS&amp;topic=sbom&amp;standing=in_force"
+    assert f'href="{link}"' in sbom
+    listed = text_of(client.get(link.replace("&amp;", "&")).get_data(as_text=True))
+    assert all(m.short_name in listed for m in made)
+
+    # a topic with twelve bills and nothing in force: still a gap, ten bills named as not
+    # counted, the rest counted and linked
+    incident = _gap_row(html, ">Incident reporting<")
+    assert "state-none" in incident
+    assert re.findall(r"IS-bill-\d\d", incident) == [b.short_name for b in reversed(bills[2:])]
+    assert "and 2 more" in text_of(incident)
+    assert "all 12 measures on this topic" in text_of(incident)
+    assert 'href="/measures/?jurisdiction=IS&amp;topic=incident-reporting"' in incident
+    # the gap sentence and counts come from every measure, not the ten named
+    assert "IS-law-00" not in html and "IS-bill-00" not in html
+
+
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

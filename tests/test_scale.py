@@ -37,6 +37,7 @@ BOUNDED = [
     "norm i",
     "jurisdictions",
     "jurisdiction ",
+    "gaps ",
     "compare 3",
     "compare 10",
     "search",
@@ -151,6 +152,13 @@ def test_bounded_pages_stay_small_at_scale(scale_app: Any) -> None:
         html = client.get(_path(scale_app, label)).get_data(as_text=True)
         links = set(re.findall(r'href="/measures/(\d+)"', html))
         assert 0 < len(links) <= most, (label, len(links))
+    # a gap page's items (the demo data's 2 norms, 12 topics and 8 actions) each name at most
+    # 10 measures in force and 10 not counted: every link is counted, repeats too (listing
+    # every measure under each item named 2,085 here)
+    html = client.get(_path(scale_app, "gaps ")).get_data(as_text=True)
+    named = re.findall(r'href="/measures/(\d+)"', html)
+    assert 0 < len(named) <= 22 * 20, len(named)
+    assert html.count('class="gap-row') == 22
 
 
 def test_scope_query_finds_mappings_by_measure_without_statistics(scale_app: Any) -> None:

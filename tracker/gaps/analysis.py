@@ -9,7 +9,11 @@ jurisdictions, rows or measures, and only through ``visible()``. A cell says:
 * ``none``: a gap.
 
 "Current" means in force today: the "measures in force" count of
-tracker.measures.lifecycle, the same rule as the comparison grid and the briefs.
+tracker.measures.lifecycle, the same rule as the comparison grid and the briefs. The
+standings come from tracker.measures.standings (the public's from the per-version
+snapshot), read as flat rows for every measure that applies; only the measures a cell
+names are loaded. With ``shown``, a cell names at most that many of each kind (counted
+and not counted) and keeps the totals: the state is decided over all of them.
 Pending, not yet in force, ended and undated measures are listed beside the cell
 but never close a gap. A measure of an organisation a State belongs to (the EU for DE) counts for
 that State and is marked ``via`` the organisation. Actions and recommendations
@@ -19,6 +23,7 @@ topics or norms.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +43,7 @@ from tracker.measures.models import (
     MeasureImplementation,
     measure_topics,
 )
-from tracker.measures.queries import measure_standings
+from tracker.measures.standings import standings_of_listed
 from tracker.modelbase import LabelledEnum
 from tracker.norms.models import Norm, Topic
 from tracker.papers.models import Paper, PaperRecommendation
@@ -63,12 +68,17 @@ class MeasureRef:
     title: str
     title_lang: str
     jurisdiction_code: str
-    standing: lifecycle.StandingOn
+    standing: lifecycle.Standing
 
     @property
     def current(self) -> bool:
         """In force today (lifecycle.COVERING): it closes the gap."""
-        return self.standing.covers
+        return _covers(self.standing)
+
+
+def _covers(standing: Optional[lifecycle.Standing]) -> bool:
+    """In force today: the "measures in force" count (lifecycle.COVERING) closes a gap."""
+    return standing in lifecycle.COVERING.standings
 
 
 @dataclass(frozen=True)
@@ -85,15 +95,29 @@ class Found:
 class Cell:
     jurisdiction_code: str
     state: Coverage
-    #: current measures (they decide the state)
+    #: current measures (they decide the state): the first ``shown`` of them, own before
+    #: "via", full links before partial ones, then the newest first
     measures: list[Found] = field(default_factory=list)
-    #: proposed, superseded or rescinded measures (shown, never counted)
+    #: proposed, superseded or rescinded measures (shown, never counted), in the same order
     others: list[Found] = field(default_factory=list)
+    #: how many there are of each, listed or not
+    measures_total: int = 0
+    others_total: int = 0
+    #: at least one of the counted measures is the jurisdiction's own (not via an organisation)
+    has_own: bool = False
 
     @property
     def only_via(self) -> bool:
         """Covered only by an organisation's measures (e.g. only via EU)."""
-        return bool(self.measures) and all(f.via for f in self.measures)
+        return self.measures_total > 0 and not self.has_own
+
+    @property
+    def more_measures(self) -> int:
+        return self.measures_total - len(self.measures)
+
+    @property
+    def more_others(self) -> int:
+        return self.others_total - len(self.others)
 
 
 #: how every surface explains the verbatim / summary labels of catalogue actions
@@ -201,8 +225,29 @@ def jurisdiction_refs(codes: Sequence[str]) -> list[JurisdictionRef]:
     ]
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """What deciding and ordering a cell reads of a measure (flat rows, no ORM objects)."""
+
+    jurisdiction_code: str
+    standing: lifecycle.Standing
+    #: in force today: it closes a gap
+    current: bool
+    #: its place among the measures, newest first as the measure list orders them
+    #: (year, jurisdiction, id)
+    rank: int
+
+
+@dataclass(frozen=True)
+class _Hit:
+    measure_id: int
+    via: Optional[str]
+    degree: Optional[ImplementationDegree]
+
+
 class _Measures:
-    """The visible measures of a set of jurisdictions and what they are linked to."""
+    """The visible measures of a set of jurisdictions, their standings today and what they
+    are linked to, in a fixed number of queries whatever their number."""
 
     def __init__(
         self,
@@ -213,17 +258,28 @@ class _Measures:
         action_ids: Iterable[int],
         recommendation_ids: Iterable[int],
     ) -> None:
-        base = visible(Measure, include_drafts=include_drafts).where(
+        self.base = visible(Measure, include_drafts=include_drafts).where(
             Measure.jurisdiction_code.in_(sorted(set(scope)))
         )
-        ids = base.with_only_columns(Measure.id).scalar_subquery()
-        self.refs: dict[int, MeasureRef] = {}
-        found = list(db.session.scalars(base.options(selectinload(Measure.events))))
-        standings = measure_standings(found, lifecycle.today(), include_drafts=include_drafts)
-        for m in found:
-            self.refs[m.id] = MeasureRef(
-                m.record_id, m.label, m.title, m.title_lang, m.jurisdiction_code, standings[m.id]
-            )
+        select_ids = self.base.with_only_columns(Measure.id)
+        ids = select_ids.scalar_subquery()
+        rows = db.session.execute(
+            self.base.with_only_columns(Measure.id, Measure.jurisdiction_code, Measure.year)
+        ).all()
+        # decided by tracker.measures.lifecycle; the public's from the per-version snapshot
+        standings = standings_of_listed(
+            [measure_id for measure_id, _code, _year in rows],
+            select_ids,
+            include_drafts=include_drafts,
+        )
+        #: (a measure published after the snapshot's version was read has no standing yet:
+        #: it is left out rather than given one)
+        rows = sorted(rows, key=lambda r: (r[2] is None, -(r[2] or 0), r[1], r[0]))
+        self.facts: dict[int, _Fact] = {
+            measure_id: _Fact(code, standings[measure_id], _covers(standings[measure_id]), rank)
+            for rank, (measure_id, code, _year) in enumerate(rows)
+            if measure_id in standings
+        }
         self.by_topic: dict[int, set[int]] = defaultdict(set)
         for measure_id, topic_id in db.session.execute(
             sa.select(measure_topics.c.measure_id, measure_topics.c.topic_id).where(
@@ -268,50 +324,109 @@ class _Measures:
                 if target.get(measure_id) is not ImplementationDegree.FULL:
                     target[measure_id] = degree
 
+    def refs(self, wanted: Optional[set[int]]) -> dict[int, MeasureRef]:
+        """What the cells show of the measures ``wanted`` (None: every one), in one query."""
+        stmt = self.base
+        if wanted is not None:
+            if not wanted:
+                return {}
+            stmt = stmt.where(Measure.id.in_(sorted(wanted)))
+        return {
+            m.id: MeasureRef(
+                m.record_id,
+                m.label,
+                m.title,
+                m.title_lang,
+                m.jurisdiction_code,
+                self.facts[m.id].standing,
+            )
+            for m in db.session.scalars(stmt)
+            if m.id in self.facts
+        }
 
-def _cell(
-    jurisdiction: JurisdictionRef,
-    found: dict[int, Optional[ImplementationDegree]],
-    refs: dict[int, MeasureRef],
-    *,
-    graded: bool,
-) -> Cell:
-    scope = {jurisdiction.code, *jurisdiction.orgs}
-    items = []
-    for measure_id, degree in found.items():
-        ref = refs.get(measure_id)
-        if ref is None or ref.jurisdiction_code not in scope:
-            continue
-        via = ref.jurisdiction_code if ref.jurisdiction_code != jurisdiction.code else None
-        items.append(Found(ref, via, degree))
-    items.sort(
-        key=lambda f: (
-            f.via is not None,
-            f.degree is not ImplementationDegree.FULL,
-            f.measure.label.lower(),
+
+#: a measure found for a cell: (its order key, its id, the degree of its link)
+_Item = tuple[tuple[bool, bool, int], int, Optional[ImplementationDegree]]
+
+
+class _Cells:
+    """Decides each cell over all its measures and names the first ``shown`` of each kind
+    (every one with None); the named measures are loaded together once every row is filled."""
+
+    def __init__(
+        self, found: _Measures, jurisdictions: list[JurisdictionRef], shown: Optional[int]
+    ) -> None:
+        self.found = found
+        self.jurisdictions = jurisdictions
+        self.shown = shown
+        self.todo: list[tuple[Cell, list[_Hit], list[_Hit]]] = []
+
+    def fill(self, rows: list[Row], targets: list[dict[int, Any]], *, graded: bool) -> None:
+        for row, found in zip(rows, targets, strict=True):
+            row.cells = [self.cell(j, found, graded=graded) for j in self.jurisdictions]
+
+    def cell(
+        self,
+        jurisdiction: JurisdictionRef,
+        found: dict[int, Optional[ImplementationDegree]],
+        *,
+        graded: bool,
+    ) -> Cell:
+        scope = {jurisdiction.code, *jurisdiction.orgs}
+        facts = self.found.facts
+        full = ImplementationDegree.FULL
+        counted: list[_Item] = []
+        others: list[_Item] = []
+        for measure_id, degree in found.items():
+            fact = facts.get(measure_id)
+            if fact is None or fact.jurisdiction_code not in scope:
+                continue
+            # own before via an organisation, full links before partial ones, newest first
+            key = (
+                fact.jurisdiction_code != jurisdiction.code,
+                degree is not None and degree is not full,
+                fact.rank,
+            )
+            (counted if fact.current else others).append((key, measure_id, degree))
+        if not counted:
+            state = Coverage.NONE
+        elif not graded or any(degree is full for _k, _i, degree in counted):
+            state = Coverage.FULL
+        else:
+            state = Coverage.PARTIAL
+        cell = Cell(
+            jurisdiction.code,
+            state,
+            measures_total=len(counted),
+            others_total=len(others),
+            has_own=any(not key[0] for key, _i, _d in counted),
         )
-    )
-    counted = [f for f in items if f.measure.current]
-    others = [f for f in items if not f.measure.current]
-    if not counted:
-        state = Coverage.NONE
-    elif not graded or any(f.degree is ImplementationDegree.FULL for f in counted):
-        state = Coverage.FULL
-    else:
-        state = Coverage.PARTIAL
-    return Cell(jurisdiction.code, state, counted, others)
+        self.todo.append((cell, self.named(counted), self.named(others)))
+        return cell
 
+    def named(self, items: list[_Item]) -> list[_Hit]:
+        """The first ``shown`` of ``items`` (all with None), in order."""
+        first = sorted(items) if self.shown is None else heapq.nsmallest(self.shown, items)
+        facts = self.found.facts
+        return [
+            _Hit(measure_id, facts[measure_id].jurisdiction_code if key[0] else None, degree)
+            for key, measure_id, degree in first
+        ]
 
-def _fill(
-    rows: list[Row],
-    targets: list[dict[int, Any]],
-    jurisdictions: list[JurisdictionRef],
-    refs: dict[int, MeasureRef],
-    *,
-    graded: bool,
-) -> None:
-    for row, found in zip(rows, targets, strict=True):
-        row.cells = [_cell(j, found, refs, graded=graded) for j in jurisdictions]
+    def name_measures(self) -> None:
+        """Load the named measures (one query) and put them in their cells."""
+        wanted = None
+        if self.shown is not None:
+            wanted = {h.measure_id for _cell, a, b in self.todo for h in (*a, *b)}
+        refs = self.found.refs(wanted)
+        for cell, counted, others in self.todo:
+            cell.measures = [
+                Found(refs[h.measure_id], h.via, h.degree) for h in counted if h.measure_id in refs
+            ]
+            cell.others = [
+                Found(refs[h.measure_id], h.via, h.degree) for h in others if h.measure_id in refs
+            ]
+        self.todo = []
 
 
 def all_catalogues() -> list[Catalogue]:
@@ -345,11 +460,14 @@ def build_matrix(
     catalogues: Optional[Sequence[Catalogue]] = None,
     papers: Sequence[Paper] = (),
     include_drafts: bool = False,
+    shown: Optional[int] = None,
 ) -> GapMatrix:
     """The gap matrix for ``codes`` (already validated), in a fixed number of queries.
 
     ``catalogues`` defaults to every catalogue; ``papers`` adds one section per paper
-    with its recommendations.
+    with its recommendations. With ``shown``, each cell names at most that many measures
+    counted and that many not counted (with the totals of both); states are decided over
+    every measure either way.
     """
     jurisdictions = jurisdiction_refs(codes)
     scope = {j.code for j in jurisdictions} | {org for j in jurisdictions for org in j.orgs}
@@ -370,16 +488,11 @@ def build_matrix(
         action_ids=action_ids,
         recommendation_ids=recommendation_ids,
     )
+    cells = _Cells(found, jurisdictions, shown)
     sections = []
 
     rows = [Row("norm", n.letter, f"({n.letter})", n.short_title, n.official_text) for n in norms]
-    _fill(
-        rows,
-        [dict.fromkeys(found.by_norm[n.id]) for n in norms],
-        jurisdictions,
-        found.refs,
-        graded=False,
-    )
+    cells.fill(rows, [dict.fromkeys(found.by_norm[n.id]) for n in norms], graded=False)
     sections.append(
         Section(
             "norms",
@@ -390,13 +503,7 @@ def build_matrix(
     )
 
     rows = [Row("topic", t.slug, "", t.name, t.definition) for t in topics]
-    _fill(
-        rows,
-        [dict.fromkeys(found.by_topic[t.id]) for t in topics],
-        jurisdictions,
-        found.refs,
-        graded=False,
-    )
+    cells.fill(rows, [dict.fromkeys(found.by_topic[t.id]) for t in topics], graded=False)
     sections.append(
         Section(
             "topics",
@@ -423,7 +530,7 @@ def build_matrix(
                 action.context,
                 wording=action.wording.value,
             )
-            _fill([row], [found.by_action[action.id]], jurisdictions, found.refs, graded=True)
+            cells.fill([row], [found.by_action[action.id]], graded=True)
             groups[-1].rows.append(row)
         sections.append(
             Section(
@@ -448,13 +555,7 @@ def build_matrix(
                 rec.text,
                 rec.addressee,
             )
-            _fill(
-                [row],
-                [found.by_recommendation[rec.recommendation_id]],
-                jurisdictions,
-                found.refs,
-                graded=True,
-            )
+            cells.fill([row], [found.by_recommendation[rec.recommendation_id]], graded=True)
             rows.append(row)
         sections.append(
             Section(
@@ -466,4 +567,5 @@ def build_matrix(
                 paper.verification,
             )
         )
+    cells.name_measures()
     return GapMatrix(jurisdictions, sections)

@@ -16,6 +16,8 @@ from tracker.catalogues.models import Catalogue
 from tracker.extensions import db
 from tracker.gaps import analysis
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.jurisdictions.overview import SHOWN
+from tracker.measures import lifecycle
 from tracker.measures.models import Measure
 from tracker.papers.models import Paper
 from tracker.queryargs import list_arg
@@ -57,7 +59,9 @@ def jurisdiction(code: str) -> str:
     if place is None:
         raise unknown_jurisdiction(code.upper(), "gaps.jurisdiction")
     papers = analysis.visible_papers(drafts)
-    matrix = analysis.build_matrix([place.code], papers=papers, include_drafts=drafts)
+    # every measure decides its cell; each cell names the first SHOWN of those counted and
+    # of those not counted, as the jurisdiction page names the newest under each norm
+    matrix = analysis.build_matrix([place.code], papers=papers, include_drafts=drafts, shown=SHOWN)
     return render_template(
         "gaps/jurisdiction.html",
         place=place,
@@ -65,6 +69,8 @@ def jurisdiction(code: str) -> str:
         matrix=matrix,
         counts=matrix.counts(place.code),
         drafts=drafts,
+        shown=SHOWN,
+        covering=lifecycle.COVERING,
     )
 
 
