@@ -278,10 +278,9 @@ def visible_standings(
 
     wanted = set(codes) if codes is not None else None
     if not include_drafts and (on is None or on == lifecycle.today()):
-        known = standings.snapshot().standings
         return [
             StandingRow(i, code, standing)
-            for i, (code, standing) in known.items()
+            for i, code, standing in standings.snapshot().items()
             if wanted is None or code in wanted
         ]
     ids = None

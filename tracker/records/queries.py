@@ -51,3 +51,22 @@ def record_is_public(record_id: int) -> bool:
     if record is None or record.deleted_at is not None:
         return False
     return live_copy(record) is not None
+
+
+def in_ids(column: Any, ids: Any) -> sa.ColumnElement[bool]:
+    """``column IN ids`` for a list of ids already read (tens of thousands at scale), bound
+    as one parameter whatever their number: an array on PostgreSQL (``= ANY``), a JSON
+    array read by ``json_each`` on SQLite; elsewhere a plain IN list. The database finds
+    the rows by id, where a subquery repeating the scope would evaluate it again."""
+    values = sorted(set(ids))
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.func.any(sa.bindparam(None, values, type_=ARRAY(sa.Integer)))
+    if dialect == "sqlite":
+        import json
+
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))
+        return column.in_(sa.select(listed.table_valued("value").c.value))
+    return column.in_(values)
