@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -70,3 +70,12 @@ def in_ids(column: Any, ids: Any) -> sa.ColumnElement[bool]:
         listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))
         return column.in_(sa.select(listed.table_valued("value").c.value))
     return column.in_(values)
+
+
+_Columns = TypeVarTuple("_Columns")
+
+
+def plain_rows(stmt: sa.Select[Unpack[_Columns]]) -> sa.CursorResult[Unpack[_Columns]]:
+    """The rows of a select of columns, through the session's connection without the ORM's
+    result processing (a page reads tens of thousands of flat rows at scale)."""
+    return db.session.connection().execute(stmt)

@@ -611,7 +611,7 @@ def chart_entries(
     events."""
     from tracker.measures.models import Mapping, measure_topics
     from tracker.norms.models import Norm, Topic
-    from tracker.records.queries import in_ids
+    from tracker.records.queries import in_ids, plain_rows
 
     # one statement, with or without measures (the page's count stays constant)
     ids = [m.id for m in items]
@@ -625,7 +625,7 @@ def chart_entries(
         .join(Topic, Topic.id == measure_topics.c.topic_id)
         .where(in_ids(measure_topics.c.measure_id, ids))
     )
-    for measure_id, key in db.session.execute(stmt):
+    for measure_id, key in plain_rows(stmt):
         other.setdefault(measure_id, set()).add(key)
     empty: set[str] = set()
     out = []
@@ -641,7 +641,7 @@ def scope_timeline(items: Sequence[Any], as_of: dt.date, several: bool) -> Timel
     events read as rows with the measure's name, in one query; "(code)" follows the name
     when ``several`` jurisdictions are shown."""
     from tracker.measures.models import Measure, MeasureEvent
-    from tracker.records.queries import in_ids
+    from tracker.records.queries import in_ids, plain_rows
 
     # the rows in the order of ``items``, each measure's by date (as :func:`timeline` reads
     # (label, events) pairs: equal dates and names keep that order), sorted here rather
@@ -666,7 +666,7 @@ def scope_timeline(items: Sequence[Any], as_of: dt.date, several: bool) -> Timel
             sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
         )
     )
-    rows = sorted(db.session.execute(stmt).all(), key=lambda r: (position[r[0]], r[1], r[2]))
+    rows = sorted(plain_rows(stmt), key=lambda r: (position[r[0]], r[1], r[2]))
     return timeline_of_rows(
         (
             (

@@ -25,7 +25,7 @@ from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, MeasureType, measure_topics
 from tracker.measures.standings import standings_of, standings_of_listed
 from tracker.norms.models import Norm, Topic
-from tracker.records.queries import in_ids
+from tracker.records.queries import in_ids, plain_rows
 from tracker.reports import charts, summary
 from tracker.reports import sections as report_sections
 from tracker.reports.data import Cell, CellItem, Report, Row, Section
@@ -122,7 +122,7 @@ def _significance(item: CellItem) -> tuple[Any, ...]:
 
 
 def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lite]:
-    rows = db.session.execute(
+    rows = plain_rows(
         scope.with_only_columns(
             Measure.id,
             Measure.record_id,
@@ -176,7 +176,7 @@ def _keys(params: ReportParams, ids: list[int]) -> dict[int, set[str]]:
             .where(in_ids(Mapping.measure_id, ids), Norm.letter.in_(params.norms))
         )
     keys: dict[int, set[str]] = defaultdict(set)
-    for measure_id, key in db.session.execute(stmt):
+    for measure_id, key in plain_rows(stmt):
         keys[measure_id].add(key)
     return keys
 
