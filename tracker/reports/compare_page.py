@@ -122,16 +122,18 @@ def _significance(item: CellItem) -> tuple[Any, ...]:
 
 
 def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lite]:
-    rows = plain_rows(
-        scope.with_only_columns(
-            Measure.id,
-            Measure.record_id,
-            Measure.jurisdiction_code,
-            sa.type_coerce(Measure.type, sa.String),
-            Measure.year,
-            sa.type_coerce(Measure.verification, sa.String),
-        ).order_by(Measure.jurisdiction_code, Measure.record_id)
-    ).all()
+    rows = list(
+        plain_rows(
+            scope.with_only_columns(
+                Measure.id,
+                Measure.record_id,
+                Measure.jurisdiction_code,
+                sa.type_coerce(Measure.type, sa.String),
+                Measure.year,
+                sa.type_coerce(Measure.verification, sa.String),
+            ).order_by(Measure.jurisdiction_code, Measure.record_id)
+        )
+    )
     ids = scope.with_only_columns(Measure.id)
     if not include_drafts and on == lifecycle.today():
         # the public's standings today: the snapshot, with no second scope query
