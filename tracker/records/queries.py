@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypeVarTuple, Unpack
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -80,7 +80,7 @@ def in_ids(column: Any, ids: Any) -> sa.ColumnElement[bool]:
 _Columns = TypeVarTuple("_Columns")
 
 
-def plain_rows(stmt: sa.Select[Unpack[_Columns]]) -> Iterator[sa.Row[Unpack[_Columns]]]:
+def plain_rows(stmt: sa.Select[*_Columns]) -> Iterator[sa.Row[*_Columns]]:
     """The rows of a select of columns, through the session's connection without the ORM's
     result processing, fetched 500 at a time (a page reads tens of thousands of
     flat rows at scale: one by one costs a call each, all at once keeps them all alive)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -597,13 +597,13 @@ class ChartEntry:
     jurisdiction_code: str
     status: lifecycle.Standing
     label: str
-    norm_letters: set[str]
-    topic_slugs: set[str]
+    norm_letters: Collection[str]
+    topic_slugs: Collection[str]
     events: list[lifecycle.LifeEvent]
 
 
 def chart_entries(
-    items: Sequence[Any], grid_keys: dict[int, set[str]], by: str
+    items: Sequence[Any], grid_keys: Mapping[int, Collection[str]], by: str
 ) -> list[ChartEntry]:
     """Chart entries for flat measure rows (``id``, ``record_id``, ``jurisdiction_code``,
     ``status``) whose grid columns are ``grid_keys``. The other axis's keys come in one
@@ -615,7 +615,8 @@ def chart_entries(
 
     # one statement, with or without measures (the page's count stays constant)
     ids = [m.id for m in items]
-    other: dict[int, set[str]] = {}
+    # tuples of strings, which the collector stops tracking (one per measure)
+    other: dict[int, tuple[str, ...]] = {}
     stmt = (
         sa.select(Mapping.measure_id, Norm.letter)
         .join(Norm, Norm.id == Mapping.norm_id)
@@ -626,8 +627,10 @@ def chart_entries(
         .where(in_ids(measure_topics.c.measure_id, ids))
     )
     for measure_id, key in plain_rows(stmt):
-        other.setdefault(measure_id, set()).add(key)
-    empty: set[str] = set()
+        found = other.get(measure_id, ())
+        if key not in found:
+            other[measure_id] = (*found, key)
+    empty: tuple[str, ...] = ()
     out = []
     for m in items:
         grid, rest = grid_keys.get(m.id, empty), other.get(m.id, empty)

@@ -122,8 +122,10 @@ def _significance(item: CellItem) -> tuple[Any, ...]:
 
 
 def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lite]:
-    rows = list(
-        plain_rows(
+    # plain tuples of ints and strings: the collector stops tracking them at its first pass
+    rows = [
+        row._tuple()
+        for row in plain_rows(
             scope.with_only_columns(
                 Measure.id,
                 Measure.record_id,
@@ -133,7 +135,7 @@ def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lit
                 sa.type_coerce(Measure.verification, sa.String),
             ).order_by(Measure.jurisdiction_code, Measure.record_id)
         )
-    )
+    ]
     ids = scope.with_only_columns(Measure.id)
     if not include_drafts and on == lifecycle.today():
         # the public's standings today: the snapshot, with no second scope query
@@ -162,9 +164,9 @@ def _name(lites: list[Lite]) -> None:
         m.title_lang, m.verification_label = lang or "en", verification.label
 
 
-def _keys(params: ReportParams, ids: list[int]) -> dict[int, set[str]]:
+def _keys(params: ReportParams, ids: list[int]) -> dict[int, tuple[str, ...]]:
     """{measure id: the grid columns it belongs to} (norm letters or topic slugs) of the
-    measures ``ids``."""
+    measures ``ids``: tuples of strings, which the collector stops tracking."""
     if params.by == "topic":
         stmt = (
             sa.select(measure_topics.c.measure_id, Topic.slug)
@@ -177,9 +179,11 @@ def _keys(params: ReportParams, ids: list[int]) -> dict[int, set[str]]:
             .join(Norm, Norm.id == Mapping.norm_id)
             .where(in_ids(Mapping.measure_id, ids), Norm.letter.in_(params.norms))
         )
-    keys: dict[int, set[str]] = defaultdict(set)
+    keys: dict[int, tuple[str, ...]] = {}
     for measure_id, key in plain_rows(stmt):
-        keys[measure_id].add(key)
+        found = keys.get(measure_id, ())
+        if key not in found:
+            keys[measure_id] = (*found, key)
     return keys
 
 
@@ -191,7 +195,7 @@ class _Scope:
     params: ReportParams
     include_drafts: bool
     lites: list[Lite]
-    keys: dict[int, set[str]]
+    keys: dict[int, tuple[str, ...]]
     names: dict[str, str]
     orgs_of: dict[str, list[str]]
     #: organisation -> the compared jurisdictions its measures fill a cell of
@@ -229,9 +233,16 @@ def _scope(params: ReportParams, on: dt.date, include_drafts: bool) -> _Scope:
     )
 
 
-def _grid_cell(scope: _Scope, code: str, key: str, by_code: dict[str, list[Lite]]) -> GridCell:
+def _grid_cell(
+    scope: _Scope,
+    code: str,
+    key: str,
+    by_code: dict[str, list[Lite]],
+    made: dict[tuple[int, str | None], CellItem],
+) -> GridCell:
     """One cell: every measure in force counted, the most significant few named
-    (``by_code`` lists each jurisdiction's measures by significance, :func:`_grid`)."""
+    (``by_code`` lists each jurisdiction's measures by significance, :func:`_grid`; a
+    measure's item is ``made`` once for all the cells it fills)."""
     covering = lifecycle.COVERING.standings
     cell = GridCell(key, link=_list_link(scope.params, code, key, scope.include_drafts))
     keys = scope.keys
@@ -241,9 +252,10 @@ def _grid_cell(scope: _Scope, code: str, key: str, by_code: dict[str, list[Lite]
         for m in by_code.get(org, []):
             if key not in keys.get(m.id, ()):
                 continue
-            (cell.items if m.status in covering else cell.pending).append(
-                CellItem(m, via)  # type: ignore[arg-type]
-            )
+            item = made.get((m.id, via))
+            if item is None:
+                item = made[m.id, via] = CellItem(m, via)  # type: ignore[arg-type]
+            (cell.items if m.status in covering else cell.pending).append(item)
             if via and m.status in covering:
                 members = scope.via_used.setdefault(via, [])
                 if code not in members:
@@ -265,11 +277,12 @@ def _grid(scope: _Scope, columns: list[Any]) -> list[Row]:
             by_code[m.jurisdiction_code].append(m)
     for listed in by_code.values():
         listed.sort(key=lambda m: (_TYPE_RANK[m.type], -(m.year or 0), -m.record_id))
+    made: dict[tuple[int, str | None], CellItem] = {}
     return [
         Row(
             code,
             scope.names.get(code, code),
-            [_grid_cell(scope, code, col.key, by_code) for col in columns],
+            [_grid_cell(scope, code, col.key, by_code, made) for col in columns],
         )
         for code in scope.codes
     ]
