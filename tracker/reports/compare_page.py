@@ -124,8 +124,8 @@ def _significance(item: CellItem) -> tuple[Any, ...]:
 def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lite]:
     # plain tuples of ints and strings: the collector stops tracking them at its first pass
     rows = [
-        row._tuple()
-        for row in plain_rows(
+        (i, record, code, kind, year, verification)
+        for i, record, code, kind, year, verification in plain_rows(
             scope.with_only_columns(
                 Measure.id,
                 Measure.record_id,
