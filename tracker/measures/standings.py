@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,11 +56,11 @@ class Snapshot:
     #: {measure id: its jurisdiction's code}
     codes: dict[int, str]
 
-    def items(self) -> list[tuple[int, str, lifecycle.Standing]]:
-        """(measure id, jurisdiction code, standing) of every measure."""
+    def items(self) -> Iterator[tuple[int, str, lifecycle.Standing]]:
+        """(measure id, jurisdiction code, standing) of every measure, one at a time."""
         standing = {s.value: s for s in _ORDER}
         codes = self.codes
-        return [(i, codes[i], standing[v]) for i, v in self.values.items()]
+        return ((i, codes[i], standing[v]) for i, v in self.values.items())
 
     def dumps(self) -> bytes:
         ids = list(self.values)
