@@ -205,6 +205,12 @@ def setup_command(demo: bool) -> None:
     click.echo(f"Publication stamps rebuilt: {stamps.rebuild()} scopes.")
     db.session.commit()
     analyze()
+    # The public standings of this data version, kept in the report store: a web process
+    # that starts reads them instead of computing them in its first request.
+    from tracker.measures import standings
+
+    standings.warm()
+    click.echo("Standings of the published measures stored.")
     if empty and current_app.config["ENV"] == "development":
         _create_demo_accounts()
 

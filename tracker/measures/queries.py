@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
@@ -32,7 +32,7 @@ from tracker.measures.models import (
 from tracker.norms.models import Norm, Topic
 from tracker.queryargs import InvalidArgument, list_arg
 from tracker.records.models import Record
-from tracker.records.queries import visible
+from tracker.records.queries import plain_rows, visible
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -257,8 +257,10 @@ def measure_standings(
     return {m.id: lifecycle.standing_of(m, on, now, successors) for m in measures}
 
 
-@dataclass(frozen=True)
-class StandingRow:
+class StandingRow(NamedTuple):
+    """A measure's standing as a flat row (a tuple: tens of thousands are made for a count,
+    and a frozen dataclass costs several times as much to build)."""
+
     id: int
     jurisdiction_code: str
     standing: lifecycle.Standing
@@ -278,12 +280,10 @@ def visible_standings(
 
     wanted = set(codes) if codes is not None else None
     if not include_drafts and (on is None or on == lifecycle.today()):
-        known = standings.snapshot().standings
-        return [
-            StandingRow(i, code, standing)
-            for i, (code, standing) in known.items()
-            if wanted is None or code in wanted
-        ]
+        rows = standings.snapshot().items()
+        if wanted is None:
+            return [StandingRow._make(row) for row in rows]
+        return [StandingRow._make(row) for row in rows if row[1] in wanted]
     ids = None
     if wanted is not None:
         ids = (
@@ -579,13 +579,16 @@ def coverage_rows(letters: list[str], *, include_drafts: bool = False) -> list[C
     standings = visible_standings(include_drafts=include_drafts)
     listed = {r.jurisdiction_code for r in standings}
     ids = visible(Measure, include_drafts=include_drafts).with_only_columns(Measure.id)
-    letters_of: dict[int, set[str]] = defaultdict(set)
-    for measure_id, letter in db.session.execute(
+    # tuples of letters, which the collector stops tracking (one per measure)
+    letters_of: dict[int, tuple[str, ...]] = {}
+    for measure_id, letter in plain_rows(
         sa.select(Mapping.measure_id, Norm.letter)
         .join(Norm, Norm.id == Mapping.norm_id)
         .where(Mapping.measure_id.in_(ids.scalar_subquery()), Norm.letter.in_(letters))
     ):
-        letters_of[measure_id].add(letter)
+        found = letters_of.get(measure_id, ())
+        if letter not in found:
+            letters_of[measure_id] = (*found, letter)
     own: dict[str, int] = defaultdict(int)
     grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in standings:

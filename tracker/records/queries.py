@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -51,3 +52,37 @@ def record_is_public(record_id: int) -> bool:
     if record is None or record.deleted_at is not None:
         return False
     return live_copy(record) is not None
+
+
+def in_ids(column: Any, ids: Any) -> sa.ColumnElement[bool]:
+    """``column IN ids`` for a list of ids already read (tens of thousands at scale), bound
+    as one parameter whatever their number: an array on PostgreSQL (``= ANY``), a JSON
+    array read by ``json_each`` on SQLite; elsewhere a plain IN list. The database finds
+    the rows by id, where a subquery repeating the scope would evaluate it again."""
+    values = sorted(set(ids))
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        # one text parameter cast to an array: the driver adapts one string, not 40,000 ints
+        text = "{" + ",".join(str(int(v)) for v in values) + "}"
+        return column == sa.func.any(
+            sa.cast(sa.bindparam(None, text, type_=sa.String), ARRAY(sa.Integer))
+        )
+    if dialect == "sqlite":
+        import json
+
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))
+        return column.in_(sa.select(listed.table_valued("value").c.value))
+    return column.in_(values)
+
+
+_Columns = TypeVarTuple("_Columns")
+
+
+def plain_rows(stmt: sa.Select[*_Columns]) -> Iterator[sa.Row[*_Columns]]:
+    """The rows of a select of columns, through the session's connection without the ORM's
+    result processing, fetched 500 at a time (a page reads tens of thousands of
+    flat rows at scale: one by one costs a call each, all at once keeps them all alive)."""
+    for rows in db.session.connection().execute(stmt).partitions(500):
+        yield from rows

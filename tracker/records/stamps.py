@@ -96,15 +96,23 @@ def read(scopes: Iterable[str]) -> dict[str, tuple[int, dt.datetime | None]]:
 def global_seq() -> int:
     """The global stamp: read once per request (the start page, the API's kept counts and
     the standings snapshot all key on it); a bump in the request forgets it."""
+    return global_stamp()[0]
+
+
+def global_stamp() -> tuple[int, dt.datetime | None]:
+    """The global stamp's sequence and latest publication, read once per request as
+    :func:`global_seq` (the time tells two databases with the same sequence apart)."""
     if has_request_context() and _REQUEST_KEY in request.environ:
-        return int(request.environ[_REQUEST_KEY])
-    seq = (
-        db.session.scalar(sa.select(PublicationStamp.seq).where(PublicationStamp.scope == GLOBAL))
-        or 0
-    )
+        return cast(tuple[int, dt.datetime | None], request.environ[_REQUEST_KEY])
+    row = db.session.execute(
+        sa.select(PublicationStamp.seq, PublicationStamp.published_at).where(
+            PublicationStamp.scope == GLOBAL
+        )
+    ).first()
+    found: tuple[int, dt.datetime | None] = (row[0] or 0, row[1]) if row else (0, None)
     if has_request_context():
-        request.environ[_REQUEST_KEY] = seq
-    return seq
+        request.environ[_REQUEST_KEY] = found
+    return found
 
 
 def rebuild() -> int:

@@ -24,6 +24,8 @@ from flask import Flask, current_app
 class Store(Protocol):
     def get_pdf(self, group: str, key: str) -> bytes | None: ...
     def put_pdf(self, group: str, key: str, data: bytes) -> None: ...
+    def get_blob(self, group: str, key: str) -> bytes | None: ...
+    def put_blob(self, group: str, key: str, data: bytes) -> None: ...
     def get_state(self, key: str) -> dict[str, Any] | None: ...
     def set_state(self, key: str, state: dict[str, Any], ttl: int) -> None: ...
     def claim(self, key: str, state: dict[str, Any], ttl: int) -> bool: ...
@@ -49,6 +51,9 @@ class FileStore:
     def _state_path(self, key: str) -> Path:
         return self.root / "jobs" / f"{_safe(key)}.json"
 
+    def _blob_path(self, group: str, key: str) -> Path:
+        return self.root / "data" / _safe(group) / f"{_safe(key)}.bin"
+
     def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -66,6 +71,20 @@ class FileStore:
         path = self._pdf_path(group, key)
         self._write(path, data)
         for old in path.parent.glob("*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+    def get_blob(self, group: str, key: str) -> bytes | None:
+        """Other computed data (the standings of a data version): the newest of its group."""
+        try:
+            return self._blob_path(group, key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put_blob(self, group: str, key: str, data: bytes) -> None:
+        path = self._blob_path(group, key)
+        self._write(path, data)
+        for old in path.parent.glob("*.bin"):
             if old != path:
                 old.unlink(missing_ok=True)
 
@@ -124,6 +143,12 @@ class RedisStore:
 
     def put_pdf(self, group: str, key: str, data: bytes) -> None:
         self.redis.set(self._k("pdf", group, key), data, ex=self.ttl)
+
+    def get_blob(self, group: str, key: str) -> bytes | None:
+        return self.redis.get(self._k("data", group, key))  # type: ignore[return-value]
+
+    def put_blob(self, group: str, key: str, data: bytes) -> None:
+        self.redis.set(self._k("data", group, key), data, ex=self.ttl)
 
     def get_state(self, key: str) -> dict[str, Any] | None:
         raw = self.redis.get(self._k("job", key))

@@ -15,7 +15,8 @@ Both charts are bounded: at most :data:`MAX_COLUMNS` jurisdictions and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -367,24 +368,46 @@ def timeline(
 ) -> Timeline:
     """The :data:`MAX_EVENTS` adoptions, entries into force and application stages nearest
     to ``as_of``, in date order, from (measure label, its events) pairs."""
+    return timeline_of_rows(
+        (
+            (label, e.kind, e.date, e.precision, e.stage)
+            for label, events in measures
+            for e in events
+        ),
+        as_of,
+    )
+
+
+#: an event as the timeline reads it: (measure label, kind, date, precision, stage)
+EventRow = tuple[str, str, dt.date, str, str | None]
+
+
+def timeline_of_rows(rows: Iterable[EventRow], as_of: dt.date) -> Timeline:
+    """:func:`timeline` from plain event rows. A comparison reads tens of thousands of
+    events: they are ranked as tuples (the nearest first, then by date, then by measure),
+    and only the chosen few become points with their dates formatted."""
+    ranked = [
+        (abs((date - as_of).days), date, label, kind, precision, stage)
+        for label, kind, date, precision, stage in rows
+        if kind in MARKERS
+    ]
+    nearest = heapq.nsmallest(MAX_EVENTS, ranked, key=lambda r: r[:3])
     points = []
-    for label, events in measures:
-        for e in events:
-            if e.kind in MARKERS:
-                points.append(
-                    TimelinePoint(
-                        date=e.date,
-                        date_text=e.text,
-                        short_date=short_date(e),
-                        measure=label,
-                        kind=e.kind,
-                        stage=e.stage,
-                        ahead=e.effective > as_of,
-                    )
-                )
-    nearest = sorted(points, key=lambda p: (abs((p.date - as_of).days), p.date, p.measure))
-    chosen = sorted(nearest[:MAX_EVENTS], key=lambda p: (p.date, p.measure, p.kind))
-    return Timeline(chosen, as_of, len(points)).layout()
+    for _days, date, label, kind, precision, stage in nearest:
+        e = lifecycle.LifeEvent(kind, date, precision, stage)
+        points.append(
+            TimelinePoint(
+                date=date,
+                date_text=e.text,
+                short_date=short_date(e),
+                measure=label,
+                kind=kind,
+                stage=stage,
+                ahead=e.effective > as_of,
+            )
+        )
+    chosen = sorted(points, key=lambda p: (p.date, p.measure, p.kind))
+    return Timeline(chosen, as_of, len(ranked)).layout()
 
 
 # --------------------------------------------------------------------------- sources
@@ -419,11 +442,16 @@ def for_report(report: Any, orgs_of: dict[str, list[str]]) -> Charts:
     return from_entries(report, entries, orgs_of)
 
 
-def from_entries(report: Any, entries: Sequence[Any], orgs_of: dict[str, list[str]]) -> Charts:
+def from_entries(
+    report: Any,
+    entries: Sequence[Any],
+    orgs_of: dict[str, list[str]],
+    line: Timeline | None = None,
+) -> Charts:
     """The charts of a report's grid (``report.rows``, every measure in force in its cells)
     and of ``entries``, every measure listed for it (each with ``record_id``,
     ``jurisdiction_code``, ``status``, ``norm_letters``, ``topic_slugs``, ``label`` and
-    ``events``)."""
+    ``events``); ``line``, the timeline when it is read apart (:func:`scope_timeline`)."""
     p = report.params
     codes = [r.code for r in report.rows]
     cell_of = {(r.code, c.key): c for r in report.rows for c in r.cells}
@@ -440,36 +468,35 @@ def from_entries(report: Any, entries: Sequence[Any], orgs_of: dict[str, list[st
         )
         for c in report.columns
     ]
-    own: dict[str, list[Any]] = {}
+    # every entry once: {code: {key: standings of the entries that apply there}}
+    places: dict[str, list[str]] = {}
+    for code in codes:
+        for place in (code, *orgs_of.get(code, ())):
+            places.setdefault(place, []).append(code)
+    found: dict[str, dict[str, list[Any]]] = {code: {} for code in codes}
     for e in entries:
-        own.setdefault(e.jurisdiction_code, []).append(e)
-    applying = {
-        code: [e for place in (code, *orgs_of.get(code, ())) for e in own.get(place, [])]
-        for code in codes
-    }
+        applies = places.get(e.jurisdiction_code)
+        if not applies:
+            continue
+        for key in e.norm_letters if by_topic else e.topic_slugs:
+            for code in applies:
+                found[code].setdefault(key, []).append(e.status)
     other_rows = [
-        heat_row(
-            key,
-            label,
-            {
-                code: [
-                    e.status
-                    for e in applying[code]
-                    if key in (e.norm_letters if by_topic else e.topic_slugs)
-                ]
-                for code in codes
-            },
-        )
+        heat_row(key, label, {code: found[code].get(key, []) for code in codes})
         for key, label in _other_axis(p)
     ]
     norms = HeatBlock("Norms of A/70/174 para. 13", grid_rows if not by_topic else other_rows)
     topics = HeatBlock("Supply-chain topics", other_rows if not by_topic else grid_rows)
     heat = heat_map([(r.code, r.name) for r in report.rows], [norms, topics], report.as_of)
-    several = len(codes) != 1
-    line = timeline(
-        ((f"{e.label} ({e.jurisdiction_code})" if several else e.label, e.events) for e in entries),
-        report.as_of,
-    )
+    if line is None:
+        several = len(codes) != 1
+        line = timeline(
+            (
+                (f"{e.label} ({e.jurisdiction_code})" if several else e.label, e.events)
+                for e in entries
+            ),
+            report.as_of,
+        )
     return Charts(heat, line)
 
 
@@ -574,45 +601,94 @@ class ChartEntry:
     jurisdiction_code: str
     status: lifecycle.Standing
     label: str
-    norm_letters: set[str]
-    topic_slugs: set[str]
+    norm_letters: Collection[str]
+    topic_slugs: Collection[str]
     events: list[lifecycle.LifeEvent]
 
 
 def chart_entries(
-    items: Sequence[Any], grid_keys: dict[int, set[str]], by: str
+    items: Sequence[Any], grid_keys: Mapping[int, Collection[str]], by: str
 ) -> list[ChartEntry]:
     """Chart entries for flat measure rows (``id``, ``record_id``, ``jurisdiction_code``,
-    ``status``) whose grid columns are ``grid_keys``: the other axis's keys and
-    the marked events come in one query each."""
+    ``status``) whose grid columns are ``grid_keys``. The other axis's keys come in one
+    query; the timeline is read apart (:func:`scope_timeline`), so the entries carry no
+    events."""
     from tracker.measures.models import Mapping, measure_topics
     from tracker.norms.models import Norm, Topic
+    from tracker.records.queries import in_ids, plain_rows
 
-    ids = sorted({m.id for m in items})
-    # one statement each, with or without measures (the page's count stays constant)
-    other: dict[int, set[str]] = {}
+    # one statement, with or without measures (the page's count stays constant)
+    ids = [m.id for m in items]
+    # tuples of strings, which the collector stops tracking (one per measure)
+    other: dict[int, tuple[str, ...]] = {}
     stmt = (
         sa.select(Mapping.measure_id, Norm.letter)
         .join(Norm, Norm.id == Mapping.norm_id)
-        .where(Mapping.measure_id.in_(ids))
+        .where(in_ids(Mapping.measure_id, ids))
         if by == "topic"
         else sa.select(measure_topics.c.measure_id, Topic.slug)
         .join(Topic, Topic.id == measure_topics.c.topic_id)
-        .where(measure_topics.c.measure_id.in_(ids))
+        .where(in_ids(measure_topics.c.measure_id, ids))
     )
-    for measure_id, key in db.session.execute(stmt):
-        other.setdefault(measure_id, set()).add(key)
-    marked = _marked(ids)
+    for measure_id, key in plain_rows(stmt):
+        found = other.get(measure_id, ())
+        if key not in found:
+            other[measure_id] = (*found, key)
+    empty: tuple[str, ...] = ()
     out = []
     for m in items:
-        grid, rest = grid_keys.get(m.id, set()), other.get(m.id, set())
+        grid, rest = grid_keys.get(m.id, empty), other.get(m.id, empty)
         letters, slugs = (rest, grid) if by == "topic" else (grid, rest)
-        # the label is read with the events: flat rows need not carry names
-        label, events = marked.get(m.id, ("", []))
-        out.append(
-            ChartEntry(m.record_id, m.jurisdiction_code, m.status, label, letters, slugs, events)
-        )
+        out.append(ChartEntry(m.record_id, m.jurisdiction_code, m.status, "", letters, slugs, []))
     return out
+
+
+def scope_timeline(items: Sequence[Any], as_of: dt.date, several: bool) -> Timeline:
+    """The timeline of flat measure rows (``id``, ``jurisdiction_code``): their marked
+    events read as rows with the measure's name, in one query; "(code)" follows the name
+    when ``several`` jurisdictions are shown."""
+    from tracker.measures.models import Measure, MeasureEvent
+    from tracker.records.queries import in_ids, plain_rows
+
+    # the rows in the order of ``items``, each measure's by date (as :func:`timeline` reads
+    # (label, events) pairs: equal dates and names keep that order), sorted here rather
+    # than by the database (tens of thousands of rows)
+    position = {m.id: i for i, m in enumerate(items)}
+    stmt = (
+        sa.select(
+            MeasureEvent.measure_id,
+            MeasureEvent.date,
+            MeasureEvent.id,
+            Measure.jurisdiction_code,
+            Measure.short_name,
+            Measure.title_en,
+            Measure.title_original,
+            sa.type_coerce(MeasureEvent.kind, sa.String),
+            sa.type_coerce(MeasureEvent.precision, sa.String),
+            MeasureEvent.stage,
+        )
+        .join(Measure, Measure.id == MeasureEvent.measure_id)
+        .where(
+            in_ids(MeasureEvent.measure_id, position),
+            sa.type_coerce(MeasureEvent.kind, sa.String).in_(sorted(MARKERS)),
+        )
+    )
+    rows = sorted(plain_rows(stmt), key=lambda r: (position[r[0]], r[1], r[2]))
+    return timeline_of_rows(
+        (
+            (
+                f"{short or english or original} ({code})"
+                if several
+                else short or english or original,
+                kind,
+                date,
+                precision,
+                stage,
+            )
+            for _id, date, _event, code, short, english, original, kind, precision, stage in rows
+        ),
+        as_of,
+    )
 
 
 # --------------------------------------------------------------------------- helpers

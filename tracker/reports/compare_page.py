@@ -23,8 +23,9 @@ from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.measures import lifecycle
 from tracker.measures.models import Mapping, Measure, MeasureType, measure_topics
-from tracker.measures.standings import standings_of
+from tracker.measures.standings import standings_of, standings_of_listed
 from tracker.norms.models import Norm, Topic
+from tracker.records.queries import in_ids, plain_rows
 from tracker.reports import charts, summary
 from tracker.reports import sections as report_sections
 from tracker.reports.data import Cell, CellItem, Report, Row, Section
@@ -57,7 +58,7 @@ CELL_RULE = (
 _TYPE_RANK = {t.value: i for i, t in enumerate(MeasureType)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Lite:
     """What the grid and the summary read of a measure (a flat row, never an ORM object);
     the names are read only for the measures the page names (:func:`_name`)."""
@@ -120,19 +121,27 @@ def _significance(item: CellItem) -> tuple[Any, ...]:
     return (item.via is not None, _TYPE_RANK[m.type], -(m.year or 0), -m.record_id)
 
 
-def _lites(params: ReportParams, on: dt.date, include_drafts: bool) -> list[Lite]:
-    scope = scope_statement(params, include_drafts=include_drafts)
-    standings = standings_of(scope.with_only_columns(Measure.id), on, include_drafts=include_drafts)
-    rows = db.session.execute(
-        scope.with_only_columns(
-            Measure.id,
-            Measure.record_id,
-            Measure.jurisdiction_code,
-            sa.type_coerce(Measure.type, sa.String),
-            Measure.year,
-            sa.type_coerce(Measure.verification, sa.String),
-        ).order_by(Measure.jurisdiction_code, Measure.record_id)
-    )
+def _lites(scope: sa.Select[Any], on: dt.date, include_drafts: bool) -> list[Lite]:
+    # plain tuples of ints and strings: the collector stops tracking them at its first pass
+    rows = [
+        (i, record, code, kind, year, verification)
+        for i, record, code, kind, year, verification in plain_rows(
+            scope.with_only_columns(
+                Measure.id,
+                Measure.record_id,
+                Measure.jurisdiction_code,
+                sa.type_coerce(Measure.type, sa.String),
+                Measure.year,
+                sa.type_coerce(Measure.verification, sa.String),
+            ).order_by(Measure.jurisdiction_code, Measure.record_id)
+        )
+    ]
+    ids = scope.with_only_columns(Measure.id)
+    if not include_drafts and on == lifecycle.today():
+        # the public's standings today: the snapshot, with no second scope query
+        standings = standings_of_listed([row[0] for row in rows], ids)
+    else:
+        standings = standings_of(ids, on, include_drafts=include_drafts)
     return [Lite(*row, standings[row[0]]) for row in rows if row[0] in standings]
 
 
@@ -155,23 +164,26 @@ def _name(lites: list[Lite]) -> None:
         m.title_lang, m.verification_label = lang or "en", verification.label
 
 
-def _keys(params: ReportParams, ids: Any) -> dict[int, set[str]]:
-    """{measure id: the grid columns it belongs to} (norm letters or topic slugs)."""
+def _keys(params: ReportParams, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """{measure id: the grid columns it belongs to} (norm letters or topic slugs) of the
+    measures ``ids``: tuples of strings, which the collector stops tracking."""
     if params.by == "topic":
         stmt = (
             sa.select(measure_topics.c.measure_id, Topic.slug)
             .join(Topic, Topic.id == measure_topics.c.topic_id)
-            .where(measure_topics.c.measure_id.in_(ids))
+            .where(in_ids(measure_topics.c.measure_id, ids))
         )
     else:
         stmt = (
             sa.select(Mapping.measure_id, Norm.letter)
             .join(Norm, Norm.id == Mapping.norm_id)
-            .where(Mapping.measure_id.in_(ids), Norm.letter.in_(params.norms))
+            .where(in_ids(Mapping.measure_id, ids), Norm.letter.in_(params.norms))
         )
-    keys: dict[int, set[str]] = defaultdict(set)
-    for measure_id, key in db.session.execute(stmt):
-        keys[measure_id].add(key)
+    keys: dict[int, tuple[str, ...]] = {}
+    for measure_id, key in plain_rows(stmt):
+        found = keys.get(measure_id, ())
+        if key not in found:
+            keys[measure_id] = (*found, key)
     return keys
 
 
@@ -183,7 +195,7 @@ class _Scope:
     params: ReportParams
     include_drafts: bool
     lites: list[Lite]
-    keys: dict[int, set[str]]
+    keys: dict[int, tuple[str, ...]]
     names: dict[str, str]
     orgs_of: dict[str, list[str]]
     #: organisation -> the compared jurisdictions its measures fill a cell of
@@ -200,8 +212,8 @@ class _Scope:
 
 
 def _scope(params: ReportParams, on: dt.date, include_drafts: bool) -> _Scope:
-    lites = _lites(params, on, include_drafts)
-    scope_ids = scope_statement(params, include_drafts=include_drafts).with_only_columns(Measure.id)
+    statement = scope_statement(params, include_drafts=include_drafts)
+    lites = _lites(statement, on, include_drafts)
     codes = list(params.jurisdictions)
     names = {
         j.code: j.name
@@ -215,30 +227,42 @@ def _scope(params: ReportParams, on: dt.date, include_drafts: bool) -> _Scope:
         params,
         include_drafts,
         lites,
-        _keys(params, scope_ids.scalar_subquery()),
+        _keys(params, [m.id for m in lites]),
         names,
         memberships(codes),
     )
 
 
-def _grid_cell(scope: _Scope, code: str, key: str, by_code: dict[str, list[Lite]]) -> GridCell:
-    """One cell: every measure in force counted, the most significant few named."""
+def _grid_cell(
+    scope: _Scope,
+    code: str,
+    key: str,
+    by_code: dict[str, list[Lite]],
+    made: dict[tuple[int, str | None], CellItem],
+) -> GridCell:
+    """One cell: every measure in force counted, the most significant few named
+    (``by_code`` lists each jurisdiction's measures by significance, :func:`_grid`; a
+    measure's item is ``made`` once for all the cells it fills)."""
     covering = lifecycle.COVERING.standings
     cell = GridCell(key, link=_list_link(scope.params, code, key, scope.include_drafts))
-    for org in [code, *scope.orgs_of.get(code, [])]:
+    keys = scope.keys
+    orgs = scope.orgs_of.get(code, [])
+    for org in [code, *orgs]:
+        via = org if org != code else None
         for m in by_code.get(org, []):
-            if key not in scope.keys.get(m.id, ()):
+            if key not in keys.get(m.id, ()):
                 continue
-            via = org if org != code else None
-            (cell.items if m.status in covering else cell.pending).append(
-                CellItem(m, via)  # type: ignore[arg-type]
-            )
+            item = made.get((m.id, via))
+            if item is None:
+                item = made[m.id, via] = CellItem(m, via)  # type: ignore[arg-type]
+            (cell.items if m.status in covering else cell.pending).append(item)
             if via and m.status in covering:
                 members = scope.via_used.setdefault(via, [])
                 if code not in members:
                     members.append(code)
-    cell.items.sort(key=_significance)
-    cell.pending.sort(key=_significance)
+    if len(orgs) > 1:  # own measures first, each list in order: merge the organisations'
+        cell.items.sort(key=_significance)
+        cell.pending.sort(key=_significance)
     cell.named = cell.items[:CELL_SHOWN]
     cell.pending_total = len(cell.pending)
     cell.pending = cell.pending[:CELL_SHOWN]
@@ -246,15 +270,19 @@ def _grid_cell(scope: _Scope, code: str, key: str, by_code: dict[str, list[Lite]
 
 
 def _grid(scope: _Scope, columns: list[Any]) -> list[Row]:
+    # each jurisdiction's measures by significance once, not in every cell
     by_code: dict[str, list[Lite]] = defaultdict(list)
     for m in scope.lites:
         if m.status in lifecycle.COMPARED:
             by_code[m.jurisdiction_code].append(m)
+    for listed in by_code.values():
+        listed.sort(key=lambda m: (_TYPE_RANK[m.type], -(m.year or 0), -m.record_id))
+    made: dict[tuple[int, str | None], CellItem] = {}
     return [
         Row(
             code,
             scope.names.get(code, code),
-            [_grid_cell(scope, code, col.key, by_code) for col in columns],
+            [_grid_cell(scope, code, col.key, by_code, made) for col in columns],
         )
         for code in scope.codes
     ]
@@ -365,7 +393,10 @@ def build_comparison(
     report.summary = summary.sentences(report)
     shown = [m for m in listed if m.status in lifecycle.COVERING.standings or m.status in LISTED]
     report.charts = charts.from_entries(
-        report, charts.chart_entries(shown, scope.keys, params.by), scope.orgs_of
+        report,
+        charts.chart_entries(shown, scope.keys, params.by),
+        scope.orgs_of,
+        charts.scope_timeline(shown, on, several=len(rows) != 1),
     )
     if report_sections.has_attributions(params):
         from tracker.attribution import sections as attribution
