@@ -37,6 +37,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker import gc_guard
+
 #: tables whose rows hang off a measure content row (cloned per copy)
 CHILDREN = ("measure_events", "sources", "mappings", "measure_relations", "measure_topics")
 
@@ -397,6 +399,8 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
             times.append(time.perf_counter() - t0)
             first.append(t_first if t_first is not None else times[-1])
             statements, status = counter["n"], response.status_code
+            # as a gunicorn worker does after each response (gunicorn.conf.py), untimed
+            gc_guard.collect_if_due()
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     times.sort()
@@ -417,6 +421,11 @@ def pages(
     only: list[str] | None = None,
     skip: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    # The web workers' garbage-collection policy (tracker/gc_guard.py): no automatic
+    # collection inside a request on CPython 3.11, whose collector can free objects under
+    # SQLAlchemy's weakref callbacks and crash the process (a test client with the default
+    # policy segfaults here after a few thousand ORM objects); a collection after each one.
+    gc_guard.install()
     small, large = make_app(small_url), make_app(large_url)
     results = []
     for (label, path), (_l, large_path) in zip(page_list(small), page_list(large), strict=True):
