@@ -37,8 +37,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker import gc_guard
-
 #: tables whose rows hang off a measure content row (cloned per copy)
 CHILDREN = ("measure_events", "sources", "mappings", "measure_relations", "measure_topics")
 
@@ -371,6 +369,10 @@ def page_list(app: Any) -> list[tuple[str, str]]:
 
 
 def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
+    """Median and p95 latency, first byte, statements and size of ``runs`` requests of
+    ``path``. Like a web worker, it collects cyclic garbage after each request, never inside
+    one, when the caller runs it inside ``gc_guard.between_requests`` (``pages`` does)."""
+    from tracker import gc_guard
     from tracker.extensions import db
 
     counter = {"n": 0}
@@ -399,7 +401,6 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
             times.append(time.perf_counter() - t0)
             first.append(t_first if t_first is not None else times[-1])
             statements, status = counter["n"], response.status_code
-            # as a gunicorn worker does after each response (gunicorn.conf.py), untimed
             gc_guard.collect_if_due()
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
@@ -421,22 +422,26 @@ def pages(
     only: list[str] | None = None,
     skip: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    # The web workers' garbage-collection policy (tracker/gc_guard.py): no automatic
-    # collection inside a request on CPython 3.11, whose collector can free objects under
-    # SQLAlchemy's weakref callbacks and crash the process (a test client with the default
-    # policy segfaults here after a few thousand ORM objects); a collection after each one.
-    gc_guard.install()
+    """Measure each page on both databases. This process serves thousands of requests, as a
+    web worker does, so it gets the web workers' guard on CPython 3.11 (tracker/gc_guard.py:
+    a collection inside an allocation can corrupt the heap through SQLAlchemy's weakref
+    callbacks; without the guard this segfaulted on the second page at 40,000 measures on
+    PostgreSQL)."""
+    from tracker import gc_guard
+
     small, large = make_app(small_url), make_app(large_url)
     results = []
-    for (label, path), (_l, large_path) in zip(page_list(small), page_list(large), strict=True):
-        if only and not any(o in label for o in only):
-            continue
-        if skip and label in skip:
-            continue
-        a = measure(small, path, runs)
-        b = measure(large, large_path, runs)
-        results.append({"page": label, "small": a, "large": b, "path": large_path})
-        print(_line(results[-1]), flush=True)
+    with gc_guard.between_requests():
+        pairs = zip(page_list(small), page_list(large), strict=True)
+        for (label, path), (_l, large_path) in pairs:
+            if only and not any(o in label for o in only):
+                continue
+            if skip and label in skip:
+                continue
+            a = measure(small, path, runs)
+            b = measure(large, large_path, runs)
+            results.append({"page": label, "small": a, "large": b, "path": large_path})
+            print(_line(results[-1]), flush=True)
     return results
 
 

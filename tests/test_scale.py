@@ -8,7 +8,12 @@ Timing is measured by ``python -m bench.scale pages``, never asserted here.
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +26,8 @@ from tracker.reports.params import ReportParams
 from tracker.reports.queries import data_version, scope_statement
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MEASURES = 4000
 
@@ -54,6 +61,7 @@ NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
 def scale_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     url = create_database(tmp_path_factory.mktemp("scale"), "scale")
     app = make_app(url)
+    app.config["TEST_SCALE_URL"] = url
     try:
         with app.app_context():
             scale.generate(url, MEASURES, 200, app=app)
@@ -231,3 +239,40 @@ def test_scale_module_has_a_page_list(scale_app: Any) -> None:
     labels = [label for label, _path in scale.page_list(scale_app)]
     assert labels[0] == "home" and "export csv" in labels and "compare 10" in labels
     assert all(any(label.startswith(b) for label in labels) for b in BOUNDED)
+
+
+def test_the_pages_bench_serves_many_requests_without_crashing(
+    scale_app: Any, database_url: str
+) -> None:
+    """``python -m bench.scale pages`` serves its requests in one process: on CPython 3.11 it
+    segfaulted on its second page at this size, on SQLite and PostgreSQL (heap corruption by a
+    collection inside an allocation) until it collected between requests like a web worker
+    (tracker/gc_guard.py; with TRACKER_GC_BETWEEN_REQUESTS=0 this test fails with SIGSEGV)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "faulthandler",
+            "-m",
+            "bench.scale",
+            "pages",
+            "--small-url",
+            database_url,
+            "--large-url",
+            scale_app.config["TEST_SCALE_URL"],
+            "--runs",
+            "5",
+            "--only",
+            "home",
+            "measures",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),  # no core file
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
+    rows = [line.split("|")[1].strip() for line in result.stdout.splitlines()[2:]]
+    assert rows == ["home", "measures", "measures filtered", "api measures"]
