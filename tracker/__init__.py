@@ -36,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # a fixed window lets a client spend the limit twice across a window's edge
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     extensions.limiter.init_app(app)
 
     from tracker import engine, faults, filters, gc_guard, inputs, web
