@@ -143,13 +143,14 @@ def visible_entries(audience: Audience) -> sa.ColumnElement[bool]:
             clauses.append(SearchEntry.owner == owner)
             continue
         model = source.model
-        row_visible = (
-            sa.select(model.id)
-            .where(model.id == SearchEntry.owner_id)
-            .where(visibility_clause(model, include_drafts=audience.include_drafts))
-            .exists()
+        # An uncorrelated IN, not a correlated EXISTS: PostgreSQL hashes the visible ids once
+        # instead of probing the content and record tables for every hit (at 40,000
+        # measures the per-hit probes also priced the statements over the JIT threshold,
+        # which cost ~0.4 s of compilation each).
+        visible_ids = sa.select(model.id).where(
+            visibility_clause(model, include_drafts=audience.include_drafts)
         )
-        clauses.append(sa.and_(SearchEntry.owner == owner, row_visible))
+        clauses.append(sa.and_(SearchEntry.owner == owner, SearchEntry.owner_id.in_(visible_ids)))
     return sa.or_(*clauses)
 
 
@@ -188,7 +189,8 @@ def search(
     flush_pending(session)
     backend = backend_for(session)
     found = _found(backend, parsed, filters, audience)
-    results.total = session.scalar(sa.select(sa.func.count()).select_from(found)) or 0
+    counts = _counts(backend, parsed, filters, audience)
+    results.total = counts.pop(TOTAL, {}).get(TOTAL, 0)
     if not results.total:
 
         def finds(corrected: str) -> bool:
@@ -198,26 +200,29 @@ def search(
         results.suggestion = vocab.suggest(session, results.query, parsed, finds)
         return results
 
-    counts = session.execute(
-        sa.select(
-            SearchFacet.facet, SearchFacet.value, sa.func.count(sa.distinct(SearchFacet.entry_id))
-        )
-        .where(SearchFacet.entry_id.in_(sa.select(found.c.id)))
-        .group_by(SearchFacet.facet, SearchFacet.value)
-    )
-    by_facet: dict[str, list[FacetValue]] = defaultdict(list)
-    for facet, value, n in counts:
-        by_facet[facet].append(FacetValue(value, n, filters.has(facet, value)))
     results.facets = {
-        facet: _ordered(facet, by_facet[facet]) for facet in FACETS if by_facet.get(facet)
+        facet: _ordered(
+            facet,
+            [FacetValue(value, n, filters.has(facet, value)) for value, n in counts[facet].items()],
+        )
+        for facet in FACETS
+        if counts.get(facet)
     }
 
-    rows = session.execute(
-        sa.select(SearchEntry, found.c.score)
-        .join(found, found.c.id == SearchEntry.id)
-        .order_by(found.c.score.desc(), SearchEntry.id)
+    # The page's ids are picked from the narrow (id, score) rows before the wide entry rows
+    # are joined, so the database keeps only the best few while it ranks (a top-N sort)
+    # instead of sorting every hit with its text.
+    top = (
+        sa.select(found.c.id, found.c.score)
+        .order_by(found.c.score.desc(), found.c.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .subquery("top")
+    )
+    rows = session.execute(
+        sa.select(SearchEntry, top.c.score)
+        .join(top, top.c.id == SearchEntry.id)
+        .order_by(top.c.score.desc(), SearchEntry.id)
     ).all()
     ids = [entry.id for entry, _ in rows]
     snippets = backend.snippets(session, parsed, ids)
@@ -254,6 +259,43 @@ def matching_owner_ids(
         .join(found, found.c.id == SearchEntry.id)
         .where(SearchEntry.owner == owner)
     )
+
+
+#: the facet name under which ``_counts`` reports the number of hits (no facet is named so)
+TOTAL = ""
+
+
+def _counts(
+    backend: Backend, parsed: ParsedQuery, filters: SearchFilters, audience: Audience
+) -> dict[str, dict[str, int]]:
+    """Hits per facet value, and the number of hits (``counts[TOTAL][TOTAL]``), in one
+    statement that finds the hits once.
+
+    An entry holds each (facet, value) at most once (tracker.search.documents keeps a set
+    per facet), so a plain count of the joined rows is the number of entries; it lets the
+    database aggregate by hashing instead of sorting every (facet, value, entry) row."""
+    matches = backend.matches(parsed)
+    found = (
+        sa.select(SearchEntry.id.label("id"))
+        .join(matches, matches.c.entry_id == SearchEntry.id)
+        .where(visible_entries(audience), *_filter_clauses(filters))
+        .cte("found")
+        .prefix_with("MATERIALIZED")
+    )
+    total = sa.select(
+        sa.literal(TOTAL, sa.String).label("facet"),
+        sa.literal(TOTAL, sa.String).label("value"),
+        sa.func.count().label("n"),
+    ).select_from(found)
+    per_value = (
+        sa.select(SearchFacet.facet, SearchFacet.value, sa.func.count())
+        .join(found, found.c.id == SearchFacet.entry_id)
+        .group_by(SearchFacet.facet, SearchFacet.value)
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for facet, value, n in db.session.execute(sa.union_all(total, per_value)):
+        counts[facet][value] = n
+    return counts
 
 
 def _found(
