@@ -135,22 +135,29 @@ class SearchResults:
         return self.page + 1
 
 
-def visible_entries(audience: Audience) -> sa.ColumnElement[bool]:
-    """Entries whose content row this audience may see (see tracker.records.queries)."""
+def visible_entries(audience: Audience, *, by_id_set: bool = False) -> sa.ColumnElement[bool]:
+    """Entries whose content row this audience may see (see tracker.records.queries).
+
+    ``by_id_set`` asks for an uncorrelated ``owner_id IN (visible ids)`` rather than a
+    correlated EXISTS per entry: PostgreSQL hashes the visible ids once instead of probing
+    the content and record tables for every hit (at 40,000 measures those per-hit probes
+    also priced each statement over the JIT threshold, ~0.4 s of compilation each); SQLite
+    would evaluate the list by walking the whole content table, so it probes per hit."""
     clauses = []
     for owner, source in SOURCES.items():
         if not source.reviewable:
             clauses.append(SearchEntry.owner == owner)
             continue
         model = source.model
-        # An uncorrelated IN, not a correlated EXISTS: PostgreSQL hashes the visible ids once
-        # instead of probing the content and record tables for every hit (at 40,000
-        # measures the per-hit probes also priced the statements over the JIT threshold,
-        # which cost ~0.4 s of compilation each).
-        visible_ids = sa.select(model.id).where(
-            visibility_clause(model, include_drafts=audience.include_drafts)
-        )
-        clauses.append(sa.and_(SearchEntry.owner == owner, SearchEntry.owner_id.in_(visible_ids)))
+        visible = visibility_clause(model, include_drafts=audience.include_drafts)
+        row_visible: sa.ColumnElement[bool]
+        if by_id_set:
+            row_visible = SearchEntry.owner_id.in_(sa.select(model.id).where(visible))
+        else:
+            row_visible = (
+                sa.select(model.id).where(model.id == SearchEntry.owner_id).where(visible).exists()
+            )
+        clauses.append(sa.and_(SearchEntry.owner == owner, row_visible))
     return sa.or_(*clauses)
 
 
@@ -278,7 +285,10 @@ def _counts(
     found = (
         sa.select(SearchEntry.id.label("id"))
         .join(matches, matches.c.entry_id == SearchEntry.id)
-        .where(visible_entries(audience), *_filter_clauses(filters))
+        .where(
+            visible_entries(audience, by_id_set=backend.visibility_by_id_set),
+            *_filter_clauses(filters),
+        )
         .cte("found")
         .prefix_with("MATERIALIZED")
     )
@@ -289,7 +299,7 @@ def _counts(
     ).select_from(found)
     per_value = (
         sa.select(SearchFacet.facet, SearchFacet.value, sa.func.count())
-        .join(found, found.c.id == SearchFacet.entry_id)
+        .where(SearchFacet.entry_id.in_(sa.select(found.c.id)))
         .group_by(SearchFacet.facet, SearchFacet.value)
     )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -307,7 +317,10 @@ def _found(
     return (
         sa.select(SearchEntry.id.label("id"), matches.c.score.label("score"))
         .join(matches, matches.c.entry_id == SearchEntry.id)
-        .where(visible_entries(audience), *_filter_clauses(filters))
+        .where(
+            visible_entries(audience, by_id_set=backend.visibility_by_id_set),
+            *_filter_clauses(filters),
+        )
         .subquery("found")
     )
 
