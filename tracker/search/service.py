@@ -195,9 +195,8 @@ def search(
     session = db.session()
     flush_pending(session)
     backend = backend_for(session)
-    found = _found(backend, parsed, filters, audience)
-    counts = _counts(backend, parsed, filters, audience)
-    results.total = counts.pop(TOTAL, {}).get(TOTAL, 0)
+    tally = _tally(backend, parsed, filters, audience, limit=per_page, offset=(page - 1) * per_page)
+    results.total = tally.total
     if not results.total:
 
         def finds(corrected: str) -> bool:
@@ -210,27 +209,19 @@ def search(
     results.facets = {
         facet: _ordered(
             facet,
-            [FacetValue(value, n, filters.has(facet, value)) for value, n in counts[facet].items()],
+            [FacetValue(value, n, filters.has(facet, value)) for value, n in values.items()],
         )
         for facet in FACETS
-        if counts.get(facet)
+        if (values := tally.counts.get(facet))
     }
 
-    # The page's ids are picked from the narrow (id, score) rows before the wide entry rows
-    # are joined, so the database keeps only the best few while it ranks (a top-N sort)
-    # instead of sorting every hit with its text.
-    top = (
-        sa.select(found.c.id, found.c.score)
-        .order_by(found.c.score.desc(), found.c.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .subquery("top")
-    )
-    rows = session.execute(
-        sa.select(SearchEntry, top.c.score)
-        .join(top, top.c.id == SearchEntry.id)
-        .order_by(top.c.score.desc(), SearchEntry.id)
-    ).all()
+    entries = {
+        entry.id: entry
+        for entry in session.scalars(
+            sa.select(SearchEntry).where(SearchEntry.id.in_([i for i, _ in tally.page]))
+        )
+    }
+    rows = [(entries[i], score) for i, score in tally.page if i in entries]
     ids = [entry.id for entry, _ in rows]
     snippets = backend.snippets(session, parsed, ids)
     facets_of = _facets_of(ids)
@@ -268,44 +259,81 @@ def matching_owner_ids(
     )
 
 
-#: the facet name under which ``_counts`` reports the number of hits (no facet is named so)
-TOTAL = ""
+@dataclass
+class _Tally:
+    #: the number of hits
+    total: int = 0
+    #: hits per value, per facet
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    #: (entry id, score) of the requested page of hits, best first
+    page: list[tuple[int, float]] = field(default_factory=list)
 
 
-def _counts(
-    backend: Backend, parsed: ParsedQuery, filters: SearchFilters, audience: Audience
-) -> dict[str, dict[str, int]]:
-    """Hits per facet value, and the number of hits (``counts[TOTAL][TOTAL]``), in one
-    statement that finds the hits once.
+def _tally(
+    backend: Backend,
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    audience: Audience,
+    *,
+    limit: int,
+    offset: int,
+) -> _Tally:
+    """The number of hits, the hits per facet value and the ids of one page of hits, in one
+    statement that finds (and, on PostgreSQL, ranks) the hits once.
+
+    Each row says what it is (``part``): the total, a facet value's count, or a hit of the
+    page. The page's ids are picked from the narrow (id, score) rows, so the database keeps
+    only the best few while it ranks (a top-N sort) instead of sorting every hit.
 
     An entry holds each (facet, value) at most once (tracker.search.documents keeps a set
-    per facet), so a plain count of the joined rows is the number of entries; it lets the
+    per facet), so a plain count of its facet rows is the number of entries; it lets the
     database aggregate by hashing instead of sorting every (facet, value, entry) row."""
-    matches = backend.matches(parsed)
     found = (
-        sa.select(SearchEntry.id.label("id"))
-        .join(matches, matches.c.entry_id == SearchEntry.id)
-        .where(
-            visible_entries(audience, by_id_set=backend.visibility_by_id_set),
-            *_filter_clauses(filters),
-        )
-        .cte("found")
-        .prefix_with("MATERIALIZED")
+        _found_select(backend, parsed, filters, audience).cte("found").prefix_with("MATERIALIZED")
     )
+    top = (
+        sa.select(found.c.id, found.c.score)
+        .order_by(found.c.score.desc(), found.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery("top")
+    )
+    text, number, real = sa.String(), sa.Integer(), sa.Float()
     total = sa.select(
-        sa.literal(TOTAL, sa.String).label("facet"),
-        sa.literal(TOTAL, sa.String).label("value"),
+        sa.literal("total", text).label("part"),
+        sa.cast(sa.null(), text).label("facet"),
+        sa.cast(sa.null(), text).label("value"),
         sa.func.count().label("n"),
+        sa.cast(sa.null(), real).label("score"),
     ).select_from(found)
     per_value = (
-        sa.select(SearchFacet.facet, SearchFacet.value, sa.func.count())
+        sa.select(
+            sa.literal("facet", text),
+            SearchFacet.facet,
+            SearchFacet.value,
+            sa.func.count(),
+            sa.cast(sa.null(), real),
+        )
         .where(SearchFacet.entry_id.in_(sa.select(found.c.id)))
         .group_by(SearchFacet.facet, SearchFacet.value)
     )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for facet, value, n in db.session.execute(sa.union_all(total, per_value)):
-        counts[facet][value] = n
-    return counts
+    hits = sa.select(
+        sa.literal("hit", text),
+        sa.cast(sa.null(), text),
+        sa.cast(sa.null(), text),
+        sa.cast(top.c.id, number),
+        top.c.score,
+    )
+    tally = _Tally()
+    for part, facet, value, n, score in db.session.execute(sa.union_all(total, per_value, hits)):
+        if part == "total":
+            tally.total = n
+        elif part == "facet":
+            tally.counts[facet][value] = n
+        else:
+            tally.page.append((n, score))
+    tally.page.sort(key=lambda hit: (-(hit[1] or 0.0), hit[0]))
+    return tally
 
 
 def _found(
@@ -313,6 +341,12 @@ def _found(
 ) -> sa.Subquery:
     """(id, score) of the entries that match, that this audience may see and that pass the
     filters."""
+    return _found_select(backend, parsed, filters, audience).subquery("found")
+
+
+def _found_select(
+    backend: Backend, parsed: ParsedQuery, filters: SearchFilters, audience: Audience
+) -> sa.Select[Any]:
     matches = backend.matches(parsed)
     return (
         sa.select(SearchEntry.id.label("id"), matches.c.score.label("score"))
@@ -321,7 +355,6 @@ def _found(
             visible_entries(audience, by_id_set=backend.visibility_by_id_set),
             *_filter_clauses(filters),
         )
-        .subquery("found")
     )
 
 
