@@ -51,7 +51,9 @@ PAGES = {
     "/api/v1/measures?per_page=100": 13,
     "/api/v1/norms/i": 8,
     "/api/v1/jurisdictions": 6,
-    "/search/?q=SBOM": 8,
+    # the number of hits and the counts per facet value in one statement, a page of hits,
+    # their snippets and facets, and the labels of the facet values
+    "/search/?q=SBOM": 7,
     "/search/?q=Resilence": 5,  # PostgreSQL also asks whether the trigram index exists
 }
 

@@ -31,6 +31,10 @@ class Snippet:
 
 
 class Backend(Protocol):
+    #: whether visibility is best tested as ``owner_id IN (visible ids)`` (hashed once) rather
+    #: than per hit (tracker.search.service.visible_entries)
+    visibility_by_id_set: bool
+
     def matches(self, query: ParsedQuery) -> sa.Subquery: ...
 
     def snippets(
@@ -44,6 +48,7 @@ class SQLiteBackend:
     #: bm25 weights of the columns title, alt, body, folded (folded only duplicates what
     #: FTS5's remove_diacritics already matches, so it does not count)
     WEIGHTS = "10.0, 6.0, 1.0, 0.0"
+    visibility_by_id_set = False
 
     def matches(self, query: ParsedQuery) -> sa.Subquery:
         stmt = sa.text(
@@ -74,6 +79,7 @@ class PostgresBackend:
     """websearch_to_tsquery over the weighted tsvector column; ts_rank; ts_headline."""
 
     CONFIG: Any = sa.literal_column("'english'::regconfig")
+    visibility_by_id_set = True
     DOCUMENT: Any = sa.literal_column(f"search_entries.{PG_DOCUMENT_COLUMN}")
 
     def tsquery(self, query: ParsedQuery) -> Any:
