@@ -196,3 +196,13 @@ def test_renders_are_rate_limited_per_address(reports, client) -> None:
     assert client.get("/compare.pdf?j=DE&j=US").status_code == 202
     limited = client.get("/compare.pdf?j=FR&j=US")
     assert limited.status_code == 429 and "Too many attempts" in limited.get_data(as_text=True)
+
+
+def test_an_app_built_with_rate_limits_off_leaves_them_on_for_the_next(tmp_path) -> None:
+    from tests.conftest import make_app
+    from tracker.extensions import limiter
+
+    make_app(f"sqlite:///{tmp_path}/off.db", RATELIMIT_ENABLED=False)
+    assert limiter.enabled is False
+    make_app(f"sqlite:///{tmp_path}/on.db")
+    assert limiter.enabled is True

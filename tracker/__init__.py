@@ -38,6 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # a fixed window lets a client spend the limit twice across a window's edge
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    # Flask-Limiter keeps one "enabled" flag on the shared extension and defaults it to the
+    # previous app's: an app built with limits off (the scale bench) would turn them off for
+    # every app built after it in the process
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     extensions.limiter.init_app(app)
 
     from tracker import engine, faults, filters, gc_guard, inputs, web
