@@ -41,6 +41,7 @@ from tracker.attribution.models import (
 )
 from tracker.extensions import db
 from tracker.jurisdictions.models import Jurisdiction, Membership
+from tracker.jurisdictions.queries import known_codes
 from tracker.norms.models import Norm
 from tracker.queryargs import InvalidArgument, list_arg
 from tracker.records.queries import visible
@@ -89,25 +90,11 @@ class AttributionFilters:
         return args
 
 
-def _known_codes(codes: list[str]) -> list[str]:
-    if not codes:
-        return []
-    known = set(
-        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
-    )
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        from tracker.jurisdictions.queries import unknown_codes_message
-
-        raise InvalidArgument(unknown_codes_message(unknown))
-    return codes
-
-
 def parse_filters(args: MappingType[str, Any]) -> AttributionFilters:
     """Read filters from query arguments; raises InvalidArgument on a malformed value."""
     filters = AttributionFilters()
-    filters.attributing = _known_codes([c.upper() for c in list_arg(args, "attributing")])
-    filters.attributed = _known_codes([c.upper() for c in list_arg(args, "attributed")])
+    filters.attributing = known_codes([c.upper() for c in list_arg(args, "attributing")])
+    filters.attributed = known_codes([c.upper() for c in list_arg(args, "attributed")])
     letters = [n.lower() for n in list_arg(args, "norm")]
     bad = [n for n in letters if len(n) != 1 or n not in NORM_LETTERS]
     if bad:

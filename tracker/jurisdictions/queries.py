@@ -113,3 +113,19 @@ def unknown_codes_message(codes: list[str]) -> str:
         f"{', '.join(c[:8] for c in codes)}{hint}. "
         "Use ISO 3166-1 alpha-2 codes such as DE or GB, or EU for the European Union."
     )
+
+
+def known_codes(codes: list[str]) -> list[str]:
+    """``codes`` when every one names a jurisdiction; InvalidArgument naming those that do not
+    (the filters of the measure list, the attribution list and their APIs)."""
+    from tracker.queryargs import InvalidArgument
+
+    if not codes:
+        return []
+    known = set(
+        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidArgument(unknown_codes_message(unknown))
+    return codes

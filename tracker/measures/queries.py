@@ -106,18 +106,9 @@ def parse_filters(args: MappingType[str, Any]) -> MeasureFilters:
 
 
 def _jurisdictions(args: MappingType[str, Any]) -> list[str]:
-    codes = [c.upper() for c in list_arg(args, "jurisdiction")]
-    if not codes:
-        return []
-    known = set(
-        db.session.scalars(sa.select(Jurisdiction.code).where(Jurisdiction.code.in_(codes)))
-    )
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        from tracker.jurisdictions.queries import unknown_codes_message
+    from tracker.jurisdictions.queries import known_codes
 
-        raise InvalidArgument(unknown_codes_message(unknown))
-    return codes
+    return known_codes([c.upper() for c in list_arg(args, "jurisdiction")])
 
 
 def _norms(args: MappingType[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ from tracker.measures.models import (
     MeasureType,
     measure_topics,
 )
+from tracker.measures.queries import EVENT_COLUMNS
 from tracker.modelbase import Verification, format_partial_date
 from tracker.norms.models import Norm, Topic
 from tracker.reports.data import MeasureEntry, NormLink, TimelineEvent
@@ -46,15 +47,7 @@ def _successors(record_ids: set[int], include_drafts: bool) -> dict[int, str]:
 
 def _events(ids: Any, include_drafts: bool) -> dict[int, list[lifecycle.LifeEvent]]:
     rows = db.session.execute(
-        sa.select(
-            MeasureEvent.measure_id,
-            MeasureEvent.kind,
-            MeasureEvent.date,
-            MeasureEvent.precision,
-            MeasureEvent.stage,
-            MeasureEvent.note,
-            MeasureEvent.successor_record_id,
-        )
+        sa.select(*EVENT_COLUMNS)
         .where(MeasureEvent.measure_id.in_(ids))
         .order_by(MeasureEvent.date, MeasureEvent.id)
     ).all()
