@@ -31,6 +31,7 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Norm, Topic
 from tracker.queryargs import InvalidArgument, list_arg
+from tracker.records.kept import JURISDICTION_COUNTS, public_or_kept
 from tracker.records.models import Record
 from tracker.records.queries import plain_rows, visible
 
@@ -515,6 +516,17 @@ def counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
     base = visible(Measure, include_drafts=include_drafts).subquery()
     stmt = sa.select(base.c.jurisdiction_code, sa.func.count()).group_by(base.c.jurisdiction_code)
     return {code: n for code, n in db.session.execute(stmt)}
+
+
+def kept_counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
+    """``counts_by_jurisdiction``, for the public kept per data version (the list of
+    measures, the list of jurisdictions and an organisation's page show it)."""
+    return public_or_kept(
+        include_drafts,
+        JURISDICTION_COUNTS,
+        None,
+        lambda: counts_by_jurisdiction(include_drafts=include_drafts),
+    )
 
 
 def year_options(*, include_drafts: bool = False) -> list[int]:
