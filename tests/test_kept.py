@@ -67,6 +67,13 @@ FIGURES = {
         _json("total"),
         drafts=False,
     ),
+    "standing filter": Figure(
+        "/measures/?jurisdiction=DE&standing=in_force",
+        "/api/v1/measures?standing=in_force&jurisdiction=DE&page=1",
+        "tracker.measures.queries",
+        "_with_standing",
+        _html(TOTAL),
+    ),
     "year options": Figure(
         "/measures/",
         "/measures/?norm=c",

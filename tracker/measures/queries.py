@@ -31,7 +31,7 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Norm, Topic
 from tracker.queryargs import InvalidArgument, list_arg
-from tracker.records.kept import JURISDICTION_COUNTS, public_or_kept
+from tracker.records.kept import JURISDICTION_COUNTS, filter_key, public_or_kept
 from tracker.records.models import Record
 from tracker.records.queries import plain_rows, visible
 
@@ -226,14 +226,36 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
     if filters.standing:
-        from tracker.measures.standings import standings_of
-
-        wanted = lifecycle.parse_standing(filters.standing)
-        found = standings_of(
-            stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
+        # the measures of the other filters with the standing (every one of them is read):
+        # for the public, once per data version for every page of the list and the API
+        ids = public_or_kept(
+            include_drafts,
+            STANDING_IDS,
+            filter_key(filters.as_args()),
+            lambda: _with_standing(stmt, filters, include_drafts),
+            size=STANDING_IDS_SIZE,
         )
-        stmt = stmt.where(Measure.id.in_(sorted(i for i, s in found.items() if s in wanted)))
+        stmt = stmt.where(Measure.id.in_(ids))
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
+
+
+#: the kind of kept figure of a standing filter's measures (tracker.records.kept), and how
+#: many filter combinations are kept (each a list of up to every measure's id)
+STANDING_IDS = "standing_ids"
+STANDING_IDS_SIZE = 32
+
+
+def _with_standing(
+    stmt: sa.Select[Any], filters: MeasureFilters, include_drafts: bool
+) -> tuple[int, ...]:
+    """The ids of the measures ``stmt`` selects whose standing is ``filters.standing``."""
+    from tracker.measures.standings import standings_of
+
+    wanted = lifecycle.parse_standing(filters.standing or "")
+    found = standings_of(
+        stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
+    )
+    return tuple(sorted(i for i, s in found.items() if s in wanted))
 
 
 def measure_standings(
