@@ -22,8 +22,9 @@ PATHS = {
     # the same for one page of jurisdictions, + the count of the page
     "/api/v1/jurisdictions?per_page=20": 6,
     "/api/v1/jurisdictions?with_measures=1": 7,
-    # the page of measures, their collections, standings and relation targets
-    "/api/v1/measures?norm=i&per_page=20": 12,
+    # the page of measures, their collections, standings and relation targets, and the
+    # publication stamp the list's total is kept under (+ the total, once per data version)
+    "/api/v1/measures?norm=i&per_page=20": 13,
 }
 
 #: bytes a bounded answer may gain when 300 measures are added (a few digits of counts)

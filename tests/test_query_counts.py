@@ -38,8 +38,9 @@ PAGES = {
     # standings need each measure's events: the grid and the "in force" figure load them
     # (+ the publication stamp its figures are kept under; kept figures cost nothing)
     "/": 23,
-    # the counts per jurisdiction, then one page of measures and their mappings to the norm
-    "/norms/i": 9,
+    # the counts per jurisdiction (kept per data version: + the publication stamp), then one
+    # page of measures and their mappings to the norm
+    "/norms/i": 10,
     # + the measures' events and their successors' labels, for the standings
     # + the timeline's dated events with their measures' labels (one query)
     "/jurisdictions/DE": 13,

@@ -9,7 +9,7 @@ instance of exactly that model: the JSON is that instance dumped, nothing else.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from flask import current_app, url_for
 from tracker.api.schemas import Page, Schema
 from tracker.extensions import db
 from tracker.queryargs import int_arg, page_arg
+from tracker.records import kept
 from tracker.web import not_found
 
 M = TypeVar("M", bound=Schema)
@@ -54,16 +55,26 @@ def paginate(
     page_model: type[P],
     endpoint: str,
     serialise: Callable[[Sequence[Any]], Sequence[Any]],
+    *,
+    kept_total: tuple[str, Hashable] | None = None,
     **args: Any,
 ) -> P:
     """One page of ``stmt`` as ``page_model``: ``page`` and ``per_page`` from the query string
     (per_page at most API_MAX_PAGE_SIZE), the rows serialised by ``serialise``, and ``next`` /
     ``prev`` links to ``endpoint`` with ``args`` (the list's filters). A page past the last
-    one is a 404; page 1 of an empty list is an empty page."""
+    one is a 404; page 1 of an empty list is an empty page. With ``kept_total`` (kind, key),
+    the list's total is kept per data version (tracker.records.kept; public data only, as
+    every answer of the API)."""
     page = page_arg()
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
     per_page = int_arg("per_page", min(current_app.config["API_PAGE_SIZE"], maximum), maximum)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    if kept_total is None:
+        pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    else:
+        kind, key = kept_total
+        pagination = kept.paginate(
+            stmt, page=page, per_page=per_page, drafts=False, kind=kind, key=key
+        )
     if page > 1 and not pagination.items:
         raise not_found(
             f"There is no page {page}: this list has {max(pagination.pages, 1)} page(s)."

@@ -11,9 +11,8 @@ Drafts are never served here, whoever asks: staff see drafts in the HTML pages.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request, url_for
@@ -33,13 +32,11 @@ from tracker.modelbase import partial_date_text, rfc3339
 from tracker.norms import queries as norm_queries
 from tracker.norms.models import CONTESTED_NOTE, SHORT_TITLE_NOTE, Commitment, Norm
 from tracker.queryargs import DB_INT_MAX
-from tracker.records import stamps
+from tracker.records.kept import MEASURE_TOTAL, NORM_COUNTS, filter_key, kept
 from tracker.records.queries import visible
 from tracker.web import not_found, with_suggestion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-T = TypeVar("T")
 
 
 @bp.get("/")
@@ -61,25 +58,6 @@ def index() -> schemas.Index:
         notes="Published records only. Lists take page and per_page; measures take the "
         "filters of the HTML list: jurisdiction, norm, topic, type, status, year.",
     )
-
-
-#: figures kept per process and kind, by (global publication stamp, day, what they count)
-_KEPT = 256
-
-
-def _kept(kind: str, key: Any, compute: Callable[[], T]) -> T:
-    """``compute()``, kept per data version and day, as the start page's figures are: the
-    global publication stamp moves with every publication, withdrawal, deletion or restore,
-    and standings change with the day. What is kept here is what grows with the number of
-    measures (a grouped count over every mapping of a norm; the standings of every measure
-    of a jurisdiction, about a second for 4,000 measures)."""
-    full_key = (stamps.global_seq(), lifecycle.today(), key)
-    kept: OrderedDict[Any, Any] = current_app.extensions.setdefault(f"api_{kind}", OrderedDict())
-    if full_key not in kept:
-        kept[full_key] = compute()
-        while len(kept) > _KEPT:
-            kept.popitem(last=False)
-    return cast(T, kept[full_key])
 
 
 # -- Serialisers: records to models -------------------------------------------------------------
@@ -132,8 +110,8 @@ def commitment_json(c: Commitment) -> dict[str, Any]:
 def norm_detail(norm: Norm) -> schemas.NormDetail:
     """The norm with its document, commitments and a count of its measures by jurisdiction
     (one grouped query, whatever the number of measures); the measures are at measures_url."""
-    counts = _kept(
-        "norm_counts", norm.id, lambda: measure_queries.norm_counts_by_jurisdiction(norm.id)
+    counts = kept(
+        NORM_COUNTS, norm.id, lambda: measure_queries.norm_counts_by_jurisdiction(norm.id)
     )
     found = norm_queries.jurisdictions_by_code(counts)
     summary = sorted(
@@ -167,7 +145,7 @@ def _scope_counts(
 ) -> dict[str, lifecycle.Counts]:
     """{code: named counts today} for these jurisdictions and their organisations only."""
     scope = frozenset(c for code in codes for c in (code, *member_of.get(code, [])))
-    return _kept("standing_counts", scope, lambda: measure_queries.standing_counts(codes=scope))
+    return kept("standing_counts", scope, lambda: measure_queries.standing_counts(codes=scope))
 
 
 def jurisdiction_model(
@@ -355,6 +333,7 @@ def measures() -> schemas.MeasurePage:
         schemas.MeasurePage,
         "api.measures",
         lambda items: measure_models(items, filters.on),
+        kept_total=(MEASURE_TOTAL, filter_key(filters.as_args())),
         **filters.as_args(),
     )
 

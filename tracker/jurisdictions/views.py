@@ -29,7 +29,7 @@ bp = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
 def index() -> str:
     drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     everyone = queries.all_jurisdictions()
-    counts = measure_queries.counts_by_jurisdiction(include_drafts=drafts)
+    counts = measure_queries.kept_counts_by_jurisdiction(include_drafts=drafts)
     orgs_of = queries.memberships()
     with_measures = [j for j in everyone if j.code in counts]
     states = sorted((j for j in everyone if not j.is_org), key=lambda j: _sort_key(j.name))
@@ -99,7 +99,7 @@ def detail(code: str) -> str | Response:
         jurisdiction=jurisdiction,
         organisations=organisations,
         members=members,
-        member_counts=measure_queries.counts_by_jurisdiction(include_drafts=drafts)
+        member_counts=measure_queries.kept_counts_by_jurisdiction(include_drafts=drafts)
         if members
         else {},
         measure_count=summary.total,

@@ -31,6 +31,7 @@ from tracker.measures.models import (
 )
 from tracker.norms.models import Norm, Topic
 from tracker.queryargs import InvalidArgument, list_arg
+from tracker.records.kept import JURISDICTION_COUNTS, filter_key, public_or_kept
 from tracker.records.models import Record
 from tracker.records.queries import plain_rows, visible
 
@@ -225,14 +226,36 @@ def filtered_measures(filters: MeasureFilters, *, include_drafts: bool = False) 
     if filters.year:
         stmt = stmt.where(Measure.year == filters.year)
     if filters.standing:
-        from tracker.measures.standings import standings_of
-
-        wanted = lifecycle.parse_standing(filters.standing)
-        found = standings_of(
-            stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
+        # the measures of the other filters with the standing (every one of them is read):
+        # for the public, once per data version for every page of the list and the API
+        ids = public_or_kept(
+            include_drafts,
+            STANDING_IDS,
+            filter_key(filters.as_args()),
+            lambda: _with_standing(stmt, filters, include_drafts),
+            size=STANDING_IDS_SIZE,
         )
-        stmt = stmt.where(Measure.id.in_(sorted(i for i, s in found.items() if s in wanted)))
+        stmt = stmt.where(Measure.id.in_(ids))
     return stmt.order_by(Measure.year.desc().nulls_last(), Measure.jurisdiction_code, Measure.id)
+
+
+#: the kind of kept figure of a standing filter's measures (tracker.records.kept), and how
+#: many filter combinations are kept (each a list of up to every measure's id)
+STANDING_IDS = "standing_ids"
+STANDING_IDS_SIZE = 32
+
+
+def _with_standing(
+    stmt: sa.Select[Any], filters: MeasureFilters, include_drafts: bool
+) -> tuple[int, ...]:
+    """The ids of the measures ``stmt`` selects whose standing is ``filters.standing``."""
+    from tracker.measures.standings import standings_of
+
+    wanted = lifecycle.parse_standing(filters.standing or "")
+    found = standings_of(
+        stmt.with_only_columns(Measure.id), filters.as_of, include_drafts=include_drafts
+    )
+    return tuple(sorted(i for i, s in found.items() if s in wanted))
 
 
 def measure_standings(
@@ -515,6 +538,17 @@ def counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
     base = visible(Measure, include_drafts=include_drafts).subquery()
     stmt = sa.select(base.c.jurisdiction_code, sa.func.count()).group_by(base.c.jurisdiction_code)
     return {code: n for code, n in db.session.execute(stmt)}
+
+
+def kept_counts_by_jurisdiction(*, include_drafts: bool = False) -> dict[str, int]:
+    """``counts_by_jurisdiction``, for the public kept per data version (the list of
+    measures, the list of jurisdictions and an organisation's page show it)."""
+    return public_or_kept(
+        include_drafts,
+        JURISDICTION_COUNTS,
+        None,
+        lambda: counts_by_jurisdiction(include_drafts=include_drafts),
+    )
 
 
 def year_options(*, include_drafts: bool = False) -> list[int]:

@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest, NotFound
 
 from tracker.accounts.permissions import can_see_unpublished, public
-from tracker.extensions import db
 from tracker.measures import queries
 from tracker.measures.models import MeasureStatus, MeasureType, RelationKind
 from tracker.norms import queries as norm_queries
 from tracker.queryargs import MAX_PAGE, InvalidArgument, int_arg
+from tracker.records import kept
 from tracker.records import services as records
 from tracker.records.queries import include_drafts_requested
 from tracker.web import with_suggestion
@@ -56,8 +56,13 @@ def index() -> str:
     filters = read_filters()
     page = int_arg("page", 1, MAX_PAGE)
     stmt = queries.with_details(queries.filtered_measures(filters, include_drafts=drafts))
-    pagination = db.paginate(
-        stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False
+    pagination = kept.paginate(
+        stmt,
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        drafts=drafts,
+        kind=kept.MEASURE_TOTAL,
+        key=kept.filter_key(filters.as_args()),
     )
     if page > 1 and not pagination.items:
         raise with_suggestion(
@@ -67,7 +72,7 @@ def index() -> str:
             "Go to",
         )
 
-    counts = queries.counts_by_jurisdiction(include_drafts=drafts)
+    counts = queries.kept_counts_by_jurisdiction(include_drafts=drafts)
     members = norm_queries.jurisdictions_by_code(_eu_members_without_measures(counts))
     listed = norm_queries.jurisdictions_by_code(set(counts) | set(filters.jurisdictions))
     with_measures = sorted(
@@ -100,7 +105,14 @@ def index() -> str:
         types=list(MeasureType),
         statuses=list(MeasureStatus),
         years=sorted(
-            set(queries.year_options(include_drafts=drafts))
+            set(
+                kept.public_or_kept(
+                    drafts,
+                    "year_options",
+                    None,
+                    lambda: queries.year_options(include_drafts=drafts),
+                )
+            )
             | ({filters.year} if filters.year else set()),
             reverse=True,
         ),

@@ -15,6 +15,7 @@ from tracker.measures import queries as measure_queries
 from tracker.measures.models import Mapping, Measure
 from tracker.norms import queries
 from tracker.queryargs import MAX_PAGE, int_arg, kept_args
+from tracker.records.kept import NORM_COUNTS, public_or_kept
 from tracker.records.queries import include_drafts_requested
 from tracker.web import not_found
 
@@ -74,7 +75,12 @@ def detail(letter: str) -> str | Response:
         )
     drafts = include_drafts_requested(request.args.get("drafts"), current_user)
     # Every jurisdiction with its count first, then one bounded page of the measures.
-    counts = measure_queries.norm_counts_by_jurisdiction(norm.id, include_drafts=drafts)
+    counts = public_or_kept(
+        drafts,
+        NORM_COUNTS,
+        norm.id,
+        lambda: measure_queries.norm_counts_by_jurisdiction(norm.id, include_drafts=drafts),
+    )
     jurisdictions = queries.jurisdictions_by_code(set(counts))
     summary = sorted(
         ((jurisdictions[c], n) for c, n in counts.items() if c in jurisdictions),

@@ -5,27 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from tracker.accounts.permissions import public
 from tracker.extensions import db
-from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.norms import queries as norm_queries
-from tracker.records import stamps
+from tracker.records.kept import public_or_kept
 from tracker.records.queries import include_drafts_requested
 
 bp = Blueprint("site", __name__)
 
 
-#: start-page figures kept per process: (global publication stamp, day, letters) -> figures
-_FIGURES_KEPT = 4
-
-
 def _figures(letters: list[str], drafts: bool) -> dict[str, Any]:
     """The start page's counts, grid and mapping figures; for the public, computed once per
-    data version (the global publication stamp) and day (standings change with the date)."""
+    data version and day (tracker.records.kept)."""
 
     def compute() -> dict[str, Any]:
         return {
@@ -34,17 +29,7 @@ def _figures(letters: list[str], drafts: bool) -> dict[str, Any]:
             "mapping_counts": measure_queries.mapping_rule_counts(include_drafts=drafts),
         }
 
-    if drafts:
-        return compute()
-    key = (stamps.global_seq(), lifecycle.today().isoformat(), tuple(letters))
-    kept: dict[Any, dict[str, Any]] = current_app.extensions.setdefault("site_figures", {})
-    figures = kept.get(key)
-    if figures is None:
-        figures = compute()
-        for old in list(kept)[: max(0, len(kept) - _FIGURES_KEPT + 1)]:
-            kept.pop(old, None)
-        kept[key] = figures
-    return figures
+    return public_or_kept(drafts, "site_figures", tuple(letters), compute, size=4)
 
 
 @bp.get("/")
