@@ -240,3 +240,34 @@ def test_a_views_own_etag_is_kept(app) -> None:
     second, state = _get(client, "/changes.atom")
     assert (state, second.headers["ETag"]) == ("hit", own)
     assert second.headers["Last-Modified"] == first.headers["Last-Modified"]
+
+
+def test_a_publication_renders_the_pages_it_changed_for_the_first_reader(kept_app) -> None:
+    """The publication's background task renders the site's lists and the pages of the norms
+    and jurisdictions it touched, at the address of the request that published."""
+    from tracker.reports import jobs
+
+    seeds = [{"paper": None, "codes": ["DE"], "letters": ["i"], "base_url": "http://localhost/"}]
+    with kept_app.app_context():
+        jobs.prerender(seeds)
+    client = kept_app.test_client()
+    for path in ("/", "/measures/", "/norms/i", "/jurisdictions/DE", "/api/v1/norms/i"):
+        response, state = _get(client, path)
+        assert (response.status_code, state) == (200, "hit"), path
+    assert _get(client, "/norms/j")[1] == "miss"  # not touched: not rendered
+    # another address (host) is another page: its absolute links differ
+    assert _get(client, "/", base_url="http://tracker.example.org/")[1] == "miss"
+
+
+def test_the_request_that_published_hands_its_address_to_the_task(kept_app) -> None:
+    from flask import g
+
+    from tracker.reports import jobs
+
+    with kept_app.test_request_context("/", base_url="http://policy.example.org/"):
+        g.reports_prerender = [{"paper": None, "codes": ["DE"], "letters": ["i"]}]
+        jobs.flush_prerender()
+    [seeds] = jobs.executor(kept_app).tasks
+    assert seeds == [
+        {"paper": None, "codes": ["DE"], "letters": ["i"], "base_url": "http://policy.example.org/"}
+    ]

@@ -27,14 +27,18 @@ bypasses publishing, such as a direct database edit, can leave showing). Respons
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
+
+log = logging.getLogger(__name__)
 
 #: the endpoints whose page is the same for every anonymous reader on a data version and day
 ENDPOINTS = frozenset(
@@ -231,6 +235,7 @@ def serve_kept() -> Response | None:
     """``before_request``: answer with the kept page, if there is one."""
     key = page_key()
     g.page_key = key
+    g.page_served = False
     if key is None:
         return None
     page = _find(key)
@@ -282,6 +287,59 @@ def _keepable(response: Response) -> bool:
         and not session
         and not getattr(g, "shows_drafts", False)
     )
+
+
+#: the pages every publication can change (the lists, counts and feeds)
+SITE_PAGES = (
+    "/",
+    "/measures/",
+    "/norms/",
+    "/jurisdictions/",
+    "/gaps",
+    "/compare",
+    "/changes",
+    "/changes.atom",
+    "/api/v1/measures",
+    "/api/v1/jurisdictions",
+)
+
+
+def pages_for(codes: list[str], letters: list[str]) -> list[str]:
+    """The addresses a publication touching ``codes`` and ``letters`` changes that readers
+    open first: the site's lists and counts, and the pages of its norms and jurisdictions."""
+    paths = list(SITE_PAGES)
+    for letter in sorted(set(letters)):
+        paths += [f"/norms/{letter}", f"/api/v1/norms/{letter}"]
+    for code in sorted(set(codes)):
+        paths += [
+            f"/jurisdictions/{code}",
+            f"/jurisdictions/{code}/gaps",
+            f"/api/v1/jurisdictions/{code}",
+        ]
+    return paths
+
+
+def warm(base_url: str, paths: list[str]) -> int:
+    """Render ``paths`` as an anonymous reader at ``base_url`` (the address readers use, taken
+    from the request that published), so that the first reader after a publication is served a
+    kept page too. Runs in the publication's background task; returns the pages rendered."""
+    if not _enabled():
+        return 0
+    from werkzeug.test import Client
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    client = Client(app)
+    rendered = 0
+    for path in paths:
+        try:
+            # an empty context: each page gets its own app context (g, database session), as
+            # a reader's request does, not the background task's
+            response = contextvars.Context().run(client.get, path, base_url=base_url)
+            rendered += response.headers.get("X-Page-Cache") == "miss"
+            response.close()
+        except Exception:  # a cache: a publication never fails for it
+            log.warning("could not render %s for the page cache", path, exc_info=True)
+    return rendered
 
 
 def init_app(app: Flask) -> None:
