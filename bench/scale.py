@@ -463,6 +463,21 @@ def pages(
     return results
 
 
+def warm(url: str, codes: list[str], letters: list[str]) -> dict[str, Any]:
+    """Time ``pagecache.warm`` on the pages a publication touching ``codes`` and ``letters``
+    changes (what its background task renders after the standings and the briefs)."""
+    from tracker import gc_guard, pagecache
+
+    app = make_app(url)
+    app.config["PAGE_CACHE"] = True
+    with gc_guard.between_requests(), app.app_context():
+        paths = pagecache.pages_for(codes, letters)
+        started = time.perf_counter()
+        rendered = pagecache.warm("http://localhost/", paths)
+        seconds = time.perf_counter() - started
+    return {"pages": len(paths), "rendered": rendered, "seconds": round(seconds, 2)}
+
+
 def _fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
@@ -514,8 +529,14 @@ def main(argv: list[str] | None = None) -> None:
     w = sub.add_parser("publish", help="publish latency through HTTP (on a COPY: it writes)")
     w.add_argument("--database-url", required=True)
     w.add_argument("--runs", type=int, default=3)
+    r = sub.add_parser("warm", help="render the pages a publication changes, as its task does")
+    r.add_argument("--database-url", required=True)
+    r.add_argument("--codes", nargs="*", default=["US"])
+    r.add_argument("--letters", nargs="*", default=["i", "j"])
     args = parser.parse_args(argv)
-    if args.command == "generate":
+    if args.command == "warm":
+        print(json.dumps(warm(args.database_url, args.codes, args.letters)))
+    elif args.command == "generate":
         print(
             json.dumps(generate(args.database_url, args.measures, args.jurisdictions, args.batch))
         )
