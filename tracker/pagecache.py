@@ -187,6 +187,13 @@ def page_key() -> str | None:
         return None
     if not _enabled() or _signed_in_cookie():
         return None
+    return address_key()
+
+
+def address_key() -> str:
+    """This request's address (scheme, host, path, arguments) on this data version (the site's
+    stamp) and day: what an anonymous reader gets there cannot change until one of them does
+    (the export cache keys its files on it too)."""
     from tracker.measures import lifecycle
     from tracker.records import stamps
 
@@ -203,6 +210,11 @@ def page_key() -> str | None:
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def anonymous() -> bool:
+    """The request carries neither the session cookie nor the remember-me cookie."""
+    return not _signed_in_cookie()
 
 
 def _fresh(page: Page | None) -> Page | None:
