@@ -111,11 +111,14 @@ def test_a_download_cut_short_leaves_no_file(app, folder, make_measure) -> None:
     assert _files(folder) == []
 
 
-def test_xlsx_is_not_kept(app, folder) -> None:
-    response = app.test_client().get("/export/measures.xlsx")
-    assert response.status_code == 200
-    assert "X-Page-Cache" not in response.headers
-    assert _files(folder) == []
+def test_xlsx_is_kept_once_built(app, folder) -> None:
+    client = app.test_client()
+    first = Download(client, "/export/measures.xlsx")
+    assert (first.status_code, first.headers["X-Page-Cache"]) == (200, "miss")
+    assert first.data.startswith(b"PK")
+    second = Download(client, "/export/measures.xlsx")
+    assert (second.headers["X-Page-Cache"], second.data) == ("hit", first.data)
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
 
 
 def test_the_folder_keeps_at_most_its_budget(app, folder) -> None:

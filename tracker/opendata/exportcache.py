@@ -73,6 +73,13 @@ def tee(body: Iterator[bytes], path: Path) -> Iterator[bytes]:
             part.unlink(missing_ok=True)
 
 
+def put(path: Path, data: bytes) -> None:
+    """Keep an export built whole (XLSX) at ``path``."""
+    tee_done = tee(iter([data]), path)
+    for _chunk in tee_done:
+        pass
+
+
 def _bound(folder: Path, max_bytes: int) -> None:
     """Remove the least recently written exports until the folder holds ``max_bytes``."""
     files = []

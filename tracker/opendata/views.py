@@ -164,7 +164,7 @@ def _streamed(
 
 def _kept_export(dataset: Dataset, fmt: str, drafts: bool) -> Response | None:
     """The export another reader downloaded whole on this data version and day, if any."""
-    if drafts or fmt == "xlsx":
+    if drafts:
         return None
     response = exportcache.kept_file(exportcache.key_path(fmt), MEDIA_TYPES[fmt])
     if response is not None:
@@ -233,9 +233,26 @@ def export_measures(fmt: str) -> Response:
                 db.session.expunge(m.record)
                 db.session.expunge(m)
 
-    if fmt == "xlsx" or not ids:
-        return _export(MEASURES, [i for b in batches() for i in b], fmt, args, drafts)
+    if fmt == "xlsx":
+        # built whole (a ZIP), from rows read a batch at a time; kept like the streamed ones
+        return _xlsx(MEASURES, (i for b in batches() for i in b), args, drafts)
+    if not ids:
+        return _export(MEASURES, [], fmt, args, drafts)
     return _streamed(MEASURES, batches(), len(ids), fmt, args, drafts)
+
+
+def _xlsx(
+    dataset: Dataset, items: Iterator[dict[str, Any]], filters: dict[str, Any], drafts: bool
+) -> Response:
+    name = f"cyber-norms-{dataset.name}{'-with-drafts' if drafts else ''}-{_stamp()}.xlsx"
+    rows = (dataset.flat(item, drafts) for item in items)
+    body = xlsx_bytes(dataset.name, dataset.header(drafts), rows)
+    response = _download(body, MEDIA_TYPES["xlsx"], name, drafts=drafts)
+    keep_at = None if drafts else exportcache.key_path("xlsx")
+    if keep_at is not None:
+        exportcache.put(keep_at, body)
+        response.headers["X-Page-Cache"] = "miss"
+    return response
 
 
 @bp.get("/export/attributions.<any(csv, xlsx, json):fmt>")
