@@ -195,6 +195,11 @@ def generate(
         stamps.rebuild()
         db.session.commit()
         analyze()
+        # as `flask setup` does: a web process that starts reads the standings stored for
+        # this data version instead of computing them in its first request
+        from tracker.measures import standings
+
+        standings.warm()
         total = db.session.scalar(sa.text("SELECT count(*) FROM records WHERE kind = 'measure'"))
     return {
         "measure_records": total,
@@ -370,8 +375,10 @@ def page_list(app: Any) -> list[tuple[str, str]]:
 
 def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
     """Median and p95 latency, first byte, statements and size of ``runs`` requests of
-    ``path``. Like a web worker, it collects cyclic garbage after each request, never inside
-    one, when the caller runs it inside ``gc_guard.between_requests`` (``pages`` does)."""
+    ``path``, and the time and statements of the first (its view ran; with the page cache on,
+    the later ones are served the kept page). Like a web worker, it collects cyclic garbage
+    after each request, never inside one, when the caller runs it inside
+    ``gc_guard.between_requests`` (``pages`` does)."""
     from tracker import gc_guard
     from tracker.extensions import db
 
@@ -385,6 +392,7 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
     sa.event.listen(engine, "before_cursor_execute", count)
     client = app.test_client()
     times, first, size, statements, status = [], [], 0, 0, 0
+    cold_statements = 0
     try:
         for _ in range(runs):
             counter["n"] = 0
@@ -401,11 +409,18 @@ def measure(app: Any, path: str, runs: int) -> dict[str, Any]:
             times.append(time.perf_counter() - t0)
             first.append(t_first if t_first is not None else times[-1])
             statements, status = counter["n"], response.status_code
+            if len(times) == 1:
+                cold_statements = statements
             gc_guard.collect_if_due()
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+    cold = times[0]
     times.sort()
     return {
+        # the first request of this address in the process: its view ran (the page cache,
+        # when on, serves the later ones)
+        "cold": cold,
+        "cold_statements": cold_statements,
         "median": statistics.median(times),
         "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
         "first": statistics.median(first),
@@ -421,6 +436,7 @@ def pages(
     runs: int,
     only: list[str] | None = None,
     skip: list[str] | None = None,
+    page_cache: bool = True,
 ) -> list[dict[str, Any]]:
     """Measure each page on both databases. This process serves thousands of requests, as a
     web worker does, so it gets the web workers' guard on CPython 3.11 (tracker/gc_guard.py:
@@ -430,6 +446,8 @@ def pages(
     from tracker import gc_guard
 
     small, large = make_app(small_url), make_app(large_url)
+    for app in (small, large):
+        app.config["PAGE_CACHE"] = page_cache
     results = []
     with gc_guard.between_requests():
         pairs = zip(page_list(small), page_list(large), strict=True)
@@ -445,6 +463,21 @@ def pages(
     return results
 
 
+def warm(url: str, codes: list[str], letters: list[str]) -> dict[str, Any]:
+    """Time ``pagecache.warm`` on the pages a publication touching ``codes`` and ``letters``
+    changes (what its background task renders after the standings and the briefs)."""
+    from tracker import gc_guard, pagecache
+
+    app = make_app(url)
+    app.config["PAGE_CACHE"] = True
+    with gc_guard.between_requests(), app.app_context():
+        paths = pagecache.pages_for(codes, letters)
+        started = time.perf_counter()
+        rendered = pagecache.warm("http://localhost/", paths)
+        seconds = time.perf_counter() - started
+    return {"pages": len(paths), "rendered": rendered, "seconds": round(seconds, 2)}
+
+
 def _fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
@@ -455,17 +488,21 @@ def _line(r: dict[str, Any]) -> str:
     extra = ""
     if r["page"].startswith("export"):
         extra = f" first byte {_fmt_ms(a['first'])} / {_fmt_ms(b['first'])} ms"
+    cold = b["cold"] / a["cold"] if a["cold"] else float("nan")
     return (
-        f"| {r['page']} | {_fmt_ms(a['median'])} / {_fmt_ms(a['p95'])} | {a['statements']} | "
-        f"{a['bytes'] / 1024:.0f} | {_fmt_ms(b['median'])} / {_fmt_ms(b['p95'])} | "
-        f"{b['statements']} | {b['bytes'] / 1024:.0f} | {ratio:.1f}x |{extra}"
+        f"| {r['page']} | {_fmt_ms(a['median'])} / {_fmt_ms(a['p95'])} / {_fmt_ms(a['cold'])} | "
+        f"{a['cold_statements']} / {a['statements']} | {a['bytes'] / 1024:.0f} | "
+        f"{_fmt_ms(b['median'])} / {_fmt_ms(b['p95'])} / {_fmt_ms(b['cold'])} | "
+        f"{b['cold_statements']} / {b['statements']} | {b['bytes'] / 1024:.0f} | "
+        f"{ratio:.1f}x | {cold:.1f}x |{extra}"
         + ("" if a["status"] == b["status"] == 200 else f" status {a['status']}/{b['status']}")
     )
 
 
 HEADER = (
-    "| page | small median / p95 ms | stmts | KiB | large median / p95 ms | stmts | KiB "
-    "| large/small |\n|---|---|---|---|---|---|---|---|"
+    "| page | small median / p95 / first ms | stmts first / last | KiB "
+    "| large median / p95 / first ms | stmts first / last | KiB "
+    "| large/small median | large/small first |\n|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -484,11 +521,22 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--only", nargs="*", help="only the pages whose label contains one of these")
     p.add_argument("--skip", nargs="*", help="leave out the pages with these labels")
+    p.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="run every page's view on every request (no kept pages: tracker/pagecache.py)",
+    )
     w = sub.add_parser("publish", help="publish latency through HTTP (on a COPY: it writes)")
     w.add_argument("--database-url", required=True)
     w.add_argument("--runs", type=int, default=3)
+    r = sub.add_parser("warm", help="render the pages a publication changes, as its task does")
+    r.add_argument("--database-url", required=True)
+    r.add_argument("--codes", nargs="*", default=["US"])
+    r.add_argument("--letters", nargs="*", default=["i", "j"])
     args = parser.parse_args(argv)
-    if args.command == "generate":
+    if args.command == "warm":
+        print(json.dumps(warm(args.database_url, args.codes, args.letters)))
+    elif args.command == "generate":
         print(
             json.dumps(generate(args.database_url, args.measures, args.jurisdictions, args.batch))
         )
@@ -498,7 +546,14 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(publish(args.database_url, args.runs)))
     else:
         print(HEADER)
-        results = pages(args.small_url, args.large_url, args.runs, args.only, args.skip)
+        results = pages(
+            args.small_url,
+            args.large_url,
+            args.runs,
+            args.only,
+            args.skip,
+            page_cache=not args.no_page_cache,
+        )
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)

@@ -196,7 +196,10 @@ def test_the_scale_bench_serves_its_pages_like_a_guarded_worker(
 
     def recording_app(url: str) -> Any:
         app = make_app(url)
-        app.before_request(lambda: during.append(gc.isenabled()))
+        # first: a kept page (tracker.pagecache) answers before later hooks run
+        app.before_request_funcs.setdefault(None, []).insert(
+            0, lambda: during.append(gc.isenabled())
+        )
         apps.append(app)
         return app
 

@@ -105,4 +105,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     reports.init_app(app)
+    # last: its before_request runs after the rate limits and the authorisation check
+    from tracker import pagecache
+
+    pagecache.init_app(app)
     return app

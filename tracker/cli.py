@@ -95,9 +95,18 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Database downgraded to {revision}.")
 
 
+def _touch_site() -> None:
+    """Reference or demo data changed outside publishing: the public pages kept for the
+    previous data (tracker.pagecache) are not served again."""
+    from tracker.records import stamps
+
+    stamps.bump([stamps.SITE], None)
+
+
 def _commit_or_fail(loader: Any, path: Path, what: str) -> None:
     try:
         report = loader(path)
+        _touch_site()
         db.session.commit()
     except DataFileError as exc:
         db.session.rollback()
@@ -166,6 +175,7 @@ def demo_load(directory: Path) -> None:
                 continue
             report = loader(directory / name)  # type: ignore[operator]
             click.echo(f"{name}: {report}.")
+        _touch_site()
         db.session.commit()
         analyze()
     except DataFileError as exc:

@@ -34,7 +34,7 @@ from tracker.measures import lifecycle
 from tracker.measures import queries as measure_queries
 from tracker.measures.models import Measure, MeasureEvent, MeasureRelation
 from tracker.norms.models import Topic
-from tracker.opendata import changelog, citations, licence, openapi
+from tracker.opendata import changelog, citations, exportcache, licence, openapi
 from tracker.opendata import codebook as book
 from tracker.opendata.formats import (
     attachment,
@@ -151,9 +151,26 @@ def _streamed(
     else:
         header = dataset.header(drafts)
         body = csv_chunks(header, ([dataset.flat(i, drafts) for i in b] for b in batches))
+    keep_at = None if drafts else exportcache.key_path(fmt)
+    if keep_at is not None:
+        body = exportcache.tee(body, keep_at)
     response = Response(stream_with_context(body), content_type=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = attachment(name)
+    if keep_at is not None:
+        response.headers["X-Page-Cache"] = "miss"
     _cache(response, drafts=drafts)
+    return response
+
+
+def _kept_export(dataset: Dataset, fmt: str, drafts: bool) -> Response | None:
+    """The export another reader downloaded whole on this data version and day, if any."""
+    if drafts:
+        return None
+    response = exportcache.kept_file(exportcache.key_path(fmt), MEDIA_TYPES[fmt])
+    if response is not None:
+        name = f"cyber-norms-{dataset.name}-{_stamp()}.{fmt}"
+        response.headers["Content-Disposition"] = attachment(name)
+        _cache(response, drafts=False)
     return response
 
 
@@ -174,6 +191,9 @@ def _searched(model: Any, owner: str, drafts: bool) -> tuple[Any, dict[str, Any]
 @public
 def export_measures(fmt: str) -> Response:
     drafts = _drafts()
+    kept = _kept_export(MEASURES, fmt, drafts)
+    if kept is not None:
+        return kept
     filters = measure_queries.parse_filters(request.args)
     searched = _searched(Measure, "measure", drafts)
     if searched:
@@ -213,9 +233,26 @@ def export_measures(fmt: str) -> Response:
                 db.session.expunge(m.record)
                 db.session.expunge(m)
 
-    if fmt == "xlsx" or not ids:
-        return _export(MEASURES, [i for b in batches() for i in b], fmt, args, drafts)
+    if fmt == "xlsx":
+        # built whole (a ZIP), from rows read a batch at a time; kept like the streamed ones
+        return _xlsx(MEASURES, (i for b in batches() for i in b), args, drafts)
+    if not ids:
+        return _export(MEASURES, [], fmt, args, drafts)
     return _streamed(MEASURES, batches(), len(ids), fmt, args, drafts)
+
+
+def _xlsx(
+    dataset: Dataset, items: Iterator[dict[str, Any]], filters: dict[str, Any], drafts: bool
+) -> Response:
+    name = f"cyber-norms-{dataset.name}{'-with-drafts' if drafts else ''}-{_stamp()}.xlsx"
+    rows = (dataset.flat(item, drafts) for item in items)
+    body = xlsx_bytes(dataset.name, dataset.header(drafts), rows)
+    response = _download(body, MEDIA_TYPES["xlsx"], name, drafts=drafts)
+    keep_at = None if drafts else exportcache.key_path("xlsx")
+    if keep_at is not None:
+        exportcache.put(keep_at, body)
+        response.headers["X-Page-Cache"] = "miss"
+    return response
 
 
 @bp.get("/export/attributions.<any(csv, xlsx, json):fmt>")

@@ -158,6 +158,10 @@ class ContentCopy:
                 )
                 for flag in ("is_draft", "is_live")
             ),
+            # SQLite uses a partial index only when the query repeats its condition word for
+            # word, and SQLAlchemy writes ``is_live`` as ``is_live = 1`` there: without this
+            # one, finding a record's copy read every row (9 ms at 40,000 measures).
+            sa.Index(f"ix_{table}_record_id", "record_id"),
             # A row that is neither copy is an orphan nobody edits or sees.
             sa.CheckConstraint("is_draft OR is_live", name="working_or_live"),
         )

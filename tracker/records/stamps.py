@@ -19,7 +19,10 @@ from tracker.extensions import db
 from tracker.records.models import PublicationStamp, Record
 
 GLOBAL = "*"
-#: where a request keeps the global stamp it has read (one statement per request)
+#: every public record of any kind (measures, attributions, papers, working groups) and the
+#: reference data loaded by the CLI: what the public pages show (tracker.pagecache)
+SITE = "site"
+#: where a request keeps the global and site stamps it has read (one statement per request)
 _REQUEST_KEY = "tracker.global_seq"
 
 
@@ -71,15 +74,17 @@ def bump(scopes: Iterable[str], published_at: dt.datetime | None) -> None:
 
 
 def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **_: Any) -> None:
-    """Signal receiver: a measure was published, withdrawn, deleted or restored."""
-    if not isinstance(sender, Record) or (
-        content is None and not (previous and "jurisdiction_code" in previous)
-    ):
-        return
-    if content is not None and not hasattr(content, "jurisdiction_code"):
+    """Signal receiver: a record was published, withdrawn, deleted or restored. Every kind
+    moves the site's stamp; a measure also moves its scopes and the global one."""
+    if not isinstance(sender, Record):
         return
     when = sender.published_at if content is not None and content.is_live else None
-    bump(scopes_of(content, previous), when)
+    measure = (
+        hasattr(content, "jurisdiction_code")
+        if content is not None
+        else bool(previous and "jurisdiction_code" in previous)
+    )
+    bump(scopes_of(content, previous) | {SITE} if measure else {SITE}, when)
 
 
 def read(scopes: Iterable[str]) -> dict[str, tuple[int, dt.datetime | None]]:
@@ -102,14 +107,25 @@ def global_seq() -> int:
 def global_stamp() -> tuple[int, dt.datetime | None]:
     """The global stamp's sequence and latest publication, read once per request as
     :func:`global_seq` (the time tells two databases with the same sequence apart)."""
+    return _request_stamps().get(GLOBAL, (0, None))
+
+
+def site_stamp() -> tuple[int, dt.datetime | None]:
+    """The site's stamp (:data:`SITE`), read in the same statement as the global one."""
+    return _request_stamps().get(SITE, (0, None))
+
+
+def _request_stamps() -> dict[str, tuple[int, dt.datetime | None]]:
     if has_request_context() and _REQUEST_KEY in request.environ:
-        return cast(tuple[int, dt.datetime | None], request.environ[_REQUEST_KEY])
-    row = db.session.execute(
-        sa.select(PublicationStamp.seq, PublicationStamp.published_at).where(
-            PublicationStamp.scope == GLOBAL
+        return cast(dict[str, tuple[int, dt.datetime | None]], request.environ[_REQUEST_KEY])
+    found = {
+        scope: (seq or 0, when)
+        for scope, seq, when in db.session.execute(
+            sa.select(
+                PublicationStamp.scope, PublicationStamp.seq, PublicationStamp.published_at
+            ).where(PublicationStamp.scope.in_([GLOBAL, SITE]))
         )
-    ).first()
-    found: tuple[int, dt.datetime | None] = (row[0] or 0, row[1]) if row else (0, None)
+    }
     if has_request_context():
         request.environ[_REQUEST_KEY] = found
     return found
@@ -143,7 +159,7 @@ def rebuild() -> int:
     for letter, when in db.session.execute(by_norm):
         latest[norm_scope(letter)] = when
     dated = [w for w in latest.values() if w is not None]
-    latest[GLOBAL] = max(dated) if dated else None
+    latest[GLOBAL] = latest[SITE] = max(dated) if dated else None
     table = cast(sa.Table, PublicationStamp.__table__)
     existing = {s for s in db.session.scalars(sa.select(table.c.scope))}
     for scope, when in latest.items():

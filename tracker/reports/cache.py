@@ -25,7 +25,7 @@ class Store(Protocol):
     def get_pdf(self, group: str, key: str) -> bytes | None: ...
     def put_pdf(self, group: str, key: str, data: bytes) -> None: ...
     def get_blob(self, group: str, key: str) -> bytes | None: ...
-    def put_blob(self, group: str, key: str, data: bytes) -> None: ...
+    def put_blob(self, group: str, key: str, data: bytes, ttl: int | None = None) -> None: ...
     def get_state(self, key: str) -> dict[str, Any] | None: ...
     def set_state(self, key: str, state: dict[str, Any], ttl: int) -> None: ...
     def claim(self, key: str, state: dict[str, Any], ttl: int) -> bool: ...
@@ -81,7 +81,8 @@ class FileStore:
         except FileNotFoundError:
             return None
 
-    def put_blob(self, group: str, key: str, data: bytes) -> None:
+    def put_blob(self, group: str, key: str, data: bytes, ttl: int | None = None) -> None:
+        """One blob per group (a newer one replaces the others); ``ttl`` is Redis's only."""
         path = self._blob_path(group, key)
         self._write(path, data)
         for old in path.parent.glob("*.bin"):
@@ -147,8 +148,8 @@ class RedisStore:
     def get_blob(self, group: str, key: str) -> bytes | None:
         return self.redis.get(self._k("data", group, key))  # type: ignore[return-value]
 
-    def put_blob(self, group: str, key: str, data: bytes) -> None:
-        self.redis.set(self._k("data", group, key), data, ex=self.ttl)
+    def put_blob(self, group: str, key: str, data: bytes, ttl: int | None = None) -> None:
+        self.redis.set(self._k("data", group, key), data, ex=ttl or self.ttl)
 
     def get_state(self, key: str) -> dict[str, Any] | None:
         raw = self.redis.get(self._k("job", key))

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -331,7 +331,22 @@ def prerender(seeds: list[dict[str, Any]]) -> int:
         if store.get_pdf(spec.group, key) is None and submit(spec, key):
             queued += 1
     log.info("queued %d standard briefs after a publication", queued)
+    _warm_pages(seeds)
     return queued
+
+
+def _warm_pages(seeds: list[dict[str, Any]]) -> None:
+    """Render the public pages the publication changed (tracker.pagecache), at the address
+    of the request that published."""
+    from tracker import pagecache
+
+    base_url = next((s["base_url"] for s in seeds if s.get("base_url")), None)
+    if base_url is None:
+        return
+    codes = sorted({c for s in seeds for c in s.get("codes", ())})
+    letters = sorted({n for s in seeds for n in s.get("letters", ())})
+    rendered = pagecache.warm(base_url, pagecache.pages_for(codes, letters))
+    log.info("rendered %d public pages after a publication", rendered)
 
 
 def on_record_changed(sender: Any, content: Any = None, previous: Any = None, **_: Any) -> None:
@@ -361,7 +376,8 @@ def flush_prerender(response: Any = None) -> Any:
     task, which works out the affected briefs and queues them (the request returns at once)."""
     pending = g.pop("reports_prerender", None)
     if pending:
-        executor().submit_task(pending)
+        # the address readers use, to render the changed public pages at (tracker.pagecache)
+        executor().submit_task([dict(seed, base_url=request.host_url) for seed in pending])
     return response
 
 
