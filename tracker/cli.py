@@ -100,7 +100,9 @@ def _touch_site() -> None:
     previous data (tracker.pagecache) are not served again."""
     from tracker.records import stamps
 
-    stamps.bump([stamps.SITE], None)
+    # the loaders also run on older schemas (the migration tests load data at 0011)
+    if sa.inspect(db.session.connection()).has_table("publication_stamps"):
+        stamps.bump([stamps.SITE], None)
 
 
 def _commit_or_fail(loader: Any, path: Path, what: str) -> None:
