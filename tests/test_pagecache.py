@@ -271,3 +271,17 @@ def test_the_request_that_published_hands_its_address_to_the_task(kept_app) -> N
     assert seeds == [
         {"paper": None, "codes": ["DE"], "letters": ["i"], "base_url": "http://policy.example.org/"}
     ]
+
+
+def test_two_databases_with_equal_stamps_keep_apart(tmp_path, monkeypatch) -> None:
+    """The demo database and a copy (or staging and production) can hold the same stamps and
+    share a Redis or an export folder: the key names the database too."""
+    from tests.conftest import make_app
+
+    monkeypatch.setattr(stamps, "site_stamp", lambda: (7, None))
+    keys = []
+    for name in ("one", "two"):
+        app = make_app(f"sqlite:///{tmp_path / name}.db")
+        with app.test_request_context("/export/measures.csv"):
+            keys.append(pagecache.address_key())
+    assert keys[0] != keys[1]

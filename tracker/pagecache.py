@@ -200,6 +200,7 @@ def address_key() -> str:
     seq, when = stamps.site_stamp()
     text = json.dumps(
         [
+            _database(),
             seq,
             when.isoformat() if when else "",
             lifecycle.today().isoformat(),
@@ -210,6 +211,19 @@ def address_key() -> str:
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _database() -> str:
+    """Which database the stamps count in: two databases (the demo and a copy, staging and
+    production) can hold equal stamps, and may share a Redis or an instance folder."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("pagecache_database")
+    if found is None:
+        from tracker.extensions import db
+
+        where = db.session.get_bind().engine.url.render_as_string(hide_password=True)
+        found = app.extensions["pagecache_database"] = hashlib.sha256(where.encode()).hexdigest()
+    return str(found)
 
 
 def anonymous() -> bool:
