@@ -16,6 +16,24 @@ def post_fork(server, worker):
         )
 
 
+def post_worker_init(worker):
+    """Render the site's lists once before taking requests (tracker/pagecache.py): the first
+    reader of a new worker does not pay for the figures every worker computes once."""
+    from flask import Flask
+
+    from tracker import gc_guard, pagecache
+
+    if not isinstance(worker.wsgi, Flask):  # the app failed to load: gunicorn shows why
+        return
+    try:
+        rendered = pagecache.warm_worker(worker.wsgi)
+    except Exception:  # a warm-up: the worker serves without it
+        worker.log.exception("worker %s: public pages not rendered before serving", worker.pid)
+        return
+    gc_guard.collect_if_due()
+    worker.log.info("worker %s: %d public pages rendered before serving", worker.pid, rendered)
+
+
 def post_request(worker, req, environ, resp):  # noqa: ARG001 - gunicorn's hook signature
     from tracker import gc_guard
 

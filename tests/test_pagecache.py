@@ -285,3 +285,26 @@ def test_two_databases_with_equal_stamps_keep_apart(tmp_path, monkeypatch) -> No
         with app.test_request_context("/export/measures.csv"):
             keys.append(pagecache.address_key())
     assert keys[0] != keys[1]
+
+
+def test_a_new_worker_renders_the_site_lists_before_serving(kept_app) -> None:
+    """gunicorn.conf.py's post_worker_init: the worker's first readers are served pages and
+    figures it computed before taking requests."""
+    import importlib.util
+    import logging
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    )
+    assert spec is not None and spec.loader is not None
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    worker = SimpleNamespace(wsgi=kept_app, pid=1, log=logging.getLogger("test"))
+    conf.post_worker_init(worker)
+    client = kept_app.test_client()
+    for path in pagecache.SITE_PAGES:
+        assert _get(client, path)[1] == "hit", path
+    # a worker whose app failed to load is left to gunicorn
+    conf.post_worker_init(SimpleNamespace(wsgi=lambda *a: None, pid=2, log=worker.log))

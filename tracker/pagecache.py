@@ -368,6 +368,16 @@ def warm(base_url: str, paths: list[str]) -> int:
     return rendered
 
 
+def warm_worker(app: Flask) -> int:
+    """Before a new web worker takes requests (gunicorn's ``post_worker_init``): render the
+    site's lists once, so that its first readers do not pay for what every worker computes
+    once (the figures kept per data version, the stored standings read in, the templates
+    compiled, a database connection). The pages themselves are kept under the address used
+    here; readers' addresses get theirs on first use."""
+    with app.app_context():
+        return warm("http://localhost/", list(SITE_PAGES))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
     app.config.setdefault("PAGE_CACHE_SECONDS", 600)
