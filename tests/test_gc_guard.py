@@ -209,9 +209,7 @@ def test_the_scale_bench_serves_its_pages_like_a_guarded_worker(
     monkeypatch.setattr(gc_guard, "collect_if_due", lambda: collected.append(collect()))
     gc.enable()
     try:
-        results = scale.pages(
-            database_url, database_url, runs=2, only=["home"], warm_workers=False
-        )
+        results = scale.pages(database_url, database_url, runs=2, only=["home"], warm_workers=False)
     finally:
         for app in apps:
             with app.app_context():

@@ -287,7 +287,7 @@ def test_two_databases_with_equal_stamps_keep_apart(tmp_path, monkeypatch) -> No
     assert keys[0] != keys[1]
 
 
-def test_a_new_worker_renders_the_site_lists_before_serving(kept_app) -> None:
+def test_a_new_worker_renders_the_site_lists_before_serving(kept_app, monkeypatch) -> None:
     """gunicorn.conf.py's post_worker_init: the worker's first readers are served pages and
     figures it computed before taking requests."""
     import importlib.util
@@ -302,9 +302,22 @@ def test_a_new_worker_renders_the_site_lists_before_serving(kept_app) -> None:
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
     worker = SimpleNamespace(wsgi=kept_app, pid=1, log=logging.getLogger("test"))
+    computed: list[int] = []
+    from tracker.measures import queries as measure_queries
+
+    counts = measure_queries.counts_by_jurisdiction
+
+    def counting(**kwargs: Any) -> Any:
+        computed.append(1)
+        return counts(**kwargs)
+
+    monkeypatch.setattr(measure_queries, "counts_by_jurisdiction", counting)
     conf.post_worker_init(worker)
+    assert computed == [1]  # the kept figures were computed before serving
     client = kept_app.test_client()
     for path in pagecache.SITE_PAGES:
-        assert _get(client, path)[1] == "hit", path
+        # rendered for this reader's address (a warm-up, not a fill of the cache) ...
+        assert _get(client, path)[1] == "miss", path
+    assert computed == [1]  # ... from the figures the warm-up computed
     # a worker whose app failed to load is left to gunicorn
     conf.post_worker_init(SimpleNamespace(wsgi=lambda *a: None, pid=2, log=worker.log))

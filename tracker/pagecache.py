@@ -368,14 +368,18 @@ def warm(base_url: str, paths: list[str]) -> int:
     return rendered
 
 
+#: where a new worker renders its warm-up pages (".invalid" is never a real host: RFC 2606)
+WARM_UP_URL = "http://worker-warm-up.invalid/"
+
+
 def warm_worker(app: Flask) -> int:
     """Before a new web worker takes requests (gunicorn's ``post_worker_init``): render the
     site's lists once, so that its first readers do not pay for what every worker computes
     once (the figures kept per data version, the stored standings read in, the templates
-    compiled, a database connection). The pages themselves are kept under the address used
-    here; readers' addresses get theirs on first use."""
+    compiled, a database connection). The pages are rendered at an address no reader uses,
+    so readers' first requests render their own (a warm-up, not a fill of the cache)."""
     with app.app_context():
-        return warm("http://localhost/", list(SITE_PAGES))
+        return warm(WARM_UP_URL, list(SITE_PAGES))
 
 
 def init_app(app: Flask) -> None:
