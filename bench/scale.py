@@ -486,6 +486,66 @@ def warm(url: str, codes: list[str], letters: list[str]) -> dict[str, Any]:
     return {"pages": len(paths), "rendered": rendered, "seconds": round(seconds, 2)}
 
 
+def cached_briefs(url: str, runs: int, wait: float = 600.0) -> list[dict[str, Any]]:
+    """Median and p95 of ``runs`` downloads of each standard brief once it is cached (rendered
+    first in the background if it is not: the first request answers 202 with a progress page,
+    the bench polls until the PDF is there)."""
+    from tracker import gc_guard
+
+    app = make_app(url)
+    app.config["REPORTS_JOB_MODE"] = "thread"
+    app.config["REPORTS_INLINE_SECONDS"] = 0  # render in the background, poll for it
+    with app.app_context():
+        from tracker.extensions import db
+
+        codes = [
+            c
+            for (c,) in db.session.execute(
+                sa.text(
+                    "SELECT jurisdiction_code FROM measures WHERE is_live AND jurisdiction_code"
+                    " <> 'EU' GROUP BY jurisdiction_code ORDER BY count(*) DESC,"
+                    " jurisdiction_code LIMIT 3"
+                )
+            )
+        ]
+    briefs = [
+        (f"jurisdiction {codes[0]}", f"/jurisdictions/{codes[0]}/brief.pdf"),
+        ("norm i", "/norms/i/brief.pdf"),
+        ("compare 3", "/compare.pdf?" + "&".join(f"j={c}" for c in codes)),
+    ]
+    client = app.test_client()
+    results = []
+    with gc_guard.between_requests():
+        for label, path in briefs:
+            started = time.perf_counter()
+            response = client.get(path)
+            while response.status_code != 200 and time.perf_counter() - started < wait:
+                time.sleep(2)
+                response = client.get(path)
+            if response.status_code != 200:
+                results.append({"brief": label, "status": response.status_code})
+                continue
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                response = client.get(path)
+                size = len(response.get_data())
+                times.append(time.perf_counter() - t0)
+                gc_guard.collect_if_due()
+            times.sort()
+            results.append(
+                {
+                    "brief": label,
+                    "status": response.status_code,
+                    "bytes": size,
+                    "median_ms": round(statistics.median(times) * 1000, 1),
+                    "p95_ms": round(times[int(round(0.95 * (len(times) - 1)))] * 1000, 1),
+                }
+            )
+            print(json.dumps(results[-1]), flush=True)
+    return results
+
+
 def _fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
@@ -549,8 +609,13 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--database-url", required=True)
     r.add_argument("--codes", nargs="*", default=["US"])
     r.add_argument("--letters", nargs="*", default=["i", "j"])
+    c = sub.add_parser("cached-briefs", help="cached standard briefs (renders them first)")
+    c.add_argument("--database-url", required=True)
+    c.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
-    if args.command == "warm":
+    if args.command == "cached-briefs":
+        cached_briefs(args.database_url, args.runs)
+    elif args.command == "warm":
         print(json.dumps(warm(args.database_url, args.codes, args.letters)))
     elif args.command == "generate":
         print(
