@@ -129,3 +129,13 @@ def test_the_folder_keeps_at_most_its_budget(app, folder) -> None:
     assert 0 < len(smaller) < size
     [kept] = _files(folder)  # the older, whole export went
     assert (folder / kept).read_bytes() == smaller
+
+
+def test_a_selections_citations_are_kept_like_the_exports(app, folder) -> None:
+    client = app.test_client()
+    first = Download(client, "/export/citations.bib?jurisdiction=US")
+    assert (first.status_code, first.headers["X-Page-Cache"]) == (200, "miss")
+    second = Download(client, "/export/citations.bib?jurisdiction=US")
+    assert (second.headers["X-Page-Cache"], second.data) == ("hit", first.data)
+    assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]

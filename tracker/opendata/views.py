@@ -277,11 +277,11 @@ def export_attributions(fmt: str) -> Response:
 # --- Citations ----------------------------------------------------------------------------------
 
 
-def _citation_response(measures: list[Measure], fmt: str, name: str, drafts: bool) -> Response:
+def _citations(measures: list[Measure], drafts: bool) -> list[citations.Citation]:
     standings = measure_queries.measure_standings(
         measures, lifecycle.today(), include_drafts=drafts
     )
-    items = [
+    return [
         citations.build(
             m,
             endpoint_url(
@@ -291,15 +291,21 @@ def _citation_response(measures: list[Measure], fmt: str, name: str, drafts: boo
         )
         for m in measures
     ]
+
+
+#: citation format -> media type
+CITATION_TYPES = {"bib": MEDIA_TYPES["bib"], "ris": MEDIA_TYPES["ris"], "json": MEDIA_TYPES["csl"]}
+
+
+def _citation_response(measures: list[Measure], fmt: str, name: str, drafts: bool) -> Response:
+    items = _citations(measures, drafts)
     if fmt == "bib":
-        return _download(
-            citations.to_bibtex(items), MEDIA_TYPES["bib"], f"{name}.bib", drafts=drafts
-        )
-    if fmt == "ris":
-        return _download(citations.to_ris(items), MEDIA_TYPES["ris"], f"{name}.ris", drafts=drafts)
-    return _download(
-        citations.to_csl_json(items), MEDIA_TYPES["csl"], f"{name}.json", drafts=drafts
-    )
+        body = citations.to_bibtex(items)
+    elif fmt == "ris":
+        body = citations.to_ris(items)
+    else:
+        body = citations.to_csl_json(items)
+    return _download(body, CITATION_TYPES[fmt], f"{name}.{fmt}", drafts=drafts)
 
 
 @bp.get("/measures/<int:record_id>/cite.<any(bib, ris, json):fmt>")
@@ -316,12 +322,42 @@ def cite_measure(record_id: int, fmt: str) -> Response:
 @bp.get("/export/citations.<any(bib, ris, json):fmt>")
 @public
 def cite_selection(fmt: str) -> Response:
+    """The citations of a filtered list, streamed EXPORT_BATCH measures at a time (constant
+    memory) and kept per data version like the exports."""
     drafts = _drafts()
+    name = f"cyber-norms-measures{'-with-drafts' if drafts else ''}-{_stamp()}.{fmt}"
+    kept = None if drafts else exportcache.kept_file(exportcache.key_path(fmt), CITATION_TYPES[fmt])
+    if kept is not None:
+        kept.headers["Content-Disposition"] = attachment(name)
+        _cache(kept, drafts=False)
+        return kept
     filters = measure_queries.parse_filters(request.args)
-    stmt = _full_measures(measure_queries.filtered_measures(filters, include_drafts=drafts))
-    return _citation_response(
-        list(db.session.scalars(stmt)), fmt, f"cyber-norms-measures-{_stamp()}", drafts
-    )
+    stmt = measure_queries.filtered_measures(filters, include_drafts=drafts)
+    ids = list(db.session.scalars(stmt.with_only_columns(Measure.id)))
+
+    def batches() -> Iterator[list[citations.Citation]]:
+        for start in range(0, len(ids), EXPORT_BATCH):
+            chunk = ids[start : start + EXPORT_BATCH]
+            loaded = db.session.scalars(
+                _full_measures(sa.select(Measure).where(Measure.id.in_(chunk)))
+            )
+            by_id = {m.id: m for m in loaded}
+            found = [by_id[i] for i in chunk if i in by_id]
+            yield _citations(found, drafts)
+            for m in found:  # let the batch go
+                db.session.expunge(m.record)
+                db.session.expunge(m)
+
+    body: Iterator[bytes] = (text.encode() for text in citations.chunks(fmt, batches()))
+    keep_at = None if drafts else exportcache.key_path(fmt)
+    if keep_at is not None:
+        body = exportcache.tee(body, keep_at)
+    response = Response(stream_with_context(body), content_type=CITATION_TYPES[fmt])
+    response.headers["Content-Disposition"] = attachment(name)
+    if keep_at is not None:
+        response.headers["X-Page-Cache"] = "miss"
+    _cache(response, drafts=drafts)
+    return response
 
 
 # --- Codebook, changelog, OpenAPI ---------------------------------------------------------------
