@@ -294,3 +294,17 @@ def test_query_count_does_not_grow_with_jurisdictions_or_measures(
     # the standings come from the data version's snapshot: no page reads every measure's
     # events (loading them in batches of 500 made the count grow at 40,000 measures)
     assert not [s for s in after if "measure_events" in s]
+
+
+def test_a_comparison_cell_names_a_bounded_number_of_measures(client, make_measure) -> None:
+    """Every measure decides a cell's state, but a cell names at most COMPARE_SHOWN of those
+    counted (and of those not counted), with how many more: at 40,000 measures a cell listed
+    thousands (1.6 MB of HTML for two jurisdictions)."""
+    from tracker.gaps.views import COMPARE_SHOWN
+
+    for n in range(COMPARE_SHOWN + 3):
+        make_measure(jurisdiction_code="BR", title_original=f"Bounded cell act {n}")
+    page = client.get("/gaps?j=BR&j=DE").get_data(as_text=True)
+    # two cells: the norm (i) row and the SBOM row (the fixture's mapping and topic)
+    assert page.count("Bounded cell act") == 2 * COMPARE_SHOWN
+    assert "and 3 more" in page

@@ -23,6 +23,9 @@ from tracker.papers.models import Paper
 from tracker.queryargs import list_arg
 from tracker.records.queries import include_drafts_requested, visible
 
+#: measures a cell of the comparison names, of those counted and of those not counted
+COMPARE_SHOWN = 4
+
 bp = Blueprint("gaps", __name__)
 
 MIN_JURISDICTIONS, MAX_JURISDICTIONS = 2, 30
@@ -174,11 +177,15 @@ def compare() -> tuple[str, int]:
     matrix = None
     if asked and not req.errors:
         catalogues = [c for c in analysis.all_catalogues() if req.catalogue in (None, c)]
+        # each cell names the first COMPARE_SHOWN measures counted and not counted (every
+        # measure still decides its state): cells listed all of them, 1.6 MB of HTML for two
+        # jurisdictions at 40,000 measures
         matrix = analysis.build_matrix(
             req.codes,
             catalogues=catalogues,
             papers=[req.paper] if req.paper else [],
             include_drafts=drafts,
+            shown=COMPARE_SHOWN,
         )
     page = render_template(
         "gaps/compare.html",
