@@ -123,3 +123,20 @@ def test_parts_left_by_a_killed_worker_do_not_accumulate(app, folder) -> None:
     response.get_data()
     response.close()
     assert not orphan.exists()
+
+
+def test_a_new_codebook_version_is_a_new_export_file(app, folder, monkeypatch) -> None:
+    """A release that changes the export's columns bumps the codebook's version; the files
+    kept by the previous release (on disk, across restarts) must not be served for it."""
+    from tracker.opendata import codebook
+
+    client = app.test_client()
+    first = client.get("/export/measures.json")
+    assert b'"codebook_version": "' + codebook.VERSION.encode() in first.get_data()
+    first.close()
+    monkeypatch.setattr(codebook, "VERSION", codebook.VERSION + ".1")
+    second = client.get("/export/measures.json")
+    data = second.get_data()
+    second.close()
+    assert second.headers["X-Page-Cache"] == "miss"
+    assert b'"codebook_version": "' + codebook.VERSION.encode() in data
