@@ -16,6 +16,7 @@ and go first.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -44,7 +45,12 @@ def key_path(fmt: str) -> Path | None:
     cache is off)."""
     if not enabled() or not pagecache.anonymous():
         return None
-    return _folder() / f"{pagecache.address_key()}.{fmt}"
+    from tracker.opendata import codebook
+
+    # the files outlive the process (a restart, a release): a release that changes the
+    # columns bumps the codebook's version, and must not be served the previous files
+    key = hashlib.sha256(f"{pagecache.address_key()}|{codebook.VERSION}".encode()).hexdigest()
+    return _folder() / f"{key}.{fmt}"
 
 
 def kept_file(path: Path | None, content_type: str) -> Response | None:
