@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 
 from tracker import pagecache
-from tracker.extensions import db
-from tracker.records import stamps
 
 ROOT = Path(__file__).resolve().parents[1]
 
