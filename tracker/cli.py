@@ -97,12 +97,14 @@ def db_downgrade(revision: str) -> None:
 
 def _touch_site() -> None:
     """Reference or demo data changed outside publishing: the public pages kept for the
-    previous data (tracker.pagecache) are not served again."""
+    previous data (tracker.pagecache) are not served again, nor the figures kept over every
+    measure (tracker.records.kept, per global stamp): an organisation's members decide which
+    measures a member's filter counts, the norms and topics what a mapping or topic counts."""
     from tracker.records import stamps
 
     # the loaders also run on older schemas (the migration tests load data at 0011)
     if sa.inspect(db.session.connection()).has_table("publication_stamps"):
-        stamps.bump([stamps.SITE], None)
+        stamps.bump([stamps.GLOBAL, stamps.SITE], None)
 
 
 def _commit_or_fail(loader: Any, path: Path, what: str) -> None:

@@ -207,7 +207,10 @@ def address_key() -> str:
             request.scheme,
             request.host,
             request.path,
-            sorted(request.args.items(multi=True)),
+            # in the order sent: views read the first of repeated arguments
+            # (``request.args.get``) or keep their order (the columns of /gaps), so
+            # ``?q=a&q=b`` and ``?q=b&q=a`` are two pages
+            list(request.args.items(multi=True)),
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()

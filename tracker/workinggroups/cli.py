@@ -89,6 +89,12 @@ def link(group_key: str, email: str, member_name: str | None, affiliation: str |
         services.link_account(member, user)
     except services.MembershipError as exc:
         raise click.ClickException(str(exc)) from None
+    if not member_name:
+        # a new member on the public list of working groups: the pages kept for the previous
+        # data (tracker.pagecache) are not served again
+        from tracker.records import stamps
+
+        stamps.bump([stamps.SITE], None)
     db.session.commit()
     click.echo(f"{user.email} is now {member.name} in {group.key}.")
 
