@@ -222,6 +222,12 @@ def test_pages_are_shared_between_workers_through_redis(database_url) -> None:
             second, state = _get(two.test_client(), "/norms/")
             assert state == "hit"
             assert second.data == first.data
+            # an address with arguments (any number of them exist) stays in the process
+            assert _get(two.test_client(), "/measures/?jurisdiction=DE")[1] == "miss"
+            assert _get(two.test_client(), "/measures/?jurisdiction=DE")[1] == "hit"
+        with standalone_app(database_url, **overrides) as three:
+            assert _get(three.test_client(), "/measures/?jurisdiction=DE")[1] == "miss"
+            assert _get(three.test_client(), "/norms/")[1] == "hit"
     finally:
         client = redis.Redis.from_url(url)
         for key in client.scan_iter(match=prefix + "*"):

@@ -169,10 +169,14 @@ def _enabled() -> bool:
 
 
 def _shared() -> bool:
+    """Pages go to Redis too (for the other workers) when it is configured, and only pages
+    at an address without a query string: those are a bounded set (the site's pages and
+    records), while arguments (searches, filters, pages) can name any number of addresses,
+    which stay in each process's bounded memory instead of filling the Redis the job queue
+    shares."""
     config = current_app.config
-    return bool(config.get("PAGE_CACHE_SHARED", bool(config.get("REDIS_URL")))) and bool(
-        config.get("REDIS_URL")
-    )
+    wanted = bool(config.get("PAGE_CACHE_SHARED", True)) and bool(config.get("REDIS_URL"))
+    return wanted and not request.query_string
 
 
 def _signed_in_cookie() -> bool:
