@@ -151,10 +151,18 @@ def _streamed(
     else:
         header = dataset.header(drafts)
         body = csv_chunks(header, ([dataset.flat(i, drafts) for i in b] for b in batches))
+    return _stream_download(body, MEDIA_TYPES[fmt], name, fmt, drafts=drafts)
+
+
+def _stream_download(
+    body: Iterator[bytes], media_type: str, name: str, fmt: str, *, drafts: bool
+) -> Response:
+    """A streamed download, kept whole for the next readers (tracker/opendata/exportcache.py)
+    unless it holds drafts or the reader has a session."""
     keep_at = None if drafts else exportcache.key_path(fmt)
     if keep_at is not None:
         body = exportcache.tee(body, keep_at)
-    response = Response(stream_with_context(body), content_type=MEDIA_TYPES[fmt])
+    response = Response(stream_with_context(body), content_type=media_type)
     response.headers["Content-Disposition"] = attachment(name)
     if keep_at is not None:
         response.headers["X-Page-Cache"] = "miss"
@@ -162,16 +170,21 @@ def _streamed(
     return response
 
 
-def _kept_export(dataset: Dataset, fmt: str, drafts: bool) -> Response | None:
-    """The export another reader downloaded whole on this data version and day, if any."""
+def _kept_download(media_type: str, name: str, fmt: str, *, drafts: bool) -> Response | None:
+    """The download another reader took whole at this address on this data version and
+    day, if any."""
     if drafts:
         return None
-    response = exportcache.kept_file(exportcache.key_path(fmt), MEDIA_TYPES[fmt])
+    response = exportcache.kept_file(exportcache.key_path(fmt), media_type)
     if response is not None:
-        name = f"cyber-norms-{dataset.name}-{_stamp()}.{fmt}"
         response.headers["Content-Disposition"] = attachment(name)
         _cache(response, drafts=False)
     return response
+
+
+def _kept_export(dataset: Dataset, fmt: str, drafts: bool) -> Response | None:
+    name = f"cyber-norms-{dataset.name}-{_stamp()}.{fmt}"
+    return _kept_download(MEDIA_TYPES[fmt], name, fmt, drafts=drafts)
 
 
 def _searched(model: Any, owner: str, drafts: bool) -> tuple[Any, dict[str, Any]] | None:
@@ -326,10 +339,8 @@ def cite_selection(fmt: str) -> Response:
     memory) and kept per data version like the exports."""
     drafts = _drafts()
     name = f"cyber-norms-measures{'-with-drafts' if drafts else ''}-{_stamp()}.{fmt}"
-    kept = None if drafts else exportcache.kept_file(exportcache.key_path(fmt), CITATION_TYPES[fmt])
+    kept = _kept_download(CITATION_TYPES[fmt], name, fmt, drafts=drafts)
     if kept is not None:
-        kept.headers["Content-Disposition"] = attachment(name)
-        _cache(kept, drafts=False)
         return kept
     filters = measure_queries.parse_filters(request.args)
     stmt = measure_queries.filtered_measures(filters, include_drafts=drafts)
@@ -348,16 +359,8 @@ def cite_selection(fmt: str) -> Response:
                 db.session.expunge(m.record)
                 db.session.expunge(m)
 
-    body: Iterator[bytes] = (text.encode() for text in citations.chunks(fmt, batches()))
-    keep_at = None if drafts else exportcache.key_path(fmt)
-    if keep_at is not None:
-        body = exportcache.tee(body, keep_at)
-    response = Response(stream_with_context(body), content_type=CITATION_TYPES[fmt])
-    response.headers["Content-Disposition"] = attachment(name)
-    if keep_at is not None:
-        response.headers["X-Page-Cache"] = "miss"
-    _cache(response, drafts=drafts)
-    return response
+    body = (text.encode() for text in citations.chunks(fmt, batches()))
+    return _stream_download(body, CITATION_TYPES[fmt], name, fmt, drafts=drafts)
 
 
 # --- Codebook, changelog, OpenAPI ---------------------------------------------------------------
