@@ -89,6 +89,21 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
 
 
+def _measure_batches(ids: list[int]) -> Iterator[list[Measure]]:
+    """The measures ``ids`` names, in that order, EXPORT_BATCH at a time with everything an
+    export or a citation reads; each batch is let go once the next is asked for (constant
+    memory at any data size)."""
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chunk = ids[start : start + EXPORT_BATCH]
+        loaded = db.session.scalars(_full_measures(sa.select(Measure).where(Measure.id.in_(chunk))))
+        by_id = {m.id: m for m in loaded}
+        found = [by_id[i] for i in chunk if i in by_id]
+        yield found
+        for m in found:  # its children follow by cascade
+            db.session.expunge(m.record)
+            db.session.expunge(m)
+
+
 def _full_measures(stmt: Any) -> Any:
     return measure_queries.with_details(stmt).options(
         selectinload(Measure.events).selectinload(MeasureEvent.successor_record),
@@ -223,13 +238,7 @@ def export_measures(fmt: str) -> Response:
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         """The items in export order, EXPORT_BATCH measures at a time (constant memory)."""
-        for start in range(0, len(ids), EXPORT_BATCH):
-            chunk = ids[start : start + EXPORT_BATCH]
-            loaded = db.session.scalars(
-                _full_measures(sa.select(Measure).where(Measure.id.in_(chunk)))
-            )
-            by_id = {m.id: m for m in loaded}
-            found = [by_id[i] for i in chunk if i in by_id]
+        for found in _measure_batches(ids):
             standings = measure_queries.measure_standings(found, filters.on, include_drafts=drafts)
             # A relation names its target's key: only targets this reader may see (never a
             # draft's key in a public export).
@@ -242,9 +251,6 @@ def export_measures(fmt: str) -> Response:
                 )
                 for m in found
             ]
-            for m in found:  # let the batch go (its children follow by cascade)
-                db.session.expunge(m.record)
-                db.session.expunge(m)
 
     if fmt == "xlsx":
         # built whole (a ZIP), from rows read a batch at a time; kept like the streamed ones
@@ -346,20 +352,8 @@ def cite_selection(fmt: str) -> Response:
     stmt = measure_queries.filtered_measures(filters, include_drafts=drafts)
     ids = list(db.session.scalars(stmt.with_only_columns(Measure.id)))
 
-    def batches() -> Iterator[list[citations.Citation]]:
-        for start in range(0, len(ids), EXPORT_BATCH):
-            chunk = ids[start : start + EXPORT_BATCH]
-            loaded = db.session.scalars(
-                _full_measures(sa.select(Measure).where(Measure.id.in_(chunk)))
-            )
-            by_id = {m.id: m for m in loaded}
-            found = [by_id[i] for i in chunk if i in by_id]
-            yield _citations(found, drafts)
-            for m in found:  # let the batch go
-                db.session.expunge(m.record)
-                db.session.expunge(m)
-
-    body = (text.encode() for text in citations.chunks(fmt, batches()))
+    batches = (_citations(found, drafts) for found in _measure_batches(ids))
+    body = (text.encode() for text in citations.chunks(fmt, batches))
     return _stream_download(body, CITATION_TYPES[fmt], name, fmt, drafts=drafts)
 
 
